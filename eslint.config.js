@@ -1,0 +1,33 @@
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.ripple/', '**/*.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', fetch: 'readonly', URL: 'readonly', AbortSignal: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', Buffer: 'readonly' } },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }]
+    }
+  },
+  {
+    // The hexagon's dependency rule: a service reaches other code only through @ripple/kit,
+    // entities import nothing, interactors never touch adapters or transports.
+    files: ['services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['../../*/src/*', '../../../services/*', '@ripple/stack', '@ripple/stack/*'], message: 'Services import only @ripple/kit and their own code.' }
+      ] }]
+    }
+  },
+  {
+    files: ['services/*/src/entities/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['*'], message: 'Entities import nothing.' }] }] }
+  },
+  {
+    files: ['services/*/src/interactors/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/datasources/*', '**/transport/*', 'mysql2*', 'pg', 'fastify', '@platformatic/kafka', 'nodemailer'], message: 'Interactors depend on entities and repository ports only.' }] }] }
+  }
+)

@@ -1,0 +1,104 @@
+import { existsSync } from 'node:fs'
+import { Command } from 'commander'
+import { execa } from 'execa'
+import { runTests } from './commands/test.command.ts'
+import { endpoints, loadStackConfig } from './config.ts'
+import type { StackConfig } from './config.ts'
+import { StackError } from './errors.ts'
+import type { ComponentStatus } from './stack.ts'
+import { down, stackComponents, status, up } from './stack.ts'
+import { Supervisor } from './supervisor.ts'
+
+const log = (line: string) => { process.stderr.write(`ripple: ${line}\n`) }
+
+function printTable (rows: ComponentStatus[]): void {
+  const lines = rows.map(r => [r.name, r.healthy ? 'healthy' : 'DOWN', r.pid === null ? '-' : String(r.pid), r.address, r.reason ?? ''])
+  const widths = [0, 1, 2, 3].map(i => Math.max(...lines.map(l => l[i]!.length), 9))
+  const header = ['COMPONENT', 'STATE', 'PID', 'ADDRESS', '']
+  for (const l of [header, ...lines]) console.log(l.map((cell, i) => i < 4 ? cell.padEnd(widths[i]!) : cell).join('  ').trimEnd())
+}
+
+function withConfig<A extends unknown[]> (action: (config: StackConfig, ...args: A) => Promise<void>) {
+  return async (...args: A) => {
+    try {
+      await action(loadStackConfig(), ...args)
+    } catch (err) {
+      const message = err instanceof StackError || (err instanceof Error && err.message.startsWith('Invalid environment'))
+        ? err.message
+        : `unexpected failure: ${(err as Error).stack ?? String(err)}`
+      log(message)
+      process.exitCode = 1
+    }
+  }
+}
+
+const program = new Command('ripple')
+  .description('Ripple: database changes carried to services through Kafka, on real components.')
+  .showHelpAfterError()
+
+program.command('up')
+  .description('install what is missing, start every component and wait until each answers')
+  .action(withConfig(async config => {
+    const rows = await up(config, log)
+    printTable(rows)
+  }))
+
+program.command('down')
+  .description('stop everything `up` started (Kafka by a controlled shutdown)')
+  .option('--purge', 'also delete data, config and logs (keeps downloaded jars)')
+  .action(withConfig(async (config, opts: { purge?: boolean }) => {
+    await down(config, { purge: Boolean(opts.purge) }, log)
+  }))
+
+program.command('status')
+  .description('each component with pid, address and health')
+  .option('--json', 'print a JSON array')
+  .action(withConfig(async (config, opts: { json?: boolean }) => {
+    const rows = await status(config)
+    if (opts.json) console.log(JSON.stringify(rows, null, 2))
+    else printTable(rows)
+    if (rows.some(r => !r.healthy)) process.exitCode = 1
+  }))
+
+program.command('logs')
+  .description('print (or follow) the log of one component')
+  .argument('<component>')
+  .option('-f, --follow', 'keep printing as the log grows')
+  .option('-n, --lines <count>', 'how many lines', '200')
+  .action(withConfig(async (config, component: string, opts: { follow?: boolean, lines: string }) => {
+    const file = new Supervisor(config).logFile(component)
+    if (!existsSync(file)) {
+      const names = stackComponents(config).map(c => c.name).join(', ')
+      throw new StackError('NO_LOG', `No log for "${component}" in ${config.paths.logs}: name one of ${names} (it has a log once ./ripple up started it).`)
+    }
+    await execa('tail', ['-n', opts.lines, ...(opts.follow ? ['-F'] : []), file], { stdio: 'inherit', reject: false })
+  }))
+
+program.command('mail')
+  .description('the mails the SMTP capture caught')
+  .option('--json', 'print a JSON array of {to, from, subject, text, date, ...}')
+  .option('--to <address>', 'only mails to this address')
+  .option('--clear', 'forget every captured mail')
+  .action(withConfig(async (config, opts: { json?: boolean, to?: string, clear?: boolean }) => {
+    const api = `${endpoints(config).mailApiUrl}/mails`
+    const res = await fetch(opts.clear ? api : `${api}${opts.to ? `?to=${encodeURIComponent(opts.to)}` : ''}`, { method: opts.clear ? 'DELETE' : 'GET' })
+      .catch(() => { throw new StackError('SMTP_DOWN', `The mail capture does not answer at ${api}: start the stack with ./ripple up.`) })
+    const body = await res.json() as { to: string[], from: string, subject: string, date: string }[]
+    if (opts.clear) return
+    if (opts.json) { console.log(JSON.stringify(body, null, 2)); return }
+    for (const m of body) console.log(`${m.date}  ${m.from} -> ${m.to.join(', ')}  ${m.subject}`)
+    log(`${body.length} mail(s)`)
+  }))
+
+program.command('test')
+  .description('lint, types, then unit and integration tests against a real stack (started if needed)')
+  .argument('[files...]', 'only these test files')
+  .option('--no-static', 'skip eslint and tsc')
+  .option('--keep', 'leave a stack this run started running')
+  .action(withConfig(async (config, files: string[], opts: { static: boolean, keep?: boolean }) => {
+    process.exitCode = await runTests(config, { static: opts.static, keep: Boolean(opts.keep), files }, log)
+  }))
+
+await program.parseAsync(process.argv)
+// pm2's client keeps sockets open after its work is done; the command's work is finished here.
+process.exit()

@@ -1,0 +1,40 @@
+import type { StackConfig } from '../config.ts'
+
+export interface Health {
+  healthy: boolean
+  reason?: string
+}
+
+/** How the supervisor runs a component: a foreground process it can signal and wait for. */
+export interface ProcessSpec {
+  command: string
+  args: string[]
+  cwd?: string
+  env?: Record<string, string>
+  /** OS user to run as (PostgreSQL refuses to run as root). */
+  user?: string
+  /** How long a clean shutdown after SIGTERM may take before the supervisor kills it. */
+  stopTimeoutMs: number
+}
+
+export interface Component {
+  readonly name: string
+  /** What a client connects to, shown by `ripple status`. */
+  address (): string
+  /** Ports the process will listen on; all must be free before it starts. */
+  ports (): { port: number, what: string }[]
+  /** Executables it needs, with the Debian package that provides each. */
+  binaries (): { path: string, aptPackage: string }[]
+  /** Creates data folders and config files; safe to run on every start. */
+  prepare (): Promise<void>
+  process (): ProcessSpec
+  health (): Promise<Health>
+  /** Runs once the process answers: users, grants, settings. Must be idempotent. */
+  afterStart? (): Promise<void>
+  /** Runs before the supervisor's SIGTERM, for a process that needs another way to stop cleanly. */
+  beforeStop? (): Promise<void>
+  /** Names of components that must be healthy first. */
+  readonly dependsOn: string[]
+}
+
+export type ComponentFactory = (config: StackConfig) => Component

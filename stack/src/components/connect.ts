@@ -1,0 +1,66 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { StackConfig } from '../config.ts'
+import { endpoints } from '../config.ts'
+import type { Component } from './component.ts'
+import { javaArgs, properties, writeLog4j } from './jvm.ts'
+import { httpProbe } from './probes.ts'
+
+/** Kafka Connect in distributed mode, with every Debezium plugin folder on its plugin.path. */
+export function connect (config: StackConfig): Component {
+  const propsFile = join(config.paths.conf, 'connect-distributed.properties')
+  const log4jFile = join(config.paths.conf, 'log4j2.properties')
+  const { connectUrl, kafkaBrokers } = endpoints(config)
+
+  return {
+    name: 'connect',
+    dependsOn: ['kafka'],
+    address: () => connectUrl,
+    ports: () => [{ port: config.ports.connect, what: 'Kafka Connect REST (RIPPLE_CONNECT_PORT)' }],
+    binaries: () => [{ path: 'java', aptPackage: 'openjdk-17-jre-headless' }],
+
+    async prepare () {
+      await mkdir(config.paths.conf, { recursive: true })
+      await writeLog4j(config)
+      await writeFile(propsFile, properties({
+        'bootstrap.servers': kafkaBrokers.join(','),
+        'group.id': 'ripple-connect',
+        'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+        'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+        'key.converter.schemas.enable': true,
+        'value.converter.schemas.enable': true,
+        'config.storage.topic': 'connect-configs',
+        'offset.storage.topic': 'connect-offsets',
+        'status.storage.topic': 'connect-status',
+        'config.storage.replication.factor': 1,
+        'offset.storage.replication.factor': 1,
+        'status.storage.replication.factor': 1,
+        // Source offsets are flushed every second so a restart replays at most ~1 s of events.
+        'offset.flush.interval.ms': 1000,
+        listeners: `http://${config.host}:${config.ports.connect}`,
+        'rest.advertised.host.name': config.host,
+        'rest.advertised.port': config.ports.connect,
+        'plugin.path': config.paths.connectPlugins,
+        // Every Debezium 3.x plugin ships ServiceLoader manifests, so the slow reflective scan is skipped.
+        'plugin.discovery': 'service_load',
+        // Source connectors may create their topics (Debezium's topic.creation.* settings).
+        'topic.creation.enable': true,
+        // Producers of source tasks: no loss, no duplicates from retries.
+        'producer.acks': 'all',
+        'producer.enable.idempotence': true,
+        'producer.linger.ms': 5,
+        // Sinks may override their consumer's settings (the JDBC sink's batch sizes).
+        'connector.client.config.override.policy': 'All'
+      }))
+    },
+
+    process: () => ({
+      command: 'java',
+      args: javaArgs(config, config.jvm.connectHeap, log4jFile, 'org.apache.kafka.connect.cli.ConnectDistributed', [propsFile]),
+      stopTimeoutMs: 60_000
+    }),
+
+    // The REST server answers / before the herder is ready; /connectors answers only when it is.
+    health: () => httpProbe(`${connectUrl}/connectors`)
+  }
+}

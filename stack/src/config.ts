@@ -1,0 +1,125 @@
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { z } from 'zod'
+
+// The stack's one reader of process.env: every port, path and secret is validated here once,
+// so a typo in an override fails at start-up instead of as a puzzling connection error.
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback)
+
+const envSchema = z.object({
+  RIPPLE_HOME: z.string().default(join(repoRoot, '.ripple')),
+  RIPPLE_HOST: z.string().default('127.0.0.1'),
+  RIPPLE_KAFKA_PORT: port(9092),
+  RIPPLE_KAFKA_CONTROLLER_PORT: port(9093),
+  RIPPLE_CONNECT_PORT: port(8083),
+  RIPPLE_MARIADB_PORT: port(3307),
+  RIPPLE_POSTGRES_PORT: port(5433),
+  RIPPLE_SMTP_PORT: port(1025),
+  RIPPLE_MAIL_API_PORT: port(8025),
+  RIPPLE_MARIADB_PASSWORD: z.string().min(1).default('ripple'),
+  RIPPLE_MARIADB_CDC_PASSWORD: z.string().min(1).default('debezium'),
+  RIPPLE_POSTGRES_PASSWORD: z.string().min(1).default('ripple'),
+  RIPPLE_KAFKA_HEAP: z.string().default('-Xms256m -Xmx1g'),
+  RIPPLE_CONNECT_HEAP: z.string().default('-Xms256m -Xmx1g'),
+  RIPPLE_PG_BINDIR: z.string().optional(),
+  RIPPLE_START_TIMEOUT_MS: z.coerce.number().int().positive().default(180_000)
+})
+
+export interface StackConfig {
+  readonly repoRoot: string
+  readonly host: string
+  readonly ports: {
+    readonly kafka: number
+    readonly kafkaController: number
+    readonly connect: number
+    readonly mariadb: number
+    readonly postgres: number
+    readonly smtp: number
+    readonly mailApi: number
+  }
+  readonly paths: {
+    readonly home: string
+    readonly cache: string
+    readonly kafkaLibs: string
+    readonly connectPlugins: string
+    readonly data: string
+    readonly logs: string
+    readonly run: string
+    readonly conf: string
+    readonly pm2: string
+  }
+  readonly secrets: {
+    readonly mariadbPassword: string
+    readonly mariadbCdcPassword: string
+    readonly postgresPassword: string
+  }
+  readonly jvm: { readonly kafkaHeap: string[]; readonly connectHeap: string[] }
+  readonly pgBinDir: string | undefined
+  readonly startTimeoutMs: number
+  /** RIPPLE_* overrides, handed on to every process the stack starts. */
+  readonly childEnv: Record<string, string>
+}
+
+export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackConfig {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new Error(`Invalid environment variable ${String(issue?.path[0])}: ${issue?.message}. Fix or unset it and run again.`)
+  }
+  const e = parsed.data
+  const home = resolve(e.RIPPLE_HOME)
+  const cache = join(home, 'cache')
+  return {
+    repoRoot,
+    host: e.RIPPLE_HOST,
+    ports: {
+      kafka: e.RIPPLE_KAFKA_PORT,
+      kafkaController: e.RIPPLE_KAFKA_CONTROLLER_PORT,
+      connect: e.RIPPLE_CONNECT_PORT,
+      mariadb: e.RIPPLE_MARIADB_PORT,
+      postgres: e.RIPPLE_POSTGRES_PORT,
+      smtp: e.RIPPLE_SMTP_PORT,
+      mailApi: e.RIPPLE_MAIL_API_PORT
+    },
+    paths: {
+      home,
+      cache,
+      kafkaLibs: join(cache, 'kafka-libs'),
+      connectPlugins: join(cache, 'connect-plugins'),
+      data: join(home, 'data'),
+      logs: join(home, 'logs'),
+      run: join(home, 'run'),
+      conf: join(home, 'conf'),
+      pm2: join(home, 'pm2')
+    },
+    secrets: {
+      mariadbPassword: e.RIPPLE_MARIADB_PASSWORD,
+      mariadbCdcPassword: e.RIPPLE_MARIADB_CDC_PASSWORD,
+      postgresPassword: e.RIPPLE_POSTGRES_PASSWORD
+    },
+    jvm: {
+      kafkaHeap: e.RIPPLE_KAFKA_HEAP.split(/\s+/).filter(Boolean),
+      connectHeap: e.RIPPLE_CONNECT_HEAP.split(/\s+/).filter(Boolean)
+    },
+    pgBinDir: e.RIPPLE_PG_BINDIR,
+    startTimeoutMs: e.RIPPLE_START_TIMEOUT_MS,
+    childEnv: Object.fromEntries(Object.entries(env).filter((kv): kv is [string, string] => kv[0].startsWith('RIPPLE_') && kv[1] !== undefined))
+  }
+}
+
+/** Addresses clients use, derived from the config so tests and services agree with the stack. */
+export function endpoints (config: StackConfig) {
+  const h = config.host
+  return {
+    kafkaBrokers: [`${h}:${config.ports.kafka}`],
+    connectUrl: `http://${h}:${config.ports.connect}`,
+    mailApiUrl: `http://${h}:${config.ports.mailApi}`,
+    mariadb: { host: h, port: config.ports.mariadb, user: 'ripple', password: config.secrets.mariadbPassword },
+    mariadbCdc: { user: 'debezium', password: config.secrets.mariadbCdcPassword },
+    postgres: { host: h, port: config.ports.postgres, user: 'postgres', password: config.secrets.postgresPassword },
+    smtp: { host: h, port: config.ports.smtp }
+  }
+}
+export type Endpoints = ReturnType<typeof endpoints>

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { execa } from 'execa'
+import type { Component } from './components/component.ts'
+import type { StackConfig } from './config.ts'
+import { StackError } from './errors.ts'
+
+type Log = (line: string) => void
+
+async function found (binary: string): Promise<boolean> {
+  if (binary.startsWith('/')) return existsSync(binary)
+  return (await execa('sh', ['-c', `command -v "${binary}"`], { reject: false })).exitCode === 0
+}
+
+async function aptInstall (packages: string[], log: Log): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    throw new StackError('MISSING_PACKAGES', `Debian packages ${packages.join(', ')} are missing: install them with "sudo apt-get install -y ${packages.join(' ')}" and run again.`)
+  }
+  log(`installing Debian packages: ${packages.join(', ')}`)
+  const env = { DEBIAN_FRONTEND: 'noninteractive' }
+  const install = () => execa('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env, reject: false })
+  let result = await install()
+  if (result.exitCode !== 0) {
+    await execa('apt-get', ['update'], { env, reject: false })
+    result = await install()
+  }
+  if (result.exitCode !== 0) {
+    throw new StackError('APT_FAILED', `apt-get could not install ${packages.join(', ')}: ${String(result.stderr).trim().split('\n').pop()}; install them by hand and run again.`)
+  }
+}
+
+/** Installs, through apt, every binary the components (and Maven) need that the machine lacks. */
+export async function ensureBinaries (components: Component[], log: Log): Promise<void> {
+  const wanted = [
+    { path: 'mvn', aptPackage: 'maven' },
+    { path: 'java', aptPackage: 'openjdk-17-jre-headless' },
+    ...components.flatMap(c => c.binaries())
+  ]
+  const missing: { path: string, aptPackage: string }[] = []
+  for (const b of wanted) if (!(await found(b.path))) missing.push(b)
+  if (missing.length === 0) return
+  await aptInstall([...new Set(missing.map(m => m.aptPackage))], log)
+  for (const b of missing) {
+    if (!(await found(b.path))) {
+      throw new StackError('MISSING_BINARY', `${b.path} is still missing after installing ${b.aptPackage}: install it by hand and run again.`)
+    }
+  }
+}
+
+/**
+ * Fetches Kafka, Connect and the Debezium plugins through Maven (stack/maven/pom.xml) into
+ * .ripple/cache. A stamp of the POM's hash skips Maven entirely while nothing changed.
+ */
+export async function ensureJars (config: StackConfig, log: Log): Promise<void> {
+  const pom = join(config.repoRoot, 'stack', 'maven', 'pom.xml')
+  const hash = createHash('sha256').update(readFileSync(pom)).digest('hex')
+  const stamp = join(config.paths.cache, 'maven.stamp')
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash && existsSync(config.paths.kafkaLibs)) return
+  log('fetching Kafka, Kafka Connect and Debezium through Maven (first run only)')
+  await mkdir(config.paths.cache, { recursive: true })
+  const result = await execa('mvn', ['-q', '-B', '-f', pom, `-Dripple.cache=${config.paths.cache}`, 'package'], { reject: false, all: true })
+  if (result.exitCode !== 0) {
+    const lastError = String(result.all).split('\n').filter(l => l.includes('ERROR')).slice(0, 2).join(' ')
+    throw new StackError('MAVEN_FAILED', `Maven could not fetch the Kafka and Debezium jars (${lastError.slice(0, 300)}); check that Maven Central is reachable and run again.`, { canRetry: true })
+  }
+  await writeFile(stamp, hash)
+}
+
+export function portFree (host: string, port: number): Promise<boolean> {
+  return new Promise(resolve => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)))
+  })
+}
+
+/** Fails with one sentence for the first port a component needs that something else holds. */
+export async function ensurePortsFree (config: StackConfig, components: Component[]): Promise<void> {
+  for (const c of components) {
+    for (const { port, what } of c.ports()) {
+      if (!(await portFree(config.host, port))) {
+        const envVar = /\((RIPPLE_[A-Z_]+)\)/.exec(what)?.[1]
+        throw new StackError('PORT_BUSY', `Port ${port} on ${config.host}, needed by ${what.replace(/ \(.*\)/, '')}, is taken by another process: stop that process${envVar ? ` or set ${envVar} to a free port` : ''} and run again.`)
+      }
+    }
+  }
+}

@@ -1,0 +1,164 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import pRetry, { AbortError } from 'p-retry'
+import type { Component } from './components/component.ts'
+import { connect } from './components/connect.ts'
+import { kafka } from './components/kafka.ts'
+import { mariadb } from './components/mariadb.ts'
+import { osUserIds, postgres } from './components/postgres.ts'
+import { tcpProbe } from './components/probes.ts'
+import { smtp } from './components/smtp.ts'
+import type { StackConfig } from './config.ts'
+import { StackError } from './errors.ts'
+import { ensureBinaries, ensureJars, ensurePortsFree } from './prerequisites.ts'
+import type { RunningProcess } from './supervisor.ts'
+import { Supervisor } from './supervisor.ts'
+
+export interface ComponentStatus {
+  name: string
+  pid: number | null
+  address: string
+  healthy: boolean
+  reason?: string
+  memoryMb?: number
+}
+
+type Log = (line: string) => void
+
+/** Every component of the stack, in start order (dependencies first). */
+export function stackComponents (config: StackConfig): Component[] {
+  return [mariadb(config), postgres(config), smtp(config), kafka(config), connect(config)]
+}
+
+function lastLogLines (supervisor: Supervisor, name: string, count = 5): string {
+  const file = supervisor.logFile(name)
+  if (!existsSync(file)) return ''
+  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-count).join(' | ')
+}
+
+async function waitHealthy (config: StackConfig, supervisor: Supervisor, c: Component): Promise<void> {
+  const deadline = Date.now() + config.startTimeoutMs
+  const failIfExited = async () => {
+    const p = (await supervisor.list()).find(r => r.name === c.name)
+    if (!p?.online) {
+      throw new AbortError(new StackError('EXITED', `${c.name} exited while starting: see "./ripple logs ${c.name}" (last lines: ${lastLogLines(supervisor, c.name)}).`))
+    }
+  }
+  // The process must first listen; only then can set-up (users, grants) run and health be judged.
+  const firstPort = c.ports()[0]
+  const retryOptions = { retries: Number.POSITIVE_INFINITY, minTimeout: 200, maxTimeout: 1000, factor: 1.3, maxRetryTime: config.startTimeoutMs }
+  if (firstPort && c.afterStart) {
+    await pRetry(async () => {
+      await failIfExited()
+      const up = await tcpProbe(config.host, firstPort.port)
+      if (!up.healthy) throw new Error(up.reason)
+    }, retryOptions)
+    await c.afterStart()
+  }
+  try {
+    await pRetry(async () => {
+      await failIfExited()
+      const h = await c.health()
+      if (!h.healthy) throw new Error(h.reason)
+    }, { ...retryOptions, maxRetryTime: Math.max(1000, deadline - Date.now()) })
+  } catch (err) {
+    if (err instanceof StackError) throw err
+    throw new StackError('START_TIMEOUT', `${c.name} did not become healthy within ${config.startTimeoutMs / 1000} s (${(err as Error).message}): see "./ripple logs ${c.name}".`, { canRetry: true })
+  }
+}
+
+async function startOne (config: StackConfig, supervisor: Supervisor, c: Component, running: RunningProcess[], log: Log): Promise<void> {
+  const current = running.find(r => r.name === c.name)
+  if (!current?.online) {
+    await c.prepare()
+    const spec = c.process()
+    await supervisor.start(c.name, spec, spec.user ? await osUserIds(spec.user) : undefined)
+    log(`started ${c.name}`)
+  }
+  await waitHealthy(config, supervisor, c)
+}
+
+/**
+ * Brings every component up, installing what is missing first. Components already running
+ * are only checked, so a second `up` changes nothing.
+ */
+export async function up (config: StackConfig, log: Log): Promise<ComponentStatus[]> {
+  const components = stackComponents(config)
+  await ensureBinaries(components, log)
+  await ensureJars(config, log)
+  const supervisor = new Supervisor(config)
+  try {
+    const running = await supervisor.list()
+    const toStart = components.filter(c => !running.find(r => r.name === c.name)?.online)
+    await ensurePortsFree(config, toStart)
+
+    const started = new Map<string, Promise<void>>()
+    for (const c of components) {
+      const deps = c.dependsOn.map(d => started.get(d) ?? Promise.resolve())
+      started.set(c.name, Promise.all(deps).then(() => startOne(config, supervisor, c, running, log)))
+    }
+    const results = await Promise.allSettled(started.values())
+    const failed = results.find(r => r.status === 'rejected')
+    if (failed) throw failed.reason
+    return await statusOf(supervisor, components)
+  } finally {
+    supervisor.disconnect()
+  }
+}
+
+async function statusOf (supervisor: Supervisor, components: Component[]): Promise<ComponentStatus[]> {
+  const running = await supervisor.list()
+  return Promise.all(components.map(async c => {
+    const p = running.find(r => r.name === c.name)
+    if (!p?.online) return { name: c.name, pid: null, address: c.address(), healthy: false, reason: 'not running (./ripple up starts it)' }
+    const h = await c.health()
+    return {
+      name: c.name,
+      pid: p.pid ?? null,
+      address: c.address(),
+      healthy: h.healthy,
+      ...(h.reason ? { reason: h.reason } : {}),
+      ...(p.memoryBytes ? { memoryMb: Math.round(p.memoryBytes / 1048576) } : {})
+    }
+  }))
+}
+
+export async function status (config: StackConfig): Promise<ComponentStatus[]> {
+  const supervisor = new Supervisor(config)
+  try {
+    return await statusOf(supervisor, stackComponents(config))
+  } finally {
+    supervisor.disconnect()
+  }
+}
+
+/** Stops what `up` started, dependents first, and ends the supervisor; `purge` also deletes data. */
+export async function down (config: StackConfig, options: { purge: boolean }, log: Log): Promise<void> {
+  const supervisor = new Supervisor(config)
+  try {
+    const running = await supervisor.list()
+    const order = stackComponents(config).reverse()
+    // Anything pm2 runs that is not a stack component (later: services) stops first.
+    const others = running.filter(r => !order.some(c => c.name === r.name))
+    for (const r of others) {
+      await supervisor.remove(r.name)
+      log(`stopped ${r.name}`)
+    }
+    for (const c of order) {
+      const r = running.find(p => p.name === c.name)
+      if (!r) continue
+      if (r.online) await c.beforeStop?.()
+      await supervisor.remove(c.name)
+      log(`stopped ${c.name}`)
+    }
+    await supervisor.shutdownIfIdle()
+  } finally {
+    supervisor.disconnect()
+  }
+  if (options.purge) {
+    await rm(config.paths.data, { recursive: true, force: true })
+    await rm(config.paths.conf, { recursive: true, force: true })
+    await rm(config.paths.logs, { recursive: true, force: true })
+    log(`deleted data, config and logs under ${config.paths.home} (the jar cache stays)`)
+  }
+}

@@ -1,0 +1,128 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import type { StackConfig } from './config.ts'
+import type { StartOptions } from 'pm2'
+import type { ProcessSpec } from './components/component.ts'
+
+/**
+ * Runs each component as a pm2-managed process under .ripple/pm2: pm2 keeps the pids,
+ * the logs and the stop-with-timeout logic, so `up`, `status` and `down` can run from
+ * separate shells. The pm2 daemon lives only while something of the stack runs.
+ */
+export interface RunningProcess {
+  name: string
+  pid: number | undefined
+  online: boolean
+  memoryBytes: number | undefined
+  cpuPercent: number | undefined
+  uptimeMs: number | undefined
+}
+
+type Pm2 = typeof import('pm2')
+
+async function loadPm2 (config: StackConfig): Promise<Pm2> {
+  // pm2 reads these when it is first loaded, and its daemon inherits them.
+  process.env.PM2_HOME = config.paths.pm2
+  process.env.PM2_PROGRAMMATIC = 'true'
+  // JVMs, MariaDB and Node stop cleanly on SIGTERM (PostgreSQL stops through pg_ctl first).
+  process.env.PM2_KILL_SIGNAL = 'SIGTERM'
+  await mkdir(config.paths.pm2, { recursive: true })
+  const mod = await import('pm2') as Pm2 & { default?: Pm2 }
+  return mod.default ?? mod
+}
+
+function daemonAlive (config: StackConfig): boolean {
+  const pidFile = join(config.paths.pm2, 'pm2.pid')
+  if (!existsSync(pidFile)) return false
+  try {
+    process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export class Supervisor {
+  readonly #config: StackConfig
+  #pm2: Promise<Pm2> | undefined
+
+  constructor (config: StackConfig) {
+    this.#config = config
+  }
+
+  // Memoised: components start concurrently, and a second pm2.connect() on one client hangs.
+  #connect (): Promise<Pm2> {
+    this.#pm2 ??= loadPm2(this.#config).then(async pm2 => {
+      await promisify(pm2.connect.bind(pm2))()
+      return pm2
+    })
+    return this.#pm2
+  }
+
+  logFile (name: string): string {
+    return join(this.#config.paths.logs, `${name}.log`)
+  }
+
+  async list (): Promise<RunningProcess[]> {
+    if (!this.#pm2 && !daemonAlive(this.#config)) return []
+    const pm2 = await this.#connect()
+    const list = await promisify(pm2.list.bind(pm2))()
+    return list.map(p => ({
+      name: p.name ?? '',
+      pid: p.pid || undefined,
+      online: p.pm2_env?.status === 'online',
+      memoryBytes: p.monit?.memory,
+      cpuPercent: p.monit?.cpu,
+      uptimeMs: p.pm2_env?.pm_uptime ? Date.now() - p.pm2_env.pm_uptime : undefined
+    }))
+  }
+
+  async start (name: string, spec: ProcessSpec, uid?: { uid: number, gid: number }): Promise<void> {
+    const pm2 = await this.#connect()
+    await mkdir(this.#config.paths.logs, { recursive: true })
+    // A stopped entry of the same name would make pm2 refuse or duplicate the start.
+    if ((await this.list()).some(p => p.name === name)) await this.remove(name)
+    const options = {
+      name,
+      script: spec.command,
+      args: spec.args,
+      interpreter: 'none',
+      cwd: spec.cwd ?? this.#config.repoRoot,
+      env: { ...this.#config.childEnv, ...spec.env },
+      output: this.logFile(name),
+      error: this.logFile(name),
+      merge_logs: true,
+      autorestart: false,
+      kill_timeout: spec.stopTimeoutMs,
+      treekill: false,
+      ...(uid ?? {})
+    } as StartOptions
+    await new Promise<void>((resolve, reject) => pm2.start(options, err => err ? reject(err) : resolve()))
+  }
+
+  /** Stops (SIGTERM, then SIGKILL after the spec's timeout) and forgets the process. */
+  async remove (name: string): Promise<void> {
+    const pm2 = await this.#connect()
+    await promisify(pm2.delete.bind(pm2))(name)
+  }
+
+  /** Ends the pm2 daemon itself once nothing is left to supervise. */
+  async shutdownIfIdle (): Promise<void> {
+    if (!this.#pm2) return
+    const pm2 = await this.#pm2
+    if ((await this.list()).length === 0) {
+      // killDaemon closes the client connection itself; disconnecting again would hang.
+      await promisify(pm2.killDaemon.bind(pm2))()
+      this.#pm2 = undefined
+      return
+    }
+    this.disconnect()
+  }
+
+  disconnect (): void {
+    this.#pm2?.then(pm2 => pm2.disconnect(), () => {})
+    this.#pm2 = undefined
+  }
+}
