@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { StackConfig } from './config.ts'
+import type * as Pm2Module from 'pm2'
 import type { StartOptions } from 'pm2'
 import type { ProcessSpec } from './components/component.ts'
 
@@ -20,7 +21,7 @@ export interface RunningProcess {
   uptimeMs: number | undefined
 }
 
-type Pm2 = typeof import('pm2')
+type Pm2 = typeof Pm2Module
 
 async function loadPm2 (config: StackConfig): Promise<Pm2> {
   // pm2 reads these when it is first loaded, and its daemon inherits them.

@@ -1,0 +1,10 @@
+// The public API of @ripple/kit: services import from here only.
+export { RippleError, InvalidInputError } from './errors/ripple.error.ts'
+export { loadConfig, baseConfigSchema, port } from './config/config.ts'
+export type { BaseConfig } from './config/config.ts'
+export { createLogger } from './logging/logger.ts'
+export type { Logger } from './logging/logger.ts'
+export { createMetrics } from './metrics/metrics.ts'
+export type { Metrics } from './metrics/metrics.ts'
+export { createHttpServer, parseInput, HttpError } from './http/http-server.ts'
+export type { HttpServerOptions } from './http/http-server.ts'

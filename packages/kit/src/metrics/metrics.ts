@@ -1,0 +1,21 @@
+import client from 'prom-client'
+import type { Registry } from 'prom-client'
+
+/**
+ * One registry per service with the metrics every service exports: process defaults, HTTP
+ * requests and latency, Kafka messages handled and consumer lag. Services add their own.
+ */
+export function createMetrics (service: string) {
+  const registry: Registry = new client.Registry()
+  registry.setDefaultLabels({ service })
+  client.collectDefaultMetrics({ register: registry })
+  return {
+    registry,
+    httpRequests: new client.Counter({ name: 'ripple_http_requests_total', help: 'HTTP requests answered', labelNames: ['method', 'route', 'status'], registers: [registry] }),
+    httpDuration: new client.Histogram({ name: 'ripple_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] }),
+    messages: new client.Counter({ name: 'ripple_messages_total', help: 'Kafka messages handled, by outcome', labelNames: ['topic', 'outcome'], registers: [registry] }),
+    messageDuration: new client.Histogram({ name: 'ripple_message_duration_seconds', help: 'Time to handle one Kafka message, retries included', labelNames: ['topic'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5], registers: [registry] }),
+    consumerLag: new client.Gauge({ name: 'ripple_consumer_lag', help: 'Messages behind the partition end', labelNames: ['topic', 'partition'], registers: [registry] })
+  }
+}
+export type Metrics = ReturnType<typeof createMetrics>
