@@ -100,5 +100,6 @@ program.command('test')
   }))
 
 await program.parseAsync(process.argv)
-// pm2's client keeps sockets open after its work is done; the command's work is finished here.
-process.exit()
+// pm2's client keeps sockets open after its work is done, so the process ends itself, but only
+// once stdout has drained: a large `mail --json` into a pipe would otherwise be cut short.
+process.stdout.write('', () => process.exit())

@@ -1,4 +1,4 @@
-import Fastify from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify'
 import type { z } from 'zod'
 import { InvalidInputError, RippleError } from '../errors/ripple.error.ts'
@@ -17,7 +17,9 @@ export function parseInput<S extends z.ZodType> (schema: S, input: unknown, fall
   const parsed = schema.safeParse(input)
   if (parsed.success) return parsed.data
   const issue = parsed.error.issues[0]
-  const field = issue && issue.path.length > 0 ? issue.path.join('.') : fallbackField
+  const path = issue?.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue?.path ?? []
+  // An unknown key is named itself, so a typo like `fullname` is reported as that field.
+  const field = path.length > 0 ? path.join('.') : fallbackField
   throw new InvalidInputError(field, issue?.message ?? 'invalid input')
 }
 
@@ -38,7 +40,12 @@ export class HttpError extends RippleError {
  * as JSON `{error, message, field?}`: bad input is a 4xx naming the field, never a 5xx.
  */
 export function createHttpServer (options: HttpServerOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 1024 * 1024 })
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // Requests are counted in metrics; a log line per request would drown the logs.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024
+  })
   const { metrics } = options
 
   app.addHook('onResponse', async (req, reply) => {

@@ -1,0 +1,15 @@
+/** A value or key as it travels on Kafka: text is sent as UTF-8. */
+export type Payload = string | Buffer
+
+/** One record as a handler sees it; `value` is null for a tombstone. */
+export interface ConsumedMessage {
+  topic: string
+  partition: number
+  offset: bigint
+  timestamp: bigint
+  key: Buffer | null
+  value: Buffer | null
+  headers: Map<string, Buffer>
+}
+
+export type MessageHandler = (message: ConsumedMessage) => Promise<void>

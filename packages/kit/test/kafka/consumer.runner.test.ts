@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
+import { InvalidInputError, RippleError } from '../../src/errors/ripple.error.ts'
+import { createLogger } from '../../src/logging/logger.ts'
+import { createMetrics } from '../../src/metrics/metrics.ts'
+import { runConsumer } from '../../src/kafka/consumer.runner.ts'
+import type { ConsumerRunner } from '../../src/kafka/consumer.runner.ts'
+import { createProducer } from '../../src/kafka/kafka.producer.ts'
+import type { KafkaProducer } from '../../src/kafka/kafka.producer.ts'
+import type { ConsumedMessage, MessageHandler } from '../../src/kafka/kafka.types.ts'
+import { createDeadLetterPublisher } from '../../src/retry/dead-letter.publisher.ts'
+import { brokers, eventually, readTopic, unique } from '../helpers/stack.helpers.ts'
+
+const logger = createLogger('consumer-runner-test', process.env.LOG_LEVEL ?? 'silent')
+const retry = { retries: 3, minTimeout: 10, maxTimeout: 50, factor: 2 }
+const text = (m: ConsumedMessage) => m.value?.toString() ?? null
+
+describe('runConsumer (real Kafka)', () => {
+  let producer: KafkaProducer
+  const runners: ConsumerRunner[] = []
+
+  before(() => { producer = createProducer({ brokers, clientId: 'consumer-runner-test' }) })
+  after(async () => {
+    await Promise.all(runners.map(r => r.stop()))
+    await producer.close()
+  })
+
+  async function start (topic: string, groupId: string, handler: MessageHandler) {
+    const runner = await runConsumer({ brokers, groupId, topics: [topic], handler, logger, metrics: createMetrics('test'), dlq: createDeadLetterPublisher(producer), retry })
+    runners.push(runner)
+    return runner
+  }
+
+  it('commits only after the handler succeeded: a retried message takes effect once', async () => {
+    const topic = unique('test.kit.retry.')
+    const groupId = unique('test-kit-retry-')
+    const effects: string[] = []
+    let failuresLeft = 1
+    const handler: MessageHandler = async m => {
+      if (text(m) === 'first' && failuresLeft-- > 0) throw new RippleError('FLAKY', 'transient', { canRetry: true })
+      effects.push(text(m) ?? 'tombstone')
+    }
+    await producer.send({ topic, key: 'k', value: 'first' })
+    const first = await start(topic, groupId, handler)
+    await eventually(() => assert.deepEqual(effects, ['first']))
+    await first.stop()
+
+    // A new member of the same group starts after the committed offset: 'first' is not redelivered.
+    await producer.send({ topic, key: 'k', value: 'second' })
+    await start(topic, groupId, handler)
+    await eventually(() => assert.deepEqual(effects, ['first', 'second']))
+  })
+
+  it('parks a poison message in <topic>.dlq with the reason and carries on with the next', async () => {
+    const topic = unique('test.kit.poison.')
+    const handled: string[] = []
+    await producer.send([{ topic, key: 'k', value: 'poison' }, { topic, key: 'k', value: 'good' }])
+    await start(topic, unique('test-kit-poison-'), async m => {
+      if (text(m) === 'poison') throw new InvalidInputError('value', 'cannot read poison')
+      handled.push(text(m) ?? '')
+    })
+    await eventually(() => assert.deepEqual(handled, ['good']))
+    const [parked] = await readTopic(`${topic}.dlq`, records => records.length >= 1)
+    assert.equal(parked?.key, 'k')
+    assert.equal(parked?.value, 'poison')
+    assert.equal(parked?.headers['x-dlq-reason'], 'cannot read poison')
+    assert.equal(parked?.headers['x-dlq-error-code'], 'INVALID_INPUT')
+    assert.equal(parked?.headers['x-dlq-original-topic'], topic)
+    assert.equal(parked?.headers['x-dlq-attempts'], '1')
+  })
+
+  it('dead-letters a message whose retryable failure never clears', async () => {
+    const topic = unique('test.kit.exhausted.')
+    const handled: string[] = []
+    await producer.send([{ topic, key: 'k', value: 'always-fails' }, { topic, key: 'k', value: 'after' }])
+    await start(topic, unique('test-kit-exhausted-'), async m => {
+      if (text(m) === 'always-fails') throw new RippleError('SMTP_UNAVAILABLE', 'smtp down', { canRetry: true })
+      handled.push(text(m) ?? '')
+    })
+    await eventually(() => assert.deepEqual(handled, ['after']))
+    const [parked] = await readTopic(`${topic}.dlq`, records => records.length >= 1)
+    assert.equal(parked?.headers['x-dlq-error-code'], 'SMTP_UNAVAILABLE')
+    assert.equal(parked?.headers['x-dlq-attempts'], String(retry.retries + 1))
+  })
+
+  it('keeps each key in order while partitions run concurrently', async () => {
+    const topic = unique('test.kit.order.')
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f']
+    await producer.send(Array.from({ length: 20 }, (_, i) => keys.map(key => ({ topic, key, value: `${key}:${i}` }))).flat())
+    const seen = new Map<string, number[]>()
+    await start(topic, unique('test-kit-order-'), async m => {
+      const [key, n] = (text(m) ?? '').split(':')
+      seen.set(key ?? '', [...(seen.get(key ?? '') ?? []), Number(n)])
+      await yieldToLoop()
+    })
+    await eventually(() => assert.equal([...seen.values()].flat().length, keys.length * 20))
+    for (const key of keys) assert.deepEqual(seen.get(key), Array.from({ length: 20 }, (_, i) => i), `order of key ${key}`)
+  })
+
+  it('stop() lets the in-flight message finish and commits it; the rest goes to the next member', async () => {
+    const topic = unique('test.kit.stop.')
+    const groupId = unique('test-kit-stop-')
+    const events: string[] = []
+    let release!: () => void
+    const gate = new Promise<void>(resolve => { release = resolve })
+    let started!: () => void
+    const inFlight = new Promise<void>(resolve => { started = resolve })
+    await producer.send([{ topic, key: 'k', value: 'slow' }, { topic, key: 'k', value: 'next' }])
+    const first = await start(topic, groupId, async m => {
+      if (text(m) === 'slow') {
+        started()
+        await gate
+      }
+      events.push(`first handled ${text(m)}`)
+    })
+    await inFlight
+    const stopped = first.stop().then(() => events.push('first stopped'))
+    for (let i = 0; i < 20; i++) await yieldToLoop()
+    assert.equal(events.length, 0, 'stop() waits for the message in flight')
+    release()
+    await stopped
+    assert.deepEqual(events, ['first handled slow', 'first stopped'])
+
+    await start(topic, groupId, async m => { events.push(`second handled ${text(m)}`) })
+    await eventually(() => assert.deepEqual(events, ['first handled slow', 'first stopped', 'second handled next']))
+  })
+})

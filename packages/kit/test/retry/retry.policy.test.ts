@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { InvalidInputError, RippleError } from '../../src/errors/ripple.error.ts'
+import { createLogger } from '../../src/logging/logger.ts'
+import type { ConsumedMessage } from '../../src/kafka/kafka.types.ts'
+import type { DeadLetterPublisher } from '../../src/retry/dead-letter.publisher.ts'
+import { canRetry, processWithRetry } from '../../src/retry/retry.policy.ts'
+
+const logger = createLogger('test', 'silent')
+const retry = { retries: 3, minTimeout: 1, maxTimeout: 5, factor: 1 }
+const message: ConsumedMessage = { topic: 'users', partition: 1, offset: 7n, timestamp: 0n, key: Buffer.from('k'), value: Buffer.from('v'), headers: new Map() }
+
+function recordingDlq (failures = 0) {
+  const parked: Array<{ error: unknown, attempts: number }> = []
+  let calls = 0
+  const dlq: DeadLetterPublisher = {
+    publish: async (_message, error, attempts) => {
+      if (calls++ < failures) throw new Error('broker unavailable')
+      parked.push({ error, attempts })
+    }
+  }
+  return { dlq, parked }
+}
+
+function failing (errors: unknown[]) {
+  let calls = 0
+  return {
+    handler: async () => {
+      const error = errors[calls++]
+      if (error !== undefined) throw error
+    },
+    calls: () => calls
+  }
+}
+
+describe('canRetry', () => {
+  it('never retries invalid input or a RippleError that says so', () => {
+    assert.equal(canRetry(new InvalidInputError('value', 'bad')), false)
+    assert.equal(canRetry(new RippleError('GONE', 'gone')), false)
+  })
+
+  it('retries what says it may succeed later, and unclassified errors', () => {
+    assert.equal(canRetry(new RippleError('SMTP_DOWN', 'down', { canRetry: true })), true)
+    assert.equal(canRetry(new Error('ECONNRESET')), true)
+  })
+
+  it('reads canRetry from errors that do not extend RippleError', () => {
+    class DomainError extends Error { code = 'MAILBOX_FULL'; canRetry = false }
+    assert.equal(canRetry(new DomainError('full')), false)
+  })
+})
+
+describe('processWithRetry', () => {
+  it('retries a retryable failure and succeeds without dead-lettering', async () => {
+    const { dlq, parked } = recordingDlq()
+    const h = failing([new RippleError('FLAKY', 'flaky', { canRetry: true })])
+    assert.deepEqual(await processWithRetry(message, h.handler, { retry, dlq, logger }), { outcome: 'processed', attempts: 2 })
+    assert.equal(h.calls(), 2)
+    assert.equal(parked.length, 0)
+  })
+
+  it('dead-letters invalid input at once', async () => {
+    const { dlq, parked } = recordingDlq()
+    const error = new InvalidInputError('value', 'not JSON')
+    const h = failing([error])
+    assert.deepEqual(await processWithRetry(message, h.handler, { retry, dlq, logger }), { outcome: 'dead-lettered', attempts: 1 })
+    assert.deepEqual(parked, [{ error, attempts: 1 }])
+  })
+
+  it('dead-letters a non-retryable RippleError at once', async () => {
+    const { dlq, parked } = recordingDlq()
+    const h = failing([new RippleError('REJECTED', 'mailbox does not exist')])
+    assert.equal((await processWithRetry(message, h.handler, { retry, dlq, logger })).outcome, 'dead-lettered')
+    assert.equal(h.calls(), 1)
+    assert.equal(parked[0]?.attempts, 1)
+  })
+
+  it('dead-letters once the retries are exhausted', async () => {
+    const { dlq, parked } = recordingDlq()
+    const always = Array.from({ length: 10 }, () => new RippleError('FLAKY', 'flaky', { canRetry: true }))
+    const h = failing(always)
+    assert.deepEqual(await processWithRetry(message, h.handler, { retry, dlq, logger }), { outcome: 'dead-lettered', attempts: retry.retries + 1 })
+    assert.equal(h.calls(), retry.retries + 1)
+    assert.equal(parked.length, 1)
+  })
+
+  it('keeps trying the dead-letter topic rather than drop the message', async () => {
+    const { dlq, parked } = recordingDlq(2)
+    const h = failing([new InvalidInputError('value', 'bad')])
+    assert.equal((await processWithRetry(message, h.handler, { retry, dlq, logger })).outcome, 'dead-lettered')
+    assert.equal(parked.length, 1)
+  })
+
+  it('gives up without dead-lettering when stopped between attempts', async () => {
+    const { dlq, parked } = recordingDlq()
+    const stop = new AbortController()
+    const handler = async () => {
+      stop.abort()
+      throw new RippleError('FLAKY', 'flaky', { canRetry: true })
+    }
+    assert.deepEqual(await processWithRetry(message, handler, { retry, dlq, logger, signal: stop.signal }), { outcome: 'aborted', attempts: 1 })
+    assert.equal(parked.length, 0)
+  })
+})
+
+describe('processWithRetry when stopped', () => {
+  it('reports an attempt that was running when stop came, and succeeded, as processed', async () => {
+    const { dlq } = recordingDlq()
+    const stop = new AbortController()
+    const handler = async () => { stop.abort() }
+    assert.deepEqual(await processWithRetry(message, handler, { retry, dlq, logger, signal: stop.signal }), { outcome: 'processed', attempts: 1 })
+  })
+
+  it('stops waiting for the next attempt at once', async () => {
+    const { dlq, parked } = recordingDlq()
+    const stop = new AbortController()
+    const slowRetry = { ...retry, minTimeout: 600_000, maxTimeout: 600_000 }
+    const handler = async () => {
+      setImmediate(() => stop.abort())
+      throw new RippleError('FLAKY', 'flaky', { canRetry: true })
+    }
+    assert.equal((await processWithRetry(message, handler, { retry: slowRetry, dlq, logger, signal: stop.signal })).outcome, 'aborted')
+    assert.equal(parked.length, 0)
+  })
+})

@@ -1,0 +1,24 @@
+import { changeEventId, decodeChangeEvent } from '@ripple/kit'
+import type { ConsumedMessage, Logger, MessageHandler } from '@ripple/kit'
+import type { NotifyUserChange } from '../interactors/notify-user-change.interactor.ts'
+import { toUserChange } from './user-row.mapper.ts'
+
+/**
+ * The Kafka side of notifications: decode the Debezium event (malformed ones throw
+ * InvalidInputError and are dead-lettered by the consumer), name it, hand it to the interactor.
+ */
+export function createUserChangeHandler (deps: { notify: NotifyUserChange, logger: Logger }): MessageHandler {
+  const { notify, logger } = deps
+  return async (message: ConsumedMessage) => {
+    const decoded = decodeChangeEvent(message.value)
+    if (decoded.kind === 'tombstone') return
+    const change = toUserChange(decoded.event)
+    if (change.kind === 'ignored') return
+    const eventId = changeEventId(decoded.event, message)
+    const result = await notify(eventId, change)
+    for (const mail of result.inDoubt) {
+      logger.warn({ eventId, kind: mail.kind }, 'an earlier attempt claimed this mail and never confirmed it; not sending it again (see sent_mails rows still pending)')
+    }
+    logger.debug({ eventId, change: change.kind, ...result, inDoubt: result.inDoubt.length }, 'user change handled')
+  }
+}

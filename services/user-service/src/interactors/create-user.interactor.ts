@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto'
+import type { User, UserStatus } from '../entities/user.entity.ts'
+import type { DuplicateUserError, InvalidUserError } from '../entities/user.errors.ts'
+import { err } from '../entities/result.ts'
+import type { Result } from '../entities/result.ts'
+import type { PasswordHasher } from '../repositories/password-hasher.ts'
+import type { UserRepository } from '../repositories/user.repository.ts'
+import { checkDateOfBirth, checkPassword } from './user.rules.ts'
+
+export interface CreateUserInput {
+  username: string
+  email: string
+  password: string
+  fullName?: string | null
+  dateOfBirth?: string | null
+  address?: string | null
+  status?: UserStatus
+}
+
+export interface CreateUserDeps {
+  users: UserRepository
+  hasher: PasswordHasher
+  newId?: () => string
+  now?: () => Date
+}
+
+export type CreateUser = (input: CreateUserInput) => Promise<Result<User, DuplicateUserError | InvalidUserError>>
+
+export function makeCreateUser ({ users, hasher, newId = randomUUID, now = () => new Date() }: CreateUserDeps): CreateUser {
+  return async input => {
+    const at = now()
+    const invalid = checkPassword(input.password) ?? checkDateOfBirth(input.dateOfBirth, at)
+    if (invalid) return err(invalid)
+
+    const user: User = {
+      id: newId(),
+      username: input.username,
+      email: input.email,
+      fullName: input.fullName ?? null,
+      dateOfBirth: input.dateOfBirth ?? null,
+      address: input.address ?? null,
+      // A new account has not confirmed its email yet unless the caller says otherwise.
+      status: input.status ?? 'Unconfirmed',
+      createdAt: at,
+      lastUpdated: at
+    }
+    return users.insert(user, await hasher.hash(input.password))
+  }
+}

@@ -1,0 +1,14 @@
+import type { User } from '../entities/user.entity.ts'
+import { UserNotFoundError } from '../entities/user.errors.ts'
+import { err, ok } from '../entities/result.ts'
+import type { Result } from '../entities/result.ts'
+import type { UserRepository } from '../repositories/user.repository.ts'
+
+export type GetUser = (id: string) => Promise<Result<User, UserNotFoundError>>
+
+export function makeGetUser ({ users }: { users: UserRepository }): GetUser {
+  return async id => {
+    const user = await users.findById(id)
+    return user ? ok(user) : err(new UserNotFoundError(id))
+  }
+}

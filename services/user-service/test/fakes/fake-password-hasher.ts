@@ -1,0 +1,7 @@
+import type { PasswordHasher } from '../../src/repositories/password-hasher.ts'
+
+/** Reversible on purpose: tests can see which password a stored hash came from. */
+export const fakeHasher: PasswordHasher = {
+  hash: async password => `hashed:${password}`,
+  verify: async (password, stored) => stored === `hashed:${password}`
+}

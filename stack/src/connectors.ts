@@ -1,0 +1,108 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import pRetry, { AbortError } from 'p-retry'
+import type { StackConfig } from './config.ts'
+import { endpoints } from './config.ts'
+import { StackError } from './errors.ts'
+
+export interface ConnectorDefinition {
+  name: string
+  config: Record<string, string>
+}
+
+export interface ConnectorState {
+  name: string
+  state: string
+  tasks: { id: number, state: string, trace?: string }[]
+  type?: string
+}
+
+async function request (url: string, init: RequestInit = {}): Promise<Response> {
+  try {
+    return await fetch(url, { ...init, headers: { 'content-type': 'application/json', accept: 'application/json' }, signal: AbortSignal.timeout(30_000) })
+  } catch (err) {
+    throw new StackError('CONNECT_DOWN', `Kafka Connect does not answer at ${url} (${(err as Error).message}): start the stack with ./ripple up.`, { canRetry: true })
+  }
+}
+
+/** Values a connector file may name as ${VAR}: the stack's own settings, so moved ports and secrets follow. */
+export function placeholders (config: StackConfig): Record<string, string> {
+  return {
+    RIPPLE_HOST: config.host,
+    RIPPLE_KAFKA_BOOTSTRAP: endpoints(config).kafkaBrokers.join(','),
+    RIPPLE_MARIADB_PORT: String(config.ports.mariadb),
+    RIPPLE_MARIADB_CDC_PASSWORD: config.secrets.mariadbCdcPassword,
+    RIPPLE_MARIADB_PASSWORD: config.secrets.mariadbPassword,
+    RIPPLE_POSTGRES_PORT: String(config.ports.postgres),
+    RIPPLE_POSTGRES_PASSWORD: config.secrets.postgresPassword
+  }
+}
+
+export function resolvePlaceholders (definition: ConnectorDefinition, values: Record<string, string>): ConnectorDefinition {
+  const config = Object.fromEntries(Object.entries(definition.config).map(([k, v]) => [k, String(v).replace(/\$\{([A-Z0-9_]+)\}/g, (_whole, name: string) => {
+    const value = values[name]
+    if (value === undefined) throw new StackError('CONNECTOR_PLACEHOLDER', `Connector ${definition.name} names \${${name}} in ${k}, which the stack does not define: use one of ${Object.keys(values).join(', ')}.`)
+    return value
+  })]))
+  return { name: definition.name, config }
+}
+
+/** Every connectors/*.json, placeholders filled in. */
+export function loadConnectorFiles (config: StackConfig): ConnectorDefinition[] {
+  const dir = join(config.repoRoot, 'connectors')
+  if (!existsSync(dir)) return []
+  const values = placeholders(config)
+  return readdirSync(dir).filter(f => f.endsWith('.json')).sort().map(f => {
+    const parsed = JSON.parse(readFileSync(join(dir, f), 'utf8')) as ConnectorDefinition
+    if (typeof parsed.name !== 'string' || typeof parsed.config !== 'object') {
+      throw new StackError('CONNECTOR_FILE', `connectors/${f} must be {"name": ..., "config": {...}}.`)
+    }
+    return resolvePlaceholders(parsed, values)
+  })
+}
+
+/** PUT /connectors/<name>/config creates or updates: applying the same file twice changes nothing. */
+export async function applyConnector (connectUrl: string, definition: ConnectorDefinition): Promise<void> {
+  const res = await request(`${connectUrl}/connectors/${encodeURIComponent(definition.name)}/config`, { method: 'PUT', body: JSON.stringify(definition.config) })
+  if (!res.ok) {
+    const body = await res.json().catch(() => ({})) as { message?: string }
+    throw new StackError('CONNECTOR_REJECTED', `Kafka Connect rejected connector ${definition.name} (HTTP ${res.status}): ${body.message ?? 'no reason given'}`)
+  }
+}
+
+export async function connectorState (connectUrl: string, name: string): Promise<ConnectorState | undefined> {
+  const res = await request(`${connectUrl}/connectors/${encodeURIComponent(name)}/status`)
+  if (res.status === 404) return undefined
+  const body = await res.json() as { name: string, type?: string, connector: { state: string, trace?: string }, tasks: { id: number, state: string, trace?: string }[] }
+  return { name: body.name, type: body.type, state: body.connector.state, tasks: body.tasks.map(t => ({ id: t.id, state: t.state, ...(t.trace ? { trace: t.trace } : {}) })) }
+}
+
+export async function listConnectorStates (connectUrl: string): Promise<ConnectorState[]> {
+  const names = await (await request(`${connectUrl}/connectors`)).json() as string[]
+  const states = await Promise.all(names.sort().map(n => connectorState(connectUrl, n)))
+  return states.filter((s): s is ConnectorState => s !== undefined)
+}
+
+/** Waits until the connector and every task run; a FAILED task stops the wait with its trace. */
+export async function waitForConnector (connectUrl: string, name: string, timeoutMs = 60_000): Promise<ConnectorState> {
+  return pRetry(async () => {
+    const state = await connectorState(connectUrl, name)
+    const failed = state?.tasks.find(t => t.state === 'FAILED')
+    if (state?.state === 'FAILED' || failed) {
+      const trace = (failed?.trace ?? '').split('\n').slice(0, 3).join(' ')
+      throw new AbortError(new StackError('CONNECTOR_FAILED', `Connector ${name} failed: ${trace || 'see ./ripple logs connect'}. Fix its config in connectors/${name}.json and run ./ripple up again.`))
+    }
+    if (state?.state !== 'RUNNING' || state.tasks.length === 0 || state.tasks.some(t => t.state !== 'RUNNING')) {
+      throw new Error(`connector ${name} is ${state?.state ?? 'not registered'} with tasks ${state?.tasks.map(t => t.state).join(',') || 'none'}`)
+    }
+    return state
+  }, { retries: Number.POSITIVE_INFINITY, minTimeout: 250, maxTimeout: 1000, maxRetryTime: timeoutMs }).catch((err: unknown) => {
+    if (err instanceof StackError) throw err
+    throw new StackError('CONNECTOR_TIMEOUT', `Connector ${name} did not reach RUNNING within ${timeoutMs / 1000} s (${(err as Error).message}): see ./ripple logs connect.`, { canRetry: true })
+  })
+}
+
+export async function deleteConnector (connectUrl: string, name: string): Promise<void> {
+  const res = await request(`${connectUrl}/connectors/${encodeURIComponent(name)}`, { method: 'DELETE' })
+  if (!res.ok && res.status !== 404) throw new StackError('CONNECTOR_DELETE', `Kafka Connect could not delete connector ${name} (HTTP ${res.status}).`)
+}

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
+import { after, test } from 'node:test'
+import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka'
+import type { Message } from '@platformatic/kafka'
+import { endpoints, loadStackConfig } from '@ripple/stack'
+import { deleteTopics } from '../support/kafka.ts'
+
+const { kafkaBrokers } = endpoints(loadStackConfig())
+const topic = `it.roundtrip.${randomUUID()}`
+after(() => deleteTopics(kafkaBrokers, [topic]))
+
+test('a consumer group shares a 3-partition topic and every key keeps its order on one partition', async () => {
+  const admin = new Admin({ clientId: 'it-admin', bootstrapBrokers: kafkaBrokers })
+  await admin.createTopics({ topics: [topic], partitions: 3, replicas: 1 })
+  await admin.close()
+
+  // Twelve fixed keys: murmur2 spreads them over all three partitions.
+  const keys = Array.from({ length: 12 }, (_, i) => `account-${i}`)
+  const perKey = 25
+  const producer = new Producer({ clientId: 'it-producer', bootstrapBrokers: kafkaBrokers, serializers: stringSerializers, idempotent: true, acks: -1 })
+  for (let seq = 0; seq < perKey; seq++) {
+    await producer.send({ messages: keys.map(key => ({ topic, key, value: JSON.stringify({ key, seq }) })) })
+  }
+  await producer.close()
+  const total = keys.length * perKey
+
+  // Two members of one group: together they must see each message exactly once.
+  const groupId = `it-group-${randomUUID()}`
+  const seen: { member: number, message: Message<string, string, string, string> }[] = []
+  const members = [0, 1].map(i => new Consumer({ clientId: `it-member-${i}`, groupId, bootstrapBrokers: kafkaBrokers, deserializers: stringDeserializers, maxWaitTime: 200 }))
+  const streams = await Promise.all(members.map(c => c.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest', autocommit: false })))
+  await new Promise<void>((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`only ${seen.length} of ${total} messages arrived`)), 60_000)
+    streams.forEach((stream, member) => stream.on('data', message => {
+      seen.push({ member, message })
+      if (seen.length === total) { clearTimeout(deadline); resolve() }
+    }))
+  })
+  await Promise.all(streams.map(s => s.close()))
+  await Promise.all(members.map(c => c.close(true)))
+
+  assert.equal(seen.length, total)
+  assert.equal(new Set(seen.map(s => s.message.partition)).size, 3, 'the keys spread over all three partitions')
+  for (const key of keys) {
+    const ofKey = seen.filter(s => s.message.key === key)
+    assert.equal(new Set(ofKey.map(s => s.message.partition)).size, 1, `${key} stays on one partition`)
+    assert.deepEqual(ofKey.map(s => (JSON.parse(s.message.value) as { seq: number }).seq), Array.from({ length: perKey }, (_, i) => i), `${key} arrives in order`)
+  }
+})
