@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { Command } from 'commander'
 import { execa } from 'execa'
 import { runTests } from './commands/test.command.ts'
+import { listConnectorStates } from './connectors.ts'
 import { endpoints, loadStackConfig } from './config.ts'
 import type { StackConfig } from './config.ts'
 import { StackError } from './errors.ts'
@@ -88,6 +89,19 @@ program.command('mail')
     if (opts.json) { console.log(JSON.stringify(body, null, 2)); return }
     for (const m of body) console.log(`${m.date}  ${m.from} -> ${m.to.join(', ')}  ${m.subject}`)
     log(`${body.length} mail(s)`)
+  }))
+
+program.command('connectors')
+  .description('each Kafka Connect connector with its state and its tasks\' states')
+  .option('--json', 'print a JSON array')
+  .action(withConfig(async (config, opts: { json?: boolean }) => {
+    const states = await listConnectorStates(endpoints(config).connectUrl)
+    if (opts.json) { console.log(JSON.stringify(states, null, 2)); return }
+    for (const c of states) {
+      console.log(`${c.name.padEnd(40)} ${c.state.padEnd(10)} tasks: ${c.tasks.map(t => `${t.id}=${t.state}`).join(' ') || 'none'}`)
+      for (const t of c.tasks.filter(t => t.trace)) console.log(`  task ${t.id}: ${t.trace?.split('\n')[0]}`)
+    }
+    if (states.some(c => c.state !== 'RUNNING' || c.tasks.some(t => t.state !== 'RUNNING'))) process.exitCode = 1
   }))
 
 program.command('test')

@@ -18,6 +18,8 @@ const envSchema = z.object({
   RIPPLE_POSTGRES_PORT: port(5433),
   RIPPLE_SMTP_PORT: port(1025),
   RIPPLE_MAIL_API_PORT: port(8025),
+  RIPPLE_USER_SERVICE_PORT: port(8085),
+  RIPPLE_NOTIFICATION_SERVICE_PORT: port(8086),
   RIPPLE_MARIADB_PASSWORD: z.string().min(1).default('ripple'),
   RIPPLE_MARIADB_CDC_PASSWORD: z.string().min(1).default('debezium'),
   RIPPLE_POSTGRES_PASSWORD: z.string().min(1).default('ripple'),
@@ -38,6 +40,8 @@ export interface StackConfig {
     readonly postgres: number
     readonly smtp: number
     readonly mailApi: number
+    readonly userService: number
+    readonly notificationService: number
   }
   readonly paths: {
     readonly home: string
@@ -81,7 +85,9 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       mariadb: e.RIPPLE_MARIADB_PORT,
       postgres: e.RIPPLE_POSTGRES_PORT,
       smtp: e.RIPPLE_SMTP_PORT,
-      mailApi: e.RIPPLE_MAIL_API_PORT
+      mailApi: e.RIPPLE_MAIL_API_PORT,
+      userService: e.RIPPLE_USER_SERVICE_PORT,
+      notificationService: e.RIPPLE_NOTIFICATION_SERVICE_PORT
     },
     paths: {
       home,

@@ -7,8 +7,11 @@ import { kafka } from './components/kafka.ts'
 import { mariadb } from './components/mariadb.ts'
 import { osUserIds, postgres } from './components/postgres.ts'
 import { tcpProbe } from './components/probes.ts'
+import { service, serviceDefinitions } from './components/service.ts'
 import { smtp } from './components/smtp.ts'
 import type { StackConfig } from './config.ts'
+import { endpoints } from './config.ts'
+import { applyConnector, loadConnectorFiles, waitForConnector } from './connectors.ts'
 import { StackError } from './errors.ts'
 import { ensureBinaries, ensureJars, ensurePortsFree } from './prerequisites.ts'
 import type { RunningProcess } from './supervisor.ts'
@@ -25,9 +28,14 @@ export interface ComponentStatus {
 
 type Log = (line: string) => void
 
-/** Every component of the stack, in start order (dependencies first). */
-export function stackComponents (config: StackConfig): Component[] {
+/** The real components every service relies on, in start order (dependencies first). */
+export function infrastructure (config: StackConfig): Component[] {
   return [mariadb(config), postgres(config), smtp(config), kafka(config), connect(config)]
+}
+
+/** Infrastructure, then Ripple's own services: what `status` reports and `down` stops (in reverse). */
+export function stackComponents (config: StackConfig): Component[] {
+  return [...infrastructure(config), ...serviceDefinitions(config).map(d => service(config, d))]
 }
 
 function lastLogLines (supervisor: Supervisor, name: string, count = 5): string {
@@ -78,28 +86,56 @@ async function startOne (config: StackConfig, supervisor: Supervisor, c: Compone
   await waitHealthy(config, supervisor, c)
 }
 
+/** Starts components concurrently, each once its dependencies are healthy. */
+async function startAll (config: StackConfig, supervisor: Supervisor, components: Component[], running: RunningProcess[], log: Log): Promise<void> {
+  const started = new Map<string, Promise<void>>()
+  for (const c of components) {
+    const deps = c.dependsOn.map(d => started.get(d) ?? Promise.resolve())
+    started.set(c.name, Promise.all(deps).then(() => startOne(config, supervisor, c, running, log)))
+  }
+  const results = await Promise.allSettled(started.values())
+  const failed = results.find(r => r.status === 'rejected')
+  if (failed) throw failed.reason
+}
+
+/** Applies every connectors/*.json (a PUT, so unchanged configs change nothing) and waits for RUNNING. */
+export async function applyConnectors (config: StackConfig, log: Log): Promise<void> {
+  const { connectUrl } = endpoints(config)
+  for (const definition of loadConnectorFiles(config)) {
+    await applyConnector(connectUrl, definition)
+    await waitForConnector(connectUrl, definition.name)
+    log(`connector ${definition.name} running`)
+  }
+}
+
+export interface UpOptions {
+  /** Only the real components: no connectors, no services (what the stack's own tests need). */
+  infrastructureOnly?: boolean
+}
+
 /**
- * Brings every component up, installing what is missing first. Components already running
- * are only checked, so a second `up` changes nothing.
+ * Brings everything up, installing what is missing first: the real components, then the
+ * services owning captured tables, the connectors, and the services reading their topics.
+ * What already runs is only checked, so a second `up` changes nothing.
  */
-export async function up (config: StackConfig, log: Log): Promise<ComponentStatus[]> {
-  const components = stackComponents(config)
+export async function up (config: StackConfig, log: Log, options: UpOptions = {}): Promise<ComponentStatus[]> {
+  const infra = infrastructure(config)
+  const definitions = options.infrastructureOnly ? [] : serviceDefinitions(config)
+  const early = definitions.filter(d => !d.afterConnectors).map(d => service(config, d))
+  const late = definitions.filter(d => d.afterConnectors).map(d => service(config, d))
+  const components = [...infra, ...early, ...late]
   await ensureBinaries(components, log)
   await ensureJars(config, log)
   const supervisor = new Supervisor(config)
   try {
     const running = await supervisor.list()
-    const toStart = components.filter(c => !running.find(r => r.name === c.name)?.online)
-    await ensurePortsFree(config, toStart)
-
-    const started = new Map<string, Promise<void>>()
-    for (const c of components) {
-      const deps = c.dependsOn.map(d => started.get(d) ?? Promise.resolve())
-      started.set(c.name, Promise.all(deps).then(() => startOne(config, supervisor, c, running, log)))
+    await ensurePortsFree(config, components.filter(c => !running.find(r => r.name === c.name)?.online))
+    await startAll(config, supervisor, infra, running, log)
+    if (!options.infrastructureOnly) {
+      await startAll(config, supervisor, early, running, log)
+      await applyConnectors(config, log)
+      await startAll(config, supervisor, late, running, log)
     }
-    const results = await Promise.allSettled(started.values())
-    const failed = results.find(r => r.status === 'rejected')
-    if (failed) throw failed.reason
     return await statusOf(supervisor, components)
   } finally {
     supervisor.disconnect()
@@ -138,7 +174,7 @@ export async function down (config: StackConfig, options: { purge: boolean }, lo
   try {
     const running = await supervisor.list()
     const order = stackComponents(config).reverse()
-    // Anything pm2 runs that is not a stack component (later: services) stops first.
+    // Anything pm2 runs that this version no longer knows of stops first.
     const others = running.filter(r => !order.some(c => c.name === r.name))
     for (const r of others) {
       await supervisor.remove(r.name)

@@ -1,0 +1,62 @@
+import { join } from 'node:path'
+import type { StackConfig } from '../config.ts'
+import { endpoints } from '../config.ts'
+import type { Component } from './component.ts'
+import { httpProbe } from './probes.ts'
+
+export interface ServiceDefinition {
+  /** Folder under services/, also the process name. */
+  name: string
+  port: number
+  portVariable: string
+  /**
+   * A service that reads a connector's topic starts after `./ripple up` applied the
+   * connectors; one that owns a captured table starts before, so its migration made the table.
+   */
+  afterConnectors: boolean
+}
+
+/** Every Ripple service run by `./ripple up`, in start order. */
+export function serviceDefinitions (config: StackConfig): ServiceDefinition[] {
+  return [
+    { name: 'user-service', port: config.ports.userService, portVariable: 'RIPPLE_USER_SERVICE_PORT', afterConnectors: false },
+    { name: 'notification-service', port: config.ports.notificationService, portVariable: 'RIPPLE_NOTIFICATION_SERVICE_PORT', afterConnectors: true }
+  ]
+}
+
+/** A TypeScript service as a supervised process, wired to the stack's ports and secrets. */
+export function service (config: StackConfig, definition: ServiceDefinition): Component {
+  const ep = endpoints(config)
+  const url = `http://${config.host}:${definition.port}`
+  return {
+    name: definition.name,
+    dependsOn: ['mariadb', 'postgres', 'smtp', 'kafka', 'connect'],
+    address: () => url,
+    ports: () => [{ port: definition.port, what: `${definition.name} HTTP (${definition.portVariable})` }],
+    binaries: () => [],
+    async prepare () {},
+    process: () => ({
+      command: process.execPath,
+      args: ['--disable-warning=ExperimentalWarning', join(config.repoRoot, 'services', definition.name, 'src', 'main.ts')],
+      cwd: join(config.repoRoot, 'services', definition.name),
+      env: {
+        HOST: config.host,
+        PORT: String(definition.port),
+        KAFKA_BROKERS: ep.kafkaBrokers.join(','),
+        MARIADB_HOST: ep.mariadb.host,
+        MARIADB_PORT: String(ep.mariadb.port),
+        MARIADB_USER: ep.mariadb.user,
+        MARIADB_PASSWORD: ep.mariadb.password,
+        POSTGRES_HOST: ep.postgres.host,
+        POSTGRES_PORT: String(ep.postgres.port),
+        POSTGRES_USER: ep.postgres.user,
+        POSTGRES_PASSWORD: ep.postgres.password,
+        SMTP_HOST: ep.smtp.host,
+        SMTP_PORT: String(ep.smtp.port)
+      },
+      // Services finish in-flight messages and commit on SIGTERM.
+      stopTimeoutMs: 30_000
+    }),
+    health: () => httpProbe(`${url}/health`)
+  }
+}
