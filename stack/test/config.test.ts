@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { endpoints, loadStackConfig } from '../src/config.ts'
+
+test('defaults give the documented ports and keep state under .ripple', () => {
+  const config = loadStackConfig({})
+  assert.deepEqual([config.ports.kafka, config.ports.connect, config.ports.mariadb, config.ports.postgres, config.ports.smtp], [9092, 8083, 3307, 5433, 1025])
+  assert.match(config.paths.data, /\.ripple\/data$/)
+  assert.deepEqual(endpoints(config).kafkaBrokers, ['127.0.0.1:9092'])
+})
+
+test('every port can be moved by its variable, and RIPPLE_* overrides reach child processes', () => {
+  const config = loadStackConfig({ RIPPLE_MARIADB_PORT: '3310', RIPPLE_KAFKA_PORT: '19092', PATH: '/bin' })
+  assert.equal(config.ports.mariadb, 3310)
+  assert.equal(endpoints(config).mariadb.port, 3310)
+  assert.deepEqual(endpoints(config).kafkaBrokers, ['127.0.0.1:19092'])
+  assert.deepEqual(config.childEnv, { RIPPLE_MARIADB_PORT: '3310', RIPPLE_KAFKA_PORT: '19092' })
+})
+
+test('a bad override stops with a sentence naming the variable', () => {
+  assert.throws(() => loadStackConfig({ RIPPLE_POSTGRES_PORT: 'abc' }), /RIPPLE_POSTGRES_PORT/)
+  assert.throws(() => loadStackConfig({ RIPPLE_SMTP_PORT: '70000' }), /RIPPLE_SMTP_PORT/)
+})

@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { loadStackConfig } from '../src/config.ts'
+import { loadConnectorFiles, placeholders, resolvePlaceholders } from '../src/connectors.ts'
+import { StackError } from '../src/errors.ts'
+
+test('placeholders take the stack\'s own ports and secrets', () => {
+  const config = loadStackConfig({ RIPPLE_MARIADB_PORT: '3999', RIPPLE_MARIADB_CDC_PASSWORD: 's3cret' })
+  const resolved = resolvePlaceholders({ name: 'x', config: { 'database.port': '${RIPPLE_MARIADB_PORT}', 'database.password': '${RIPPLE_MARIADB_CDC_PASSWORD}', plain: 'a' } }, placeholders(config))
+  assert.deepEqual(resolved.config, { 'database.port': '3999', 'database.password': 's3cret', plain: 'a' })
+})
+
+test('an unknown placeholder is refused with its name', () => {
+  assert.throws(() => resolvePlaceholders({ name: 'x', config: { a: '${NOPE}' } }, {}), (err: unknown) => err instanceof StackError && /\$\{NOPE\}/.test(err.message))
+})
+
+test('every connector file in connectors/ loads with no placeholder left', () => {
+  const definitions = loadConnectorFiles(loadStackConfig({}))
+  assert.ok(definitions.some(d => d.name === 'mysql-debezium-cdc-source-user'))
+  for (const d of definitions) {
+    assert.ok(d.config['connector.class'], `${d.name} names its class`)
+    assert.ok(!JSON.stringify(d.config).includes('${'), `${d.name} has every placeholder filled`)
+  }
+})
