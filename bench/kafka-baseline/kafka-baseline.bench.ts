@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { Admin, Consumer, Producer } from '@platformatic/kafka'
-import { build } from 'hdr-histogram-js'
 import { endpoints, loadStackConfig } from '../../stack/src/config.ts'
+import { fmt, MB, microsHistogram, positiveInt, printTable, trackRssPeak } from '../support/report.ts'
 import type { ConsumeFigures, ProduceFigures } from './kafka-tools.ts'
 import { consumerPerformance, producerPerformance } from './kafka-tools.ts'
 
@@ -25,15 +25,10 @@ const { values: args } = parseArgs({
     'java-producer-prop': { type: 'string', multiple: true, default: [] }
   }
 })
-const positive = (name: string, value: string | undefined) => {
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${value}`)
-  return n
-}
-const records = positive('records', args.records)
-const recordSize = positive('record-size', args['record-size'])
-const batchSize = positive('batch-size', args['batch-size'] ?? String(Math.max(1, Math.floor(1_000_000 / recordSize))))
-const inFlight = positive('in-flight', args['in-flight'])
+const records = positiveInt('records', args.records)
+const recordSize = positiveInt('record-size', args['record-size'])
+const batchSize = positiveInt('batch-size', args['batch-size'] ?? String(Math.max(1, Math.floor(1_000_000 / recordSize))))
+const inFlight = positiveInt('in-flight', args['in-flight'])
 const javaProducerProps = args['java-producer-prop']
 
 const config = loadStackConfig()
@@ -41,18 +36,15 @@ const brokers = endpoints(config).kafkaBrokers
 const run = `bench.baseline.${Date.now()}`
 const topics = { java: run, node: `${run}.node` }
 const groups = { java: `${run}.java-consumer`, node: `${run}.node-consumer` }
-const MB = 1024 * 1024 // the Java tools' MB
 
-let rssPeak = process.memoryUsage.rss()
-const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage.rss()) }, 50)
-sampler.unref()
+const rss = trackRssPeak()
 
 async function nodeProduce (): Promise<ProduceFigures> {
   const producer = new Producer({ clientId: `${run}.producer`, bootstrapBrokers: brokers, idempotent: true, acks: -1 })
   // One payload for every record, as ProducerPerformance does, so the figure is the client's cost and not randomBytes'.
   const payload = randomBytes(recordSize)
   // Microseconds; every record of a batch is charged the batch's send-to-ack time, as the Java tool times each record from send() to its ack.
-  const latency = build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 })
+  const latency = microsHistogram()
   let queued = 0
   const lane = async () => {
     while (queued < records) {
@@ -110,8 +102,6 @@ async function cleanUp (admin: Admin): Promise<void> {
   for (const r of results) if (r.status === 'rejected') console.error(`cleanup failed: ${String(r.reason)}`)
 }
 
-const fmt = (n: number) => n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1)
-
 function report (java: { produce: ProduceFigures, consume: ConsumeFigures }, node: { produce: ProduceFigures, consume: ConsumeFigures }) {
   const rows: [string, number, number][] = [
     ['produce records/s', java.produce.recordsPerSec, node.produce.recordsPerSec],
@@ -126,10 +116,10 @@ function report (java: { produce: ProduceFigures, consume: ConsumeFigures }, nod
     ['', 'kafka tool (java)', 'node (@platformatic/kafka)', 'node/java'],
     ...rows.map(([name, j, n]) => [name, fmt(j), fmt(n), (n / j).toFixed(2)])
   ]
-  const widths = table[0]!.map((_, i) => Math.max(...table.map(r => r[i]!.length)))
   console.log(`\n${records.toLocaleString('en-US')} records x ${recordSize} B, 3 partitions, acks=all, idempotent; node batches of ${batchSize}, ${inFlight} sends at once` +
     (javaProducerProps.length > 0 ? `; java ${javaProducerProps.join(' ')}` : ''))
-  for (const r of table) console.log(r.map((cell, i) => i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)).join('  '))
+  printTable(table)
+  const rssPeak = rss.peak()
   console.log(`node process RSS peak: ${fmt(rssPeak / MB)} MB`)
   // Both producers run flat out, so latency is mostly time spent queued, and each queues a different amount.
   console.log('latency = send to ack at full load, mostly queueing: java up to its 32 MiB buffer.memory, node up to in-flight x batch')

@@ -3,9 +3,8 @@ import { randomBytes } from 'node:crypto'
 import { after, describe, test } from 'node:test'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
-import pRetry from 'p-retry'
 import { applyConnector, deleteConnector, endpoints, loadStackConfig, waitForConnector } from '@ripple/stack'
-import { deleteTopics, readTopic } from '../support/kafka.ts'
+import { deleteTopics, eventually, readTopic } from '@ripple/stack/testing'
 
 const config = loadStackConfig()
 const ep = endpoints(config)
@@ -18,12 +17,12 @@ const changeOf = (value: string): Change => (JSON.parse(value) as { payload: Cha
  * arrived, streaming has begun, so the INSERT and UPDATE that follow must come from the log.
  */
 async function assertLogCapture (topic: string, write: { insert: () => Promise<void>, update: () => Promise<void> }) {
-  const snapshot = await readTopic(ep.kafkaBrokers, topic, seen => seen.some(m => m.value && changeOf(m.value).op === 'r'))
+  const snapshot = await readTopic(topic, seen => seen.some(m => m.value && changeOf(m.value).op === 'r'))
   assert.ok(snapshot.some(m => m.value && changeOf(m.value).op === 'r'), 'the snapshot row arrived')
   await write.insert()
   await write.update()
-  const events = await readTopic(ep.kafkaBrokers, topic, seen => seen.some(m => m.value && changeOf(m.value).op === 'u'))
-  const changes = events.filter(m => m.value).map(m => changeOf(m.value))
+  const events = await readTopic(topic, seen => seen.some(m => m.value && changeOf(m.value).op === 'u'))
+  const changes = events.flatMap(m => m.value ? [changeOf(m.value)] : [])
   const created = changes.find(c => c.op === 'c')
   const updated = changes.find(c => c.op === 'u')
   assert.equal(created?.after?.name, 'inserted')
@@ -42,7 +41,7 @@ describe('Debezium captures changes from the databases', () => {
       await deleteConnector(ep.connectUrl, name)
       await db.query(`DROP DATABASE IF EXISTS ${database}`)
       await db.end()
-      await deleteTopics(ep.kafkaBrokers, [`${prefix}.${database}.items`, `${prefix}.schema-history`, prefix])
+      await deleteTopics([`${prefix}.${database}.items`, `${prefix}.schema-history`, prefix])
     })
     await db.query(`CREATE DATABASE ${database}`)
     await db.query(`CREATE TABLE ${database}.items (id INT PRIMARY KEY, name VARCHAR(64) NOT NULL)`)
@@ -87,13 +86,13 @@ describe('Debezium captures changes from the databases', () => {
         await db.end()
         // The task lets go of its replication slot a moment after the connector is deleted;
         // the database cannot be dropped while the slot exists.
-        await pRetry(async () => {
+        await eventually(async () => {
           const { rows } = await admin.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [`it_${id}`])
           if (rows[0]?.active) throw new Error('slot still active')
           if (rows[0]) await admin.query('SELECT pg_drop_replication_slot($1)', [`it_${id}`])
-        }, { retries: 60, minTimeout: 250, maxTimeout: 1000 })
+        }, 30_000, 250)
         await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
-        await deleteTopics(ep.kafkaBrokers, [`${prefix}.public.items`])
+        await deleteTopics([`${prefix}.public.items`])
       } finally {
         await admin.end()
       }

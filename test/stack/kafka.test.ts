@@ -4,11 +4,11 @@ import { after, test } from 'node:test'
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka'
 import type { Message } from '@platformatic/kafka'
 import { endpoints, loadStackConfig } from '@ripple/stack'
-import { deleteTopics } from '../support/kafka.ts'
+import { deleteTopics } from '@ripple/stack/testing'
 
 const { kafkaBrokers } = endpoints(loadStackConfig())
 const topic = `it.roundtrip.${randomUUID()}`
-after(() => deleteTopics(kafkaBrokers, [topic]))
+after(() => deleteTopics([topic]))
 
 test('a consumer group shares a 3-partition topic and every key keeps its order on one partition', async () => {
   const admin = new Admin({ clientId: 'it-admin', bootstrapBrokers: kafkaBrokers })

@@ -1,30 +1,17 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { Consumer, stringDeserializers } from '@platformatic/kafka'
+import { createHash } from 'node:crypto'
+import { Consumer } from '@platformatic/kafka'
 import { loadConfig } from '@ripple/kit'
-import pRetry from 'p-retry'
-import pg from 'pg'
+import { capturedMails, stack } from '@ripple/stack/testing'
+import type { CapturedMail } from '@ripple/stack/testing'
 import type { createNotificationService } from '../src/app.ts'
 import { configSchema } from '../src/config.ts'
 
-// The stack `./ripple up` runs; every test brings its own topic, group, database and mail addresses.
-export const brokers = [process.env.KAFKA_BROKERS ?? '127.0.0.1:9092']
-const mailApi = process.env.MAIL_CAPTURE_URL ?? 'http://127.0.0.1:8025'
-
-export const unique = (prefix: string): string => `${prefix}${randomBytes(5).toString('hex')}`
-
-/** Polls until the check passes, failing with its last error once the deadline is reached. */
-export function eventually<T> (check: () => T | Promise<T>, timeoutMs = 60_000, pollMs = 100): Promise<T> {
-  return pRetry(check, { retries: Number.POSITIVE_INFINITY, factor: 1, minTimeout: pollMs, maxRetryTime: timeoutMs })
-}
-
-export interface CapturedMail { id: string, from: string, to: string[], subject: string, text: string, date: string, headers: Record<string, string> }
+// What only this service's tests need; the rest comes from @ripple/stack/testing.
+export { dropPostgresDatabase as dropDatabase, eventually, readTopic, unique } from '@ripple/stack/testing'
 
 /** Mails the capture caught for addresses ending in `domain` (tests never clear the shared capture). */
 export async function mailsTo (domain: string): Promise<CapturedMail[]> {
-  const response = await fetch(`${mailApi}/mails`)
-  if (!response.ok) throw new Error(`mail capture answered ${response.status}`)
-  const mails = await response.json() as CapturedMail[]
-  return mails.filter(m => m.to.some(to => to.endsWith(`@${domain}`)))
+  return (await capturedMails()).filter(m => m.to.some(to => to.endsWith(`@${domain}`)))
 }
 
 export function serviceConfig (overrides: { TOPIC: string, GROUP_ID: string, POSTGRES_DATABASE: string, [variable: string]: string }) {
@@ -40,50 +27,15 @@ export function serviceConfig (overrides: { TOPIC: string, GROUP_ID: string, POS
 
 export type NotificationService = ReturnType<typeof createNotificationService>
 
-export interface ReadRecord { key: string | null, value: string | null, headers: Record<string, string> }
-
-/** Everything on a topic from the beginning, read by a throw-away group. */
-export async function readTopic (topic: string, until: (records: ReadRecord[]) => boolean): Promise<ReadRecord[]> {
-  const consumer = new Consumer<string, string, string, string>({ clientId: 'test-reader', bootstrapBrokers: brokers, groupId: unique('test-reader-'), autocreateTopics: true, maxWaitTime: 200, deserializers: stringDeserializers })
-  const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false })
-  const records: ReadRecord[] = []
-  stream.on('data', m => records.push({ key: m.key ?? null, value: m.value ?? null, headers: Object.fromEntries(m.headers) }))
-  try {
-    return await eventually(() => {
-      if (!until(records)) throw new Error(`${topic}: condition not met with ${records.length} records`)
-      return [...records]
-    })
-  } finally {
-    await stream.close()
-    await consumer.close(true)
-  }
-}
-
 /** Whether the group has committed every record on the topic: all of them were handled. */
 export async function groupCaughtUp (groupId: string, topic: string): Promise<boolean> {
-  const consumer = new Consumer({ clientId: 'test-lag', bootstrapBrokers: brokers, groupId })
+  const consumer = new Consumer({ clientId: 'test-lag', bootstrapBrokers: stack.kafkaBrokers, groupId })
   try {
     const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? []
     const committed = (await consumer.listCommittedOffsets({ topics: [{ topic, partitions: ends.map((_, i) => i) }] })).get(topic) ?? []
     return ends.every((end, i) => end === 0n || committed[i] === end)
   } finally {
     await consumer.close()
-  }
-}
-
-export async function dropDatabase (name: string): Promise<void> {
-  const client = new pg.Client({
-    host: process.env.POSTGRES_HOST ?? '127.0.0.1',
-    port: Number(process.env.POSTGRES_PORT ?? 5433),
-    user: process.env.POSTGRES_USER ?? 'postgres',
-    password: process.env.POSTGRES_PASSWORD ?? 'ripple',
-    database: 'postgres'
-  })
-  await client.connect()
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)
-  } finally {
-    await client.end()
   }
 }
 

@@ -1,4 +1,5 @@
 import { execa } from 'execa'
+import { serviceEnv } from '../components/service.ts'
 import type { StackConfig } from '../config.ts'
 import { down, status, up } from '../stack.ts'
 
@@ -22,7 +23,8 @@ export interface TestOptions {
  */
 export async function runTests (config: StackConfig, options: TestOptions, log: (line: string) => void): Promise<number> {
   const node = process.execPath
-  const run = (args: string[]) => execa(node, args, { cwd: config.repoRoot, stdio: 'inherit', reject: false })
+  // Tests that start a service in-process read the same settings the stack gives its services.
+  const run = (args: string[]) => execa(node, args, { cwd: config.repoRoot, stdio: 'inherit', reject: false, env: serviceEnv(config) })
   if (options.static) {
     log('lint (eslint) and types (tsc --noEmit)')
     const lint = await run(['node_modules/eslint/bin/eslint.js', '.'])

@@ -24,9 +24,27 @@ export function serviceDefinitions (config: StackConfig): ServiceDefinition[] {
   ]
 }
 
+/** The settings every service reads (kit's baseConfigSchema), pointing at this stack. */
+export function serviceEnv (config: StackConfig): Record<string, string> {
+  const ep = endpoints(config)
+  return {
+    HOST: config.host,
+    KAFKA_BROKERS: ep.kafkaBrokers.join(','),
+    MARIADB_HOST: ep.mariadb.host,
+    MARIADB_PORT: String(ep.mariadb.port),
+    MARIADB_USER: ep.mariadb.user,
+    MARIADB_PASSWORD: ep.mariadb.password,
+    POSTGRES_HOST: ep.postgres.host,
+    POSTGRES_PORT: String(ep.postgres.port),
+    POSTGRES_USER: ep.postgres.user,
+    POSTGRES_PASSWORD: ep.postgres.password,
+    SMTP_HOST: ep.smtp.host,
+    SMTP_PORT: String(ep.smtp.port)
+  }
+}
+
 /** A TypeScript service as a supervised process, wired to the stack's ports and secrets. */
 export function service (config: StackConfig, definition: ServiceDefinition): Component {
-  const ep = endpoints(config)
   const url = `http://${config.host}:${definition.port}`
   return {
     name: definition.name,
@@ -39,21 +57,7 @@ export function service (config: StackConfig, definition: ServiceDefinition): Co
       command: process.execPath,
       args: ['--disable-warning=ExperimentalWarning', join(config.repoRoot, 'services', definition.name, 'src', 'main.ts')],
       cwd: join(config.repoRoot, 'services', definition.name),
-      env: {
-        HOST: config.host,
-        PORT: String(definition.port),
-        KAFKA_BROKERS: ep.kafkaBrokers.join(','),
-        MARIADB_HOST: ep.mariadb.host,
-        MARIADB_PORT: String(ep.mariadb.port),
-        MARIADB_USER: ep.mariadb.user,
-        MARIADB_PASSWORD: ep.mariadb.password,
-        POSTGRES_HOST: ep.postgres.host,
-        POSTGRES_PORT: String(ep.postgres.port),
-        POSTGRES_USER: ep.postgres.user,
-        POSTGRES_PASSWORD: ep.postgres.password,
-        SMTP_HOST: ep.smtp.host,
-        SMTP_PORT: String(ep.smtp.port)
-      },
+      env: { ...serviceEnv(config), PORT: String(definition.port) },
       // Services finish in-flight messages and commit on SIGTERM.
       stopTimeoutMs: 30_000
     }),

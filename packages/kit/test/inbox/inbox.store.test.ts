@@ -2,15 +2,15 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
 import { ensureInboxTable, withInbox } from '../../src/inbox/inbox.store.ts'
-import { postgres, scratchDatabase } from '../helpers/stack.helpers.ts'
+import { scratchPostgresDatabase, stack } from '@ripple/stack/testing'
 
 describe('inbox (PostgreSQL)', () => {
-  let db: Awaited<ReturnType<typeof scratchDatabase>>
+  let db: Awaited<ReturnType<typeof scratchPostgresDatabase>>
   let pool: pg.Pool
 
   before(async () => {
-    db = await scratchDatabase('kit_inbox_')
-    pool = new pg.Pool({ ...postgres, database: db.name })
+    db = await scratchPostgresDatabase('kit_inbox_')
+    pool = new pg.Pool({ ...stack.postgres, database: db.name })
     await ensureInboxTable(pool, 'inbox')
     await ensureInboxTable(pool, 'inbox')
     await pool.query('CREATE TABLE effects (event_id text)')

@@ -10,7 +10,9 @@ import { createProducer } from '../../src/kafka/kafka.producer.ts'
 import type { KafkaProducer } from '../../src/kafka/kafka.producer.ts'
 import type { ConsumedMessage, MessageHandler } from '../../src/kafka/kafka.types.ts'
 import { createDeadLetterPublisher } from '../../src/retry/dead-letter.publisher.ts'
-import { brokers, eventually, readTopic, unique } from '../helpers/stack.helpers.ts'
+import { eventually, readTopic, stack, unique } from '@ripple/stack/testing'
+
+const brokers = stack.kafkaBrokers
 
 const logger = createLogger('consumer-runner-test', process.env.LOG_LEVEL ?? 'silent')
 const retry = { retries: 3, minTimeout: 10, maxTimeout: 50, factor: 2 }

@@ -1,0 +1,73 @@
+import mysql from 'mysql2/promise'
+import type { RowDataPacket } from 'mysql2/promise'
+import { microsHistogram } from '../support/report.ts'
+
+export interface CeilingFigures {
+  connections: number
+  seconds: number
+  updates: number
+  updatesPerSec: number
+  p50Ms: number
+  p99Ms: number
+}
+
+export const CEILING_TABLE = 'users_bench_ceiling'
+
+/**
+ * MariaDB's own rate for the service's write: `UPDATE ... SET address = ?, lastUpdated = ? WHERE id = ?`
+ * in autocommit from `connections` connections at once, on a copy of the bench users' rows. The copy
+ * has users' schema but is not captured by the connector, so it mails no one; it is dropped after.
+ */
+export async function mariadbCeiling (o: {
+  connection: { host: string, port: number, user: string, password: string }
+  database: string
+  /** Copies the users rows this LIKE pattern matches on email. */
+  emailLike: string
+  connections: number
+  seconds: number
+}): Promise<CeilingFigures> {
+  const pool = mysql.createPool({ ...o.connection, database: o.database, connectionLimit: o.connections, timezone: 'Z' })
+  try {
+    await pool.query(`DROP TABLE IF EXISTS ${CEILING_TABLE}`)
+    await pool.query(`CREATE TABLE ${CEILING_TABLE} LIKE users`)
+    try {
+      await pool.query(`INSERT INTO ${CEILING_TABLE} SELECT * FROM users WHERE email LIKE ?`, [o.emailLike])
+      const [rows] = await pool.query<RowDataPacket[]>(`SELECT id FROM ${CEILING_TABLE}`)
+      const ids = rows.map(r => r.id as Buffer)
+      if (ids.length === 0) throw new Error(`no users match ${o.emailLike} to copy into ${CEILING_TABLE}`)
+      const latency = microsHistogram()
+      let updates = 0
+      const start = performance.now()
+      const end = start + o.seconds * 1000
+      // Each connection walks its own rows, so two connections never wait on one row lock.
+      const lane = async (j: number) => {
+        const conn = await pool.getConnection()
+        try {
+          for (let i = 0; performance.now() < end; i++) {
+            const id = ids[(j + i * o.connections) % ids.length]!
+            const t = performance.now()
+            await conn.query(`UPDATE ${CEILING_TABLE} SET address = ?, lastUpdated = ? WHERE id = ?`, [`ceiling ${j}.${i}`, new Date(), id])
+            latency.recordValue(Math.max(1, Math.round((performance.now() - t) * 1000)))
+            updates++
+          }
+        } finally {
+          conn.release()
+        }
+      }
+      await Promise.all(Array.from({ length: o.connections }, (_, j) => lane(j)))
+      const seconds = (performance.now() - start) / 1000
+      return {
+        connections: o.connections,
+        seconds,
+        updates,
+        updatesPerSec: updates / seconds,
+        p50Ms: latency.getValueAtPercentile(50) / 1000,
+        p99Ms: latency.getValueAtPercentile(99) / 1000
+      }
+    } finally {
+      await pool.query(`DROP TABLE IF EXISTS ${CEILING_TABLE}`)
+    }
+  } finally {
+    await pool.end()
+  }
+}

@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto'
+import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka'
+import pRetry from 'p-retry'
+import pg from 'pg'
+import { endpoints, loadStackConfig } from '../config.ts'
+
+/**
+ * What every test against the running stack shares: its addresses (from the same config as
+ * `./ripple up`, so moved ports follow), unique names, bounded polling, and readers for topics,
+ * PostgreSQL scratch databases and the SMTP capture. Tests use their own topics, groups and
+ * databases, and never clear what others may read.
+ */
+export const stack = endpoints(loadStackConfig())
+
+export const unique = (prefix: string): string => `${prefix}${randomBytes(5).toString('hex')}`
+
+/** Polls until the check passes, failing with its last error once the deadline is reached. */
+export function eventually<T> (check: () => T | Promise<T>, timeoutMs = 60_000, pollMs = 100): Promise<T> {
+  return pRetry(check, { retries: Number.POSITIVE_INFINITY, factor: 1, minTimeout: pollMs, maxRetryTime: timeoutMs })
+}
+
+export interface ReadRecord { key: string | null, value: string | null, headers: Record<string, string>, partition: number, offset: bigint }
+
+/** Everything on a topic from the beginning, read by a throw-away group until `until` holds. */
+export async function readTopic (topic: string, until: (records: ReadRecord[]) => boolean, timeoutMs = 60_000): Promise<ReadRecord[]> {
+  const consumer = new Consumer<string, string, string, string>({ clientId: 'test-reader', bootstrapBrokers: stack.kafkaBrokers, groupId: unique('test-reader-'), autocreateTopics: true, maxWaitTime: 200, deserializers: stringDeserializers })
+  const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false })
+  const records: ReadRecord[] = []
+  stream.on('data', m => records.push({ key: m.key ?? null, value: m.value ?? null, headers: Object.fromEntries(m.headers), partition: m.partition, offset: m.offset }))
+  try {
+    return await eventually(() => {
+      if (!until(records)) throw new Error(`${topic}: condition not met with ${records.length} records`)
+      return [...records]
+    }, timeoutMs)
+  } finally {
+    await stream.close()
+    await consumer.close(true)
+  }
+}
+
+export async function deleteTopics (topics: string[]): Promise<void> {
+  const admin = new Admin({ clientId: 'test-admin', bootstrapBrokers: stack.kafkaBrokers })
+  try {
+    const existing = new Set(await admin.listTopics())
+    const present = topics.filter(t => existing.has(t))
+    if (present.length > 0) await admin.deleteTopics({ topics: present })
+  } finally {
+    await admin.close()
+  }
+}
+
+async function onPostgres (sql: string): Promise<void> {
+  const client = new pg.Client({ ...stack.postgres, database: 'postgres' })
+  await client.connect()
+  try { await client.query(sql) } finally { await client.end() }
+}
+
+export async function dropPostgresDatabase (name: string): Promise<void> {
+  await onPostgres(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)
+}
+
+/** A fresh PostgreSQL database, dropped by the returned cleanup. */
+export async function scratchPostgresDatabase (prefix = 'test_'): Promise<{ name: string, drop: () => Promise<void> }> {
+  const name = unique(prefix)
+  await onPostgres(`CREATE DATABASE ${pg.escapeIdentifier(name)}`)
+  return { name, drop: () => dropPostgresDatabase(name) }
+}
+
+export interface CapturedMail { id: string, from: string, to: string[], subject: string, text: string, date: string, headers: Record<string, string> }
+
+/** What the SMTP capture caught, optionally only for one address. */
+export async function capturedMails (to?: string): Promise<CapturedMail[]> {
+  const res = await fetch(`${stack.mailApiUrl}/mails${to ? `?to=${encodeURIComponent(to)}` : ''}`)
+  if (!res.ok) throw new Error(`mail capture answered ${res.status}`)
+  return await res.json() as CapturedMail[]
+}
+
+/** Polls the capture until `address` has at least `count` mails, and returns them all. */
+export function waitForMails (address: string, count: number, timeoutMs = 60_000): Promise<CapturedMail[]> {
+  return eventually(async () => {
+    const mails = await capturedMails(address)
+    if (mails.length < count) throw new Error(`${address} has ${mails.length} of ${count} mails`)
+    return mails
+  }, timeoutMs)
+}
