@@ -35,9 +35,9 @@ export async function runTests (config: StackConfig, options: TestOptions, log: 
 
   const before = await status(config)
   const wasRunning = before.some(c => c.pid !== null)
-  const rows = await up(config, log)
-  log(`stack healthy: ${rows.map(r => r.name).join(', ')}`)
   try {
+    const rows = await up(config, log)
+    log(`stack healthy: ${rows.map(r => r.name).join(', ')}`)
     // One file at a time: integration suites share one broker and restart components.
     const result = await run([
       '--disable-warning=ExperimentalWarning', '--test', '--test-concurrency=1',

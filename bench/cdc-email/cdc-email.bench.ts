@@ -1,0 +1,363 @@
+// End to end through the running stack: PATCH /users/:id on user-service → MariaDB commit → binlog →
+// Debezium (Kafka Connect) → cdc.table.userdata.users → notification-service → SMTP capture. Updates
+// go at a fixed rate (open loop: each is sent on its schedule whether or not earlier ones answered),
+// and every update's mail is found by the unique address it sets.
+//   node bench/cdc-email/cdc-email.bench.ts [--rate 1000] [--duration 20] [--users 200]
+//     [--connections 64] [--ceiling-connections 16] [--ceiling-seconds 5] [--mail-timeout 300]
+import { setTimeout as delay } from 'node:timers/promises'
+import { parseArgs } from 'node:util'
+import { Admin } from '@platformatic/kafka'
+import type { Histogram } from 'hdr-histogram-js'
+import pThrottle from 'p-throttle'
+import { Pool } from 'undici'
+import { endpoints, loadStackConfig } from '../../stack/src/config.ts'
+import { fmt, MB, microsHistogram, positiveInt, printTable, trackRssPeak } from '../support/report.ts'
+import { CEILING_TABLE, mariadbCeiling } from './ceiling.ts'
+import type { CeilingFigures } from './ceiling.ts'
+import {
+  capturedCount, consumerDelta, consumerMetrics, createEventReader, forEachLimit, mailsTo, newAddressIn,
+  pollUntil, requestJson, wallNow, WELCOME_SUBJECT
+} from './pipeline.ts'
+import type { ChangeEventTimes, ConsumerMetrics, PresentedUser } from './pipeline.ts'
+
+const { values: args } = parseArgs({
+  options: {
+    'rate': { type: 'string', default: '1000' },
+    'duration': { type: 'string', default: '20' },
+    'users': { type: 'string', default: '200' },
+    // HTTP/1.1 keep-alive connections to user-service; requests beyond them queue in the client, and that wait counts as latency.
+    'connections': { type: 'string', default: '64' },
+    'ceiling-connections': { type: 'string', default: '16' },
+    'ceiling-seconds': { type: 'string', default: '5' },
+    // How long after the last update answered to wait for its mails.
+    'mail-timeout': { type: 'string', default: '300' }
+  }
+})
+const rate = positiveInt('rate', args.rate)
+const duration = positiveInt('duration', args.duration)
+const userCount = positiveInt('users', args.users)
+const connections = positiveInt('connections', args.connections)
+const ceilingConnections = positiveInt('ceiling-connections', args['ceiling-connections'])
+const ceilingSeconds = positiveInt('ceiling-seconds', args['ceiling-seconds'])
+const mailTimeoutMs = positiveInt('mail-timeout', args['mail-timeout']) * 1000
+
+const TOPIC = 'cdc.table.userdata.users'
+const config = loadStackConfig()
+const ep = endpoints(config)
+const metricsUrl = `http://${config.host}:${config.ports.notificationService}/metrics`
+const run = Date.now().toString(36)
+const group = `bench.cdc-email.${run}`
+const rss = trackRssPeak()
+const log = (line: string) => console.error(`cdc-email ${run}: ${line}`)
+
+const api = new Pool(`http://${config.host}:${config.ports.userService}`, { connections, keepAliveTimeout: 60_000 })
+const mailApi = new Pool(ep.mailApiUrl, { connections: 4 })
+const reader = createEventReader(ep.kafkaBrokers, group, TOPIC)
+
+interface BenchUser { i: number, id: string, email: string, createdAt: number }
+
+interface Update {
+  k: number
+  user: number
+  address: string
+  /** Wall-clock ms: on the schedule, when the request started, when its answer came back. */
+  intendedAt: number
+  startedAt: number
+  doneAt: number
+  /** HTTP status; 0 for a transport error. */
+  status: number
+  /** The row's lastUpdated as the response showed it, in ms. */
+  lastUpdatedMs: number
+  /** Capture dates of the mails naming this update's address. */
+  mails: number[]
+}
+
+const users: BenchUser[] = []
+const updates: Update[] = []
+const byAddress = new Map<string, Update>()
+const failures: string[] = []
+
+const ms = (h: Histogram, p: number) => h.getValueAtPercentile(p) / 1000
+const record = (h: Histogram, millis: number) => h.recordValue(Math.max(0, Math.round(millis * 1000)))
+const quartet = (h: Histogram) => ({ p50: ms(h, 50), p95: ms(h, 95), p99: ms(h, 99), max: h.maxValue / 1000 })
+
+async function createUsers (): Promise<{ seconds: number, welcomeSeconds: number, welcome: ReturnType<typeof quartet> }> {
+  const start = Date.now()
+  await forEachLimit(Array.from({ length: userCount }, (_, i) => i), 8, async i => {
+    const email = `bench-${run}-${i}@bench.test`
+    const res = await requestJson<PresentedUser>(api, 'POST', '/users', {
+      username: `bench-${run}-${i}`, email, password: 'bench-password', fullName: `Bench User ${i}`, address: `bench-${run} u${i} start`
+    })
+    if (res.status !== 201 || !res.body) throw new Error(`POST /users answered ${res.status}: ${res.text.slice(0, 300)}`)
+    users[i] = { i, id: res.body.id, email, createdAt: wallNow() }
+  })
+  const created = Date.now()
+  log(`${userCount} users created in ${((created - start) / 1000).toFixed(1)} s; waiting for their welcome mails`)
+  // The pipeline is warm once every user got their welcome mail.
+  const welcome = new Map<number, number>()
+  const arrived = await pollUntil(async () => {
+    await forEachLimit(users.filter(u => !welcome.has(u.i)), 4, async u => {
+      const mail = (await mailsTo(mailApi, u.email)).find(m => m.subject === WELCOME_SUBJECT)
+      if (mail) welcome.set(u.i, Date.parse(mail.date))
+    })
+    return welcome.size === userCount
+  }, Date.now() + 120_000, 500)
+  if (!arrived) throw new Error(`only ${welcome.size} of ${userCount} welcome mails arrived within 120 s: is notification-service consuming ${TOPIC}?`)
+  const latency = microsHistogram()
+  for (const [i, date] of welcome) record(latency, date - users[i]!.createdAt)
+  return { seconds: (created - start) / 1000, welcomeSeconds: (Math.max(...welcome.values()) - start) / 1000, welcome: quartet(latency) }
+}
+
+/** Samples notification-service's lag while the load runs and drains; it measures it every 5 s. */
+function watchLag () {
+  let max = 0
+  let last = ''
+  const timer = setInterval(() => {
+    consumerMetrics(metricsUrl, TOPIC).then(m => { max = Math.max(max, m.lag) }, (e: unknown) => { last = String(e) })
+  }, 2000)
+  return { stop: () => { clearInterval(timer); if (last) log(`lag sampling failed: ${last}`); return max } }
+}
+
+async function drive (): Promise<void> {
+  const interval = 1000 / rate
+  const total = rate * duration
+  // Each call is given its start time when queued (the n-th at the first + n x interval), so a late
+  // timer or a slow answer never shifts the ones after it: the schedule is open loop.
+  const throttled = pThrottle({ limit: 1, interval })
+  let t0 = 0
+  const patch = throttled(async (k: number) => {
+    const user = users[k % userCount]!
+    const u = updates[k]!
+    u.startedAt = wallNow()
+    u.intendedAt = t0 + k * interval
+    try {
+      const res = await requestJson<PresentedUser>(api, 'PATCH', `/users/${user.id}`, { address: u.address })
+      u.doneAt = wallNow()
+      u.status = res.status
+      if (res.status === 200 && res.body) {
+        u.lastUpdatedMs = Date.parse(res.body.lastUpdated)
+        if (res.body.address !== u.address) throw new Error(`PATCH answered address ${res.body.address}, sent ${u.address}`)
+      } else if (failures.length < 5) failures.push(`${res.status} ${res.text.slice(0, 200)}`)
+    } catch (e) {
+      u.doneAt ||= wallNow()
+      if (u.status === 200) u.status = -1
+      if (failures.length < 5) failures.push(String(e))
+    }
+  })
+  for (let k = 0; k < total; k++) {
+    const u: Update = { k, user: k % userCount, address: `bench-${run} #${k}`, intendedAt: 0, startedAt: 0, doneAt: 0, status: 0, lastUpdatedMs: Number.NaN, mails: [] }
+    updates.push(u)
+    byAddress.set(u.address, u)
+  }
+  const progress = setInterval(() => log(`load: ${updates.filter(u => u.startedAt > 0).length} sent, ${updates.filter(u => u.doneAt > 0).length} answered`), 5000)
+  try {
+    t0 = wallNow()
+    await Promise.all(updates.map(u => patch(u.k)))
+  } finally {
+    clearInterval(progress)
+  }
+}
+
+/** Files each mail of a user under the update whose address it names; answers mails naming none of them. */
+function apply (user: BenchUser, mails: Awaited<ReturnType<typeof mailsTo>>): number {
+  let foreign = 0
+  for (let k = user.i; k < updates.length; k += userCount) updates[k]!.mails = []
+  for (const mail of mails) {
+    const address = newAddressIn(mail)
+    if (address === undefined) continue
+    const u = byAddress.get(address)
+    if (u && u.user === user.i) u.mails.push(Date.parse(mail.date))
+    else foreign++
+  }
+  return foreign
+}
+
+async function collectMails (mailBaseline: number): Promise<{ foreign: number, timedOut: boolean }> {
+  const ok = updates.filter(u => u.status === 200)
+  const deadline = Date.now() + mailTimeoutMs
+  // The capture's total count is one cheap call: no listing until at least as many mails as updates arrived.
+  let lastLog = Date.now()
+  await pollUntil(async () => {
+    const arrived = await capturedCount(mailApi) - mailBaseline
+    if (Date.now() - lastLog >= 5000) { log(`mails: ${arrived} of ${ok.length} arrived`); lastLog = Date.now() }
+    return arrived >= ok.length
+  }, deadline, 500)
+  const expecting = (u: BenchUser) => {
+    for (let k = u.i; k < updates.length; k += userCount) if (updates[k]!.status === 200 && updates[k]!.mails.length === 0) return true
+    return false
+  }
+  const pending = new Set(users)
+  while (pending.size > 0) {
+    await forEachLimit([...pending], 4, async u => {
+      apply(u, await mailsTo(mailApi, u.email))
+      if (!expecting(u)) pending.delete(u)
+    })
+    if (pending.size === 0 || Date.now() >= deadline) break
+    log(`mails: ${pending.size} users still expect some`)
+    await delay(1000)
+  }
+  // Settle, then one listing of every user, so a duplicate arriving after its first copy is counted too.
+  await delay(2000)
+  let foreign = 0
+  await forEachLimit(users, 4, async u => { foreign += apply(u, await mailsTo(mailApi, u.email)) })
+  return { foreign, timedOut: pending.size > 0 }
+}
+
+async function deleteUsers (): Promise<void> {
+  const created = users.filter(Boolean)
+  let failed = 0
+  await forEachLimit(created, 8, async u => {
+    const res = await requestJson(api, 'DELETE', `/users/${u.id}`).catch((e: unknown) => ({ status: 0, text: String(e) }))
+    if (res.status !== 204) failed++
+  })
+  log(`deleted ${created.length - failed} of ${created.length} bench users${failed > 0 ? ` (${failed} failed)` : ''}`)
+}
+
+async function dropGroup (): Promise<void> {
+  const admin = new Admin({ clientId: `${group}.admin`, bootstrapBrokers: ep.kafkaBrokers })
+  try {
+    if ((await admin.listGroups()).has(group)) await admin.deleteGroups({ groups: [group] })
+  } finally {
+    await admin.close()
+  }
+}
+
+function report (o: {
+  setup: Awaited<ReturnType<typeof createUsers>>
+  foreign: number
+  timedOut: boolean
+  events: Map<string, ChangeEventTimes>
+  consumer: ReturnType<typeof consumerDelta>
+  maxLag: number
+  ceiling: CeilingFigures | undefined
+}) {
+  const ok = updates.filter(u => u.status === 200)
+  const http = microsHistogram()
+  const lateness = microsHistogram()
+  for (const u of updates) record(lateness, u.startedAt - u.intendedAt)
+  for (const u of ok) record(http, u.doneAt - u.startedAt)
+  const firstStart = Math.min(...updates.map(u => u.startedAt))
+  const lastStart = Math.max(...updates.map(u => u.startedAt))
+  const lastDone = Math.max(...ok.map(u => u.doneAt))
+  const achieved = ok.length / ((lastDone - firstStart) / 1000)
+  const sent = updates.length / ((lastStart - firstStart) / 1000)
+
+  // Commit time: the HTTP 200's arrival (just after the commit: a read-back by primary key and the
+  // response follow it) rather than lastUpdated (taken before the UPDATE even waits for a connection).
+  const e2e = microsHistogram()
+  const e2eFromLastUpdated = microsHistogram()
+  const window = microsHistogram()
+  let mailBeforeAnswer = 0
+  const received = ok.filter(u => u.mails.length > 0)
+  for (const u of received) {
+    const mail = Math.min(...u.mails)
+    if (mail < u.doneAt) mailBeforeAnswer++
+    record(e2e, mail - u.doneAt)
+    record(e2eFromLastUpdated, mail - u.lastUpdatedMs)
+    record(window, u.doneAt - u.lastUpdatedMs)
+  }
+  const mailDates = updates.flatMap(u => u.mails)
+  const duplicated = updates.reduce((n, u) => n + Math.max(0, u.mails.length - 1), 0)
+  const extra = updates.filter(u => u.status !== 200 && u.mails.length > 0).length
+  const missing = ok.length - received.length
+  const firstMail = Math.min(...mailDates)
+  const lastMail = Math.max(...mailDates)
+  const mailRate = mailDates.length / ((lastMail - firstMail) / 1000)
+
+  // Where the time goes, per update whose change event was found on the topic.
+  const stages = { dbToDebezium: microsHistogram(), debeziumToKafka: microsHistogram(), kafkaToMail: microsHistogram() }
+  let traced = 0
+  for (const u of received) {
+    const event = o.events.get(u.address)
+    if (!event) continue
+    traced++
+    record(stages.dbToDebezium, event.debeziumMs - u.lastUpdatedMs)
+    record(stages.debeziumToKafka, event.kafkaMs - event.debeziumMs)
+    record(stages.kafkaToMail, Math.min(...u.mails) - event.kafkaMs)
+  }
+
+  const f4 = (h: Histogram) => [ms(h, 50), ms(h, 95), ms(h, 99), h.maxValue / 1000].map(fmt).join(' / ')
+  const f3 = (h: Histogram) => [ms(h, 50), ms(h, 95), ms(h, 99)].map(fmt).join(' / ')
+  console.log(`\ncdc-email ${run}: ${userCount} users, ${updates.length.toLocaleString('en-US')} PATCH /users/:id {address} at ${rate}/s for ${duration} s, ${connections} HTTP connections`)
+  console.log(`set-up: ${userCount} users created in ${o.setup.seconds.toFixed(1)} s; every welcome mail in by ${o.setup.welcomeSeconds.toFixed(1)} s ` +
+    `(create→welcome p50 ${fmt(o.setup.welcome.p50)} ms, max ${fmt(o.setup.welcome.max)} ms): pipeline warm`)
+  printTable([
+    ['', 'value'],
+    ['target update rate /s', fmt(rate)],
+    ['updates sent /s (schedule kept: start lag p99 ms)', `${fmt(sent)} (${fmt(ms(lateness, 99))})`],
+    ['achieved update rate /s (HTTP 200s)', fmt(achieved)],
+    ['updates failed', String(updates.length - ok.length)],
+    ['HTTP latency p50 / p95 / p99 ms', f3(http)],
+    ['commit→mail p50 / p95 / p99 / max ms', f4(e2e)],
+    ['mails expected / received / duplicated', [ok.length, received.length, duplicated].map(n => n.toLocaleString('en-US')).join(' / ')],
+    ['mails missing / extra / foreign', [missing, extra, o.foreign].join(' / ')],
+    ['mail rate /s (first to last mail)', fmt(mailRate)],
+    ['last HTTP 200 → last mail s', ((lastMail - lastDone) / 1000).toFixed(1)],
+    [`MariaDB ceiling UPDATE /s (${ceilingConnections} conns)`, o.ceiling ? fmt(o.ceiling.updatesPerSec) : 'failed'],
+    ['node RSS peak MB', fmt(rss.peak() / MB)]
+  ])
+  console.log('commit = arrival of the HTTP 200 (an upper bound of the commit, so commit→mail is a lower bound);' +
+    ` lastUpdated (a lower bound) gives commit→mail p50 / p99 ${fmt(ms(e2eFromLastUpdated, 50))} / ${fmt(ms(e2eFromLastUpdated, 99))} ms;` +
+    ` the two are ${fmt(ms(window, 50))} / ${fmt(ms(window, 99))} ms apart at p50 / p99` +
+    (mailBeforeAnswer > 0 ? `; ${mailBeforeAnswer} mails came before their HTTP 200 (counted as 0)` : ''))
+  if (o.timedOut) console.log(`mail wait ended after --mail-timeout ${mailTimeoutMs / 1000} s with mails still missing`)
+  if (failures.length > 0) console.log(`first failures: ${failures.join(' | ')}`)
+
+  console.log(`\nwhere the time goes (${traced.toLocaleString('en-US')} updates traced through their change event on ${TOPIC}):`)
+  printTable([
+    ['stage, ms', 'p50', 'p95', 'p99', 'max'],
+    ...([
+      ['lastUpdated → Debezium made the event (DB write, binlog)', stages.dbToDebezium],
+      ['Debezium event → Kafka record timestamp (Connect)', stages.debeziumToKafka],
+      ['Kafka record → mail captured (notification-service, SMTP)', stages.kafkaToMail]
+    ] as const).map(([name, h]) => [name, ...[ms(h, 50), ms(h, 95), ms(h, 99), h.maxValue / 1000].map(fmt)])
+  ])
+  const capacity = o.consumer.meanMs > 0 ? 3 * 1000 / o.consumer.meanMs : 0
+  console.log(`notification-service: ${o.consumer.messages.toLocaleString('en-US')} messages handled in the window, ${fmt(o.consumer.meanMs)} ms each on average ` +
+    `(p50 ≤ ${fmt(o.consumer.p50UpToMs)}, p99 ≤ ${fmt(o.consumer.p99UpToMs)} ms by its histogram); one at a time per partition on 3 partitions ≈ ${fmt(capacity)} messages/s; ` +
+    `largest consumer lag seen ${o.maxLag.toLocaleString('en-US')}`)
+  if (o.ceiling) {
+    console.log(`MariaDB ceiling: ${o.ceiling.updates.toLocaleString('en-US')} autocommit UPDATEs of ${CEILING_TABLE} in ${o.ceiling.seconds.toFixed(1)} s from ${o.ceiling.connections} connections, ` +
+      `p50 ${fmt(o.ceiling.p50Ms)} ms, p99 ${fmt(o.ceiling.p99Ms)} ms`)
+  }
+
+  console.log(`RESULT ${JSON.stringify({
+    run, users: userCount, rate, duration, connections,
+    setup: o.setup,
+    updates: { issued: updates.length, ok: ok.length, failed: updates.length - ok.length, sentPerSec: sent, achievedPerSec: achieved, httpMs: quartet(http), startLagMs: quartet(lateness) },
+    commitToMailMs: { commit: 'http-200', ...quartet(e2e) },
+    commitToMailFromLastUpdatedMs: { commit: 'lastUpdated', ...quartet(e2eFromLastUpdated) },
+    mails: { expected: ok.length, received: received.length, duplicated, missing, extra, foreign: o.foreign, perSec: mailRate, drainSec: (lastMail - lastDone) / 1000, timedOut: o.timedOut },
+    stagesMs: { traced, dbToDebezium: quartet(stages.dbToDebezium), debeziumToKafka: quartet(stages.debeziumToKafka), kafkaToMail: quartet(stages.kafkaToMail) },
+    notificationService: { ...o.consumer, maxLag: o.maxLag },
+    ceiling: o.ceiling,
+    rssPeakMb: rss.peak() / MB
+  })}`)
+}
+
+try {
+  log('creating users')
+  const setup = await createUsers()
+  const before: ConsumerMetrics = await consumerMetrics(metricsUrl, TOPIC)
+  const offsets = await reader.endOffsets()
+  const mailBaseline = await capturedCount(mailApi)
+  const lag = watchLag()
+  log(`driving ${rate * duration} updates at ${rate}/s`)
+  await drive()
+  log('waiting for the mails')
+  const { foreign, timedOut } = await collectMails(mailBaseline)
+  const maxLag = lag.stop()
+  const after = await consumerMetrics(metricsUrl, TOPIC)
+  log('reading the change events back from Kafka')
+  const prefix = `bench-${run} #`
+  const events = await reader.read(offsets, a => a.startsWith(prefix), 60_000)
+  log(`MariaDB ceiling: ${ceilingConnections} connections for ${ceilingSeconds} s`)
+  const ceiling = await mariadbCeiling({
+    connection: ep.mariadb, database: 'userdata', emailLike: `bench-${run}-%@bench.test`, connections: ceilingConnections, seconds: ceilingSeconds
+  }).catch((e: unknown) => { log(`ceiling failed: ${String(e)}`); return undefined })
+  report({ setup, foreign, timedOut, events, consumer: consumerDelta(before, after), maxLag, ceiling })
+} finally {
+  const results = await Promise.allSettled([deleteUsers(), reader.close().then(dropGroup)])
+  for (const r of results) if (r.status === 'rejected') console.error(`cleanup failed: ${String(r.reason)}`)
+  await Promise.allSettled([api.close(), mailApi.close()])
+}
