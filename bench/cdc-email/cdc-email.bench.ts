@@ -4,6 +4,7 @@
 // and every update's mail is found by the unique address it sets.
 //   node bench/cdc-email/cdc-email.bench.ts [--rate 1000] [--duration 20] [--users 200]
 //     [--connections 64] [--ceiling-connections 16] [--ceiling-seconds 5] [--mail-timeout 300]
+import { availableParallelism } from 'node:os'
 import { setTimeout as delay } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { Admin } from '@platformatic/kafka'
@@ -12,11 +13,12 @@ import pThrottle from 'p-throttle'
 import { Pool } from 'undici'
 import { endpoints, loadStackConfig } from '../../stack/src/config.ts'
 import { fmt, MB, microsHistogram, positiveInt, printTable, trackRssPeak } from '../support/report.ts'
+import { componentPids, coresBetween, sampleCpu } from '../support/stack-cpu.ts'
 import { CEILING_TABLE, mariadbCeiling } from './ceiling.ts'
 import type { CeilingFigures } from './ceiling.ts'
 import {
-  capturedCount, consumerDelta, consumerMetrics, createEventReader, forEachLimit, mailsTo, newAddressIn,
-  pollUntil, requestJson, wallNow, WELCOME_SUBJECT
+  capturedCount, consumerDelta, consumerMetrics, forEachLimit, mailsTo, newAddressIn, pollUntil, requestJson,
+  tapChangeEvents, wallNow, WELCOME_SUBJECT
 } from './pipeline.ts'
 import type { ChangeEventTimes, ConsumerMetrics, PresentedUser } from './pipeline.ts'
 
@@ -52,7 +54,8 @@ const log = (line: string) => console.error(`cdc-email ${run}: ${line}`)
 
 const api = new Pool(`http://${config.host}:${config.ports.userService}`, { connections, keepAliveTimeout: 60_000 })
 const mailApi = new Pool(ep.mailApiUrl, { connections: 4 })
-const reader = createEventReader(ep.kafkaBrokers, group, TOPIC)
+const tap = tapChangeEvents(ep.kafkaBrokers, group, TOPIC, address => address.startsWith(`bench-${run} #`))
+const components = componentPids(config.paths.pm2).set('bench (this process)', process.pid)
 
 interface BenchUser { i: number, id: string, email: string, createdAt: number }
 
@@ -172,7 +175,8 @@ function apply (user: BenchUser, mails: Awaited<ReturnType<typeof mailsTo>>): nu
   return foreign
 }
 
-async function collectMails (mailBaseline: number): Promise<{ foreign: number, timedOut: boolean }> {
+/** Waits until every update that answered 200 has its mail, or --mail-timeout; answers whether it timed out. */
+async function awaitMails (mailBaseline: number): Promise<boolean> {
   const ok = updates.filter(u => u.status === 200)
   const deadline = Date.now() + mailTimeoutMs
   // The capture's total count is one cheap call: no listing until at least as many mails as updates arrived.
@@ -196,11 +200,15 @@ async function collectMails (mailBaseline: number): Promise<{ foreign: number, t
     log(`mails: ${pending.size} users still expect some`)
     await delay(1000)
   }
-  // Settle, then one listing of every user, so a duplicate arriving after its first copy is counted too.
+  return pending.size > 0
+}
+
+/** After a pause, one listing of every user, so a duplicate arriving after its first copy is counted too; answers mails naming no update of this run. */
+async function recount (): Promise<number> {
   await delay(2000)
   let foreign = 0
   await forEachLimit(users, 4, async u => { foreign += apply(u, await mailsTo(mailApi, u.email)) })
-  return { foreign, timedOut: pending.size > 0 }
+  return foreign
 }
 
 async function deleteUsers (): Promise<void> {
@@ -229,6 +237,7 @@ function report (o: {
   events: Map<string, ChangeEventTimes>
   consumer: ReturnType<typeof consumerDelta>
   maxLag: number
+  cpu: { load: Map<string, number>, drain: Map<string, number>, loadSeconds: number, drainSeconds: number, notificationCpuSeconds: number }
   ceiling: CeilingFigures | undefined
 }) {
   const ok = updates.filter(u => u.status === 200)
@@ -265,7 +274,7 @@ function report (o: {
   const mailRate = mailDates.length / ((lastMail - firstMail) / 1000)
 
   // Where the time goes, per update whose change event was found on the topic.
-  const stages = { dbToDebezium: microsHistogram(), debeziumToKafka: microsHistogram(), kafkaToMail: microsHistogram() }
+  const stages = { dbToDebezium: microsHistogram(), debeziumToKafka: microsHistogram(), kafkaToConsumer: microsHistogram(), consumerToMail: microsHistogram() }
   let traced = 0
   for (const u of received) {
     const event = o.events.get(u.address)
@@ -273,7 +282,8 @@ function report (o: {
     traced++
     record(stages.dbToDebezium, event.debeziumMs - u.lastUpdatedMs)
     record(stages.debeziumToKafka, event.kafkaMs - event.debeziumMs)
-    record(stages.kafkaToMail, Math.min(...u.mails) - event.kafkaMs)
+    record(stages.kafkaToConsumer, event.receivedMs - event.kafkaMs)
+    record(stages.consumerToMail, Math.min(...u.mails) - event.receivedMs)
   }
 
   const f4 = (h: Histogram) => [ms(h, 50), ms(h, 95), ms(h, 99), h.maxValue / 1000].map(fmt).join(' / ')
@@ -307,15 +317,24 @@ function report (o: {
   printTable([
     ['stage, ms', 'p50', 'p95', 'p99', 'max'],
     ...([
-      ['lastUpdated → Debezium made the event (DB write, binlog)', stages.dbToDebezium],
-      ['Debezium event → Kafka record timestamp (Connect)', stages.debeziumToKafka],
-      ['Kafka record → mail captured (notification-service, SMTP)', stages.kafkaToMail]
+      ['lastUpdated → Debezium read the change (DB write, binlog)', stages.dbToDebezium],
+      ['Debezium read → Kafka record sent (Debezium queue, Connect)', stages.debeziumToKafka],
+      ['Kafka record sent → fetched by a consumer (linger, broker, fetch)', stages.kafkaToConsumer],
+      ['fetched → mail captured (notification-service queue + handling, SMTP)', stages.consumerToMail]
     ] as const).map(([name, h]) => [name, ...[ms(h, 50), ms(h, 95), ms(h, 99), h.maxValue / 1000].map(fmt)])
   ])
   const capacity = o.consumer.meanMs > 0 ? 3 * 1000 / o.consumer.meanMs : 0
+  const cpuPerMessage = o.consumer.messages > 0 ? o.cpu.notificationCpuSeconds / o.consumer.messages * 1000 : 0
   console.log(`notification-service: ${o.consumer.messages.toLocaleString('en-US')} messages handled in the window, ${fmt(o.consumer.meanMs)} ms each on average ` +
-    `(p50 ≤ ${fmt(o.consumer.p50UpToMs)}, p99 ≤ ${fmt(o.consumer.p99UpToMs)} ms by its histogram); one at a time per partition on 3 partitions ≈ ${fmt(capacity)} messages/s; ` +
-    `largest consumer lag seen ${o.maxLag.toLocaleString('en-US')}`)
+    `(p50 ≤ ${fmt(o.consumer.p50UpToMs)}, p99 ≤ ${fmt(o.consumer.p99UpToMs)} ms by its histogram) and ${fmt(cpuPerMessage)} ms of its CPU each; ` +
+    `one at a time per partition on 3 partitions ≈ ${fmt(capacity)} messages/s; largest consumer lag seen ${o.maxLag.toLocaleString('en-US')}`)
+  console.log(`\nCPU by process, in cores busy (the machine has ${availableParallelism()}): load = first update to last answer (${o.cpu.loadSeconds.toFixed(1)} s), drain = then to the last mail (${o.cpu.drainSeconds.toFixed(1)} s)`)
+  const names = [...o.cpu.load.keys()]
+  printTable([
+    ['process', 'load', 'drain'],
+    ...names.map(n => [n, (o.cpu.load.get(n) ?? 0).toFixed(2), o.cpu.drainSeconds > 0.5 ? (o.cpu.drain.get(n) ?? 0).toFixed(2) : '-']),
+    ['total', [...o.cpu.load.values()].reduce((a, b) => a + b, 0).toFixed(2), o.cpu.drainSeconds > 0.5 ? [...o.cpu.drain.values()].reduce((a, b) => a + b, 0).toFixed(2) : '-']
+  ])
   if (o.ceiling) {
     console.log(`MariaDB ceiling: ${o.ceiling.updates.toLocaleString('en-US')} autocommit UPDATEs of ${CEILING_TABLE} in ${o.ceiling.seconds.toFixed(1)} s from ${o.ceiling.connections} connections, ` +
       `p50 ${fmt(o.ceiling.p50Ms)} ms, p99 ${fmt(o.ceiling.p99Ms)} ms`)
@@ -328,8 +347,12 @@ function report (o: {
     commitToMailMs: { commit: 'http-200', ...quartet(e2e) },
     commitToMailFromLastUpdatedMs: { commit: 'lastUpdated', ...quartet(e2eFromLastUpdated) },
     mails: { expected: ok.length, received: received.length, duplicated, missing, extra, foreign: o.foreign, perSec: mailRate, drainSec: (lastMail - lastDone) / 1000, timedOut: o.timedOut },
-    stagesMs: { traced, dbToDebezium: quartet(stages.dbToDebezium), debeziumToKafka: quartet(stages.debeziumToKafka), kafkaToMail: quartet(stages.kafkaToMail) },
-    notificationService: { ...o.consumer, maxLag: o.maxLag },
+    stagesMs: {
+      traced, dbToDebezium: quartet(stages.dbToDebezium), debeziumToKafka: quartet(stages.debeziumToKafka),
+      kafkaToConsumer: quartet(stages.kafkaToConsumer), consumerToMail: quartet(stages.consumerToMail)
+    },
+    notificationService: { ...o.consumer, cpuMsPerMessage: cpuPerMessage, maxLag: o.maxLag },
+    cpuCores: { loadSeconds: o.cpu.loadSeconds, drainSeconds: o.cpu.drainSeconds, load: Object.fromEntries(o.cpu.load), drain: Object.fromEntries(o.cpu.drain) },
     ceiling: o.ceiling,
     rssPeakMb: rss.peak() / MB
   })}`)
@@ -339,25 +362,37 @@ try {
   log('creating users')
   const setup = await createUsers()
   const before: ConsumerMetrics = await consumerMetrics(metricsUrl, TOPIC)
-  const offsets = await reader.endOffsets()
+  await tap.start()
   const mailBaseline = await capturedCount(mailApi)
   const lag = watchLag()
   log(`driving ${rate * duration} updates at ${rate}/s`)
+  const cpu0 = sampleCpu(components)
+  const t0 = Date.now()
   await drive()
+  const cpu1 = sampleCpu(components)
+  const t1 = Date.now()
   log('waiting for the mails')
-  const { foreign, timedOut } = await collectMails(mailBaseline)
+  const timedOut = await awaitMails(mailBaseline)
+  const cpu2 = sampleCpu(components)
+  const t2 = Date.now()
   const maxLag = lag.stop()
   const after = await consumerMetrics(metricsUrl, TOPIC)
-  log('reading the change events back from Kafka')
-  const prefix = `bench-${run} #`
-  const events = await reader.read(offsets, a => a.startsWith(prefix), 60_000)
+  const foreign = await recount()
   log(`MariaDB ceiling: ${ceilingConnections} connections for ${ceilingSeconds} s`)
   const ceiling = await mariadbCeiling({
     connection: ep.mariadb, database: 'userdata', emailLike: `bench-${run}-%@bench.test`, connections: ceilingConnections, seconds: ceilingSeconds
   }).catch((e: unknown) => { log(`ceiling failed: ${String(e)}`); return undefined })
-  report({ setup, foreign, timedOut, events, consumer: consumerDelta(before, after), maxLag, ceiling })
+  const notification = 'notification-service'
+  const cpu = {
+    load: coresBetween(cpu0, cpu1, (t1 - t0) / 1000),
+    drain: coresBetween(cpu1, cpu2, Math.max(0.001, (t2 - t1) / 1000)),
+    loadSeconds: (t1 - t0) / 1000,
+    drainSeconds: (t2 - t1) / 1000,
+    notificationCpuSeconds: (cpu2.get(notification) ?? 0) - (cpu0.get(notification) ?? 0)
+  }
+  report({ setup, foreign, timedOut, events: tap.events, consumer: consumerDelta(before, after), maxLag, cpu, ceiling })
 } finally {
-  const results = await Promise.allSettled([deleteUsers(), reader.close().then(dropGroup)])
+  const results = await Promise.allSettled([deleteUsers(), tap.stop().then(dropGroup)])
   for (const r of results) if (r.status === 'rejected') console.error(`cleanup failed: ${String(r.reason)}`)
   await Promise.allSettled([api.close(), mailApi.close()])
 }

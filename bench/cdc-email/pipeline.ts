@@ -120,51 +120,47 @@ export interface ChangeEventTimes {
   debeziumMs: number
   /** The Kafka record's timestamp: when Connect's producer sent it. */
   kafkaMs: number
-  partition: number
+  /** When this process's consumer got it: what a consumer like notification-service's sees of Kafka's delivery. */
+  receivedMs: number
 }
 
-/** A consumer that joins no group work beyond reading: offsets first, events of a window later. */
-export function createEventReader (brokers: string[], groupId: string, topic: string) {
-  const consumer = new Consumer({ clientId: groupId, bootstrapBrokers: brokers, groupId, autocommit: false })
+/**
+ * Reads the topic live from the offsets it has when started, with the client and fetch wait
+ * notification-service's consumer uses, and keeps the times of the update events whose new
+ * address `want` recognises. Its group never commits; the caller deletes it.
+ */
+export function tapChangeEvents (brokers: string[], groupId: string, topic: string, want: (address: string) => boolean) {
+  const consumer = new Consumer({ clientId: groupId, bootstrapBrokers: brokers, groupId, autocommit: false, maxWaitTime: 500 })
+  const events = new Map<string, ChangeEventTimes>()
+  let stream: Awaited<ReturnType<typeof consumer.consume>> | undefined
   return {
-    async endOffsets (): Promise<bigint[]> {
-      const offsets = await consumer.listOffsets({ topics: [topic] })
-      return offsets.get(topic) ?? []
-    },
-
-    /** Reads from `from` up to the offsets current now, and answers the times of the events whose after.address `want` recognises. */
-    async read (from: bigint[], want: (address: string) => boolean, timeoutMs: number): Promise<Map<string, ChangeEventTimes>> {
-      const until = await this.endOffsets()
-      const found = new Map<string, ChangeEventTimes>()
-      const next = [...from]
-      const done = () => until.every((end, p) => (next[p] ?? end) >= end)
-      if (done()) return found
-      const stream = await consumer.consume({
+    events,
+    async start (): Promise<void> {
+      const from = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? []
+      stream = await consumer.consume({
         topics: [topic],
         mode: 'manual',
         offsets: from.map((offset, partition) => ({ topic, partition, offset })),
         autocommit: false,
-        maxWaitTime: 200
+        maxWaitTime: 500
       })
-      const timer = setTimeout(() => { void stream.close() }, timeoutMs)
-      try {
-        for await (const message of stream) {
-          next[message.partition] = message.offset + 1n
-          const value = message.value && message.value.length > 0 ? JSON.parse(message.value.toString()) as { op?: string, ts_ms?: number, after?: { address?: string } } : undefined
-          const address = value?.after?.address
-          if (value?.op === 'u' && address && want(address) && typeof value.ts_ms === 'number') {
-            found.set(address, { debeziumMs: value.ts_ms, kafkaMs: Number(message.timestamp), partition: message.partition })
-          }
-          if (done()) break
+      stream.on('data', message => {
+        const receivedMs = wallNow()
+        if (!message.value || message.value.length === 0) return
+        const value = JSON.parse(message.value.toString()) as { op?: string, ts_ms?: number, after?: { address?: string } }
+        const address = value.after?.address
+        if (value.op === 'u' && address && want(address) && typeof value.ts_ms === 'number') {
+          events.set(address, { debeziumMs: value.ts_ms, kafkaMs: Number(message.timestamp), receivedMs })
         }
-      } finally {
-        clearTimeout(timer)
-        await stream.close()
-      }
-      return found
+      })
     },
-
-    close: () => consumer.close(true)
+    async stop (): Promise<void> {
+      try {
+        await stream?.close()
+      } finally {
+        await consumer.close(true)
+      }
+    }
   }
 }
 

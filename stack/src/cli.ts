@@ -7,7 +7,7 @@ import { endpoints, loadStackConfig } from './config.ts'
 import type { StackConfig } from './config.ts'
 import { StackError } from './errors.ts'
 import type { ComponentStatus } from './stack.ts'
-import { down, stackComponents, status, up } from './stack.ts'
+import { down, stackComponents, status, stopComponents, up } from './stack.ts'
 import { Supervisor } from './supervisor.ts'
 
 const log = (line: string) => { process.stderr.write(`ripple: ${line}\n`) }
@@ -49,6 +49,14 @@ program.command('down')
   .option('--purge', 'also delete data, config and logs (keeps downloaded jars)')
   .action(withConfig(async (config, opts: { purge?: boolean }) => {
     await down(config, { purge: Boolean(opts.purge) }, log)
+  }))
+
+program.command('stop')
+  .description('stop some components or services (./ripple up starts them again)')
+  .argument('<names...>')
+  .option('--kill', 'SIGKILL instead of a clean shutdown (crash tests)')
+  .action(withConfig(async (config, names: string[], opts: { kill?: boolean }) => {
+    await stopComponents(config, names, log, { kill: Boolean(opts.kill) })
   }))
 
 program.command('status')

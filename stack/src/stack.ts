@@ -168,29 +168,40 @@ export async function status (config: StackConfig): Promise<ComponentStatus[]> {
   }
 }
 
-/** Stops what `up` started, dependents first, and ends the supervisor; `purge` also deletes data. */
-export async function down (config: StackConfig, options: { purge: boolean }, log: Log): Promise<void> {
+/**
+ * Stops the named components (all when none are named), dependents first. `kill` sends SIGKILL
+ * instead of a clean shutdown, for tests of what survives a crash. `up` starts them again.
+ */
+export async function stopComponents (config: StackConfig, names: string[], log: Log, options: { kill?: boolean } = {}): Promise<void> {
   const supervisor = new Supervisor(config)
   try {
     const running = await supervisor.list()
-    const order = stackComponents(config).reverse()
-    // Anything pm2 runs that this version no longer knows of stops first.
-    const others = running.filter(r => !order.some(c => c.name === r.name))
+    const known = stackComponents(config).reverse()
+    const unknownName = names.find(n => !known.some(c => c.name === n))
+    if (unknownName) throw new StackError('UNKNOWN_COMPONENT', `There is no component "${unknownName}": name one of ${known.map(c => c.name).reverse().join(', ')}.`)
+    // With no names, anything pm2 runs that this version no longer knows of stops first.
+    const others = names.length > 0 ? [] : running.filter(r => !known.some(c => c.name === r.name))
     for (const r of others) {
       await supervisor.remove(r.name)
       log(`stopped ${r.name}`)
     }
-    for (const c of order) {
+    for (const c of known.filter(k => names.length === 0 || names.includes(k.name))) {
       const r = running.find(p => p.name === c.name)
       if (!r) continue
-      if (r.online) await c.beforeStop?.()
+      if (options.kill && r.pid) process.kill(r.pid, 'SIGKILL')
+      else if (r.online) await c.beforeStop?.()
       await supervisor.remove(c.name)
-      log(`stopped ${c.name}`)
+      log(`${options.kill ? 'killed' : 'stopped'} ${c.name}`)
     }
     await supervisor.shutdownIfIdle()
   } finally {
     supervisor.disconnect()
   }
+}
+
+/** Stops everything `up` started and ends the supervisor; `purge` also deletes data. */
+export async function down (config: StackConfig, options: { purge: boolean }, log: Log): Promise<void> {
+  await stopComponents(config, [], log)
   if (options.purge) {
     await rm(config.paths.data, { recursive: true, force: true })
     await rm(config.paths.conf, { recursive: true, force: true })

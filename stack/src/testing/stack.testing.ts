@@ -3,6 +3,7 @@ import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka'
 import pRetry from 'p-retry'
 import pg from 'pg'
 import { endpoints, loadStackConfig } from '../config.ts'
+import { stopComponents as stopStack, up } from '../stack.ts'
 
 /**
  * What every test against the running stack shares: its addresses (from the same config as
@@ -10,7 +11,20 @@ import { endpoints, loadStackConfig } from '../config.ts'
  * PostgreSQL scratch databases and the SMTP capture. Tests use their own topics, groups and
  * databases, and never clear what others may read.
  */
-export const stack = endpoints(loadStackConfig())
+const config = loadStackConfig()
+export const stack = endpoints(config)
+
+const quiet = () => {}
+
+/** Stops (or, with kill, SIGKILLs) components or services of the running stack, as a fault. */
+export function stopComponents (names: string[], options: { kill?: boolean } = {}): Promise<void> {
+  return stopStack(config, names, quiet, options)
+}
+
+/** Starts whatever of the stack is not running and waits until all is healthy again. */
+export async function restoreStack (): Promise<void> {
+  await up(config, quiet)
+}
 
 export const unique = (prefix: string): string => `${prefix}${randomBytes(5).toString('hex')}`
 
