@@ -13,7 +13,7 @@ import pThrottle from 'p-throttle'
 import { Pool } from 'undici'
 import { endpoints, loadStackConfig } from '../../stack/src/config.ts'
 import { fmt, MB, microsHistogram, positiveInt, printTable, trackRssPeak } from '../support/report.ts'
-import { componentPids, coresBetween, sampleCpu } from '../support/stack-cpu.ts'
+import { componentPids, coresBetween, MACHINE, sampleCpu } from '../support/stack-cpu.ts'
 import { CEILING_TABLE, mariadbCeiling } from './ceiling.ts'
 import type { CeilingFigures } from './ceiling.ts'
 import {
@@ -55,7 +55,7 @@ const log = (line: string) => console.error(`cdc-email ${run}: ${line}`)
 const api = new Pool(`http://${config.host}:${config.ports.userService}`, { connections, keepAliveTimeout: 60_000 })
 const mailApi = new Pool(ep.mailApiUrl, { connections: 4 })
 const tap = tapChangeEvents(ep.kafkaBrokers, group, TOPIC, address => address.startsWith(`bench-${run} #`))
-const components = componentPids(config.paths.pm2).set('bench (this process)', process.pid)
+const stackPids = () => componentPids(config.paths.pm2).set('bench (this process)', process.pid)
 
 interface BenchUser { i: number, id: string, email: string, createdAt: number }
 
@@ -175,17 +175,22 @@ function apply (user: BenchUser, mails: Awaited<ReturnType<typeof mailsTo>>): nu
   return foreign
 }
 
-/** Waits until every update that answered 200 has its mail, or --mail-timeout; answers whether it timed out. */
-async function awaitMails (mailBaseline: number): Promise<boolean> {
-  const ok = updates.filter(u => u.status === 200)
-  const deadline = Date.now() + mailTimeoutMs
-  // The capture's total count is one cheap call: no listing until at least as many mails as updates arrived.
+/**
+ * Waits until the capture holds at least as many new mails as updates answered 200 (its total count
+ * is one cheap call, so the capture is not kept busy listing while the mails still come), or the deadline.
+ */
+async function awaitMailCount (mailBaseline: number, deadline: number): Promise<void> {
+  const ok = updates.filter(u => u.status === 200).length
   let lastLog = Date.now()
   await pollUntil(async () => {
     const arrived = await capturedCount(mailApi) - mailBaseline
-    if (Date.now() - lastLog >= 5000) { log(`mails: ${arrived} of ${ok.length} arrived`); lastLog = Date.now() }
-    return arrived >= ok.length
+    if (Date.now() - lastLog >= 5000) { log(`mails: ${arrived} of ${ok} arrived`); lastLog = Date.now() }
+    return arrived >= ok
   }, deadline, 500)
+}
+
+/** Lists each user's mails until every update that answered 200 has its mail, or the deadline; answers whether it timed out. */
+async function awaitMails (deadline: number): Promise<boolean> {
   const expecting = (u: BenchUser) => {
     for (let k = u.i; k < updates.length; k += userCount) if (updates[k]!.status === 200 && updates[k]!.mails.length === 0) return true
     return false
@@ -237,7 +242,7 @@ function report (o: {
   events: Map<string, ChangeEventTimes>
   consumer: ReturnType<typeof consumerDelta>
   maxLag: number
-  cpu: { load: Map<string, number>, drain: Map<string, number>, loadSeconds: number, drainSeconds: number, notificationCpuSeconds: number }
+  cpu: { restarted: string[], load: Map<string, number>, drain: Map<string, number>, loadSeconds: number, drainSeconds: number, notificationCpuSeconds: number }
   ceiling: CeilingFigures | undefined
 }) {
   const ok = updates.filter(u => u.status === 200)
@@ -251,20 +256,33 @@ function report (o: {
   const achieved = ok.length / ((lastDone - firstStart) / 1000)
   const sent = updates.length / ((lastStart - firstStart) / 1000)
 
-  // Commit time: the HTTP 200's arrival (just after the commit: a read-back by primary key and the
-  // response follow it) rather than lastUpdated (taken before the UPDATE even waits for a connection).
+  // Commit time: the row's lastUpdated. user-service sets it just before the UPDATE, so it is a lower
+  // bound; the HTTP 200 is an upper bound, after a second pool checkout, a read-back and the response.
+  // Debezium reading the change from the binlog brackets the commit more tightly: the commit lies
+  // between lastUpdated and that read, and the HTTP 200 comes after the read. Where the first gap is
+  // the smaller, lastUpdated is provably the closer: at light load the two are a couple of ms each,
+  // under load the HTTP 200 trails by far more (it waits for a pool connection again for the read-back).
   const e2e = microsHistogram()
-  const e2eFromLastUpdated = microsHistogram()
-  const window = microsHistogram()
+  const e2eFromAnswer = microsHistogram()
+  const beforeCommit = microsHistogram()
+  const afterCommit = microsHistogram()
   let mailBeforeAnswer = 0
+  let lastUpdatedCloser = 0
+  let bracketed = 0
   const received = ok.filter(u => u.mails.length > 0)
   for (const u of received) {
     const mail = Math.min(...u.mails)
     if (mail < u.doneAt) mailBeforeAnswer++
-    record(e2e, mail - u.doneAt)
-    record(e2eFromLastUpdated, mail - u.lastUpdatedMs)
-    record(window, u.doneAt - u.lastUpdatedMs)
+    record(e2e, mail - u.lastUpdatedMs)
+    record(e2eFromAnswer, mail - u.doneAt)
+    const event = o.events.get(u.address)
+    if (!event) continue
+    bracketed++
+    record(beforeCommit, event.debeziumMs - u.lastUpdatedMs)
+    record(afterCommit, u.doneAt - event.debeziumMs)
+    if (event.debeziumMs - u.lastUpdatedMs < u.doneAt - event.debeziumMs) lastUpdatedCloser++
   }
+  const closerPercent = 100 * lastUpdatedCloser / Math.max(1, bracketed)
   const mailDates = updates.flatMap(u => u.mails)
   const duplicated = updates.reduce((n, u) => n + Math.max(0, u.mails.length - 1), 0)
   const extra = updates.filter(u => u.status !== 200 && u.mails.length > 0).length
@@ -306,10 +324,10 @@ function report (o: {
     [`MariaDB ceiling UPDATE /s (${ceilingConnections} conns)`, o.ceiling ? fmt(o.ceiling.updatesPerSec) : 'failed'],
     ['node RSS peak MB', fmt(rss.peak() / MB)]
   ])
-  console.log('commit = arrival of the HTTP 200 (an upper bound of the commit, so commit→mail is a lower bound);' +
-    ` lastUpdated (a lower bound) gives commit→mail p50 / p99 ${fmt(ms(e2eFromLastUpdated, 50))} / ${fmt(ms(e2eFromLastUpdated, 99))} ms;` +
-    ` the two are ${fmt(ms(window, 50))} / ${fmt(ms(window, 99))} ms apart at p50 / p99` +
-    (mailBeforeAnswer > 0 ? `; ${mailBeforeAnswer} mails came before their HTTP 200 (counted as 0)` : ''))
+  console.log(`commit = the row's lastUpdated, set just before the UPDATE: the commit came at most ${fmt(ms(beforeCommit, 50))} ms later (p50; until Debezium read it), ` +
+    `the HTTP 200 at least ${fmt(ms(afterCommit, 50))} ms after it (p50), so lastUpdated is the closer for ${Math.round(closerPercent)}% of updates; ` +
+    `from the HTTP 200 instead, commit→mail p50 / p99 is ${fmt(ms(e2eFromAnswer, 50))} / ${fmt(ms(e2eFromAnswer, 99))} ms` +
+    (mailBeforeAnswer > 0 ? ` (${mailBeforeAnswer} mails came before their HTTP 200, counted as 0)` : ''))
   if (o.timedOut) console.log(`mail wait ended after --mail-timeout ${mailTimeoutMs / 1000} s with mails still missing`)
   if (failures.length > 0) console.log(`first failures: ${failures.join(' | ')}`)
 
@@ -323,18 +341,38 @@ function report (o: {
       ['fetched → mail captured (notification-service queue + handling, SMTP)', stages.consumerToMail]
     ] as const).map(([name, h]) => [name, ...[ms(h, 50), ms(h, 95), ms(h, 99), h.maxValue / 1000].map(fmt)])
   ])
+  // Each partition is one lane of notification-service: its mails' rate while it had a backlog is that lane's throughput.
+  const lanes = new Map<number, number[]>()
+  for (const u of received) {
+    const event = o.events.get(u.address)
+    if (event) lanes.set(event.partition, [...(lanes.get(event.partition) ?? []), Math.min(...u.mails)])
+  }
+  // Idle: gaps of over 100 ms between a lane's consecutive mails. With a backlog a busy lane has none;
+  // without one, Debezium's 500 ms batches make them.
+  const laneFigures = [...lanes].sort(([a], [b]) => a - b).map(([partition, dates]) => {
+    dates.sort((a, b) => a - b)
+    const first = dates[0]!
+    const last = dates.at(-1)!
+    let idle = 0
+    for (let i = 1; i < dates.length; i++) if (dates[i]! - dates[i - 1]! > 100) idle += dates[i]! - dates[i - 1]!
+    return {
+      partition, mails: dates.length, perSec: dates.length / Math.max(0.001, (last - first) / 1000),
+      idlePercent: 100 * idle / Math.max(1, last - first), lastMailAfterLoadSec: (last - lastDone) / 1000
+    }
+  })
   const capacity = o.consumer.meanMs > 0 ? 3 * 1000 / o.consumer.meanMs : 0
   const cpuPerMessage = o.consumer.messages > 0 ? o.cpu.notificationCpuSeconds / o.consumer.messages * 1000 : 0
   console.log(`notification-service: ${o.consumer.messages.toLocaleString('en-US')} messages handled in the window, ${fmt(o.consumer.meanMs)} ms each on average ` +
-    `(p50 ≤ ${fmt(o.consumer.p50UpToMs)}, p99 ≤ ${fmt(o.consumer.p99UpToMs)} ms by its histogram) and ${fmt(cpuPerMessage)} ms of its CPU each; ` +
-    `one at a time per partition on 3 partitions ≈ ${fmt(capacity)} messages/s; largest consumer lag seen ${o.maxLag.toLocaleString('en-US')}`)
-  console.log(`\nCPU by process, in cores busy (the machine has ${availableParallelism()}): load = first update to last answer (${o.cpu.loadSeconds.toFixed(1)} s), drain = then to the last mail (${o.cpu.drainSeconds.toFixed(1)} s)`)
-  const names = [...o.cpu.load.keys()]
+    `(p50 ≤ ${fmt(o.consumer.p50UpToMs)}, p99 ≤ ${fmt(o.consumer.p99UpToMs)} ms by its histogram) and ${Number.isNaN(cpuPerMessage) ? '?' : fmt(cpuPerMessage)} ms of its CPU each; ` +
+    `one at a time per partition on 3 partitions ≈ ${fmt(capacity)} messages/s; largest consumer lag seen ${o.maxLag.toLocaleString('en-US')}` +
+    (o.consumer.restarted ? ' (the service restarted during the run: its counters are unknown)' : ''))
+  console.log(`per partition (one lane each): ${laneFigures.map(l => `p${l.partition} ${l.mails.toLocaleString('en-US')} mails at ${fmt(l.perSec)}/s, idle ${Math.round(l.idlePercent)}%, last ${l.lastMailAfterLoadSec.toFixed(1)} s after the load`).join('; ')}`)
+  console.log(`\nCPU by process, in cores busy: load = first update to last answer (${o.cpu.loadSeconds.toFixed(1)} s), drain = then to the last mail (${o.cpu.drainSeconds.toFixed(1)} s)`)
   printTable([
     ['process', 'load', 'drain'],
-    ...names.map(n => [n, (o.cpu.load.get(n) ?? 0).toFixed(2), o.cpu.drainSeconds > 0.5 ? (o.cpu.drain.get(n) ?? 0).toFixed(2) : '-']),
-    ['total', [...o.cpu.load.values()].reduce((a, b) => a + b, 0).toFixed(2), o.cpu.drainSeconds > 0.5 ? [...o.cpu.drain.values()].reduce((a, b) => a + b, 0).toFixed(2) : '-']
+    ...[...o.cpu.load.keys()].map(n => [n === MACHINE ? `${n} (of ${availableParallelism()})` : n, (o.cpu.load.get(n) ?? 0).toFixed(2), o.cpu.drainSeconds > 0.5 ? (o.cpu.drain.get(n) ?? 0).toFixed(2) : '-'])
   ])
+  if (o.cpu.restarted.length > 0) console.log(`restarted during the run, so left out: ${o.cpu.restarted.join(', ')}`)
   if (o.ceiling) {
     console.log(`MariaDB ceiling: ${o.ceiling.updates.toLocaleString('en-US')} autocommit UPDATEs of ${CEILING_TABLE} in ${o.ceiling.seconds.toFixed(1)} s from ${o.ceiling.connections} connections, ` +
       `p50 ${fmt(o.ceiling.p50Ms)} ms, p99 ${fmt(o.ceiling.p99Ms)} ms`)
@@ -344,15 +382,16 @@ function report (o: {
     run, users: userCount, rate, duration, connections,
     setup: o.setup,
     updates: { issued: updates.length, ok: ok.length, failed: updates.length - ok.length, sentPerSec: sent, achievedPerSec: achieved, httpMs: quartet(http), startLagMs: quartet(lateness) },
-    commitToMailMs: { commit: 'http-200', ...quartet(e2e) },
-    commitToMailFromLastUpdatedMs: { commit: 'lastUpdated', ...quartet(e2eFromLastUpdated) },
+    commitToMailMs: { commit: 'lastUpdated', ...quartet(e2e) },
+    commitToMailFromHttp200Ms: { commit: 'http-200', ...quartet(e2eFromAnswer) },
+    commitBracket: { lastUpdatedToDebeziumReadMs: quartet(beforeCommit), debeziumReadToHttp200Ms: quartet(afterCommit), lastUpdatedCloserPercent: closerPercent },
     mails: { expected: ok.length, received: received.length, duplicated, missing, extra, foreign: o.foreign, perSec: mailRate, drainSec: (lastMail - lastDone) / 1000, timedOut: o.timedOut },
     stagesMs: {
       traced, dbToDebezium: quartet(stages.dbToDebezium), debeziumToKafka: quartet(stages.debeziumToKafka),
       kafkaToConsumer: quartet(stages.kafkaToConsumer), consumerToMail: quartet(stages.consumerToMail)
     },
-    notificationService: { ...o.consumer, cpuMsPerMessage: cpuPerMessage, maxLag: o.maxLag },
-    cpuCores: { loadSeconds: o.cpu.loadSeconds, drainSeconds: o.cpu.drainSeconds, load: Object.fromEntries(o.cpu.load), drain: Object.fromEntries(o.cpu.drain) },
+    notificationService: { ...o.consumer, cpuMsPerMessage: cpuPerMessage, maxLag: o.maxLag, lanes: laneFigures },
+    cpuCores: { restarted: o.cpu.restarted, loadSeconds: o.cpu.loadSeconds, drainSeconds: o.cpu.drainSeconds, load: Object.fromEntries(o.cpu.load), drain: Object.fromEntries(o.cpu.drain) },
     ceiling: o.ceiling,
     rssPeakMb: rss.peak() / MB
   })}`)
@@ -366,15 +405,18 @@ try {
   const mailBaseline = await capturedCount(mailApi)
   const lag = watchLag()
   log(`driving ${rate * duration} updates at ${rate}/s`)
+  const components = stackPids()
   const cpu0 = sampleCpu(components)
   const t0 = Date.now()
   await drive()
   const cpu1 = sampleCpu(components)
   const t1 = Date.now()
   log('waiting for the mails')
-  const timedOut = await awaitMails(mailBaseline)
+  const deadline = Date.now() + mailTimeoutMs
+  await awaitMailCount(mailBaseline, deadline)
   const cpu2 = sampleCpu(components)
   const t2 = Date.now()
+  const timedOut = await awaitMails(deadline)
   const maxLag = lag.stop()
   const after = await consumerMetrics(metricsUrl, TOPIC)
   const foreign = await recount()
@@ -383,12 +425,17 @@ try {
     connection: ep.mariadb, database: 'userdata', emailLike: `bench-${run}-%@bench.test`, connections: ceilingConnections, seconds: ceilingSeconds
   }).catch((e: unknown) => { log(`ceiling failed: ${String(e)}`); return undefined })
   const notification = 'notification-service'
+  // A component restarted meanwhile (someone else's `ripple up`) has a new pid: its CPU figures would be wrong.
+  const now = stackPids()
+  const restarted = [...components].filter(([name, pid]) => now.get(name) !== pid).map(([name]) => name)
+  for (const name of restarted) for (const sample of [cpu0, cpu1, cpu2]) sample.delete(name)
   const cpu = {
+    restarted,
     load: coresBetween(cpu0, cpu1, (t1 - t0) / 1000),
     drain: coresBetween(cpu1, cpu2, Math.max(0.001, (t2 - t1) / 1000)),
     loadSeconds: (t1 - t0) / 1000,
     drainSeconds: (t2 - t1) / 1000,
-    notificationCpuSeconds: (cpu2.get(notification) ?? 0) - (cpu0.get(notification) ?? 0)
+    notificationCpuSeconds: (cpu2.get(notification) ?? Number.NaN) - (cpu0.get(notification) ?? Number.NaN)
   }
   report({ setup, foreign, timedOut, events: tap.events, consumer: consumerDelta(before, after), maxLag, cpu, ceiling })
 } finally {

@@ -98,6 +98,8 @@ export async function consumerMetrics (url: string, topic: string): Promise<Cons
 
 /** What the service did between two scrapes: messages, mean handling time, and the bucket bound below which a quantile lies. */
 export function consumerDelta (before: ConsumerMetrics, after: ConsumerMetrics) {
+  // Counters restart at 0 with the service: then the window's figures are unknown.
+  if (after.count < before.count) return { messages: 0, meanMs: 0, p50UpToMs: 0, p99UpToMs: 0, restarted: true }
   const count = after.count - before.count
   const bounds = [...after.buckets.keys()].sort((a, b) => a - b)
   const upTo = (q: number) => {
@@ -109,7 +111,8 @@ export function consumerDelta (before: ConsumerMetrics, after: ConsumerMetrics) 
     messages: count,
     meanMs: count > 0 ? (after.sumSeconds - before.sumSeconds) / count * 1000 : 0,
     p50UpToMs: upTo(0.5) * 1000,
-    p99UpToMs: upTo(0.99) * 1000
+    p99UpToMs: upTo(0.99) * 1000,
+    restarted: false
   }
 }
 
@@ -122,6 +125,7 @@ export interface ChangeEventTimes {
   kafkaMs: number
   /** When this process's consumer got it: what a consumer like notification-service's sees of Kafka's delivery. */
   receivedMs: number
+  partition: number
 }
 
 /**
@@ -150,7 +154,7 @@ export function tapChangeEvents (brokers: string[], groupId: string, topic: stri
         const value = JSON.parse(message.value.toString()) as { op?: string, ts_ms?: number, after?: { address?: string } }
         const address = value.after?.address
         if (value.op === 'u' && address && want(address) && typeof value.ts_ms === 'number') {
-          events.set(address, { debeziumMs: value.ts_ms, kafkaMs: Number(message.timestamp), receivedMs })
+          events.set(address, { debeziumMs: value.ts_ms, kafkaMs: Number(message.timestamp), receivedMs, partition: message.partition })
         }
       })
     },

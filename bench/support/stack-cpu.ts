@@ -13,9 +13,10 @@ interface Stat { ppid: number, ticks: number }
 function stat (pid: number): Stat | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // Fields after "(comm)", which may itself hold spaces: state ppid ... utime(14) stime(15).
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
-    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) }
+    // Fields after "(comm)", which may itself hold spaces: state ppid ... utime(14) stime(15) cutime(16) cstime(17).
+    // The c-fields hold children that exited and were reaped (PostgreSQL backends of closed connections).
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ').map(Number)
+    return { ppid: f[1]!, ticks: f[11]! + f[12]! + f[13]! + f[14]! }
   } catch {
     return undefined // exited meanwhile
   }
@@ -34,7 +35,22 @@ export function componentPids (pm2Home: string): Map<string, number> {
   return pids
 }
 
-/** CPU seconds (user + system) so far of each component with its descendants (PostgreSQL's backends are children of the postmaster). */
+/** Busy CPU seconds of the whole machine so far (all but idle and iowait), from /proc/stat. */
+function machineSeconds (): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number)
+  // user nice system idle iowait irq softirq steal (guest time is already in user).
+  const [user, nice, system, , , irq, softirq, steal] = ticks
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / TICKS_PER_SECOND
+}
+
+export const OTHERS = 'other processes'
+export const MACHINE = 'machine total'
+
+/**
+ * CPU seconds (user + system) so far of each component with its descendants (PostgreSQL's backends
+ * are children of the postmaster), plus OTHERS (everything else on the machine: other stacks, builds)
+ * and MACHINE.
+ */
 export function sampleCpu (components: Map<string, number>): Map<string, number> {
   const stats = new Map<number, Stat>()
   for (const entry of readdirSync('/proc')) {
@@ -55,6 +71,9 @@ export function sampleCpu (components: Map<string, number>): Map<string, number>
     }
     seconds.set(name, ticks / TICKS_PER_SECOND)
   }
+  const machine = machineSeconds()
+  seconds.set(OTHERS, machine - [...seconds.values()].reduce((a, b) => a + b, 0))
+  seconds.set(MACHINE, machine)
   return seconds
 }
 

@@ -13,9 +13,10 @@ test('a mail sent over SMTP shows up in ./ripple mail --json', async () => {
   await transport.sendMail({ from: 'ripple-test@example.test', to, subject: 'hello from the test', text: 'body text' })
   transport.close()
 
-  const { stdout } = await execa(join(config.repoRoot, 'ripple'), ['mail', '--json'])
+  const { stdout } = await execa(join(config.repoRoot, 'ripple'), ['mail', '--json', '--to', to])
   const mails = JSON.parse(stdout) as { to: string[], from: string, subject: string, text: string, date: string }[]
   const mine = mails.filter(m => m.to.includes(to))
+  assert.equal(mails.length, 1, '--to keeps only that address')
   assert.equal(mine.length, 1)
   assert.equal(mine[0]?.from, 'ripple-test@example.test')
   assert.equal(mine[0]?.subject, 'hello from the test')

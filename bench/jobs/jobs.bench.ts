@@ -1,0 +1,171 @@
+// The job pipeline (seed 003) at rising request rates: POST /create/job on the receiver → receiver-topic
+// → processor (sleeps each job) → processor-topic → converter → postgres-topic / clickhouse-topic, with
+// informer's view. Each step runs `./ripple load jobs` (autocannon, open rate) and follows a sample of
+// jobs through informer; the highest rate with no errors and a p99 create → finish under sleep + 100 ms
+// is the pipeline's sustained rate, shown next to the seed's 25 req/s and Kafka's own ceiling.
+//   node bench/jobs/jobs.bench.ts [--rates 250,500,1000,2000,3000,4000] [--step-seconds 20]
+//     [--sleep 100] [--data-size 1024] [--connections 64] [--samples 300] [--baseline FILE | --baseline-records N]
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { setTimeout as delay } from 'node:timers/promises'
+import { promisify } from 'node:util'
+import { parseArgs } from 'node:util'
+import { runJobsLoad } from '../../stack/src/commands/load.command.ts'
+import type { JobsLoadResult } from '../../stack/src/commands/load.command.ts'
+import { loadStackConfig } from '../../stack/src/config.ts'
+import { fmt, positiveInt, printTable } from '../support/report.ts'
+import { componentPids, coresBetween, sampleCpu } from '../support/stack-cpu.ts'
+
+const { values: args } = parseArgs({
+  options: {
+    'rates': { type: 'string', default: '250,500,1000,1500,2000,3000,4000' },
+    'step-seconds': { type: 'string', default: '20' },
+    'sleep': { type: 'string', default: '100' },
+    'data-size': { type: 'string', default: '1024' },
+    'connections': { type: 'string', default: '64' },
+    'samples': { type: 'string', default: '300' },
+    // A file holding a kafka-baseline RESULT line to reuse; without it the baseline runs with --baseline-records.
+    'baseline': { type: 'string' },
+    'baseline-records': { type: 'string', default: '200000' }
+  }
+})
+const rates = (args.rates ?? '').split(',').map(r => positiveInt('rates', r.trim()))
+const stepSeconds = positiveInt('step-seconds', args['step-seconds'])
+const sleepMs = Number(args.sleep)
+const dataSize = Number(args['data-size'])
+const connections = positiveInt('connections', args.connections)
+const samples = positiveInt('samples', args.samples)
+const SEED_RATE = 25
+
+const config = loadStackConfig()
+const log = (line: string) => console.error(`jobs-bench: ${line}`)
+const services = { receiver: config.ports.receiver, processor: config.ports.processor, converter: config.ports.converter, informer: config.ports.informer }
+const pipeline = ['receiver', 'processor', 'converter', 'informer', 'kafka', 'connect', 'postgres', 'clickhouse', 'bench (this process)']
+
+/** Every sample of a service's /metrics, by name with labels, e.g. `ripple_consumer_lag{topic="x",...}`. */
+async function scrape (port: number): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://${config.host}:${port}/metrics`)).text()
+  return new Map([...text.matchAll(/^([a-z_:][a-z0-9_:]*(?:\{[^}]*\})?) (\S+)$/gim)].map(m => [m[1]!, Number(m[2])]))
+}
+const total = (samples: Map<string, number>, name: string) =>
+  [...samples].filter(([k]) => k === name || k.startsWith(`${name}{`)).reduce((sum, [, v]) => sum + v, 0)
+
+/** Mean of a histogram between two scrapes, in ms. */
+const meanMs = (before: Map<string, number>, after: Map<string, number>, name: string) => {
+  const count = total(after, `${name}_count`) - total(before, `${name}_count`)
+  return count > 0 ? (total(after, `${name}_sum`) - total(before, `${name}_sum`)) / count * 1000 : Number.NaN
+}
+
+async function scrapeAll () {
+  return Object.fromEntries(await Promise.all(Object.entries(services).map(async ([name, port]) => [name, await scrape(port)] as const))) as Record<keyof typeof services, Map<string, number>>
+}
+
+/** Waits until no job service has records left to handle (the lag gauges refresh every 5 s). */
+async function drained (): Promise<void> {
+  const deadline = Date.now() + 300_000
+  while (Date.now() < deadline) {
+    const all = await scrapeAll()
+    const lag = ['processor', 'converter', 'informer'].reduce((sum, s) => sum + total(all[s as keyof typeof services], 'ripple_consumer_lag'), 0)
+    if (lag === 0) return
+    log(`waiting for the pipeline to drain (${lag} records behind)`)
+    await delay(5000)
+  }
+  throw new Error('the pipeline did not drain within 300 s')
+}
+
+interface Step {
+  rate: number
+  load: JobsLoadResult
+  stagesMs: { pickup: number, finish: number, informerHandle: number, converterHandle: number, visible: number }
+  cores: Map<string, number>
+  maxLag: number
+}
+
+async function step (rate: number): Promise<Step> {
+  await drained()
+  const pids = componentPids(config.paths.pm2).set('bench (this process)', process.pid)
+  const before = await scrapeAll()
+  const cpuBefore = sampleCpu(pids)
+  const started = performance.now()
+  let maxLag = 0
+  const lagTimer = setInterval(() => {
+    void scrapeAll().then(all => { maxLag = Math.max(maxLag, ['processor', 'converter', 'informer'].reduce((sum, s) => sum + total(all[s as keyof typeof services], 'ripple_consumer_lag'), 0)) }, () => {})
+  }, 2000)
+  let load: JobsLoadResult
+  try {
+    load = await runJobsLoad(config, { rps: rate, durationSeconds: stepSeconds, connections, sleepMs, dataSize, samples, finishTimeoutSeconds: 120 }, log)
+  } finally {
+    clearInterval(lagTimer)
+  }
+  const cores = coresBetween(cpuBefore, sampleCpu(pids), (performance.now() - started) / 1000)
+  const after = await scrapeAll()
+  return {
+    rate,
+    load,
+    stagesMs: {
+      pickup: meanMs(before.processor, after.processor, 'ripple_job_create_to_pickup_seconds'),
+      finish: meanMs(before.processor, after.processor, 'ripple_job_create_to_finish_seconds'),
+      converterHandle: meanMs(before.converter, after.converter, 'ripple_message_duration_seconds'),
+      informerHandle: meanMs(before.informer, after.informer, 'ripple_message_duration_seconds'),
+      visible: meanMs(before.informer, after.informer, 'ripple_job_create_to_visible_seconds')
+    },
+    cores,
+    maxLag
+  }
+}
+
+const budgetMs = sleepMs + 100
+const clean = (s: Step) => s.load.requests.errors === 0 && s.load.requests.non2xx === 0 && s.load.samples.finished === s.load.samples.followed &&
+  s.load.requests.achievedRps >= s.rate * 0.95
+const sustains = (s: Step) => clean(s) && s.load.createToFinishMs.p99 < budgetMs
+const sustainsVisible = (s: Step) => clean(s) && s.load.createToVisibleMs.p99 < budgetMs
+
+interface BaselineResult { node: { produce: { recordsPerSec: number }, consume: { recordsPerSec: number } }, java: { produce: { recordsPerSec: number } }, records: number, recordSize: number }
+
+async function kafkaBaseline (): Promise<BaselineResult> {
+  const text = args.baseline
+    ? readFileSync(args.baseline, 'utf8')
+    : (log(`running bench/kafka-baseline with ${args['baseline-records']} records`),
+      (await promisify(execFile)(process.execPath, ['bench/kafka-baseline/kafka-baseline.bench.ts', '--records', args['baseline-records'] ?? '200000'], { cwd: config.repoRoot, maxBuffer: 16 * 1024 * 1024 })).stdout)
+  const line = text.split('\n').find(l => l.startsWith('RESULT '))
+  if (!line) throw new Error('no RESULT line in the kafka-baseline output')
+  return JSON.parse(line.slice('RESULT '.length)) as BaselineResult
+}
+
+const steps: Step[] = []
+for (const rate of rates) {
+  log(`step: ${rate} req/s for ${stepSeconds} s`)
+  const s = await step(rate)
+  steps.push(s)
+  log(`${rate} req/s: achieved ${fmt(s.load.requests.achievedRps)}, errors ${s.load.requests.errors + s.load.requests.non2xx}, create → finish p99 ${fmt(s.load.createToFinishMs.p99)} ms, visible p99 ${fmt(s.load.createToVisibleMs.p99)} ms`)
+  // One step past the limit shows how it fails; more would only queue.
+  if (!clean(s) || s.load.createToFinishMs.p99 > budgetMs * 4) break
+}
+const baseline = await kafkaBaseline()
+
+console.log(`\nJob pipeline, sleep ${sleepMs} ms, data ${dataSize} B, ${stepSeconds} s per step, ${connections} connections; p99 budget sleep + 100 = ${budgetMs} ms`)
+printTable([
+  ['req/s target', 'achieved', 'errors', 'HTTP p50', 'HTTP p99', 'finish p50', 'finish p99', 'visible p50', 'visible p99', 'max lag', 'sustained'],
+  ...steps.map(s => [
+    String(s.rate), fmt(s.load.requests.achievedRps), String(s.load.requests.errors + s.load.requests.non2xx),
+    fmt(s.load.httpMs.p50), fmt(s.load.httpMs.p99), fmt(s.load.createToFinishMs.p50), fmt(s.load.createToFinishMs.p99),
+    fmt(s.load.createToVisibleMs.p50), fmt(s.load.createToVisibleMs.p99), String(s.maxLag), sustains(s) ? (sustainsVisible(s) ? 'yes' : 'finish only') : 'no'
+  ])
+])
+console.log('\nwhere the time goes (means, ms): create → pick-up by the processor, → finish_date (includes the sleep), converter and informer handling per record, create → informer shows finish')
+printTable([
+  ['req/s', 'pick-up', 'finish', 'converter', 'informer', 'visible'],
+  ...steps.map(s => [String(s.rate), fmt(s.stagesMs.pickup), fmt(s.stagesMs.finish), fmt(s.stagesMs.converterHandle), fmt(s.stagesMs.informerHandle), fmt(s.stagesMs.visible)])
+])
+// The pipeline's components first, then the rest of the machine (other services, other stacks).
+const cpuNames = [...new Set([...pipeline, ...steps.flatMap(s => [...s.cores.keys()])])].filter(n => steps.some(s => s.cores.has(n)))
+console.log('\ncores busy during each step')
+printTable([
+  ['req/s', ...cpuNames],
+  ...steps.map(s => [String(s.rate), ...cpuNames.map(n => (s.cores.get(n) ?? 0).toFixed(2))])
+])
+const best = steps.filter(sustains).at(-1)
+const bestVisible = steps.filter(sustainsVisible).at(-1)
+console.log(`\nsustained: ${best ? `${best.rate} req/s` : 'none of the rates'} (p99 create → finish_date < ${budgetMs} ms, no errors); ${bestVisible ? `${bestVisible.rate} req/s` : 'none'} with informer showing finish within it too`)
+console.log(`seed: ${SEED_RATE} req/s → ${best ? `${fmt(best.rate / SEED_RATE)}x` : '-'}; kafka-baseline (${baseline.records} x ${baseline.recordSize} B, acks=all): node produce ${fmt(baseline.node.produce.recordsPerSec)} rec/s, consume ${fmt(baseline.node.consume.recordsPerSec)} rec/s, java produce ${fmt(baseline.java.produce.recordsPerSec)} rec/s`)
+console.log(`RESULT ${JSON.stringify({ sleepMs, dataSize, stepSeconds, connections, budgetMs, sustainedRps: best?.rate ?? 0, sustainedVisibleRps: bestVisible?.rate ?? 0, seedRps: SEED_RATE, baseline: { nodeProduce: baseline.node.produce.recordsPerSec, nodeConsume: baseline.node.consume.recordsPerSec, javaProduce: baseline.java.produce.recordsPerSec }, steps: steps.map(s => ({ ...s, cores: Object.fromEntries(s.cores) })) })}`)

@@ -1,0 +1,76 @@
+import mysql from 'mysql2/promise'
+import type { RowDataPacket } from 'mysql2/promise'
+import { migrate } from '../../services/post-service/src/datasources/migrations.ts'
+import { microsHistogram } from '../support/report.ts'
+
+export interface Connection { host: string, port: number, user: string, password: string }
+
+// The server-wide counters of statements clients sent; each sample is one more Questions itself.
+const COUNTERS = ['Questions', 'Com_select', 'Com_insert', 'Com_delete', 'Com_update', 'Com_commit'] as const
+export type Counters = Record<typeof COUNTERS[number], number>
+
+/** Samples MariaDB's global statement counters, for the load a relay adds. */
+export async function statusSampler (connection: Connection) {
+  const conn = await mysql.createConnection(connection)
+  return {
+    async sample (): Promise<{ at: number, counters: Counters }> {
+      const [rows] = await conn.query<RowDataPacket[]>(`SHOW GLOBAL STATUS WHERE Variable_name IN (${COUNTERS.map(() => '?').join(', ')})`, [...COUNTERS])
+      const counters = Object.fromEntries(COUNTERS.map(name => [name, Number(rows.find(r => r.Variable_name === name)?.Value ?? 0)])) as Counters
+      return { at: performance.now(), counters }
+    },
+    close: () => conn.end()
+  }
+}
+
+/** Per second between two samples, the sampler's own query taken out. */
+export function ratesBetween (a: { at: number, counters: Counters }, b: { at: number, counters: Counters }): Counters {
+  const seconds = (b.at - a.at) / 1000
+  return Object.fromEntries(COUNTERS.map(name => [name, (b.counters[name] - a.counters[name] - (name === 'Questions' ? 1 : 0)) / seconds])) as Counters
+}
+
+export function deltaBetween (a: { counters: Counters }, b: { counters: Counters }): Counters {
+  return Object.fromEntries(COUNTERS.map(name => [name, b.counters[name] - a.counters[name] - (name === 'Questions' ? 1 : 0)])) as Counters
+}
+
+export interface CeilingFigures { connections: number, seconds: number, transactions: number, perSec: number, p50Ms: number, p95Ms: number, p99Ms: number }
+
+/**
+ * MariaDB's own rate for post-service's write: BEGIN, INSERT the post, INSERT its outbox row,
+ * COMMIT, the same statements and round trips, from `connections` connections flat out, in a
+ * scratch database with post-service's schema that no connector captures; dropped after.
+ */
+export async function mariadbCeiling (o: { connection: Connection, database: string, connections: number, seconds: number }): Promise<CeilingFigures> {
+  await migrate({ ...o.connection, database: o.database, connectionLimit: 1 })
+  const pool = mysql.createPool({ ...o.connection, database: o.database, connectionLimit: o.connections, timezone: 'Z' })
+  try {
+    const latency = microsHistogram()
+    let transactions = 0
+    const start = performance.now()
+    const end = start + o.seconds * 1000
+    const lane = async (j: number) => {
+      const conn = await pool.getConnection()
+      try {
+        for (let i = 0; performance.now() < end; i++) {
+          const t = performance.now()
+          const createdAt = new Date()
+          await conn.beginTransaction()
+          const [inserted] = await conn.query<mysql.ResultSetHeader>('INSERT INTO posts (author_id, title, content, created_at) VALUES (?, ?, ?, ?)', [`ceiling-${j}`, `Ceiling ${j}.${i}`, `Content of ceiling ${j}.${i}`, createdAt])
+          const payload = JSON.stringify({ id: inserted.insertId, authorId: `ceiling-${j}`, title: `Ceiling ${j}.${i}`, content: `Content of ceiling ${j}.${i}`, createdAt: createdAt.toISOString() })
+          await conn.query('INSERT INTO outbox (id, aggregatetype, aggregateid, type, event_key, payload, created_at) VALUES (UUID(), ?, ?, ?, ?, ?, ?)', ['post', String(inserted.insertId), 'PostCreated', `ceiling-${j}`, payload, createdAt])
+          await conn.commit()
+          latency.recordValue(Math.max(1, Math.round((performance.now() - t) * 1000)))
+          transactions++
+        }
+      } finally {
+        conn.release()
+      }
+    }
+    await Promise.all(Array.from({ length: o.connections }, (_, j) => lane(j)))
+    const seconds = (performance.now() - start) / 1000
+    const ms = (p: number) => latency.getValueAtPercentile(p) / 1000
+    return { connections: o.connections, seconds, transactions, perSec: transactions / seconds, p50Ms: ms(50), p95Ms: ms(95), p99Ms: ms(99) }
+  } finally {
+    await pool.query(`DROP DATABASE IF EXISTS \`${o.database}\``).catch(() => undefined)
+    await pool.end()
+  }
+}
