@@ -1,10 +1,10 @@
 // The job pipeline (seed 003) at rising request rates: POST /create/job on the receiver → receiver-topic
 // → processor (sleeps each job) → processor-topic → converter → postgres-topic / clickhouse-topic, with
-// informer's view. Each step runs `./ripple load jobs` (autocannon, open rate) and follows a sample of
+// informer's view. Each step runs `./ripple load jobs` (a fixed, open schedule) and follows a sample of
 // jobs through informer; the highest rate with no errors and a p99 create → finish under sleep + 100 ms
 // is the pipeline's sustained rate, shown next to the seed's 25 req/s and Kafka's own ceiling.
 //   node bench/jobs/jobs.bench.ts [--rates 250,500,1000,2000,3000,4000] [--step-seconds 20]
-//     [--sleep 100] [--data-size 1024] [--connections 64] [--samples 300] [--baseline FILE | --baseline-records N]
+//     [--sleep 100] [--data-size 1024] [--connections 128] [--samples 300] [--baseline FILE | --baseline-records N]
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
@@ -22,7 +22,7 @@ const { values: args } = parseArgs({
     'step-seconds': { type: 'string', default: '20' },
     'sleep': { type: 'string', default: '100' },
     'data-size': { type: 'string', default: '1024' },
-    'connections': { type: 'string', default: '64' },
+    'connections': { type: 'string', default: '128' },
     'samples': { type: 'string', default: '300' },
     // A file holding a kafka-baseline RESULT line to reuse; without it the baseline runs with --baseline-records.
     'baseline': { type: 'string' },
@@ -143,12 +143,13 @@ for (const rate of rates) {
 }
 const baseline = await kafkaBaseline()
 
-console.log(`\nJob pipeline, sleep ${sleepMs} ms, data ${dataSize} B, ${stepSeconds} s per step, ${connections} connections; p99 budget sleep + 100 = ${budgetMs} ms`)
+console.log(`\nJob pipeline, sleep ${sleepMs} ms, data ${dataSize} B, ${stepSeconds} s per step, up to ${connections} connections; p99 budget sleep + 100 = ${budgetMs} ms`)
+console.log('latencies in ms; finish = create_date → finish_date, visible = create_date → informer first answered finish; gen lag = how late the load generator sent; max lag = records the job services had yet to handle')
 printTable([
-  ['req/s target', 'achieved', 'errors', 'HTTP p50', 'HTTP p99', 'finish p50', 'finish p99', 'visible p50', 'visible p99', 'max lag', 'sustained'],
+  ['req/s target', 'achieved', 'errors', 'HTTP p50', 'HTTP p99', 'gen lag p99', 'finish p50', 'finish p99', 'visible p50', 'visible p99', 'max lag', 'sustained'],
   ...steps.map(s => [
     String(s.rate), fmt(s.load.requests.achievedRps), String(s.load.requests.errors + s.load.requests.non2xx),
-    fmt(s.load.httpMs.p50), fmt(s.load.httpMs.p99), fmt(s.load.createToFinishMs.p50), fmt(s.load.createToFinishMs.p99),
+    fmt(s.load.httpMs.p50), fmt(s.load.httpMs.p99), fmt(s.load.startLagMs.p99), fmt(s.load.createToFinishMs.p50), fmt(s.load.createToFinishMs.p99),
     fmt(s.load.createToVisibleMs.p50), fmt(s.load.createToVisibleMs.p99), String(s.maxLag), sustains(s) ? (sustainsVisible(s) ? 'yes' : 'finish only') : 'no'
   ])
 ])

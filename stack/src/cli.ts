@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
-import { Command } from 'commander'
+import { Command, InvalidArgumentError } from 'commander'
 import { execa } from 'execa'
+import { printJobsLoad, runJobsLoad } from './commands/load.command.ts'
 import { runTests } from './commands/test.command.ts'
 import { listConnectorStates } from './connectors.ts'
 import { endpoints, loadStackConfig } from './config.ts'
@@ -110,6 +111,34 @@ program.command('connectors')
       for (const t of c.tasks.filter(t => t.trace)) console.log(`  task ${t.id}: ${t.trace?.split('\n')[0]}`)
     }
     if (states.some(c => c.state !== 'RUNNING' || c.tasks.some(t => t.state !== 'RUNNING'))) process.exitCode = 1
+  }))
+
+const count = (name: string, min: number) => (value: string) => {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`--${name} must be a whole number of at least ${min}.`)
+  return n
+}
+
+program.command('load')
+  .description('load a pipeline: `jobs` posts jobs to the receiver at a fixed rate and follows a sample through informer')
+  .argument('<pipeline>', 'jobs')
+  .option('--rps <n>', 'requests per second', count('rps', 1), 25)
+  .option('--duration <seconds>', 'how long', count('duration', 1), 60)
+  .option('--connections <n>', 'most HTTP connections to the receiver at once', count('connections', 1), 64)
+  .option('--sleep <ms>', 'each job\'s sleep (receiver default when absent)', count('sleep', 0))
+  .option('--data-size <bytes>', 'each job\'s data size (receiver default when absent)', count('data-size', 0))
+  .option('--samples <n>', 'jobs followed through informer', count('samples', 1), 200)
+  .option('--finish-timeout <seconds>', 'how long to wait for the followed jobs after the load', count('finish-timeout', 1), 120)
+  .option('--json', 'print the figures as JSON')
+  .action(withConfig(async (config, pipeline: string, opts: { rps: number, duration: number, connections: number, sleep?: number, dataSize?: number, samples: number, finishTimeout: number, json?: boolean }) => {
+    if (pipeline !== 'jobs') throw new StackError('UNKNOWN_PIPELINE', `There is no load for "${pipeline}": name jobs.`)
+    const result = await runJobsLoad(config, {
+      rps: opts.rps, durationSeconds: opts.duration, connections: opts.connections, sleepMs: opts.sleep, dataSize: opts.dataSize,
+      samples: opts.samples, finishTimeoutSeconds: opts.finishTimeout
+    }, log)
+    if (opts.json) console.log(JSON.stringify(result, null, 2))
+    else printJobsLoad(result)
+    if (result.requests.errors > 0 || result.requests.non2xx > 0 || result.samples.finished < result.samples.followed) process.exitCode = 1
   }))
 
 program.command('test')

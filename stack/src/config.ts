@@ -20,6 +20,15 @@ const envSchema = z.object({
   RIPPLE_MAIL_API_PORT: port(8025),
   RIPPLE_USER_SERVICE_PORT: port(8085),
   RIPPLE_NOTIFICATION_SERVICE_PORT: port(8086),
+  RIPPLE_POST_SERVICE_PORT: port(8081),
+  RIPPLE_SUBSCRIBE_SERVICE_PORT: port(8082),
+  RIPPLE_RECEIVER_PORT: port(8001),
+  RIPPLE_PROCESSOR_PORT: port(8002),
+  RIPPLE_CONVERTER_PORT: port(8003),
+  RIPPLE_INFORMER_PORT: port(8004),
+  RIPPLE_CLICKHOUSE_HTTP_PORT: port(8123),
+  RIPPLE_CLICKHOUSE_TCP_PORT: port(9000),
+  RIPPLE_PROMETHEUS_PORT: port(9090),
   RIPPLE_MARIADB_PASSWORD: z.string().min(1).default('ripple'),
   RIPPLE_MARIADB_CDC_PASSWORD: z.string().min(1).default('debezium'),
   RIPPLE_POSTGRES_PASSWORD: z.string().min(1).default('ripple'),
@@ -42,6 +51,15 @@ export interface StackConfig {
     readonly mailApi: number
     readonly userService: number
     readonly notificationService: number
+    readonly postService: number
+    readonly subscribeService: number
+    readonly receiver: number
+    readonly processor: number
+    readonly converter: number
+    readonly informer: number
+    readonly clickhouseHttp: number
+    readonly clickhouseTcp: number
+    readonly prometheus: number
   }
   readonly paths: {
     readonly home: string
@@ -87,7 +105,16 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       smtp: e.RIPPLE_SMTP_PORT,
       mailApi: e.RIPPLE_MAIL_API_PORT,
       userService: e.RIPPLE_USER_SERVICE_PORT,
-      notificationService: e.RIPPLE_NOTIFICATION_SERVICE_PORT
+      notificationService: e.RIPPLE_NOTIFICATION_SERVICE_PORT,
+      postService: e.RIPPLE_POST_SERVICE_PORT,
+      subscribeService: e.RIPPLE_SUBSCRIBE_SERVICE_PORT,
+      receiver: e.RIPPLE_RECEIVER_PORT,
+      processor: e.RIPPLE_PROCESSOR_PORT,
+      converter: e.RIPPLE_CONVERTER_PORT,
+      informer: e.RIPPLE_INFORMER_PORT,
+      clickhouseHttp: e.RIPPLE_CLICKHOUSE_HTTP_PORT,
+      clickhouseTcp: e.RIPPLE_CLICKHOUSE_TCP_PORT,
+      prometheus: e.RIPPLE_PROMETHEUS_PORT
     },
     paths: {
       home,
@@ -122,6 +149,8 @@ export function endpoints (config: StackConfig) {
     kafkaBrokers: [`${h}:${config.ports.kafka}`],
     connectUrl: `http://${h}:${config.ports.connect}`,
     mailApiUrl: `http://${h}:${config.ports.mailApi}`,
+    clickhouseUrl: `http://${h}:${config.ports.clickhouseHttp}`,
+    prometheusUrl: `http://${h}:${config.ports.prometheus}`,
     mariadb: { host: h, port: config.ports.mariadb, user: 'ripple', password: config.secrets.mariadbPassword },
     mariadbCdc: { user: 'debezium', password: config.secrets.mariadbCdcPassword },
     postgres: { host: h, port: config.ports.postgres, user: 'postgres', password: config.secrets.postgresPassword },

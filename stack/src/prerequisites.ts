@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { execa } from 'execa'
@@ -21,15 +21,38 @@ async function aptInstall (packages: string[], log: Log): Promise<void> {
   }
   log(`installing Debian packages: ${packages.join(', ')}`)
   const env = { DEBIAN_FRONTEND: 'noninteractive' }
-  const install = () => execa('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env, reject: false })
-  let result = await install()
-  if (result.exitCode !== 0) {
-    await execa('apt-get', ['update'], { env, reject: false })
+  // Waits for a dpkg lock held by another install (a second `./ripple up`) instead of failing at once.
+  const install = () => execa('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '--no-install-recommends', ...packages], { env, reject: false })
+  // Debian starts a package's service on install (ClickHouse on 8123/9000, Prometheus on 9090),
+  // which would hold the ports of the stack's own instances; policy-rc.d is Debian's switch against that.
+  const policy = '/usr/sbin/policy-rc.d'
+  const guardServices = !existsSync(policy)
+  if (guardServices) await writeFile(policy, '#!/bin/sh\n# Written by ./ripple up while it installs packages: start no service.\nexit 101\n', { mode: 0o755 })
+  let result
+  try {
     result = await install()
+    if (result.exitCode !== 0) {
+      await execa('apt-get', ['update'], { env, reject: false })
+      result = await install()
+    }
+  } finally {
+    if (guardServices) await rm(policy, { force: true })
   }
   if (result.exitCode !== 0) {
     throw new StackError('APT_FAILED', `apt-get could not install ${packages.join(', ')}: ${String(result.stderr).trim().split('\n').pop()}; install them by hand and run again.`)
   }
+}
+
+/**
+ * Kept from starting at boot, so it never takes the ports of the stack's instance after a reboot.
+ * Never through the init script's stop: ClickHouse's kills every clickhouse-server, the stack's too.
+ */
+async function disableSystemService (name: string): Promise<void> {
+  if (existsSync('/run/systemd/system')) {
+    await execa('systemctl', ['disable', '--now', name], { reject: false })
+    return
+  }
+  await execa('update-rc.d', [name, 'disable'], { reject: false })
 }
 
 /** Installs, through apt, every binary the components (and Maven) need that the machine lacks. */
@@ -39,10 +62,14 @@ export async function ensureBinaries (components: Component[], log: Log): Promis
     { path: 'java', aptPackage: 'openjdk-17-jre-headless' },
     ...components.flatMap(c => c.binaries())
   ]
-  const missing: { path: string, aptPackage: string }[] = []
+  const missing: { path: string, aptPackage: string, systemService?: string }[] = []
   for (const b of wanted) if (!(await found(b.path))) missing.push(b)
   if (missing.length === 0) return
   await aptInstall([...new Set(missing.map(m => m.aptPackage))], log)
+  for (const service of new Set(missing.flatMap(m => m.systemService ? [m.systemService] : []))) {
+    await disableSystemService(service)
+    log(`disabled the system service ${service} the package installed: Ripple runs its own instance`)
+  }
   for (const b of missing) {
     if (!(await found(b.path))) {
       throw new StackError('MISSING_BINARY', `${b.path} is still missing after installing ${b.aptPackage}: install it by hand and run again.`)

@@ -1,12 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import pRetry, { AbortError } from 'p-retry'
+import { clickhouse } from './components/clickhouse.ts'
 import type { Component } from './components/component.ts'
 import { connect } from './components/connect.ts'
 import { kafka } from './components/kafka.ts'
 import { mariadb } from './components/mariadb.ts'
 import { osUserIds, postgres } from './components/postgres.ts'
 import { tcpProbe } from './components/probes.ts'
+import { prometheus } from './components/prometheus.ts'
 import { service, serviceDefinitions } from './components/service.ts'
 import { smtp } from './components/smtp.ts'
 import type { StackConfig } from './config.ts'
@@ -30,7 +32,7 @@ type Log = (line: string) => void
 
 /** The real components every service relies on, in start order (dependencies first). */
 export function infrastructure (config: StackConfig): Component[] {
-  return [mariadb(config), postgres(config), smtp(config), kafka(config), connect(config)]
+  return [mariadb(config), postgres(config), smtp(config), kafka(config), connect(config), clickhouse(config), prometheus(config)]
 }
 
 /** Infrastructure, then Ripple's own services: what `status` reports and `down` stops (in reverse). */

@@ -12,7 +12,7 @@ const statusJson = async () => JSON.parse((await execa(ripple, ['status', '--jso
 test('status --json reports every component and service healthy, with pid and address', async () => {
   const rows = await statusJson()
   const names = rows.map(r => r.name)
-  for (const name of ['kafka', 'connect', 'mariadb', 'postgres', 'smtp', 'user-service', 'notification-service']) assert.ok(names.includes(name), name)
+  for (const name of ['kafka', 'connect', 'mariadb', 'postgres', 'smtp', 'clickhouse', 'prometheus', 'user-service', 'notification-service']) assert.ok(names.includes(name), name)
   for (const r of rows) {
     assert.equal(r.healthy, true, `${r.name}: ${r.reason ?? ''}`)
     assert.ok(Number.isInteger(r.pid), `${r.name} has a pid`)

@@ -23,8 +23,11 @@ export interface Component {
   address (): string
   /** Ports the process will listen on; all must be free before it starts. */
   ports (): { port: number, what: string }[]
-  /** Executables it needs, with the Debian package that provides each. */
-  binaries (): { path: string, aptPackage: string }[]
+  /**
+   * Executables it needs, with the Debian package that provides each; `systemService` names the
+   * package's own system service, which `up` keeps from starting and disables when it installs it.
+   */
+  binaries (): { path: string, aptPackage: string, systemService?: string }[]
   /** Creates data folders and config files; safe to run on every start. */
   prepare (): Promise<void>
   process (): ProcessSpec

@@ -9,6 +9,8 @@ import type { Component } from './component.ts'
 import { probe } from './probes.ts'
 
 const OS_USER = 'postgres'
+/** Where the JDBC sink puts the job pipeline's table `jobs` (seed 003). */
+export const JOBS_DATABASE = 'jobs'
 
 /** The newest Debian PostgreSQL install, unless RIPPLE_PG_BINDIR names one. */
 export function postgresBinDir (config: StackConfig): string {
@@ -83,6 +85,31 @@ export function postgres (config: StackConfig): Component {
     // pg_ctl's "fast" mode; SIGTERM alone is a "smart" shutdown that waits for Debezium's replication connection forever.
     async beforeStop () {
       await execa('runuser', ['-u', OS_USER, '--', join(bin, 'pg_ctl'), 'stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60'], { reject: false })
+    },
+
+    // The JDBC sink (connectors/postgres-connector.json) writes the job pipeline's results here;
+    // the table is made by hand rather than by schema.evolution, which would type id as text.
+    async afterStart () {
+      const admin = new pg.Client({ ...ep.postgres, database: 'postgres' })
+      await admin.connect()
+      try {
+        const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [JOBS_DATABASE])
+        if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(JOBS_DATABASE)}`)
+      } finally {
+        await admin.end()
+      }
+      const jobs = new pg.Client({ ...ep.postgres, database: JOBS_DATABASE })
+      await jobs.connect()
+      try {
+        await jobs.query(`CREATE TABLE IF NOT EXISTS jobs (
+          id varchar(36) PRIMARY KEY,
+          status text NOT NULL,
+          create_date bigint NOT NULL,
+          finish_date bigint
+        )`)
+      } finally {
+        await jobs.end()
+      }
     },
 
     health: () => probe('PostgreSQL', async () => {

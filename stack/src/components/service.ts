@@ -20,7 +20,16 @@ export interface ServiceDefinition {
 export function serviceDefinitions (config: StackConfig): ServiceDefinition[] {
   return [
     { name: 'user-service', port: config.ports.userService, portVariable: 'RIPPLE_USER_SERVICE_PORT', afterConnectors: false },
-    { name: 'notification-service', port: config.ports.notificationService, portVariable: 'RIPPLE_NOTIFICATION_SERVICE_PORT', afterConnectors: true }
+    { name: 'notification-service', port: config.ports.notificationService, portVariable: 'RIPPLE_NOTIFICATION_SERVICE_PORT', afterConnectors: true },
+    // The transactional outbox (seed 004): post-service owns the captured outbox table.
+    { name: 'post-service', port: config.ports.postService, portVariable: 'RIPPLE_POST_SERVICE_PORT', afterConnectors: false },
+    { name: 'subscribe-service', port: config.ports.subscribeService, portVariable: 'RIPPLE_SUBSCRIBE_SERVICE_PORT', afterConnectors: true },
+    // The job pipeline (seed 003): receiver only produces, so it may take requests before the
+    // connectors run; the others read topics the JDBC sink's pipeline depends on.
+    { name: 'receiver', port: config.ports.receiver, portVariable: 'RIPPLE_RECEIVER_PORT', afterConnectors: false },
+    { name: 'processor', port: config.ports.processor, portVariable: 'RIPPLE_PROCESSOR_PORT', afterConnectors: true },
+    { name: 'converter', port: config.ports.converter, portVariable: 'RIPPLE_CONVERTER_PORT', afterConnectors: true },
+    { name: 'informer', port: config.ports.informer, portVariable: 'RIPPLE_INFORMER_PORT', afterConnectors: true }
   ]
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka'
 import pRetry from 'p-retry'
+import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { endpoints, loadStackConfig } from '../config.ts'
 import { stopComponents as stopStack, up } from '../stack.ts'
@@ -33,14 +34,26 @@ export function eventually<T> (check: () => T | Promise<T>, timeoutMs = 60_000, 
   return pRetry(check, { retries: Number.POSITIVE_INFINITY, factor: 1, minTimeout: pollMs, maxRetryTime: timeoutMs })
 }
 
-export interface ReadRecord { key: string | null, value: string | null, headers: Record<string, string>, partition: number, offset: bigint }
+export interface ReadRecord { key: string | null, value: string | null, headers: Record<string, string>, partition: number, offset: bigint, timestamp: bigint }
 
-/** Everything on a topic from the beginning, read by a throw-away group until `until` holds. */
-export async function readTopic (topic: string, until: (records: ReadRecord[]) => boolean, timeoutMs = 60_000): Promise<ReadRecord[]> {
+/** Each partition's end offset: what readTopic can start from to see only what comes after (on a shared topic). */
+export async function topicEndOffsets (topic: string): Promise<bigint[]> {
+  const consumer = new Consumer({ clientId: 'test-offsets', bootstrapBrokers: stack.kafkaBrokers, groupId: unique('test-offsets-'), autocreateTopics: true })
+  try {
+    return (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? []
+  } finally {
+    await consumer.close()
+  }
+}
+
+/** Everything on a topic from the beginning (or from `from`, offsets by partition), read by a throw-away group until `until` holds. */
+export async function readTopic (topic: string, until: (records: ReadRecord[]) => boolean, timeoutMs = 60_000, from?: bigint[]): Promise<ReadRecord[]> {
   const consumer = new Consumer<string, string, string, string>({ clientId: 'test-reader', bootstrapBrokers: stack.kafkaBrokers, groupId: unique('test-reader-'), autocreateTopics: true, maxWaitTime: 200, deserializers: stringDeserializers })
-  const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false })
+  const stream = from
+    ? await consumer.consume({ topics: [topic], mode: 'manual', offsets: from.map((offset, partition) => ({ topic, partition, offset })), autocommit: false })
+    : await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false })
   const records: ReadRecord[] = []
-  stream.on('data', m => records.push({ key: m.key ?? null, value: m.value ?? null, headers: Object.fromEntries(m.headers), partition: m.partition, offset: m.offset }))
+  stream.on('data', m => records.push({ key: m.key ?? null, value: m.value ?? null, headers: Object.fromEntries(m.headers), partition: m.partition, offset: m.offset, timestamp: m.timestamp }))
   try {
     return await eventually(() => {
       if (!until(records)) throw new Error(`${topic}: condition not met with ${records.length} records`)
@@ -49,6 +62,30 @@ export async function readTopic (topic: string, until: (records: ReadRecord[]) =
   } finally {
     await stream.close()
     await consumer.close(true)
+  }
+}
+
+/** Whether the group has committed up to the end of every partition of the topic: all of it was handled. */
+export async function groupCaughtUp (groupId: string, topic: string): Promise<boolean> {
+  const consumer = new Consumer({ clientId: 'test-lag', bootstrapBrokers: stack.kafkaBrokers, groupId })
+  try {
+    const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? []
+    const committed = (await consumer.listCommittedOffsets({ topics: [{ topic, partitions: ends.map((_, i) => i) }] })).get(topic) ?? []
+    return ends.every((end, i) => end === 0n || committed[i] === end)
+  } finally {
+    await consumer.close()
+  }
+}
+
+/** How many records the topic holds (all partitions, nothing deleted yet): exact, unlike a read that may stop early. */
+export async function countRecords (topic: string): Promise<number> {
+  const consumer = new Consumer({ clientId: 'test-count', bootstrapBrokers: stack.kafkaBrokers, groupId: unique('test-count-') })
+  try {
+    const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? []
+    const starts = (await consumer.listOffsets({ topics: [topic], timestamp: -2n })).get(topic) ?? []
+    return ends.reduce((sum, end, i) => sum + Number(end - (starts[i] ?? 0n)), 0)
+  } finally {
+    await consumer.close()
   }
 }
 
@@ -71,6 +108,11 @@ async function onPostgres (sql: string): Promise<void> {
 
 export async function dropPostgresDatabase (name: string): Promise<void> {
   await onPostgres(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)
+}
+
+export async function dropMariaDbDatabase (name: string): Promise<void> {
+  const conn = await mysql.createConnection(stack.mariadb)
+  try { await conn.query(`DROP DATABASE IF EXISTS \`${name.replaceAll('`', '')}\``) } finally { await conn.end() }
 }
 
 /** A fresh PostgreSQL database, dropped by the returned cleanup. */
@@ -96,4 +138,25 @@ export function waitForMails (address: string, count: number, timeoutMs = 60_000
     if (mails.length < count) throw new Error(`${address} has ${mails.length} of ${count} mails`)
     return mails
   }, timeoutMs)
+}
+
+/**
+ * Rows of a query on the stack's ClickHouse. 18.16 has no query parameters, so values travel as
+ * external data, never inside the SQL: each `params` entry is a one-row table of that name with
+ * a String column `value`, e.g. `SELECT count() FROM jobs FINAL WHERE id IN (SELECT value FROM id)`.
+ */
+export async function clickhouseRows<T = Record<string, unknown>> (sql: string, params: Record<string, string> = {}): Promise<T[]> {
+  const url = new URL(stack.clickhouseUrl)
+  url.searchParams.set('query', `${sql} FORMAT JSONEachRow`)
+  const form = new FormData()
+  for (const [name, value] of Object.entries(params)) {
+    url.searchParams.set(`${name}_structure`, 'value String')
+    url.searchParams.set(`${name}_format`, 'TabSeparated')
+    // TabSeparated's own escapes, so a tab, newline or backslash in a value stays data.
+    form.append(name, new Blob([value.replace(/[\\\t\n]/g, c => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n' })[c]!) + '\n']), name)
+  }
+  const res = await fetch(url, { method: 'POST', ...(Object.keys(params).length > 0 ? { body: form } : {}), signal: AbortSignal.timeout(30_000) })
+  const text = await res.text()
+  if (!res.ok) throw new Error(`ClickHouse answered HTTP ${res.status}: ${text.trim().split('\n')[0]}`)
+  return text.split('\n').filter(Boolean).map(line => JSON.parse(line) as T)
 }

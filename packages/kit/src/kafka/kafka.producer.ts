@@ -8,6 +8,8 @@ export interface OutgoingMessage {
   value: Payload | null
   headers?: Record<string, Payload>
   partition?: number
+  /** Milliseconds since the epoch; the broker's append time when absent. */
+  timestamp?: bigint
 }
 
 export interface KafkaProducer {
@@ -19,6 +21,16 @@ export interface KafkaProducer {
 export interface ProducerOptions {
   brokers: string[]
   clientId: string
+  /**
+   * Collect sends for up to this many ms (or until maxBatchMessages / maxBatchBytes) into one
+   * produce request, as Java's linger.ms: many small concurrent sends (an HTTP request or a
+   * consumed message each) then cost the broker one request instead of hundreds. Each send
+   * still resolves only once its own record is acknowledged. 0 or unset sends at once.
+   */
+  lingerMs?: number
+  maxBatchMessages?: number
+  /** Keep a batch under the broker's 1 MiB message.max.bytes. */
+  maxBatchBytes?: number
 }
 
 const toBuffer = (payload: Payload): Buffer => typeof payload === 'string' ? Buffer.from(payload) : payload
@@ -39,22 +51,65 @@ export function createProducer (options: ProducerOptions): KafkaProducer {
     serializers: { headerKey: stringSerializer }
   })
 
-  async function send (messages: OutgoingMessage | OutgoingMessage[]): Promise<void> {
-    const list = Array.isArray(messages) ? messages : [messages]
+  async function sendNow (list: OutgoingMessage[]): Promise<void> {
     await producer.send({
       messages: list.map(m => ({
         topic: m.topic,
         key: m.key == null ? undefined : toBuffer(m.key),
         value: m.value === null ? undefined : toBuffer(m.value),
         headers: m.headers ? new Map(Object.entries(m.headers).map(([k, v]) => [k, toBuffer(v)])) : undefined,
-        partition: m.partition
+        partition: m.partition,
+        timestamp: m.timestamp
       }))
     })
   }
+
+  const lingerMs = options.lingerMs ?? 0
+  const send = lingerMs > 0
+    ? lingering(sendNow, lingerMs, options.maxBatchMessages ?? 500, options.maxBatchBytes ?? 900 * 1024)
+    : (messages: OutgoingMessage | OutgoingMessage[]) => sendNow(Array.isArray(messages) ? messages : [messages])
 
   return {
     send,
     sendJson: (topic, key, value, headers) => send({ topic, key, value: JSON.stringify(value), headers }),
     close: () => producer.close()
   }
+}
+
+const sizeOf = (m: OutgoingMessage): number =>
+  (m.key == null ? 0 : m.key.length) + (m.value === null ? 0 : m.value.length) + 64
+
+/**
+ * Batches sends that arrive within `lingerMs` of the first into one call of `sendNow`; every
+ * caller of the batch learns its outcome. Messages keep their order: batches go out in the
+ * order they filled, and the idempotent producer keeps that order per partition.
+ */
+function lingering (sendNow: (list: OutgoingMessage[]) => Promise<void>, lingerMs: number, maxMessages: number, maxBytes: number) {
+  let batch: OutgoingMessage[] = []
+  let waiters: { resolve: () => void, reject: (error: unknown) => void }[] = []
+  let bytes = 0
+  let timer: NodeJS.Timeout | undefined
+
+  function flush (): void {
+    clearTimeout(timer)
+    timer = undefined
+    if (batch.length === 0) return
+    const list = batch
+    const settle = waiters
+    batch = []
+    waiters = []
+    bytes = 0
+    sendNow(list).then(() => { for (const w of settle) w.resolve() }, (error: unknown) => { for (const w of settle) w.reject(error) })
+  }
+
+  return (messages: OutgoingMessage | OutgoingMessage[]): Promise<void> => new Promise((resolve, reject) => {
+    const list = Array.isArray(messages) ? messages : [messages]
+    const size = list.reduce((sum, m) => sum + sizeOf(m), 0)
+    if (batch.length > 0 && (batch.length + list.length > maxMessages || bytes + size > maxBytes)) flush()
+    batch.push(...list)
+    bytes += size
+    waiters.push({ resolve, reject })
+    if (batch.length >= maxMessages || bytes >= maxBytes) flush()
+    else timer ??= setTimeout(flush, lingerMs)
+  })
 }

@@ -12,4 +12,8 @@ export interface ConsumedMessage {
   headers: Map<string, Buffer>
 }
 
-export type MessageHandler = (message: ConsumedMessage) => Promise<void>
+/**
+ * Handles one record; `signal` aborts when the consumer stops, so a handler that waits (a
+ * scheduled job, a slow dependency) can give up, leaving the record uncommitted for the next member.
+ */
+export type MessageHandler = (message: ConsumedMessage, signal: AbortSignal) => Promise<void>

@@ -85,10 +85,11 @@ export async function processWithRetry (message: ConsumedMessage, handler: Messa
   const { retry, dlq, logger, signal } = options
   const where = { topic: message.topic, partition: message.partition, offset: String(message.offset) }
   let attempts = 0
+  const handlerSignal = signal ?? new AbortController().signal
   try {
     await retryUntilStopped(async () => {
       attempts++
-      await handler(message)
+      await handler(message, handlerSignal)
     }, {
       ...retry,
       randomize: true,

@@ -5,12 +5,12 @@ import { InvalidInputError, RippleError } from '../../src/errors/ripple.error.ts
 import { createLogger } from '../../src/logging/logger.ts'
 import { createMetrics } from '../../src/metrics/metrics.ts'
 import { runConsumer } from '../../src/kafka/consumer.runner.ts'
-import type { ConsumerRunner } from '../../src/kafka/consumer.runner.ts'
+import type { ConsumerRunner, ConsumerRunnerOptions } from '../../src/kafka/consumer.runner.ts'
 import { createProducer } from '../../src/kafka/kafka.producer.ts'
 import type { KafkaProducer } from '../../src/kafka/kafka.producer.ts'
 import type { ConsumedMessage, MessageHandler } from '../../src/kafka/kafka.types.ts'
 import { createDeadLetterPublisher } from '../../src/retry/dead-letter.publisher.ts'
-import { eventually, readTopic, stack, unique } from '@ripple/stack/testing'
+import { eventually, groupCaughtUp, readTopic, stack, unique } from '@ripple/stack/testing'
 
 const brokers = stack.kafkaBrokers
 
@@ -28,8 +28,8 @@ describe('runConsumer (real Kafka)', () => {
     await producer.close()
   })
 
-  async function start (topic: string, groupId: string, handler: MessageHandler) {
-    const runner = await runConsumer({ brokers, groupId, topics: [topic], handler, logger, metrics: createMetrics('test'), dlq: createDeadLetterPublisher(producer), retry })
+  async function start (topic: string, groupId: string, handler: MessageHandler, extra: Partial<ConsumerRunnerOptions> = {}) {
+    const runner = await runConsumer({ brokers, groupId, topics: [topic], handler, logger, metrics: createMetrics('test'), dlq: createDeadLetterPublisher(producer), retry, ...extra })
     runners.push(runner)
     return runner
   }
@@ -126,5 +126,63 @@ describe('runConsumer (real Kafka)', () => {
 
     await start(topic, groupId, async m => { events.push(`second handled ${text(m)}`) })
     await eventually(() => assert.deepEqual(events, ['first handled slow', 'first stopped', 'second handled next']))
+  })
+
+  it('with concurrencyPerPartition, keeps each key in order while keys overtake each other', async () => {
+    const topic = unique('test.kit.concurrent-order.')
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f']
+    // One partition, so any overlap comes from the concurrency within it.
+    await producer.send(Array.from({ length: 20 }, (_, i) => keys.map(key => ({ topic, key, value: `${key}:${i}`, partition: 0 }))).flat())
+    const seen = new Map<string, number[]>()
+    let running = 0
+    let overlap = 0
+    await start(topic, unique('test-kit-concurrent-order-'), async m => {
+      running++
+      overlap = Math.max(overlap, running)
+      const [key, n] = (text(m) ?? '').split(':')
+      seen.set(key ?? '', [...(seen.get(key ?? '') ?? []), Number(n)])
+      for (let i = 0; i < 5; i++) await yieldToLoop()
+      running--
+    }, { concurrencyPerPartition: 8 })
+    await eventually(() => assert.equal([...seen.values()].flat().length, keys.length * 20))
+    for (const key of keys) assert.deepEqual(seen.get(key), Array.from({ length: 20 }, (_, i) => i), `order of key ${key}`)
+    assert.ok(overlap > 1, `messages of one partition overlapped (at most ${overlap} at once)`)
+    assert.ok(overlap <= 8, `never more than the limit (${overlap})`)
+  })
+
+  it('with concurrencyPerPartition, commits only past messages whose predecessors are done too', async () => {
+    const topic = unique('test.kit.concurrent-commit.')
+    const groupId = unique('test-kit-concurrent-commit-')
+    const events: string[] = []
+    let slowStarted!: () => void
+    const slow = new Promise<void>(resolve => { slowStarted = resolve })
+    await producer.send(['slow', 'a', 'b', 'c'].map(value => ({ topic, key: value, value, partition: 0 })))
+    const first = await start(topic, groupId, async (m, signal) => {
+      if (text(m) === 'slow') {
+        slowStarted()
+        // Holds until the member stops, which aborts it: it is never done.
+        await new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('stopped')), { once: true }))
+      }
+      events.push(`first ${text(m)}`)
+    }, { concurrencyPerPartition: 4 })
+    await slow
+    await eventually(() => assert.deepEqual(events, ['first a', 'first b', 'first c']), 30_000, 20)
+    await first.stop()
+
+    // a, b and c were done, but 'slow' before them was not: the next member gets all four again.
+    await start(topic, groupId, async m => { events.push(`second ${text(m)}`) }, { concurrencyPerPartition: 4 })
+    await eventually(() => assert.deepEqual(events.filter(e => e.startsWith('second')).sort(), ['second a', 'second b', 'second c', 'second slow']))
+  })
+
+  it('with commitIntervalMs, holds commits back until the interval or stop(), which commits what was handled', async () => {
+    const topic = unique('test.kit.commit-interval.')
+    const groupId = unique('test-kit-commit-interval-')
+    const handled: string[] = []
+    await producer.send(['a', 'b', 'c'].map(value => ({ topic, key: value, value })))
+    const runner = await start(topic, groupId, async m => { handled.push(text(m) ?? '') }, { commitIntervalMs: 600_000 })
+    await eventually(() => assert.equal(handled.length, 3))
+    assert.equal(await groupCaughtUp(groupId, topic), false, 'nothing committed before the interval')
+    await runner.stop()
+    assert.equal(await groupCaughtUp(groupId, topic), true, 'stop() committed all three')
   })
 })

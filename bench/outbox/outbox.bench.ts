@@ -1,0 +1,276 @@
+// Seed 004: the transactional outbox end to end, per relay. POST /posts → MariaDB commit (post +
+// outbox row) → relay → outbox.event.post → subscribe-service → notification row in PostgreSQL.
+// The CDC relay is the stack's post-service with Debezium's EventRouter; the polling relay is a
+// post-service this bench starts as its own process with OUTBOX_RELAY=polling, on a database the
+// connector does not capture. Both feed the stack's subscribe-service.
+//   node bench/outbox/outbox.bench.ts [--rate 100] [--duration 15] [--connections 32] [--authors 50]
+//     [--order cdc,polling] [--idle-seconds 10] [--ceiling-seconds 5] [--drain-timeout 120]
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { createServer } from 'node:net'
+import { availableParallelism, loadavg } from 'node:os'
+import { setTimeout as delay } from 'node:timers/promises'
+import { parseArgs } from 'node:util'
+import type { Histogram } from 'hdr-histogram-js'
+import mysql from 'mysql2/promise'
+import pThrottle from 'p-throttle'
+import { Pool } from 'undici'
+import { serviceEnv } from '../../stack/src/components/service.ts'
+import { endpoints, loadStackConfig } from '../../stack/src/config.ts'
+import { forEachLimit, pollUntil, requestJson, wallNow } from '../cdc-email/pipeline.ts'
+import { fmt, MB, microsHistogram, positiveInt, printTable, trackRssPeak } from '../support/report.ts'
+import { deltaBetween, mariadbCeiling, ratesBetween, statusSampler } from './mariadb.ts'
+import type { CeilingFigures, Counters } from './mariadb.ts'
+
+const { values: args } = parseArgs({
+  options: {
+    // The paced phase: posts per second, open loop, well under saturation, for latency.
+    'rate': { type: 'string', default: '100' },
+    'duration': { type: 'string', default: '15' },
+    // The flat-out phase: this many requests in flight at once, for the sustained rate.
+    'connections': { type: 'string', default: '32' },
+    'authors': { type: 'string', default: '50' },
+    // Which relay goes first: on a small machine the second one finds caches and JITs warmer.
+    'order': { type: 'string', default: 'cdc,polling' },
+    'idle-seconds': { type: 'string', default: '10' },
+    'ceiling-seconds': { type: 'string', default: '5' },
+    'drain-timeout': { type: 'string', default: '120' }
+  }
+})
+const rate = positiveInt('rate', args.rate)
+const duration = positiveInt('duration', args.duration)
+const connections = positiveInt('connections', args.connections)
+const authorCount = positiveInt('authors', args.authors)
+const idleSeconds = positiveInt('idle-seconds', args['idle-seconds'])
+const ceilingSeconds = positiveInt('ceiling-seconds', args['ceiling-seconds'])
+const drainTimeoutMs = positiveInt('drain-timeout', args['drain-timeout']) * 1000
+const order = args.order.split(',').map(r => r.trim())
+if (order.length !== 2 || !order.includes('cdc') || !order.includes('polling')) throw new Error(`--order must name cdc and polling, e.g. polling,cdc; got ${args.order}`)
+
+const config = loadStackConfig()
+const ep = endpoints(config)
+const run = Date.now().toString(36)
+const rss = trackRssPeak()
+const log = (line: string) => console.error(`outbox ${run}: ${line}`)
+const subscribeApi = new Pool(`http://${config.host}:${config.ports.subscribeService}`, { connections: 8 })
+
+type RelayName = 'cdc' | 'polling'
+interface Sent { title: string, author: number, startedAt: number, doneAt: number, status: number }
+interface Phase { name: string, sent: Sent[], notifiedAt: Map<string, number> }
+
+const authorOf = (relay: RelayName, i: number) => `bench-${run}-${relay}-a${i}`
+const subscriberOf = (relay: RelayName, i: number) => `bench-${run}-${relay}-s${i}`
+
+async function freePort (): Promise<number> {
+  const server = createServer().listen(0, config.host)
+  await once(server, 'listening')
+  const { port } = server.address() as { port: number }
+  server.close()
+  return port
+}
+
+/** A post-service process with the polling relay, as `./ripple up` would start one, on a database of its own. */
+async function startPollingPostService (): Promise<{ url: string, database: string, stop: () => Promise<void> }> {
+  const port = await freePort()
+  const database = `bench_polling_${run}`
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', `${config.repoRoot}/services/post-service/src/main.ts`], {
+    cwd: `${config.repoRoot}/services/post-service`,
+    env: { ...process.env, ...serviceEnv(config), PORT: String(port), MARIADB_DATABASE: database, OUTBOX_RELAY: 'polling', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit']
+  })
+  const url = `http://${config.host}:${port}`
+  const healthy = await pollUntil(async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok === true, Date.now() + 30_000, 200)
+  if (!healthy) throw new Error(`the polling post-service did not answer at ${url}/health within 30 s`)
+  return {
+    url,
+    database,
+    async stop () {
+      child.kill('SIGTERM')
+      await once(child, 'exit')
+      const conn = await mysql.createConnection(ep.mariadb)
+      await conn.query(`DROP DATABASE IF EXISTS \`${database}\``).finally(() => conn.end())
+    }
+  }
+}
+
+async function subscribeAll (relay: RelayName): Promise<void> {
+  await forEachLimit(Array.from({ length: authorCount }, (_, i) => i), 8, async i => {
+    const res = await requestJson(subscribeApi, 'POST', '/subscriptions', { subscriberId: subscriberOf(relay, i), authorId: authorOf(relay, i) })
+    if (res.status !== 201) throw new Error(`POST /subscriptions answered ${res.status}: ${res.text.slice(0, 200)}`)
+  })
+}
+
+async function unsubscribeAll (relay: RelayName): Promise<void> {
+  await forEachLimit(Array.from({ length: authorCount }, (_, i) => i), 8, async i => {
+    await requestJson(subscribeApi, 'DELETE', `/subscriptions/${subscriberOf(relay, i)}/${authorOf(relay, i)}`).catch(() => undefined)
+  })
+}
+
+/** Posts round-robin over the authors: paced (open loop at `rate`/s) or flat out (`inFlight` at once), for `seconds`. */
+async function drive (api: Pool, relay: RelayName, phase: string, mode: { rate: number } | { inFlight: number }, seconds = duration): Promise<Sent[]> {
+  const sent: Sent[] = []
+  const post = async (k: number) => {
+    const s: Sent = { title: `${run} ${relay} ${phase} #${k}`, author: k % authorCount, startedAt: wallNow(), doneAt: 0, status: 0 }
+    sent.push(s)
+    try {
+      const res = await requestJson(api, 'POST', '/posts', { authorId: authorOf(relay, s.author), title: s.title, content: `Benchmark post ${k} of ${phase}` })
+      s.status = res.status
+    } catch {
+      s.status = -1
+    }
+    s.doneAt = wallNow()
+  }
+  const end = Date.now() + seconds * 1000
+  if ('rate' in mode) {
+    // Each call is queued on its schedule, whether or not earlier ones answered.
+    const throttled = pThrottle({ limit: 1, interval: 1000 / mode.rate })(post)
+    await Promise.all(Array.from({ length: mode.rate * seconds }, (_, k) => throttled(k)))
+  } else {
+    let k = 0
+    await Promise.all(Array.from({ length: mode.inFlight }, async () => { while (Date.now() < end) await post(k++) }))
+  }
+  return sent
+}
+
+/** Waits until every accepted post of the phases (all so far: a subscriber's total counts them all) has its notification, and notes when each was recorded. */
+async function awaitNotifications (relay: RelayName, phases: Phase[]): Promise<boolean> {
+  const expected = new Map<number, number>()
+  for (const p of phases) for (const s of p.sent) if (s.status === 201) expected.set(s.author, (expected.get(s.author) ?? 0) + 1)
+  const deadline = Date.now() + drainTimeoutMs
+  let lastLog = 0
+  const pending = new Set(expected.keys())
+  const done = await pollUntil(async () => {
+    await forEachLimit([...pending], 8, async i => {
+      const res = await requestJson<{ total: number }>(subscribeApi, 'GET', `/notifications?subscriberId=${subscriberOf(relay, i)}&limit=1`)
+      if ((res.body?.total ?? 0) >= (expected.get(i) ?? 0)) pending.delete(i)
+    })
+    if (Date.now() - lastLog > 5000) { log(`${relay}: ${authorCount - pending.size} of ${expected.size} subscribers have all their notifications`); lastLog = Date.now() }
+    return pending.size === 0
+  }, deadline, 250)
+  const byTitle = new Map<string, number>()
+  await forEachLimit([...expected.keys()], 8, async i => {
+    for (let offset = 0; ; offset += 1000) {
+      const res = await requestJson<{ items: Array<{ post: { title: string }, createdAt: string }> }>(subscribeApi, 'GET', `/notifications?subscriberId=${subscriberOf(relay, i)}&limit=1000&offset=${offset}`)
+      const items = res.body?.items ?? []
+      for (const n of items) byTitle.set(n.post.title, Date.parse(n.createdAt))
+      if (items.length < 1000) break
+    }
+  })
+  for (const p of phases) for (const s of p.sent) { const at = byTitle.get(s.title); if (at !== undefined) p.notifiedAt.set(s.title, at) }
+  return !done
+}
+
+const ms = (h: Histogram, p: number) => h.getValueAtPercentile(p) / 1000
+const record = (h: Histogram, millis: number) => h.recordValue(Math.max(0, Math.round(millis * 1000)))
+const quantiles = (h: Histogram) => ({ p50: ms(h, 50), p95: ms(h, 95), p99: ms(h, 99), max: h.maxValue / 1000 })
+
+function figures (phase: Phase) {
+  const ok = phase.sent.filter(s => s.status === 201)
+  const http = microsHistogram()
+  const e2e = microsHistogram()
+  for (const s of ok) record(http, s.doneAt - s.startedAt)
+  const notified = ok.filter(s => phase.notifiedAt.has(s.title))
+  // Commit time: the 201's arrival, just after the transaction committed.
+  for (const s of notified) record(e2e, phase.notifiedAt.get(s.title)! - s.doneAt)
+  const firstStart = Math.min(...phase.sent.map(s => s.startedAt))
+  const lastDone = Math.max(...ok.map(s => s.doneAt))
+  const lastNotified = Math.max(...notified.map(s => phase.notifiedAt.get(s.title)!))
+  return {
+    posts: phase.sent.length,
+    accepted: ok.length,
+    failed: phase.sent.length - ok.length,
+    missing: ok.length - notified.length,
+    postsPerSec: ok.length / ((lastDone - firstStart) / 1000),
+    notificationsPerSec: notified.length / ((lastNotified - firstStart) / 1000),
+    drainSec: (lastNotified - lastDone) / 1000,
+    httpMs: quantiles(http),
+    commitToNotifiedMs: quantiles(e2e)
+  }
+}
+
+async function benchRelay (relay: RelayName, url: string, sampler: Awaited<ReturnType<typeof statusSampler>>) {
+  const api = new Pool(url, { connections: Math.max(connections, 16), keepAliveTimeout: 60_000 })
+  try {
+    await subscribeAll(relay)
+    log(`${relay}: warm-up, then paced at ${rate}/s for ${duration} s`)
+    const warm: Phase = { name: 'warm-up', sent: await drive(api, relay, 'warm-up', { inFlight: 4 }, 2), notifiedAt: new Map() }
+    const paced: Phase = { name: 'paced', sent: await drive(api, relay, 'paced', { rate }), notifiedAt: new Map() }
+    const pacedTimedOut = await awaitNotifications(relay, [warm, paced])
+    log(`${relay}: flat out with ${connections} requests in flight for ${duration} s`)
+    const before = await sampler.sample()
+    const flat: Phase = { name: 'flat', sent: await drive(api, relay, 'flat', { inFlight: connections }), notifiedAt: new Map() }
+    const loaded = await sampler.sample()
+    const flatTimedOut = await awaitNotifications(relay, [warm, paced, flat])
+    const drained = await sampler.sample()
+    const flatFigures = figures(flat)
+    const statements = deltaBetween(before, drained)
+    const perPost = Object.fromEntries(Object.entries(statements).map(([k, v]) => [k, v / flatFigures.accepted])) as Counters
+    return {
+      paced: { ...figures(paced), timedOut: pacedTimedOut },
+      flat: { ...flatFigures, timedOut: flatTimedOut },
+      mariadb: { perPost, loadQps: ratesBetween(before, loaded).Questions, drainSec: (drained.at - loaded.at) / 1000 }
+    }
+  } finally {
+    await unsubscribeAll(relay).catch(() => undefined)
+    await api.close()
+  }
+}
+
+async function idleRates (sampler: Awaited<ReturnType<typeof statusSampler>>): Promise<Counters> {
+  const a = await sampler.sample()
+  await delay(idleSeconds * 1000)
+  return ratesBetween(a, await sampler.sample())
+}
+
+const sampler = await statusSampler(ep.mariadb)
+let polling: Awaited<ReturnType<typeof startPollingPostService>> | undefined
+try {
+  const cdcUrl = `http://${config.host}:${config.ports.postService}`
+  const health = await (await fetch(`${cdcUrl}/health`)).json() as { outboxRelay?: string }
+  if (health.outboxRelay !== 'cdc') throw new Error(`the stack's post-service at ${cdcUrl} runs the ${health.outboxRelay} relay; the bench needs it on cdc`)
+
+  log(`idle ${idleSeconds} s with only the CDC relay (the connector streams the binlog, post-service only cleans up once a minute)`)
+  const idleCdc = await idleRates(sampler)
+  polling = await startPollingPostService()
+  await delay(2000)
+  log(`idle ${idleSeconds} s with the polling relay running as well`)
+  const idleBoth = await idleRates(sampler)
+
+  const results = new Map<string, Awaited<ReturnType<typeof benchRelay>>>()
+  for (const relay of order) results.set(relay, relay === 'cdc' ? await benchRelay('cdc', cdcUrl, sampler) : await benchRelay('polling', polling.url, sampler))
+  const cdc = results.get('cdc')!
+  const poll = results.get('polling')!
+  log(`MariaDB ceiling: ${connections} connections for ${ceilingSeconds} s`)
+  const ceiling: CeilingFigures = await mariadbCeiling({ connection: ep.mariadb, database: `bench_ceiling_${run}`, connections, seconds: ceilingSeconds })
+
+  const q3 = (q: { p50: number, p95: number, p99: number }) => [q.p50, q.p95, q.p99].map(fmt).join(' / ')
+  const q2 = (q: { p50: number, p99: number }) => [q.p50, q.p99].map(fmt).join(' / ')
+  const per = (c: Counters) => `${c.Questions.toFixed(2)} (${c.Com_select.toFixed(2)} / ${c.Com_insert.toFixed(2)} / ${c.Com_delete.toFixed(2)})`
+  const pollingIdleExtra = idleBoth.Questions - idleCdc.Questions
+  console.log(`\noutbox ${run}: ${authorCount} authors with one subscriber each; paced ${rate} posts/s for ${duration} s, then flat out with ${connections} requests in flight for ${duration} s, per relay, ${order.join(' then ')}; ${availableParallelism()} cores for everything, load average ${loadavg()[0]!.toFixed(1)} at the end`)
+  printTable([
+    ['', 'MariaDB ceiling', 'cdc (EventRouter)', 'polling relay'],
+    [`posts/s sustained (${connections} in flight)`, fmt(ceiling.perSec), fmt(cdc.flat.postsPerSec), fmt(poll.flat.postsPerSec)],
+    ['  post latency p50 / p95 / p99 ms', q3({ p50: ceiling.p50Ms, p95: ceiling.p95Ms, p99: ceiling.p99Ms }), q3(cdc.flat.httpMs), q3(poll.flat.httpMs)],
+    ['  notifications recorded/s, end to end', '-', fmt(cdc.flat.notificationsPerSec), fmt(poll.flat.notificationsPerSec)],
+    ['  drain after the last post s', '-', cdc.flat.drainSec.toFixed(1), poll.flat.drainSec.toFixed(1)],
+    ['  commit→notification p50 / p99 ms (with backlog)', '-', q2(cdc.flat.commitToNotifiedMs), q2(poll.flat.commitToNotifiedMs)],
+    [`commit→notification at ${rate}/s p50 / p95 / p99 ms`, '-', q3(cdc.paced.commitToNotifiedMs), q3(poll.paced.commitToNotifiedMs)],
+    [`  max ms`, '-', fmt(cdc.paced.commitToNotifiedMs.max), fmt(poll.paced.commitToNotifiedMs.max)],
+    ['posts failed / notifications missing', '0 / -', `${cdc.paced.failed + cdc.flat.failed} / ${cdc.paced.missing + cdc.flat.missing}`, `${poll.paced.failed + poll.flat.failed} / ${poll.flat.missing + poll.paced.missing}`],
+    ['MariaDB statements/s while idle', '-', `${idleCdc.Questions.toFixed(2)} (whole server)`, `+${pollingIdleExtra.toFixed(2)}`],
+    ['MariaDB statements per post (select / insert / delete)', '4 (0 / 2 / 0)', per(cdc.mariadb.perPost), per(poll.mariadb.perPost)]
+  ])
+  console.log('statements per post: the server\'s Questions over the flat-out phase and its drain, divided by the posts; post-service\'s own write is 4 (BEGIN, 2 INSERTs, COMMIT) as in the ceiling. ' +
+    'Notification time is subscribe-service\'s transaction start; commit time the 201\'s arrival.')
+  console.log(`RESULT ${JSON.stringify({
+    run, rate, duration, connections, authors: authorCount, order, loadAverage: loadavg(),
+    ceiling, cdc, polling: poll,
+    idleQuestionsPerSec: { cdcOnly: idleCdc.Questions, withPolling: idleBoth.Questions, pollingExtra: pollingIdleExtra, counters: { cdcOnly: idleCdc, withPolling: idleBoth } },
+    rssPeakMb: rss.peak() / MB
+  })}`)
+} finally {
+  await polling?.stop().catch((e: unknown) => console.error(`cleanup failed: ${String(e)}`))
+  await sampler.close()
+  await subscribeApi.close()
+}

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict'
+import { after, describe, it } from 'node:test'
+import { producerSendsChannel } from '@platformatic/kafka'
+import { createProducer } from '../../src/kafka/kafka.producer.ts'
+import { countRecords, deleteTopics, readTopic, stack, unique } from '@ripple/stack/testing'
+
+describe('createProducer with lingerMs (real Kafka)', () => {
+  const topics: string[] = []
+  after(() => deleteTopics(topics))
+
+  /** The produce calls the client makes for one producer, by the number of records each carried. */
+  function countSends (clientId: string) {
+    const sizes: number[] = []
+    const onStart = (event: { client?: { clientId?: string }, options?: { messages?: unknown[] } }) => {
+      if (event.client?.clientId === clientId) sizes.push(event.options?.messages?.length ?? 0)
+    }
+    producerSendsChannel.start.subscribe(onStart as (message: unknown) => void)
+    return { sizes, stop: () => producerSendsChannel.start.unsubscribe(onStart as (message: unknown) => void) }
+  }
+
+  it('gathers concurrent sends into a few produce requests; each send resolves with its record on the topic, in order per key', async () => {
+    const topic = unique('test.kit.linger.')
+    topics.push(topic)
+    const clientId = unique('linger-')
+    const producer = createProducer({ brokers: stack.kafkaBrokers, clientId, lingerMs: 50, maxBatchMessages: 1000 })
+    const sends = countSends(clientId)
+    try {
+      await producer.sendJson(topic, 'warm-up', 0)
+      sends.sizes.length = 0
+      await Promise.all(Array.from({ length: 300 }, (_, i) => producer.sendJson(topic, `k${i % 3}`, i)))
+      assert.ok(sends.sizes.length <= 3, `300 sends went out as ${sends.sizes.length} produce calls (${sends.sizes.join(', ')})`)
+      assert.equal(sends.sizes.reduce((a, b) => a + b, 0), 300)
+    } finally {
+      sends.stop()
+      await producer.close()
+    }
+    const records = await readTopic(topic, rs => rs.length >= 301)
+    assert.equal(await countRecords(topic), 301)
+    for (const key of ['k0', 'k1', 'k2']) {
+      const values = records.filter(r => r.key === key).map(r => Number(r.value))
+      assert.deepEqual(values, [...values].sort((a, b) => a - b), `order of ${key}`)
+      assert.equal(values.length, 100)
+    }
+  })
+
+  it('splits a batch at maxBatchMessages', async () => {
+    const topic = unique('test.kit.linger-split.')
+    topics.push(topic)
+    const clientId = unique('linger-split-')
+    const producer = createProducer({ brokers: stack.kafkaBrokers, clientId, lingerMs: 1000, maxBatchMessages: 10 })
+    const sends = countSends(clientId)
+    try {
+      await Promise.all(Array.from({ length: 25 }, (_, i) => producer.sendJson(topic, 'k', i)))
+      assert.deepEqual(sends.sizes, [10, 10, 5])
+    } finally {
+      sends.stop()
+      await producer.close()
+    }
+  })
+
+  it('rejects every send of a batch that Kafka refused', async () => {
+    const producer = createProducer({ brokers: stack.kafkaBrokers, clientId: unique('linger-fail-'), lingerMs: 20 })
+    try {
+      // A topic name Kafka never accepts.
+      const results = await Promise.allSettled([producer.sendJson('bad topic name!', 'k', 1), producer.sendJson('bad topic name!', 'k', 2)])
+      assert.deepEqual(results.map(r => r.status), ['rejected', 'rejected'])
+    } finally {
+      await producer.close()
+    }
+  })
+})

@@ -1,0 +1,14 @@
+import { PostNotFoundError } from '../entities/post.errors.ts'
+import type { Post } from '../entities/post.entity.ts'
+import { err, ok } from '../entities/result.ts'
+import type { Result } from '../entities/result.ts'
+import type { PostRepository } from '../repositories/post.repository.ts'
+
+export type GetPost = (id: number) => Promise<Result<Post, PostNotFoundError>>
+
+export function makeGetPost ({ posts }: { posts: PostRepository }): GetPost {
+  return async id => {
+    const post = await posts.findById(id)
+    return post ? ok(post) : err(new PostNotFoundError(id))
+  }
+}

@@ -1,0 +1,47 @@
+import { HttpError, InvalidInputError, parseInput } from '@ripple/kit'
+import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import { POST_LIMITS } from '../entities/post.entity.ts'
+import type { Post } from '../entities/post.entity.ts'
+import { PostNotFoundError } from '../entities/post.errors.ts'
+import type { InvalidPostError } from '../entities/post.errors.ts'
+import type { CreatePost } from '../interactors/create-post.interactor.ts'
+import type { GetPost } from '../interactors/get-post.interactor.ts'
+
+export interface PostInteractors {
+  createPost: CreatePost
+  getPost: GetPost
+}
+
+// Strict: a misspelt field is refused by name instead of silently dropped.
+const createBody = z.strictObject({
+  // Ids from other services (UUIDs, numbers as text); no spaces, so a key is never ambiguous.
+  authorId: z.string().trim().min(1).max(POST_LIMITS.authorId).regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only'),
+  title: z.string().trim().min(1).max(POST_LIMITS.title),
+  // Not trimmed: leading spaces may be the author's formatting.
+  content: z.string().min(1).max(POST_LIMITS.content)
+})
+
+const idParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) })
+
+const present = (p: Post) => ({ id: p.id, authorId: p.authorId, title: p.title, content: p.content, createdAt: p.createdAt.toISOString() })
+
+function toHttp (e: PostNotFoundError | InvalidPostError): Error {
+  if (e instanceof PostNotFoundError) return new HttpError(404, e.code, e.message, 'id')
+  return new InvalidInputError(e.field, e.message)
+}
+
+export function registerPostRoutes (app: FastifyInstance, posts: PostInteractors): void {
+  app.post('/posts', async (req, reply) => {
+    const result = await posts.createPost(parseInput(createBody, req.body))
+    if (!result.ok) throw toHttp(result.error)
+    return reply.status(201).header('location', `/posts/${result.value.id}`).send(present(result.value))
+  })
+
+  app.get('/posts/:id', async req => {
+    const { id } = parseInput(idParams, req.params, 'id')
+    const result = await posts.getPost(id)
+    if (!result.ok) throw toHttp(result.error)
+    return present(result.value)
+  })
+}

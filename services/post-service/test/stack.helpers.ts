@@ -1,0 +1,16 @@
+import { loadConfig } from '@ripple/kit'
+import { postServiceConfigSchema } from '../src/config.ts'
+import type { PostServiceConfig } from '../src/config.ts'
+import type { MariaDbSettings } from '../src/datasources/mariadb.ts'
+
+// What only this service's tests need; the rest comes from @ripple/stack/testing.
+export { deleteTopics, dropMariaDbDatabase, eventually, readTopic, unique } from '@ripple/stack/testing'
+
+/** The service's settings against the running stack (`./ripple test` passes its addresses), quiet and on a free port. */
+export function serviceConfig (overrides: { MARIADB_DATABASE: string, [variable: string]: string }): PostServiceConfig {
+  return loadConfig(postServiceConfigSchema, { ...process.env, PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...overrides })
+}
+
+export function settingsOf (config: PostServiceConfig, connectionLimit = 5): MariaDbSettings {
+  return { host: config.MARIADB_HOST, port: config.MARIADB_PORT, user: config.MARIADB_USER, password: config.MARIADB_PASSWORD, database: config.MARIADB_DATABASE, connectionLimit }
+}

@@ -1,0 +1,43 @@
+import { ensureInboxTable } from '@ripple/kit'
+import type { Pool } from 'pg'
+
+export const INBOX_TABLE = 'inbox'
+
+/**
+ * The service's tables, safe to create at every start-up.
+ * - notifications: one row per (event, subscriber), which the UNIQUE key enforces on top of the
+ *   inbox; a row with a webhook carries its delivery (state, attempts, when next, last error).
+ * - ix_notifications_due: only pending deliveries, so the worker's poll stays cheap however
+ *   many notifications were delivered long ago.
+ */
+export async function migrate (pool: Pool): Promise<void> {
+  await ensureInboxTable(pool, INBOX_TABLE)
+  await pool.query(`CREATE TABLE IF NOT EXISTS subscriptions (
+    author_id text NOT NULL,
+    subscriber_id text NOT NULL,
+    webhook_url text,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (author_id, subscriber_id)
+  )`)
+  await pool.query('CREATE INDEX IF NOT EXISTS ix_subscriptions_subscriber ON subscriptions (subscriber_id)')
+  await pool.query(`CREATE TABLE IF NOT EXISTS notifications (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    event_id text NOT NULL,
+    subscriber_id text NOT NULL,
+    author_id text NOT NULL,
+    post_id bigint NOT NULL,
+    title text NOT NULL,
+    post_created_at timestamptz NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    webhook_url text,
+    delivery_state text CHECK (delivery_state IN ('pending', 'delivered', 'failed')),
+    attempts int NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz,
+    last_error text,
+    delivered_at timestamptz,
+    UNIQUE (event_id, subscriber_id),
+    CHECK ((webhook_url IS NULL) = (delivery_state IS NULL))
+  )`)
+  await pool.query('CREATE INDEX IF NOT EXISTS ix_notifications_subscriber ON notifications (subscriber_id, id)')
+  await pool.query("CREATE INDEX IF NOT EXISTS ix_notifications_due ON notifications (next_attempt_at) WHERE delivery_state = 'pending'")
+}

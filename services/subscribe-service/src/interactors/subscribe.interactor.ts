@@ -1,0 +1,26 @@
+import type { NewSubscription, Subscription } from '../entities/subscription.entity.ts'
+import { InvalidSubscriptionError, SubscriptionNotFoundError } from '../entities/subscription.errors.ts'
+import { err, ok } from '../entities/result.ts'
+import type { Result } from '../entities/result.ts'
+import type { SubscriptionRepository } from '../repositories/subscription.repository.ts'
+
+export type Subscribe = (input: NewSubscription) => Promise<Result<{ subscription: Subscription, created: boolean }, InvalidSubscriptionError>>
+export type Unsubscribe = (subscriberId: string, authorId: string) => Promise<Result<void, SubscriptionNotFoundError>>
+export type ListSubscriptions = (subscriberId: string) => Promise<Subscription[]>
+
+/** Subscribing again is not an error: it keeps the subscription and sets the webhook given now. */
+export function makeSubscribe ({ subscriptions }: { subscriptions: SubscriptionRepository }): Subscribe {
+  return async input => {
+    if (input.subscriberId === input.authorId) return err(new InvalidSubscriptionError('authorId', 'a subscriber cannot follow themselves'))
+    return ok(await subscriptions.upsert(input))
+  }
+}
+
+export function makeUnsubscribe ({ subscriptions }: { subscriptions: SubscriptionRepository }): Unsubscribe {
+  return async (subscriberId, authorId) =>
+    (await subscriptions.delete(subscriberId, authorId)) ? ok(undefined) : err(new SubscriptionNotFoundError(subscriberId, authorId))
+}
+
+export function makeListSubscriptions ({ subscriptions }: { subscriptions: SubscriptionRepository }): ListSubscriptions {
+  return subscriberId => subscriptions.listBySubscriber(subscriberId)
+}

@@ -1,0 +1,87 @@
+import { HttpError, InvalidInputError, parseInput } from '@ripple/kit'
+import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import type { Notification } from '../entities/notification.entity.ts'
+import type { Subscription } from '../entities/subscription.entity.ts'
+import { SubscriptionNotFoundError } from '../entities/subscription.errors.ts'
+import type { InvalidSubscriptionError } from '../entities/subscription.errors.ts'
+import type { ListNotifications } from '../interactors/notifications.interactor.ts'
+import type { ListSubscriptions, Subscribe, Unsubscribe } from '../interactors/subscribe.interactor.ts'
+
+export interface SubscriptionInteractors {
+  subscribe: Subscribe
+  unsubscribe: Unsubscribe
+  listSubscriptions: ListSubscriptions
+  listNotifications: ListNotifications
+}
+
+// The same shape post-service accepts for authors: ids from other services, no spaces.
+const userId = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only')
+
+const subscribeBody = z.strictObject({
+  subscriberId: userId,
+  authorId: userId,
+  webhookUrl: z.url({ protocol: /^https?$/, hostname: z.regexes.hostname }).max(2048).nullish()
+})
+const pairParams = z.object({ subscriberId: userId, authorId: userId })
+const subscriberQuery = z.object({ subscriberId: userId })
+const notificationsQuery = z.object({
+  subscriberId: userId,
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0)
+})
+
+const presentSubscription = (s: Subscription) => ({ subscriberId: s.subscriberId, authorId: s.authorId, webhookUrl: s.webhookUrl, createdAt: s.createdAt.toISOString() })
+
+const presentNotification = (n: Notification) => ({
+  id: n.id,
+  eventId: n.eventId,
+  subscriberId: n.subscriberId,
+  authorId: n.authorId,
+  post: { id: n.postId, title: n.title, createdAt: n.postCreatedAt.toISOString() },
+  createdAt: n.createdAt.toISOString(),
+  delivery: n.delivery && {
+    webhookUrl: n.delivery.webhookUrl,
+    state: n.delivery.state,
+    attempts: n.delivery.attempts,
+    lastError: n.delivery.lastError,
+    nextAttemptAt: n.delivery.nextAttemptAt?.toISOString() ?? null,
+    deliveredAt: n.delivery.deliveredAt?.toISOString() ?? null
+  }
+})
+
+function toHttp (e: SubscriptionNotFoundError | InvalidSubscriptionError): Error {
+  if (e instanceof SubscriptionNotFoundError) return new HttpError(404, e.code, e.message, 'authorId')
+  return new InvalidInputError(e.field, e.message)
+}
+
+export function registerSubscriptionRoutes (app: FastifyInstance, interactors: SubscriptionInteractors): void {
+  // Subscribing again answers 200 with the subscription as it now is (webhook replaced).
+  app.post('/subscriptions', async (req, reply) => {
+    const body = parseInput(subscribeBody, req.body)
+    const result = await interactors.subscribe({ subscriberId: body.subscriberId, authorId: body.authorId, webhookUrl: body.webhookUrl ?? null })
+    if (!result.ok) throw toHttp(result.error)
+    const { subscription, created } = result.value
+    return reply.status(created ? 201 : 200)
+      .header('location', `/subscriptions/${encodeURIComponent(subscription.subscriberId)}/${encodeURIComponent(subscription.authorId)}`)
+      .send(presentSubscription(subscription))
+  })
+
+  app.get('/subscriptions', async req => {
+    const { subscriberId } = parseInput(subscriberQuery, req.query, 'query')
+    return { items: (await interactors.listSubscriptions(subscriberId)).map(presentSubscription) }
+  })
+
+  app.delete('/subscriptions/:subscriberId/:authorId', async (req, reply) => {
+    const { subscriberId, authorId } = parseInput(pairParams, req.params, 'params')
+    const result = await interactors.unsubscribe(subscriberId, authorId)
+    if (!result.ok) throw toHttp(result.error)
+    return reply.status(204).send()
+  })
+
+  app.get('/notifications', async req => {
+    const { subscriberId, limit, offset } = parseInput(notificationsQuery, req.query, 'query')
+    const page = await interactors.listNotifications(subscriberId, { limit, offset })
+    return { ...page, items: page.items.map(presentNotification) }
+  })
+}

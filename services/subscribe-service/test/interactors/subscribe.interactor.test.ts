@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict'
+import { beforeEach, describe, it } from 'node:test'
+import { InvalidSubscriptionError, SubscriptionNotFoundError } from '../../src/entities/subscription.errors.ts'
+import { makeListSubscriptions, makeSubscribe, makeUnsubscribe } from '../../src/interactors/subscribe.interactor.ts'
+import { InMemoryStore } from '../fakes/in-memory.ports.ts'
+
+describe('subscriptions', () => {
+  let store: InMemoryStore
+  beforeEach(() => { store = new InMemoryStore() })
+
+  it('subscribes once; subscribing again keeps it and replaces the webhook', async () => {
+    const subscribe = makeSubscribe({ subscriptions: store })
+    const first = await subscribe({ subscriberId: 'sam', authorId: 'alice', webhookUrl: null })
+    assert.ok(first.ok)
+    assert.equal(first.value.created, true)
+    const again = await subscribe({ subscriberId: 'sam', authorId: 'alice', webhookUrl: 'http://hooks.test/sam' })
+    assert.ok(again.ok)
+    assert.equal(again.value.created, false)
+    assert.equal(again.value.subscription.webhookUrl, 'http://hooks.test/sam')
+    assert.deepEqual((await makeListSubscriptions({ subscriptions: store })('sam')).map(s => [s.authorId, s.webhookUrl]), [['alice', 'http://hooks.test/sam']])
+  })
+
+  it('refuses following oneself and stores nothing', async () => {
+    const result = await makeSubscribe({ subscriptions: store })({ subscriberId: 'alice', authorId: 'alice', webhookUrl: null })
+    assert.ok(!result.ok)
+    assert.ok(result.error instanceof InvalidSubscriptionError)
+    assert.equal(result.error.field, 'authorId')
+    assert.equal(store.subscriptions.length, 0)
+  })
+
+  it('unsubscribes, and answers SubscriptionNotFoundError for a subscription that is not there', async () => {
+    await makeSubscribe({ subscriptions: store })({ subscriberId: 'sam', authorId: 'alice', webhookUrl: null })
+    const unsubscribe = makeUnsubscribe({ subscriptions: store })
+    assert.ok((await unsubscribe('sam', 'alice')).ok)
+    const again = await unsubscribe('sam', 'alice')
+    assert.ok(!again.ok)
+    assert.ok(again.error instanceof SubscriptionNotFoundError)
+  })
+})

@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto'
+import { loadConfig } from '@ripple/kit'
+import type { OutgoingMessage } from '@ripple/kit'
+import { configSchema } from '../src/config.ts'
+import type { SubscribeServiceConfig } from '../src/config.ts'
+
+// What only this service's tests need; the rest comes from @ripple/stack/testing.
+export { deleteTopics, dropPostgresDatabase, eventually, readTopic, unique } from '@ripple/stack/testing'
+
+/** The service's settings against the running stack, quiet, on a free port, with short retries. */
+export function serviceConfig (overrides: { TOPIC: string, GROUP_ID: string, POSTGRES_DATABASE: string, [variable: string]: string }): SubscribeServiceConfig {
+  return loadConfig(configSchema, {
+    ...process.env,
+    PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    CONSUMER_RETRY_MIN_MS: '50',
+    CONSUMER_RETRY_MAX_MS: '500',
+    WEBHOOK_RETRY_MIN_MS: '100',
+    WEBHOOK_RETRY_MAX_MS: '1000',
+    WEBHOOK_TIMEOUT_MS: '2000',
+    ...overrides
+  })
+}
+
+export function postgresSettings (config: SubscribeServiceConfig) {
+  return { host: config.POSTGRES_HOST, port: config.POSTGRES_PORT, user: config.POSTGRES_USER, password: config.POSTGRES_PASSWORD, database: config.POSTGRES_DATABASE }
+}
+
+/** A PostCreated record as the outbox relays publish it: key the author, headers id and eventType, the post as JSON. */
+export function postCreatedRecord (topic: string, post: { id: number, authorId: string, title: string }, eventId: string = randomUUID()): OutgoingMessage {
+  return {
+    topic,
+    key: post.authorId,
+    value: JSON.stringify({ ...post, content: `About ${post.title}`, createdAt: '2026-03-01T10:00:00.000Z' }),
+    headers: { id: eventId, eventType: 'PostCreated' }
+  }
+}

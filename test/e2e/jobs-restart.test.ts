@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict'
+import { after, test } from 'node:test'
+import { eventually, restoreStack, stopComponents } from '@ripple/stack/testing'
+import { createJob, waitForJobRows, waitUntilFinished } from './jobs.helpers.ts'
+
+after(restoreStack)
+
+/**
+ * Posts `total` jobs, 20 at a time, and runs `fault` once a third of them are in: whatever the
+ * processor was doing then, every job must end finished in informer and once in PostgreSQL.
+ */
+async function throughFault (total: number, fault: () => Promise<void>): Promise<void> {
+  const ids: string[] = []
+  const posting = (async () => {
+    while (ids.length < total) {
+      const batch = await Promise.all(Array.from({ length: Math.min(20, total - ids.length) }, () => createJob({ sleep: 200, data_size: 256 })))
+      ids.push(...batch.map(j => j.id))
+    }
+  })()
+  await eventually(() => assert.ok(ids.length >= total / 3), 120_000, 20)
+  await fault()
+  await posting
+  assert.equal(new Set(ids).size, total)
+
+  await waitUntilFinished(ids)
+  const rows = await waitForJobRows(ids)
+  assert.equal(rows.length, total, 'one row per job')
+  assert.ok(rows.every(r => r.status === 'finish'))
+}
+
+test('the processor stopped and restarted in the middle of 1,000 jobs: every job finishes, none lost', async () => {
+  await throughFault(1000, async () => {
+    await stopComponents(['processor'])
+    await restoreStack()
+  })
+})
+
+test('the processor killed (SIGKILL) in the middle of 1,000 jobs: every job finishes, none lost', async () => {
+  await throughFault(1000, async () => {
+    await stopComponents(['processor'], { kill: true })
+    await restoreStack()
+  })
+})

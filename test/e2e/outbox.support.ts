@@ -1,0 +1,102 @@
+// What the outbox end-to-end tests share: the stack's post-service and subscribe-service, a
+// post-service of their own with the polling relay, subscribers and their notifications.
+import assert from 'node:assert/strict'
+import { loadConfig } from '@ripple/kit'
+import { loadStackConfig } from '@ripple/stack'
+import { dropMariaDbDatabase, unique } from '@ripple/stack/testing'
+import mysql from 'mysql2/promise'
+import type { RowDataPacket } from 'mysql2/promise'
+import { createPostService } from '../../services/post-service/src/app.ts'
+import { postServiceConfigSchema } from '../../services/post-service/src/config.ts'
+
+const config = loadStackConfig()
+export const subscribeUrl = `http://${config.host}:${config.ports.subscribeService}`
+export const cdcPostUrl = `http://${config.host}:${config.ports.postService}`
+const json = { 'content-type': 'application/json' }
+
+export interface PostJson { id: number, authorId: string, title: string, content: string, createdAt: string }
+export interface NotificationJson { id: number, eventId: string, subscriberId: string, authorId: string, post: { id: number, title: string }, delivery: null | { state: string, attempts: number } }
+
+/** A relay under test: where to POST posts, and the MariaDB database they land in. */
+export interface Relay { name: 'cdc' | 'polling', url: string, database: string, stop: () => Promise<void> }
+
+export const cdcRelay = (): Relay => ({ name: 'cdc', url: cdcPostUrl, database: 'post_service_db', stop: async () => {} })
+
+/**
+ * A post-service of the test's own with OUTBOX_RELAY=polling, on a free port and in a database the
+ * connector does not capture, so only its relay publishes its posts (to the same topic).
+ */
+export async function pollingRelay (): Promise<Relay> {
+  const database = unique('test_post_polling_')
+  const service = createPostService(loadConfig(postServiceConfigSchema, {
+    ...process.env, PORT: '0', MARIADB_DATABASE: database, OUTBOX_RELAY: 'polling', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent'
+  }))
+  const url = await service.start()
+  return { name: 'polling', url, database, stop: async () => { await service.stop(); await dropMariaDbDatabase(database) } }
+}
+
+export async function createPost (relay: Relay, authorId: string, title: string): Promise<{ status: number, body: PostJson }> {
+  const res = await fetch(`${relay.url}/posts`, { method: 'POST', headers: json, body: JSON.stringify({ authorId, title, content: `Content of ${title}` }) })
+  return { status: res.status, body: await res.json() as PostJson }
+}
+
+/** POSTs every title with `inFlight` requests at once; answers the posts in the order of titles. */
+export async function createPosts (relay: Relay, authorId: string, titles: string[], inFlight = 8): Promise<PostJson[]> {
+  const posts: PostJson[] = []
+  let next = 0
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (next < titles.length) {
+      const i = next++
+      const res = await createPost(relay, authorId, titles[i]!)
+      assert.equal(res.status, 201, `${relay.name} ${titles[i]}: ${JSON.stringify(res.body)}`)
+      posts[i] = res.body
+    }
+  }))
+  return posts
+}
+
+export async function subscribe (subscriberId: string, authorId: string, webhookUrl?: string): Promise<void> {
+  const res = await fetch(`${subscribeUrl}/subscriptions`, { method: 'POST', headers: json, body: JSON.stringify({ subscriberId, authorId, ...(webhookUrl ? { webhookUrl } : {}) }) })
+  assert.equal(res.status, 201, await res.text())
+}
+
+/** Every notification of a subscriber, page by page, oldest first. */
+export async function notificationsOf (subscriberId: string): Promise<NotificationJson[]> {
+  const all: NotificationJson[] = []
+  for (let offset = 0; ; offset += 1000) {
+    const res = await fetch(`${subscribeUrl}/notifications?subscriberId=${encodeURIComponent(subscriberId)}&limit=1000&offset=${offset}`)
+    assert.equal(res.status, 200)
+    const page = await res.json() as { items: NotificationJson[], total: number }
+    all.push(...page.items)
+    if (page.items.length < 1000) return all
+  }
+}
+
+/** Asserts each subscriber has exactly one notification per post (posts have unique titles), none for anything else. */
+export async function assertExactlyOnce (subscribers: string[], posts: PostJson[]): Promise<void> {
+  const expected = posts.map(p => p.title).sort()
+  for (const subscriber of subscribers) {
+    const mine = await notificationsOf(subscriber)
+    assert.equal(mine.length, posts.length, `${subscriber}: ${mine.length} notifications for ${posts.length} posts`)
+    assert.deepEqual(mine.map(n => n.post.title).sort(), expected, `${subscriber}: one notification per post`)
+  }
+}
+
+/** Counts a subscriber's notifications until each has `count`. */
+export async function waitForNotifications (subscribers: string[], count: number): Promise<void> {
+  for (const subscriber of subscribers) {
+    const n = (await notificationsOf(subscriber)).length
+    assert.ok(n >= count, `${subscriber} has ${n} of ${count} notifications`)
+  }
+}
+
+/** How many posts and outbox events a database holds for an author. */
+export async function storedFor (database: string, authorId: string): Promise<{ posts: number, events: number }> {
+  const conn = await mysql.createConnection({ host: config.host, port: config.ports.mariadb, user: 'ripple', password: config.secrets.mariadbPassword, database })
+  try {
+    const [rows] = await conn.query<RowDataPacket[]>('SELECT (SELECT COUNT(*) FROM posts WHERE author_id = ?) AS posts, (SELECT COUNT(*) FROM outbox WHERE event_key = ?) AS events', [authorId, authorId])
+    return { posts: Number(rows[0]?.posts), events: Number(rows[0]?.events) }
+  } finally {
+    await conn.end()
+  }
+}

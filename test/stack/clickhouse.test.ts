@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
+import { after, test } from 'node:test'
+import { Producer, stringSerializers } from '@platformatic/kafka'
+import { clickhouseRows, eventually, restoreStack, stack, stopComponents } from '@ripple/stack/testing'
+
+// The topic the converter writes and ClickHouse's Kafka engine reads: the test writes there
+// exactly what the converter does, one CSV line per message keyed by the job id.
+const TOPIC = 'clickhouse-topic'
+const producer = new Producer({ clientId: 'it-clickhouse', bootstrapBrokers: stack.kafkaBrokers, serializers: stringSerializers, idempotent: true, acks: -1, autocreateTopics: true })
+after(() => producer.close())
+
+const send = (id: string, lines: string[]) => producer.send({ messages: lines.map(value => ({ topic: TOPIC, key: id, value })) })
+
+interface JobRow { id: string, status: string, timestamp: string }
+const rowsOf = (id: string) => clickhouseRows<JobRow>('SELECT id, status, toString(timestamp) AS timestamp FROM jobs FINAL WHERE id IN (SELECT value FROM job) ORDER BY status', { job: id })
+
+test('ClickHouse 18.16 answers and holds the seed\'s jobs_kafka, jobs_mv and jobs', async () => {
+  const ping = await fetch(`${stack.clickhouseUrl}/ping`)
+  assert.equal((await ping.text()).trim(), 'Ok.')
+  const [version] = await clickhouseRows<{ v: string }>('SELECT version() AS v')
+  assert.match(version?.v ?? '', /^18\.16\./)
+  const tables = await clickhouseRows<{ name: string, engine: string }>('SELECT name, engine FROM system.tables WHERE database = \'default\' AND name IN (\'jobs\', \'jobs_kafka\', \'jobs_mv\') ORDER BY name')
+  assert.deepEqual(tables, [
+    { name: 'jobs', engine: 'ReplacingMergeTree' },
+    { name: 'jobs_kafka', engine: 'Kafka' },
+    { name: 'jobs_mv', engine: 'MaterializedView' }
+  ])
+})
+
+test('a job\'s two CSV lines on clickhouse-topic become its two rows in jobs', async () => {
+  const id = randomUUID()
+  await send(id, [`${id},create,2024-01-27T12:34:50.594423357Z`, `${id},finish,2024-01-27T12:34:51.704464721Z`])
+  const rows = await eventually(async () => {
+    const found = await rowsOf(id)
+    if (found.length < 2) throw new Error(`${found.length} of 2 rows for ${id}`)
+    return found
+  })
+  assert.deepEqual(rows, [
+    { id, status: 'create', timestamp: '2024-01-27 12:34:50' },
+    { id, status: 'finish', timestamp: '2024-01-27 12:34:51' }
+  ])
+})
+
+test('lines delivered again leave two rows per job, the last finish time kept', async () => {
+  const id = randomUUID()
+  const create = `${id},create,2024-01-27T12:34:50Z`
+  await send(id, [create, `${id},finish,2024-01-27T12:34:51Z`])
+  await eventually(async () => { if ((await rowsOf(id)).length < 2) throw new Error('first delivery not in yet') })
+  // What a processor reprocessing the job after a restart sends: the same create, a later finish.
+  // Same key, same partition: once the later finish shows, the duplicates before it were read too.
+  await send(id, [create, `${id},finish,2024-01-27T12:34:51Z`, create, `${id},finish,2024-01-27T12:35:07Z`])
+  const rows = await eventually(async () => {
+    const found = await rowsOf(id)
+    if (found.find(r => r.status === 'finish')?.timestamp !== '2024-01-27 12:35:07') throw new Error('redelivery not in yet')
+    return found
+  })
+  assert.deepEqual(rows.map(r => [r.status, r.timestamp]), [['create', '2024-01-27 12:34:50'], ['finish', '2024-01-27 12:35:07']])
+})
+
+test('a malformed line is skipped without losing the good lines around it', async () => {
+  const id = randomUUID()
+  await send(id, [`${id},create,2024-01-27T12:34:50Z`, 'not "csv at all', `${id},bogus,2024-01-27T12:34:50Z`, `${id},create,not a time`, `${id},finish,2024-01-27T12:34:52Z`])
+  const rows = await eventually(async () => {
+    const found = await rowsOf(id)
+    if (found.length < 2) throw new Error(`${found.length} of 2 rows for ${id}`)
+    return found
+  })
+  assert.deepEqual(rows.map(r => [r.status, r.timestamp]), [['create', '2024-01-27 12:34:50'], ['finish', '2024-01-27 12:34:52']])
+})
+
+test('lines written while ClickHouse is down (killed) arrive once it is back, each once', async () => {
+  const before = randomUUID()
+  await send(before, [`${before},create,2024-01-27T12:34:50Z`, `${before},finish,2024-01-27T12:34:51Z`])
+  await eventually(async () => { if ((await rowsOf(before)).length < 2) throw new Error('not in yet') })
+  await stopComponents(['clickhouse'], { kill: true })
+  const ids = [randomUUID(), randomUUID(), randomUUID()]
+  try {
+    for (const id of ids) await send(id, [`${id},create,2024-01-27T12:34:50Z`, `${id},finish,2024-01-27T12:34:51Z`])
+  } finally {
+    await restoreStack()
+  }
+  // The killed member's session (10 s) must lapse before the group hands its partitions on.
+  for (const id of [before, ...ids]) {
+    const rows = await eventually(async () => {
+      const found = await rowsOf(id)
+      if (found.length < 2) throw new Error(`${found.length} of 2 rows for ${id}`)
+      return found
+    }, 120_000, 500)
+    assert.deepEqual(rows.map(r => r.status), ['create', 'finish'], id)
+  }
+})
