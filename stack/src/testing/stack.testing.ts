@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
 import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka'
 import pRetry from 'p-retry'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
+import { execa } from 'execa'
 import { endpoints, loadStackConfig } from '../config.ts'
-import { stopComponents as stopStack, up } from '../stack.ts'
 
 /**
  * What every test against the running stack shares: its addresses (from the same config as
@@ -15,16 +16,18 @@ import { stopComponents as stopStack, up } from '../stack.ts'
 const config = loadStackConfig()
 export const stack = endpoints(config)
 
-const quiet = () => {}
+// Faults go through the CLI in a child process: pm2's client is a per-process singleton that
+// does not survive being connected, disconnected and connected again inside one test process.
+const ripple = (args: string[]) => execa(process.execPath, ['--disable-warning=ExperimentalWarning', join(config.repoRoot, 'stack', 'src', 'cli.ts'), ...args], { all: true })
 
 /** Stops (or, with kill, SIGKILLs) components or services of the running stack, as a fault. */
-export function stopComponents (names: string[], options: { kill?: boolean } = {}): Promise<void> {
-  return stopStack(config, names, quiet, options)
+export async function stopComponents (names: string[], options: { kill?: boolean } = {}): Promise<void> {
+  await ripple(['stop', ...names, ...(options.kill ? ['--kill'] : [])])
 }
 
 /** Starts whatever of the stack is not running and waits until all is healthy again. */
 export async function restoreStack (): Promise<void> {
-  await up(config, quiet)
+  await ripple(['up'])
 }
 
 export const unique = (prefix: string): string => `${prefix}${randomBytes(5).toString('hex')}`
