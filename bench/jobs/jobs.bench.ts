@@ -10,9 +10,10 @@ import { readFileSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
 import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
+import { Consumer } from '@platformatic/kafka'
 import { runJobsLoad } from '../../stack/src/commands/load.command.ts'
 import type { JobsLoadResult } from '../../stack/src/commands/load.command.ts'
-import { loadStackConfig } from '../../stack/src/config.ts'
+import { endpoints, loadStackConfig } from '../../stack/src/config.ts'
 import { fmt, positiveInt, printTable } from '../support/report.ts'
 import { componentPids, coresBetween, sampleCpu } from '../support/stack-cpu.ts'
 
@@ -60,14 +61,31 @@ async function scrapeAll () {
   return Object.fromEntries(await Promise.all(Object.entries(services).map(async ([name, port]) => [name, await scrape(port)] as const))) as Record<keyof typeof services, Map<string, number>>
 }
 
-/** Waits until no job service has records left to handle (the lag gauges refresh every 5 s). */
+/** Records the JDBC sink (Kafka Connect's group for postgres-connector) has yet to write. */
+async function sinkLag (): Promise<number> {
+  const topic = 'postgres-topic'
+  const consumer = new Consumer({ clientId: 'jobs-bench-lag', bootstrapBrokers: endpoints(config).kafkaBrokers, groupId: 'connect-postgres-connector' })
+  try {
+    const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? []
+    const committed = (await consumer.listCommittedOffsets({ topics: [{ topic, partitions: ends.map((_, i) => i) }] })).get(topic) ?? []
+    return ends.reduce((sum, end, i) => sum + Number(end - ((committed[i] ?? -1n) < 0n ? 0n : committed[i]!)), 0)
+  } finally {
+    await consumer.close()
+  }
+}
+
+/**
+ * Waits until no job service and not the JDBC sink has records left, so a step's CPU and
+ * latency are its own and not the previous step's backlog (the lag gauges refresh every 5 s).
+ */
 async function drained (): Promise<void> {
   const deadline = Date.now() + 300_000
   while (Date.now() < deadline) {
     const all = await scrapeAll()
     const lag = ['processor', 'converter', 'informer'].reduce((sum, s) => sum + total(all[s as keyof typeof services], 'ripple_consumer_lag'), 0)
-    if (lag === 0) return
-    log(`waiting for the pipeline to drain (${lag} records behind)`)
+    const sink = await sinkLag()
+    if (lag === 0 && sink === 0) return
+    log(`waiting for the pipeline to drain (${lag} records behind in the services, ${sink} in the JDBC sink)`)
     await delay(5000)
   }
   throw new Error('the pipeline did not drain within 300 s')

@@ -54,16 +54,21 @@ async function waitHealthy (config: StackConfig, supervisor: Supervisor, c: Comp
       throw new AbortError(new StackError('EXITED', `${c.name} exited while starting: see "./ripple logs ${c.name}" (last lines: ${lastLogLines(supervisor, c.name)}).`))
     }
   }
-  // The process must first listen; only then can set-up (users, grants) run and health be judged.
+  // The process must first listen; only then can set-up (users, grants, databases) run, and it is
+  // retried because a server that listens may still refuse work ("the database system is starting up").
   const firstPort = c.ports()[0]
   const retryOptions = { retries: Number.POSITIVE_INFINITY, minTimeout: 200, maxTimeout: 1000, factor: 1.3, maxRetryTime: config.startTimeoutMs }
-  if (firstPort && c.afterStart) {
+  const afterStart = c.afterStart?.bind(c)
+  if (firstPort && afterStart) {
     await pRetry(async () => {
       await failIfExited()
       const up = await tcpProbe(config.host, firstPort.port)
       if (!up.healthy) throw new Error(up.reason)
-    }, retryOptions)
-    await c.afterStart()
+      await afterStart()
+    }, retryOptions).catch((err: unknown) => {
+      if (err instanceof StackError) throw err
+      throw new StackError('SETUP_FAILED', `${c.name} answers but its set-up failed (${(err as Error).message}): see "./ripple logs ${c.name}".`)
+    })
   }
   try {
     await pRetry(async () => {
