@@ -1,27 +1,7 @@
-import { loadConfig } from '@ripple/kit'
+import { loadConfig, serviceLifecycle } from '@ripple/kit'
 import { createInformerService } from './app.ts'
 import { informerConfigSchema } from './config.ts'
 
-const service = createInformerService(loadConfig(informerConfigSchema), { onFatal: () => void shutdown('consumer failure', 1) })
-
-let stopping = false
-async function shutdown (reason: string, code: number): Promise<void> {
-  if (stopping) return
-  stopping = true
-  service.logger.info({ reason }, 'shutting down')
-  try {
-    await service.stop()
-  } finally {
-    process.exit(code)
-  }
-}
-
-process.once('SIGTERM', () => void shutdown('SIGTERM', 0))
-process.once('SIGINT', () => void shutdown('SIGINT', 0))
-
-try {
-  await service.start()
-} catch (err) {
-  service.logger.fatal({ err }, 'informer failed to start')
-  process.exit(1)
-}
+const lifecycle = serviceLifecycle('informer')
+const service = createInformerService(loadConfig(informerConfigSchema), { onFatal: lifecycle.fatal })
+await lifecycle.run(service, service.logger)

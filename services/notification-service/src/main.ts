@@ -1,27 +1,7 @@
-import { loadConfig } from '@ripple/kit'
+import { loadConfig, serviceLifecycle } from '@ripple/kit'
 import { createNotificationService } from './app.ts'
 import { configSchema } from './config.ts'
 
-const service = createNotificationService(loadConfig(configSchema), { onFatal: () => void shutdown('consumer failure', 1) })
-
-let stopping = false
-async function shutdown (reason: string, code: number): Promise<void> {
-  if (stopping) return
-  stopping = true
-  service.logger.info({ reason }, 'shutting down')
-  try {
-    await service.stop()
-  } finally {
-    process.exit(code)
-  }
-}
-
-process.once('SIGTERM', () => void shutdown('SIGTERM', 0))
-process.once('SIGINT', () => void shutdown('SIGINT', 0))
-
-try {
-  await service.start()
-} catch (err) {
-  service.logger.fatal({ err }, 'notification-service failed to start')
-  process.exit(1)
-}
+const lifecycle = serviceLifecycle('notification-service')
+const service = createNotificationService(loadConfig(configSchema), { onFatal: lifecycle.fatal })
+await lifecycle.run(service, service.logger)
