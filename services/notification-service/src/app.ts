@@ -1,8 +1,7 @@
-import { createDeadLetterPublisher, createHttpServer, createLogger, createMetrics, createProducer, runConsumer } from '@ripple/kit'
+import { createDeadLetterPublisher, createHttpServer, createLogger, createMetrics, createProducer, openPostgresDatabase, runConsumer } from '@ripple/kit'
 import type { ConsumerRunner, KafkaProducer } from '@ripple/kit'
 import type { Pool } from 'pg'
 import type { NotificationConfig } from './config.ts'
-import { openDatabase } from './datasources/postgres.database.ts'
 import { createPgSentMailLog } from './datasources/pg-sent-mail-log.datasource.ts'
 import { createSmtpMailer } from './datasources/smtp.mailer.datasource.ts'
 import { createNotifyUserChange } from './interactors/notify-user-change.interactor.ts'
@@ -23,7 +22,7 @@ export function createNotificationService (config: NotificationConfig, options: 
   return {
     logger,
     async start (): Promise<{ port: number }> {
-      const pool = await openDatabase({ host: config.POSTGRES_HOST, port: config.POSTGRES_PORT, user: config.POSTGRES_USER, password: config.POSTGRES_PASSWORD, database: config.POSTGRES_DATABASE }, logger)
+      const pool = await openPostgresDatabase({ host: config.POSTGRES_HOST, port: config.POSTGRES_PORT, user: config.POSTGRES_USER, password: config.POSTGRES_PASSWORD, database: config.POSTGRES_DATABASE }, logger)
       const sentMails = await createPgSentMailLog(pool)
       const mailer = createSmtpMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM, maxConnections: config.SMTP_POOL_SIZE })
       const producer = createProducer({ brokers: config.KAFKA_BROKERS, clientId: 'notification-service' })

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { createLogger } from '@ripple/kit'
+import { createLogger, openPostgresDatabase } from '@ripple/kit'
 import type { Pool } from 'pg'
 import { createPgSentMailLog } from '../../src/datasources/pg-sent-mail-log.datasource.ts'
-import { openDatabase } from '../../src/datasources/postgres.database.ts'
 import type { Mail } from '../../src/entities/mail.entity.ts'
 import type { SentMailLog } from '../../src/repositories/sent-mail-log.repository.ts'
 import { dropDatabase, serviceConfig, unique } from '../stack.helpers.ts'
@@ -21,9 +20,9 @@ describe('PostgreSQL sent-mail log', () => {
   before(async () => {
     const config = serviceConfig({ TOPIC: 't', GROUP_ID: 'g', POSTGRES_DATABASE: database })
     const settings = { host: config.POSTGRES_HOST, port: config.POSTGRES_PORT, user: config.POSTGRES_USER, password: config.POSTGRES_PASSWORD, database }
-    pool = await openDatabase(settings, createLogger('test', 'silent'))
+    pool = await openPostgresDatabase(settings, createLogger('test', 'silent'))
     // A second start finds the database and tables in place.
-    await (await openDatabase(settings, createLogger('test', 'silent'))).end()
+    await (await openPostgresDatabase(settings, createLogger('test', 'silent'))).end()
     log = await createPgSentMailLog(pool)
     await createPgSentMailLog(pool)
   })
