@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { createJob, informerUrl, jobInfo, jobRows, postJob, waitForJobRows, waitUntilFinished } from './jobs.helpers.ts'
+import { createJob, informerUrl, jobInfo, jobRows, postJob, waitForClickhouseRows, waitForJobRows, waitUntilFinished } from './jobs.helpers.ts'
 
 const epochSeconds = (rfc3339: string) => Math.floor(Date.parse(rfc3339) / 1000)
 
-test('a posted job becomes finish in informer and lands once in PostgreSQL jobs', async () => {
+const clickhouseTime = (rfc3339: string) => rfc3339.slice(0, 19).replace('T', ' ')
+
+test('a posted job becomes finish in informer, lands once in PostgreSQL jobs and as exactly two rows in ClickHouse jobs', async () => {
   const job = await createJob({ sleep: 50, data_size: 64 })
   assert.match(job.id, /^[0-9a-f-]{36}$/)
   assert.match(job.create_date, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/)
@@ -19,6 +21,12 @@ test('a posted job becomes finish in informer and lands once in PostgreSQL jobs'
   const [row, ...more] = await waitForJobRows([job.id], 60_000)
   assert.equal(more.length, 0, 'one row per job')
   assert.deepEqual(row, { id: job.id, status: 'finish', create_date: String(epochSeconds(job.create_date)), finish_date: String(epochSeconds(info.finish_date as string)) })
+
+  const rows = await waitForClickhouseRows([job.id], 60_000)
+  assert.deepEqual(rows, [
+    { id: job.id, status: 'create', timestamp: clickhouseTime(job.create_date) },
+    { id: job.id, status: 'finish', timestamp: clickhouseTime(info.finish_date as string) }
+  ])
 })
 
 test('the seed\'s bare POST makes a job with the defaults', async () => {

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
 import { eventually, restoreStack, stopComponents } from '@ripple/stack/testing'
-import { createJob, waitForJobRows, waitUntilFinished } from './jobs.helpers.ts'
+import { createJob, waitForClickhouseRows, waitForJobRows, waitUntilFinished } from './jobs.helpers.ts'
 
 after(restoreStack)
 
 /**
  * Posts `total` jobs, 20 at a time, and runs `fault` once a third of them are in: whatever the
- * processor was doing then, every job must end finished in informer and once in PostgreSQL.
+ * processor was doing then, every job must end finished in informer, once in PostgreSQL and as
+ * exactly two rows in ClickHouse (read with FINAL: a JobDone sent twice is two more lines).
  */
 async function throughFault (total: number, fault: () => Promise<void>): Promise<void> {
   const ids: string[] = []
@@ -26,6 +27,9 @@ async function throughFault (total: number, fault: () => Promise<void>): Promise
   const rows = await waitForJobRows(ids)
   assert.equal(rows.length, total, 'one row per job')
   assert.ok(rows.every(r => r.status === 'finish'))
+
+  const clickhouse = await waitForClickhouseRows(ids)
+  assert.equal(clickhouse.length, 2 * total, 'two rows per job')
 }
 
 test('the processor stopped and restarted in the middle of 1,000 jobs: every job finishes, none lost', async () => {

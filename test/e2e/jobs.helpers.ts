@@ -1,5 +1,5 @@
 import { loadStackConfig } from '@ripple/stack'
-import { eventually, stack } from '@ripple/stack/testing'
+import { clickhouseRows, eventually, stack } from '@ripple/stack/testing'
 import pg from 'pg'
 
 // The seed-003 pipeline on the running stack: receiver → receiver-topic → processor →
@@ -63,6 +63,26 @@ export function waitForJobRows (ids: string[], timeoutMs = 180_000): Promise<Job
     const rows = await jobRows(ids)
     const finished = rows.filter(r => r.status === 'finish').length
     if (finished < ids.length) throw new Error(`${finished} of ${ids.length} jobs finished in PostgreSQL jobs`)
+    return rows
+  }, timeoutMs, 500)
+}
+
+export interface ClickhouseRow { id: string, status: string, timestamp: string }
+
+/** The jobs' rows in ClickHouse's `jobs`, deduplicated as readers see them (FINAL). */
+export function clickhouseJobRows (ids: string[]): Promise<ClickhouseRow[]> {
+  // 18.16 has no query parameters: the ids travel as external data, one comma-separated value.
+  return clickhouseRows<ClickhouseRow>(
+    'SELECT id, status, toString(timestamp) AS timestamp FROM jobs FINAL WHERE id IN (SELECT arrayJoin(splitByChar(\',\', value)) FROM ids) ORDER BY id, status',
+    { ids: ids.join(',') })
+}
+
+/** Polls ClickHouse until every id has both its rows, create and finish. */
+export function waitForClickhouseRows (ids: string[], timeoutMs = 180_000): Promise<ClickhouseRow[]> {
+  return eventually(async () => {
+    const rows = await clickhouseJobRows(ids)
+    const complete = new Set(ids.filter(id => rows.some(r => r.id === id && r.status === 'create') && rows.some(r => r.id === id && r.status === 'finish')))
+    if (complete.size < ids.length) throw new Error(`${complete.size} of ${ids.length} jobs have both rows in ClickHouse jobs`)
     return rows
   }, timeoutMs, 500)
 }
