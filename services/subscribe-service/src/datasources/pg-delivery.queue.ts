@@ -18,6 +18,9 @@ export function createPgDeliveryQueue (pool: Pool): DeliveryQueue {
                  WHERE id IN (SELECT DISTINCT ON (webhook_url) id FROM notifications
                                WHERE delivery_state = 'pending' AND next_attempt_at <= now() AND webhook_url <> ALL($3::text[])
                                ORDER BY webhook_url, next_attempt_at, id)
+                   -- Repeated here, at the locking level: a row another worker claimed and committed
+                   -- meanwhile is re-checked against its new version and dropped, not claimed twice.
+                   AND delivery_state = 'pending' AND next_attempt_at <= now()
                  ORDER BY next_attempt_at
                  LIMIT $1
                  FOR UPDATE SKIP LOCKED) due
