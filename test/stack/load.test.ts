@@ -16,8 +16,9 @@ test('load jobs posts at the asked rate and follows its sample of jobs through i
   assert.equal(result.requests.non2xx, 0)
   assert.equal(result.samples.followed, 10)
   assert.equal(result.samples.finished, 10)
-  // A job finishes no sooner than its sleep after it was created, and informer shows it no sooner than that.
-  assert.ok(result.createToFinishMs.p50 >= 150, `create → finish p50 ${result.createToFinishMs.p50} ms`)
+  // A job finishes no sooner than its sleep after it was created, and informer shows it no sooner
+  // than that; the histogram keeps 3 significant digits, so 150 ms may read as 149.8.
+  assert.ok(result.createToFinishMs.p50 >= 149, `create → finish p50 ${result.createToFinishMs.p50} ms`)
   assert.ok(result.createToVisibleMs.p50 >= result.createToFinishMs.p50)
   for (const p of [result.httpMs, result.createToFinishMs, result.createToVisibleMs]) assert.ok(p.p50 <= p.p99 && p.p99 <= p.max)
 })
