@@ -1,7 +1,7 @@
 // The public API of @ripple/kit: services import from here only.
 export { RippleError, InvalidInputError } from './errors/ripple.error.ts'
-export { loadConfig, baseConfigSchema, port } from './config/config.ts'
-export type { BaseConfig } from './config/config.ts'
+export { loadConfig, baseConfigSchema, port, consumerTuningSchema, consumerTuning } from './config/config.ts'
+export type { BaseConfig, ConsumerTuning } from './config/config.ts'
 export { createLogger } from './logging/logger.ts'
 export type { Logger } from './logging/logger.ts'
 export { createMetrics } from './metrics/metrics.ts'

@@ -1,4 +1,4 @@
-import { createDeadLetterPublisher, createHttpServer, createLogger, createMetrics, createNanoClock, createProducer, HttpError, openPostgresDatabase, parseNanoTimestamp, runConsumer } from '@ripple/kit'
+import { consumerTuning, createDeadLetterPublisher, createHttpServer, createLogger, createMetrics, createNanoClock, createProducer, HttpError, openPostgresDatabase, parseNanoTimestamp, runConsumer } from '@ripple/kit'
 import type { ConsumerRunner, KafkaProducer } from '@ripple/kit'
 import type { Pool } from 'pg'
 import client from 'prom-client'
@@ -53,12 +53,8 @@ export function createInformerService (config: InformerConfig, options: Informer
         logger,
         metrics,
         dlq: createDeadLetterPublisher(producer),
-        retry: { retries: config.RETRIES, minTimeout: config.RETRY_MIN_MS, maxTimeout: config.RETRY_MAX_MS },
+        ...consumerTuning(config),
         concurrencyPerPartition: config.CONCURRENCY_PER_PARTITION,
-        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-        commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
-        fetchMinBytes: config.KAFKA_FETCH_MIN_BYTES,
-        fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
         maxBuffered: config.CONCURRENCY_PER_PARTITION * 6,
         onFatal: options.onFatal
       })

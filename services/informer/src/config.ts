@@ -1,4 +1,4 @@
-import { baseConfigSchema, port } from '@ripple/kit'
+import { baseConfigSchema, consumerTuningSchema, port } from '@ripple/kit'
 import { z } from 'zod'
 
 const count = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback)
@@ -13,17 +13,7 @@ export const informerConfigSchema = baseConfigSchema.extend({
   /** View statements running at once; the rest of the pool answers GET /info. */
   VIEW_WRITERS: count(4, 100),
   /** Events of one partition in flight at once (each job id still in order), so they share the view's statements. */
-  CONCURRENCY_PER_PARTITION: count(500, 10_000),
-  /** How soon the group hands a crashed member's partitions to another (the broker allows 6-300 s by default). */
-  /** Offsets are committed at most this often: fewer writes to __consumer_offsets, a little more redelivered after a crash. */
-  KAFKA_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
-  /** A fetch waits for this many bytes or KAFKA_FETCH_MAX_WAIT_MS: a few ms more before informer shows a job, for fetches that carry many records. */
-  KAFKA_FETCH_MIN_BYTES: z.coerce.number().int().min(1).max(10_485_760).default(65_536),
-  KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(20),
-  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
-  RETRIES: z.coerce.number().int().min(0).default(5),
-  RETRY_MIN_MS: z.coerce.number().int().min(0).default(500),
-  RETRY_MAX_MS: z.coerce.number().int().min(0).default(30_000)
-})
+  CONCURRENCY_PER_PARTITION: count(500, 10_000)
+}).extend(consumerTuningSchema({ fetchMaxWaitMs: 20 }).shape)
 
 export type InformerConfig = z.infer<typeof informerConfigSchema>

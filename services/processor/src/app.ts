@@ -1,4 +1,4 @@
-import { createDeadLetterPublisher, createHttpServer, createLogger, createMetrics, createProducer, runConsumer } from '@ripple/kit'
+import { consumerTuning, createDeadLetterPublisher, createHttpServer, createLogger, createMetrics, createProducer, runConsumer } from '@ripple/kit'
 import type { ConsumerRunner, KafkaProducer } from '@ripple/kit'
 import client from 'prom-client'
 import type { ProcessorConfig } from './config.ts'
@@ -50,12 +50,8 @@ export function createProcessorService (config: ProcessorConfig, options: Proces
         logger,
         metrics,
         dlq: createDeadLetterPublisher(producer),
-        retry: { retries: config.RETRIES, minTimeout: config.RETRY_MIN_MS, maxTimeout: config.RETRY_MAX_MS },
+        ...consumerTuning(config),
         concurrencyPerPartition: config.CONCURRENCY_PER_PARTITION,
-        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-        commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
-        fetchMinBytes: config.KAFKA_FETCH_MIN_BYTES,
-        fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
         // Enough fetched records to keep every partition's sleepers busy.
         maxBuffered: config.CONCURRENCY_PER_PARTITION * 3,
         onFatal: options.onFatal
