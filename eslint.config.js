@@ -29,6 +29,6 @@ export default tseslint.config(
   },
   {
     files: ['services/*/src/interactors/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/datasources/*', '**/transport/*', 'mysql2*', 'pg', 'fastify', '@platformatic/kafka', 'nodemailer'], message: 'Interactors depend on entities and repository ports only.' }] }] }
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/adapters/*', '**/transport/*', 'mysql2*', 'pg', 'fastify', '@platformatic/kafka', 'nodemailer'], message: 'Interactors depend on entities and ports only.' }] }] }
   }
 )

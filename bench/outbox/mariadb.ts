@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise'
 import type { RowDataPacket } from 'mysql2/promise'
-import { migrate } from '../../services/post-service/src/datasources/migrations.ts'
+import { migrate } from '../../services/post-service/src/adapters/mariadb.migrations.ts'
 import { microsHistogram } from '../support/report.ts'
 
 export interface Connection { host: string, port: number, user: string, password: string }

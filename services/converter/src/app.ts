@@ -2,7 +2,7 @@ import { consumerTuning, createDeadLetterPublisher, createHttpServer, createLogg
 import type { ConsumerRunner, KafkaProducer } from '@ripple/kit'
 import client from 'prom-client'
 import type { ConverterConfig } from './config.ts'
-import { createKafkaJobRecordPublisher } from './datasources/kafka-job-record.publisher.ts'
+import { createKafkaJobRecordPublisher } from './adapters/kafka-job-record-publisher.adapter.ts'
 import { makeConvertJob } from './interactors/convert-job.interactor.ts'
 import { createJobDoneHandler } from './transport/job-done.handler.ts'
 

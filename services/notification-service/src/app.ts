@@ -2,10 +2,10 @@ import { createDeadLetterPublisher, createHttpServer, createLogger, createMetric
 import type { ConsumerRunner, KafkaProducer } from '@ripple/kit'
 import type { Pool } from 'pg'
 import type { NotificationConfig } from './config.ts'
-import { createPgSentMailLog } from './datasources/pg-sent-mail-log.datasource.ts'
-import { createSmtpMailer } from './datasources/smtp.mailer.datasource.ts'
-import { createNotifyUserChange } from './interactors/notify-user-change.interactor.ts'
-import type { Mailer } from './repositories/mailer.repository.ts'
+import { createPgSentMailLog } from './adapters/pg-sent-mail-log.adapter.ts'
+import { createSmtpMailer } from './adapters/smtp-mailer.adapter.ts'
+import { makeNotifyUserChange } from './interactors/notify-user-change.interactor.ts'
+import type { Mailer } from './ports/mailer.port.ts'
 import { createUserChangeHandler } from './transport/user-change.handler.ts'
 
 export interface NotificationServiceOptions {
@@ -26,7 +26,7 @@ export function createNotificationService (config: NotificationConfig, options: 
       const sentMails = await createPgSentMailLog(pool)
       const mailer = createSmtpMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, from: config.MAIL_FROM, maxConnections: config.SMTP_POOL_SIZE })
       const producer = createProducer({ brokers: config.KAFKA_BROKERS, clientId: 'notification-service' })
-      const handler = createUserChangeHandler({ notify: createNotifyUserChange({ mailer, sentMails }), logger })
+      const handler = createUserChangeHandler({ notify: makeNotifyUserChange({ mailer, sentMails }), logger })
       const runner = await runConsumer({
         brokers: config.KAFKA_BROKERS,
         groupId: config.GROUP_ID,

@@ -3,7 +3,7 @@ import { z } from 'zod'
 
 const count = (fallback: number) => z.coerce.number().int().min(0).default(fallback)
 
-export const configSchema = baseConfigSchema.extend({
+export const notificationServiceConfigSchema = baseConfigSchema.extend({
   /** HTTP for /health and /metrics. */
   PORT: port(8086),
   TOPIC: z.string().min(1).default('cdc.table.userdata.users'),
@@ -17,4 +17,4 @@ export const configSchema = baseConfigSchema.extend({
   SMTP_POOL_SIZE: z.coerce.number().int().min(1).default(5)
 })
 
-export type NotificationConfig = z.infer<typeof configSchema>
+export type NotificationConfig = z.infer<typeof notificationServiceConfigSchema>

@@ -1,7 +1,7 @@
 import { loadConfig, serviceLifecycle } from '@ripple/kit'
 import { createNotificationService } from './app.ts'
-import { configSchema } from './config.ts'
+import { notificationServiceConfigSchema } from './config.ts'
 
 const lifecycle = serviceLifecycle('notification-service')
-const service = createNotificationService(loadConfig(configSchema), { onFatal: lifecycle.fatal })
+const service = createNotificationService(loadConfig(notificationServiceConfigSchema), { onFatal: lifecycle.fatal })
 await lifecycle.run(service, service.logger)

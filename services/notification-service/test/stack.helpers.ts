@@ -4,7 +4,7 @@ import { loadConfig } from '@ripple/kit'
 import { capturedMails, stack } from '@ripple/stack/testing'
 import type { CapturedMail } from '@ripple/stack/testing'
 import type { createNotificationService } from '../src/app.ts'
-import { configSchema } from '../src/config.ts'
+import { notificationServiceConfigSchema } from '../src/config.ts'
 
 // What only this service's tests need; the rest comes from @ripple/stack/testing.
 export { dropPostgresDatabase as dropDatabase, eventually, readTopic, unique } from '@ripple/stack/testing'
@@ -15,7 +15,7 @@ export async function mailsTo (domain: string): Promise<CapturedMail[]> {
 }
 
 export function serviceConfig (overrides: { TOPIC: string, GROUP_ID: string, POSTGRES_DATABASE: string, [variable: string]: string }) {
-  return loadConfig(configSchema, {
+  return loadConfig(notificationServiceConfigSchema, {
     ...process.env,
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

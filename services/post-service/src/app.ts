@@ -2,17 +2,17 @@ import { createHttpServer, createLogger, createMetrics, createProducer, HttpErro
 import type { KafkaProducer } from '@ripple/kit'
 import type { FastifyInstance } from 'fastify'
 import type { PostServiceConfig } from './config.ts'
-import { createKafkaEventPublisher } from './datasources/kafka-event.publisher.ts'
-import { createMariaDbPool } from './datasources/mariadb.ts'
-import type { MariaDbSettings } from './datasources/mariadb.ts'
-import { createMariaDbOutboxStore } from './datasources/mariadb-outbox.store.ts'
-import { createMariaDbPostRepository } from './datasources/mariadb-post.repository.ts'
-import { migrate } from './datasources/migrations.ts'
+import { createKafkaEventPublisher } from './adapters/kafka-event-publisher.adapter.ts'
+import { createMariaDbPool } from './adapters/mariadb.database.ts'
+import type { MariaDbSettings } from './adapters/mariadb.database.ts'
+import { createMariaDbOutboxStore } from './adapters/mariadb-outbox-repository.adapter.ts'
+import { createMariaDbPostRepository } from './adapters/mariadb-post-repository.adapter.ts'
+import { migrate } from './adapters/mariadb.migrations.ts'
 import { makeCleanOutbox } from './interactors/clean-outbox.interactor.ts'
 import { makeCreatePost } from './interactors/create-post.interactor.ts'
 import type { CreatePost } from './interactors/create-post.interactor.ts'
 import { makeGetPost } from './interactors/get-post.interactor.ts'
-import { createOutboxRelay } from './interactors/relay-outbox.interactor.ts'
+import { makeRelayOutbox } from './interactors/relay-outbox.interactor.ts'
 import type { OutboxRelay } from './interactors/relay-outbox.interactor.ts'
 import { registerPostRoutes } from './transport/post.routes.ts'
 
@@ -43,7 +43,7 @@ export function createPostService (config: PostServiceConfig): PostService {
   let relay: OutboxRelay | undefined
   if (config.OUTBOX_RELAY === 'polling') {
     producer = createProducer({ brokers: config.KAFKA_BROKERS, clientId: 'post-service-relay' })
-    relay = createOutboxRelay({
+    relay = makeRelayOutbox({
       outbox,
       publisher: createKafkaEventPublisher(producer, config.OUTBOX_TOPIC_PREFIX),
       batchSize: config.OUTBOX_BATCH_SIZE,

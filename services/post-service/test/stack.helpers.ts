@@ -1,7 +1,7 @@
 import { loadConfig } from '@ripple/kit'
 import { postServiceConfigSchema } from '../src/config.ts'
 import type { PostServiceConfig } from '../src/config.ts'
-import type { MariaDbSettings } from '../src/datasources/mariadb.ts'
+import type { MariaDbSettings } from '../src/adapters/mariadb.database.ts'
 
 // What only this service's tests need; the rest comes from @ripple/stack/testing.
 export { deleteTopics, dropMariaDbDatabase, eventually, readTopic, unique } from '@ripple/stack/testing'

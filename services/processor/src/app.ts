@@ -2,8 +2,8 @@ import { consumerTuning, createDeadLetterPublisher, createHttpServer, createLogg
 import type { ConsumerRunner, KafkaProducer } from '@ripple/kit'
 import client from 'prom-client'
 import type { ProcessorConfig } from './config.ts'
-import { createKafkaJobDonePublisher } from './datasources/kafka-job-done.publisher.ts'
-import { createTimerClock } from './datasources/timer.clock.ts'
+import { createKafkaJobDonePublisher } from './adapters/kafka-job-done-publisher.adapter.ts'
+import { createTimerClock } from './adapters/timer-clock.adapter.ts'
 import { makeFinishJob } from './interactors/finish-job.interactor.ts'
 import { createJobHandler } from './transport/job.handler.ts'
 

@@ -2,7 +2,7 @@ import { createHttpServer, createLogger, createMetrics, createProducer } from '@
 import type { FastifyInstance } from 'fastify'
 import client from 'prom-client'
 import type { ReceiverConfig } from './config.ts'
-import { createKafkaJobPublisher } from './datasources/kafka-job.publisher.ts'
+import { createKafkaJobPublisher } from './adapters/kafka-job-publisher.adapter.ts'
 import { makeCreateJob } from './interactors/create-job.interactor.ts'
 import { registerJobRoutes } from './transport/job.routes.ts'
 

@@ -2,12 +2,12 @@ import { createDeadLetterPublisher, createHttpServer, createLogger, createMetric
 import type { ConsumerRunner, KafkaProducer } from '@ripple/kit'
 import type { Pool } from 'pg'
 import type { SubscribeServiceConfig } from './config.ts'
-import { createHttpWebhookClient } from './datasources/http-webhook.client.ts'
-import { createPgDeliveryQueue } from './datasources/pg-delivery.queue.ts'
-import { createPgNotificationRepository } from './datasources/pg-notification.repository.ts'
-import { migrate } from './datasources/pg-schema.ts'
-import { createPgSubscriptionRepository } from './datasources/pg-subscription.repository.ts'
-import { createWebhookDelivery } from './interactors/deliver-webhooks.interactor.ts'
+import { createHttpWebhookClient } from './adapters/http-webhook-sender.adapter.ts'
+import { createPgDeliveryQueue } from './adapters/pg-delivery-repository.adapter.ts'
+import { createPgNotificationRepository } from './adapters/pg-notification-repository.adapter.ts'
+import { migrate } from './adapters/pg.schema.ts'
+import { createPgSubscriptionRepository } from './adapters/pg-subscription-repository.adapter.ts'
+import { makeDeliverWebhooks } from './interactors/deliver-webhooks.interactor.ts'
 import type { WebhookDelivery } from './interactors/deliver-webhooks.interactor.ts'
 import { makeListNotifications, makeRecordPostNotifications } from './interactors/notifications.interactor.ts'
 import { makeListSubscriptions, makeSubscribe, makeUnsubscribe } from './interactors/subscribe.interactor.ts'
@@ -35,7 +35,7 @@ export function createSubscribeService (config: SubscribeServiceConfig, options:
       await migrate(pool)
       const subscriptions = createPgSubscriptionRepository(pool)
       const notifications = createPgNotificationRepository(pool)
-      const delivery = createWebhookDelivery({
+      const delivery = makeDeliverWebhooks({
         queue: createPgDeliveryQueue(pool),
         client: createHttpWebhookClient({ timeoutMs: config.WEBHOOK_TIMEOUT_MS }),
         retry: { minMs: config.WEBHOOK_RETRY_MIN_MS, maxMs: config.WEBHOOK_RETRY_MAX_MS, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS },

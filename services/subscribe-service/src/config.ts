@@ -3,7 +3,7 @@ import { z } from 'zod'
 
 const count = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback)
 
-export const configSchema = baseConfigSchema.extend({
+export const subscribeServiceConfigSchema = baseConfigSchema.extend({
   PORT: port(8082),
   /** The EventRouter's topic for aggregatetype `post` (and the polling relay's). */
   TOPIC: z.string().min(1).default('outbox.event.post'),
@@ -26,4 +26,4 @@ export const configSchema = baseConfigSchema.extend({
   WEBHOOK_LEASE_MS: count(60_000, 1)
 }).refine(c => c.WEBHOOK_LEASE_MS > c.WEBHOOK_TIMEOUT_MS, { path: ['WEBHOOK_LEASE_MS'], message: 'must be longer than WEBHOOK_TIMEOUT_MS, or a slow delivery is claimed twice' })
 
-export type SubscribeServiceConfig = z.infer<typeof configSchema>
+export type SubscribeServiceConfig = z.infer<typeof subscribeServiceConfigSchema>

@@ -1,7 +1,7 @@
 import { loadConfig, serviceLifecycle } from '@ripple/kit'
 import { createSubscribeService } from './app.ts'
-import { configSchema } from './config.ts'
+import { subscribeServiceConfigSchema } from './config.ts'
 
 const lifecycle = serviceLifecycle('subscribe-service')
-const service = createSubscribeService(loadConfig(configSchema), { onFatal: lifecycle.fatal })
+const service = createSubscribeService(loadConfig(subscribeServiceConfigSchema), { onFatal: lifecycle.fatal })
 await lifecycle.run(service, service.logger)

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { loadConfig } from '@ripple/kit'
 import type { OutgoingMessage } from '@ripple/kit'
-import { configSchema } from '../src/config.ts'
+import { subscribeServiceConfigSchema } from '../src/config.ts'
 import type { SubscribeServiceConfig } from '../src/config.ts'
 
 // What only this service's tests need; the rest comes from @ripple/stack/testing.
@@ -9,7 +9,7 @@ export { deleteTopics, dropPostgresDatabase, eventually, readTopic, unique } fro
 
 /** The service's settings against the running stack, quiet, on a free port, with short retries. */
 export function serviceConfig (overrides: { TOPIC: string, GROUP_ID: string, POSTGRES_DATABASE: string, [variable: string]: string }): SubscribeServiceConfig {
-  return loadConfig(configSchema, {
+  return loadConfig(subscribeServiceConfigSchema, {
     ...process.env,
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

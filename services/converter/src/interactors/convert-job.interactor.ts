@@ -1,6 +1,6 @@
 import type { JobDone } from '../entities/job-done.entity.ts'
 import { toClickhouseRows, toPostgresRecord } from '../entities/job-done.entity.ts'
-import type { JobRecordPublisher, JobRecords } from '../repositories/job-record-publisher.repository.ts'
+import type { JobRecordPublisher, JobRecords } from '../ports/job-record-publisher.port.ts'
 
 export type ConvertJob = (done: JobDone) => Promise<JobRecords>
 

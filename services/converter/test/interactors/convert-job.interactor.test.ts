@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { JobDone } from '../../src/entities/job-done.entity.ts'
 import { makeConvertJob } from '../../src/interactors/convert-job.interactor.ts'
-import type { JobRecordPublisher, JobRecords } from '../../src/repositories/job-record-publisher.repository.ts'
+import type { JobRecordPublisher, JobRecords } from '../../src/ports/job-record-publisher.port.ts'
 
 class InMemoryPublisher implements JobRecordPublisher {
   readonly published: JobRecords[] = []

@@ -1,5 +1,5 @@
 import type { JobInfo } from '../entities/job-view.entity.ts'
-import type { JobViewRepository } from '../repositories/job-view.repository.ts'
+import type { JobViewRepository } from '../ports/job-view-repository.port.ts'
 
 export type GetJobInfo = (id: string) => Promise<JobInfo>
 

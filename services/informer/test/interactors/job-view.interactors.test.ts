@@ -5,7 +5,7 @@ import { makeGetJobInfo } from '../../src/interactors/get-job-info.interactor.ts
 import type { GetJobInfo } from '../../src/interactors/get-job-info.interactor.ts'
 import { makeRecordJobEvent } from '../../src/interactors/record-job-event.interactor.ts'
 import type { RecordJobEvent } from '../../src/interactors/record-job-event.interactor.ts'
-import { InMemoryJobViewRepository } from './in-memory-job-view.repository.ts'
+import { InMemoryJobViewRepository } from '../fakes/in-memory-job-view.repository.ts'
 
 const ID = 'b31b7446-20f7-4add-adea-157bac7fe73b'
 const CREATE = '2024-01-27T12:34:50.594423357Z'

@@ -2,8 +2,8 @@ import type { Mail } from '../entities/mail.entity.ts'
 import { messageIdFor } from '../entities/mail.entity.ts'
 import { changedFields, emailChanged } from '../entities/user-change.entity.ts'
 import type { FieldChange, UserChange, UserSnapshot } from '../entities/user-change.entity.ts'
-import type { Mailer } from '../repositories/mailer.repository.ts'
-import type { SentMailLog } from '../repositories/sent-mail-log.repository.ts'
+import type { Mailer } from '../ports/mailer.port.ts'
+import type { SentMailLog } from '../ports/sent-mail-log.port.ts'
 
 const SIGNATURE = '\n\nIf you did not make this change, please contact support.\n\n-- Ripple'
 
@@ -82,7 +82,7 @@ export interface NotifyResult {
  * stays pending for an operator. A refused mail releases its claim, so retries and dead-letter
  * replays do send it. A graceful stop finishes the message in flight and leaves nothing in doubt.
  */
-export function createNotifyUserChange (deps: { mailer: Mailer, sentMails: SentMailLog }) {
+export function makeNotifyUserChange (deps: { mailer: Mailer, sentMails: SentMailLog }) {
   const { mailer, sentMails } = deps
   return async function notifyUserChange (eventId: string, change: UserChange): Promise<NotifyResult> {
     const mails = planMails(change)
@@ -107,4 +107,4 @@ export function createNotifyUserChange (deps: { mailer: Mailer, sentMails: SentM
   }
 }
 
-export type NotifyUserChange = ReturnType<typeof createNotifyUserChange>
+export type NotifyUserChange = ReturnType<typeof makeNotifyUserChange>

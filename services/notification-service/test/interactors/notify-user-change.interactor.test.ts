@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { beforeEach, describe, it } from 'node:test'
 import { MailDeliveryError } from '../../src/entities/notification.errors.ts'
 import type { UserChange, UserSnapshot } from '../../src/entities/user-change.entity.ts'
-import { createNotifyUserChange, planMails } from '../../src/interactors/notify-user-change.interactor.ts'
-import { InMemorySentMailLog, RecordingMailer } from './in-memory.ports.ts'
+import { makeNotifyUserChange, planMails } from '../../src/interactors/notify-user-change.interactor.ts'
+import { InMemorySentMailLog, RecordingMailer } from '../fakes/in-memory.ports.ts'
 
 const ann: UserSnapshot = {
   id: '0f3c1d2e-4b5a-6978-8796-a5b4c3d2e1f0',
@@ -70,13 +70,13 @@ describe('planMails', () => {
 describe('notifyUserChange', () => {
   let mailer: RecordingMailer
   let sentMails: InMemorySentMailLog
-  let notify: ReturnType<typeof createNotifyUserChange>
+  let notify: ReturnType<typeof makeNotifyUserChange>
   const update: UserChange = { kind: 'updated', before: ann, after: { ...ann, email: 'ann.new@example.test' } }
 
   beforeEach(() => {
     mailer = new RecordingMailer()
     sentMails = new InMemorySentMailLog()
-    notify = createNotifyUserChange({ mailer, sentMails })
+    notify = makeNotifyUserChange({ mailer, sentMails })
   })
 
   it('sends the planned mails with a Message-ID per event and mail, and records the event', async () => {

@@ -1,4 +1,4 @@
-import type { OutboxStore } from '../repositories/outbox.repository.ts'
+import type { OutboxStore } from '../ports/outbox-repository.port.ts'
 
 export interface CleanOutboxDeps {
   outbox: OutboxStore

@@ -4,7 +4,7 @@ import type { OutboxEvent, PostCreatedPayload } from '../entities/outbox-event.e
 import type { InvalidPostError } from '../entities/post.errors.ts'
 import type { Post } from '../entities/post.entity.ts'
 import type { Result } from '../entities/result.ts'
-import type { PostRepository } from '../repositories/post.repository.ts'
+import type { PostRepository } from '../ports/post-repository.port.ts'
 
 export interface CreatePostInput {
   authorId: string

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises'
-import type { EventPublisher, OutboxStore } from '../repositories/outbox.repository.ts'
+import type { EventPublisher, OutboxStore } from '../ports/outbox-repository.port.ts'
 
 /** Waits `ms`, or less when the signal aborts; never rejects. */
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>
@@ -33,7 +33,7 @@ export interface OutboxRelay {
  * and never loses one. Passes follow one another, each in outbox order, so one author's
  * events reach their partition in the order they were written.
  */
-export function createOutboxRelay (options: OutboxRelayOptions): OutboxRelay {
+export function makeRelayOutbox (options: OutboxRelayOptions): OutboxRelay {
   const { outbox, publisher, batchSize, intervalMs, maxBackoffMs, onError } = options
   const sleep = options.sleep ?? defaultSleep
   const stopping = new AbortController()

@@ -2,8 +2,8 @@ import type { OutboxEvent } from '../../src/entities/outbox-event.entity.ts'
 import { InvalidPostError } from '../../src/entities/post.errors.ts'
 import type { Post } from '../../src/entities/post.entity.ts'
 import { err, ok } from '../../src/entities/result.ts'
-import type { EventPublisher, OutboxStore, PendingEvent } from '../../src/repositories/outbox.repository.ts'
-import type { PostRepository } from '../../src/repositories/post.repository.ts'
+import type { EventPublisher, OutboxStore, PendingEvent } from '../../src/ports/outbox-repository.port.ts'
+import type { PostRepository } from '../../src/ports/post-repository.port.ts'
 
 /**
  * Posts and their outbox in memory, with the database's contract: a post and its event are stored

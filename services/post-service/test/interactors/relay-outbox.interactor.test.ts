@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { beforeEach, describe, it } from 'node:test'
 import { setImmediate as tick } from 'node:timers/promises'
 import { makeCreatePost } from '../../src/interactors/create-post.interactor.ts'
-import { createOutboxRelay } from '../../src/interactors/relay-outbox.interactor.ts'
+import { makeRelayOutbox } from '../../src/interactors/relay-outbox.interactor.ts'
 import type { OutboxRelayOptions, Sleep } from '../../src/interactors/relay-outbox.interactor.ts'
 import { InMemoryPostStore, RecordingPublisher, sequentialIds } from '../fakes/in-memory.ports.ts'
 
@@ -20,7 +20,7 @@ describe('outbox relay (polling publisher)', () => {
     errors = []
   })
 
-  const relayWith = (sleep: Sleep, options: Partial<OutboxRelayOptions> = {}) => createOutboxRelay({
+  const relayWith = (sleep: Sleep, options: Partial<OutboxRelayOptions> = {}) => makeRelayOutbox({
     outbox: store, publisher, batchSize: 100, intervalMs: 1000, maxBackoffMs: 5000,
     onError: (_e, failures) => { errors.push(failures) }, sleep, ...options
   })

@@ -1,7 +1,7 @@
 import { formatNanoTimestamp, nanosFromMs } from '@ripple/kit'
 import type { Job, JobDone } from '../entities/job.entity.ts'
-import type { Clock } from '../repositories/clock.repository.ts'
-import type { JobDonePublisher } from '../repositories/job-done-publisher.repository.ts'
+import type { Clock } from '../ports/clock.port.ts'
+import type { JobDonePublisher } from '../ports/job-done-publisher.port.ts'
 
 export interface FinishJobResult {
   done: JobDone

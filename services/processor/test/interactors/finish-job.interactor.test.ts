@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { JobDone } from '../../src/entities/job.entity.ts'
 import { makeFinishJob } from '../../src/interactors/finish-job.interactor.ts'
-import type { Clock } from '../../src/repositories/clock.repository.ts'
-import type { JobDonePublisher } from '../../src/repositories/job-done-publisher.repository.ts'
+import type { Clock } from '../../src/ports/clock.port.ts'
+import type { JobDonePublisher } from '../../src/ports/job-done-publisher.port.ts'
 
 const MS = 1_000_000n
 // 2024-01-27T12:34:50.594423357Z, the seed's example job.

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { createNanoClock, formatNanoTimestamp } from '@ripple/kit'
 import type { Job, JobRequest } from '../entities/job.entity.ts'
-import type { JobPublisher } from '../repositories/job-publisher.repository.ts'
+import type { JobPublisher } from '../ports/job-publisher.port.ts'
 
 export interface CreateJobDeps {
   publisher: JobPublisher

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { Job } from '../../src/entities/job.entity.ts'
 import { makeCreateJob } from '../../src/interactors/create-job.interactor.ts'
-import type { JobPublisher } from '../../src/repositories/job-publisher.repository.ts'
+import type { JobPublisher } from '../../src/ports/job-publisher.port.ts'
 
 class InMemoryJobPublisher implements JobPublisher {
   readonly published: Job[] = []

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { idempotencyKeyOf, retryDelayMs, webhookBody } from '../entities/notification.entity.ts'
 import type { RetryPolicy } from '../entities/notification.entity.ts'
-import type { DeliveryQueue, DueDelivery, WebhookClient } from '../repositories/delivery.repository.ts'
+import type { DeliveryQueue, DueDelivery, WebhookClient } from '../ports/delivery-repository.port.ts'
 
 /** Waits `ms`, or less when the signal aborts; never rejects. */
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>
@@ -45,7 +45,7 @@ export interface WebhookDelivery {
  * receiver's 2xx and our record of it (a crash) can repeat a POST: with the same Idempotency-Key,
  * so the receiver can tell.
  */
-export function createWebhookDelivery (options: WebhookDeliveryOptions): WebhookDelivery {
+export function makeDeliverWebhooks (options: WebhookDeliveryOptions): WebhookDelivery {
   const { queue, client, retry, concurrency, leaseMs, intervalMs, onError } = options
   const sleep = options.sleep ?? defaultSleep
   const now = options.now ?? (() => new Date())

@@ -1,6 +1,6 @@
 import type { Notification } from '../entities/notification.entity.ts'
 import type { PostCreatedEvent } from '../entities/post-event.entity.ts'
-import type { NotificationRepository, RecordOutcome } from '../repositories/notification.repository.ts'
+import type { NotificationRepository, RecordOutcome } from '../ports/notification-repository.port.ts'
 
 export type RecordPostNotifications = (event: PostCreatedEvent) => Promise<RecordOutcome>
 

@@ -2,7 +2,7 @@ import type { NewSubscription, Subscription } from '../entities/subscription.ent
 import { InvalidSubscriptionError, SubscriptionNotFoundError } from '../entities/subscription.errors.ts'
 import { err, ok } from '../entities/result.ts'
 import type { Result } from '../entities/result.ts'
-import type { SubscriptionRepository } from '../repositories/subscription.repository.ts'
+import type { SubscriptionRepository } from '../ports/subscription-repository.port.ts'
 
 export type Subscribe = (input: NewSubscription) => Promise<Result<{ subscription: Subscription, created: boolean }, InvalidSubscriptionError>>
 export type Unsubscribe = (subscriberId: string, authorId: string) => Promise<Result<void, SubscriptionNotFoundError>>

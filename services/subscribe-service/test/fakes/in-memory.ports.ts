@@ -2,9 +2,9 @@ import type { Delivery, Notification } from '../../src/entities/notification.ent
 import type { PostCreatedEvent } from '../../src/entities/post-event.entity.ts'
 import type { NewSubscription, Subscription } from '../../src/entities/subscription.entity.ts'
 import { WebhookError } from '../../src/entities/subscription.errors.ts'
-import type { DeliveryQueue, DueDelivery, WebhookClient } from '../../src/repositories/delivery.repository.ts'
-import type { NotificationRepository } from '../../src/repositories/notification.repository.ts'
-import type { SubscriptionRepository } from '../../src/repositories/subscription.repository.ts'
+import type { DeliveryQueue, DueDelivery, WebhookClient } from '../../src/ports/delivery-repository.port.ts'
+import type { NotificationRepository } from '../../src/ports/notification-repository.port.ts'
+import type { SubscriptionRepository } from '../../src/ports/subscription-repository.port.ts'
 
 /** A clock tests move by hand. */
 export class FakeClock {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { beforeEach, describe, it } from 'node:test'
 import { setImmediate as tick } from 'node:timers/promises'
 import { idempotencyKeyOf } from '../../src/entities/notification.entity.ts'
-import { createWebhookDelivery } from '../../src/interactors/deliver-webhooks.interactor.ts'
+import { makeDeliverWebhooks } from '../../src/interactors/deliver-webhooks.interactor.ts'
 import type { WebhookDeliveryOptions } from '../../src/interactors/deliver-webhooks.interactor.ts'
 import { makeRecordPostNotifications } from '../../src/interactors/notifications.interactor.ts'
 import { makeSubscribe } from '../../src/interactors/subscribe.interactor.ts'
@@ -20,7 +20,7 @@ describe('webhook delivery', () => {
     hooks = new FakeWebhooks()
   })
 
-  const worker = (options: Partial<WebhookDeliveryOptions> = {}) => createWebhookDelivery({
+  const worker = (options: Partial<WebhookDeliveryOptions> = {}) => makeDeliverWebhooks({
     queue: store, client: hooks, retry, concurrency: 4, leaseMs: 60_000, intervalMs: 1000, now: clock.now,
     onError: e => { throw e },
     // Naps end only on a wake or stop, so every claim in these tests is one the test caused.

@@ -3,8 +3,8 @@ import type { User, UserStatus } from '../entities/user.entity.ts'
 import type { DuplicateUserError, InvalidUserError } from '../entities/user.errors.ts'
 import { err } from '../entities/result.ts'
 import type { Result } from '../entities/result.ts'
-import type { PasswordHasher } from '../repositories/password-hasher.ts'
-import type { UserRepository } from '../repositories/user.repository.ts'
+import type { PasswordHasher } from '../ports/password-hasher.port.ts'
+import type { UserRepository } from '../ports/user-repository.port.ts'
 import { checkDateOfBirth, checkPassword } from './user.rules.ts'
 
 export interface CreateUserInput {

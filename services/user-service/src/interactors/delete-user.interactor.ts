@@ -1,7 +1,7 @@
 import { UserNotFoundError } from '../entities/user.errors.ts'
 import { err, ok } from '../entities/result.ts'
 import type { Result } from '../entities/result.ts'
-import type { UserRepository } from '../repositories/user.repository.ts'
+import type { UserRepository } from '../ports/user-repository.port.ts'
 
 export type DeleteUser = (id: string) => Promise<Result<void, UserNotFoundError>>
 

@@ -1,5 +1,5 @@
 import type { User } from '../entities/user.entity.ts'
-import type { UserRepository } from '../repositories/user.repository.ts'
+import type { UserRepository } from '../ports/user-repository.port.ts'
 
 export interface ListUsersInput {
   limit: number

@@ -1,4 +1,4 @@
-import type { PasswordHasher } from '../../src/repositories/password-hasher.ts'
+import type { PasswordHasher } from '../../src/ports/password-hasher.port.ts'
 
 /** Reversible on purpose: tests can see which password a stored hash came from. */
 export const fakeHasher: PasswordHasher = {

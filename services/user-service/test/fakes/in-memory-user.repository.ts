@@ -1,7 +1,7 @@
 import type { User } from '../../src/entities/user.entity.ts'
 import { DuplicateUserError, UserNotFoundError } from '../../src/entities/user.errors.ts'
 import { err, ok } from '../../src/entities/result.ts'
-import type { StoredUserChanges, UserRepository } from '../../src/repositories/user.repository.ts'
+import type { StoredUserChanges, UserRepository } from '../../src/ports/user-repository.port.ts'
 
 interface Row { user: User, passwordHash: string }
 

@@ -8,9 +8,9 @@ import type { RowDataPacket } from 'mysql2/promise'
 import { createUserService } from '../../src/app.ts'
 import type { UserService } from '../../src/app.ts'
 import { userServiceConfigSchema } from '../../src/config.ts'
-import { migrate } from '../../src/datasources/migrations.ts'
-import { createScryptPasswordHasher } from '../../src/datasources/scrypt-password-hasher.ts'
-import { uuidToBin } from '../../src/datasources/uuid.ts'
+import { migrate } from '../../src/adapters/mariadb.migrations.ts'
+import { createScryptPasswordHasher } from '../../src/adapters/scrypt-password-hasher.adapter.ts'
+import { uuidToBin } from '../../src/adapters/uuid.codec.ts'
 
 const database = `userdata_test_${randomBytes(4).toString('hex')}`
 const config = loadConfig(userServiceConfigSchema, { ...process.env, PORT: '0', MARIADB_DATABASE: database, LOG_LEVEL: 'silent' })

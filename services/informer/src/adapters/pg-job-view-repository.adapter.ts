@@ -1,0 +1,112 @@
+import type { Pool } from 'pg'
+import type { JobEvent, JobStatus, JobView } from '../entities/job-view.entity.ts'
+import type { JobViewRepository } from '../ports/job-view-repository.port.ts'
+
+/** Creates the view's table if it is missing. */
+export async function ensureJobViewTable (pool: Pool): Promise<void> {
+  await pool.query(`CREATE TABLE IF NOT EXISTS job_views (
+    id uuid PRIMARY KEY,
+    status text NOT NULL CHECK (status IN ('created', 'finish')),
+    create_date text NOT NULL,
+    finish_date text,
+    updated_at timestamptz NOT NULL DEFAULT now()
+  )`)
+}
+
+// mergeJobView as one statement over many events: the row lock of ON CONFLICT orders writes to
+// one job, so two of its events applied at once cannot lose either. A late or repeated
+// `created` fails the WHERE and writes nothing.
+const UPSERT = `INSERT INTO job_views AS v (id, status, create_date, finish_date)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])
+  ON CONFLICT (id) DO UPDATE SET
+    status = CASE WHEN v.status = 'finish' OR EXCLUDED.status = 'finish' THEN 'finish' ELSE v.status END,
+    finish_date = COALESCE(EXCLUDED.finish_date, v.finish_date),
+    updated_at = now()
+  WHERE EXCLUDED.status = 'finish'`
+
+interface Waiting { event: JobEvent, resolve: () => void, reject: (error: unknown) => void }
+
+export interface PgJobViewOptions {
+  /** Statements running at once; more events than that wait and go together in the next one. */
+  maxInFlight?: number
+  maxBatch?: number
+}
+
+/**
+ * The view in PostgreSQL. Events are written in batches: one statement (one commit, one WAL
+ * flush) for all that arrived while earlier statements ran, so the view keeps up with thousands
+ * of events a second; each apply() still resolves only once its own event is committed.
+ */
+export function createPgJobViewRepository (pool: Pool, options: PgJobViewOptions = {}): JobViewRepository {
+  const maxInFlight = options.maxInFlight ?? 4
+  const maxBatch = options.maxBatch ?? 1000
+  let queue: Waiting[] = []
+  let inFlight = 0
+  let scheduled = false
+
+  async function write (batch: Waiting[]): Promise<void> {
+    // One job twice in a statement is an error for ON CONFLICT DO UPDATE, so a job's second
+    // event waits for the next statement. Rows go in id order, so two statements never lock the
+    // same rows in opposite orders (a deadlock).
+    const seen = new Set<string>()
+    const now: Waiting[] = []
+    const later: Waiting[] = []
+    for (const w of batch) {
+      if (seen.has(w.event.id)) later.push(w)
+      else { seen.add(w.event.id); now.push(w) }
+    }
+    if (later.length > 0) queue = [...later, ...queue]
+    now.sort((a, b) => a.event.id < b.event.id ? -1 : a.event.id > b.event.id ? 1 : 0)
+    try {
+      await pool.query({
+        name: 'job-views-upsert',
+        text: UPSERT,
+        values: [
+          now.map(w => w.event.id),
+          now.map(w => w.event.kind),
+          now.map(w => w.event.createDate),
+          now.map(w => w.event.kind === 'finish' ? w.event.finishDate : null)
+        ]
+      })
+      for (const w of now) w.resolve()
+    } catch (error) {
+      for (const w of now) w.reject(error)
+    }
+  }
+
+  function pump (): void {
+    scheduled = false
+    while (inFlight < maxInFlight && queue.length > 0) {
+      const batch = queue.slice(0, maxBatch)
+      queue = queue.slice(batch.length)
+      inFlight++
+      void write(batch).finally(() => {
+        inFlight--
+        pump()
+      })
+    }
+  }
+
+  return {
+    apply: event => new Promise<void>((resolve, reject) => {
+      queue.push({ event, resolve, reject })
+      // Events handed over in the same turn of the event loop share a statement.
+      if (!scheduled) {
+        scheduled = true
+        setImmediate(pump)
+      }
+    }),
+
+    async find (id) {
+      const found = await pool.query<{ id: string, status: JobStatus, create_date: string, finish_date: string | null }>({
+        name: 'job-views-find',
+        text: 'SELECT id, status, create_date, finish_date FROM job_views WHERE id = $1',
+        values: [id]
+      })
+      const row = found.rows[0]
+      if (!row) return undefined
+      const view: JobView = { id: row.id, status: row.status, createDate: row.create_date, finishDate: row.finish_date }
+      return view
+    }
+  }
+}

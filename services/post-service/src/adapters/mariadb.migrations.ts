@@ -1,0 +1,49 @@
+import mysql from 'mysql2/promise'
+import { connectionOptions } from './mariadb.database.ts'
+import type { MariaDbSettings } from './mariadb.database.ts'
+
+const postsTable = `
+  CREATE TABLE IF NOT EXISTS posts (
+    id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    author_id VARCHAR(64) NOT NULL,
+    title VARCHAR(255) NOT NULL,
+    content TEXT NOT NULL,
+    created_at DATETIME(6) NOT NULL,
+    KEY ix_posts_author (author_id, id)
+  ) ENGINE=InnoDB`
+
+/**
+ * Debezium's outbox shape (id, aggregatetype, aggregateid, type, payload) plus:
+ * - seq: insertion order, which the polling relay publishes in (the event id is random);
+ * - event_key: the Kafka key, the author (the EventRouter's table.field.event.key);
+ * - created_at: the Kafka record's timestamp (table.field.event.timestamp), and what the
+ *   clean-up of published events goes by.
+ * payload is JSON (MariaDB: LONGTEXT that must be valid JSON), published as the text it is.
+ */
+const outboxTable = `
+  CREATE TABLE IF NOT EXISTS outbox (
+    seq BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    id CHAR(36) CHARACTER SET ascii NOT NULL,
+    aggregatetype VARCHAR(64) NOT NULL,
+    aggregateid VARCHAR(64) NOT NULL,
+    type VARCHAR(64) NOT NULL,
+    event_key VARCHAR(64) NOT NULL,
+    payload JSON NOT NULL,
+    created_at DATETIME(6) NOT NULL,
+    KEY ix_outbox_created_at (created_at)
+  ) ENGINE=InnoDB`
+
+/** Creates the database and its tables if missing; safe at every start-up. */
+export async function migrate (settings: MariaDbSettings): Promise<void> {
+  // The database may not exist yet, so this connection names none.
+  const conn = await mysql.createConnection(connectionOptions(settings))
+  try {
+    // Identifiers cannot be parameters; the config only admits [A-Za-z0-9_] names.
+    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${settings.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
+    await conn.query(`USE \`${settings.database}\``)
+    await conn.query(postsTable)
+    await conn.query(outboxTable)
+  } finally {
+    await conn.end()
+  }
+}

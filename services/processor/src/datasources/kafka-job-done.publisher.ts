@@ -1,9 +1,0 @@
-import type { KafkaProducer } from '@ripple/kit'
-import type { JobDonePublisher } from '../repositories/job-done-publisher.repository.ts'
-
-/** The seed's processor-topic record, keyed by job id like the job itself. */
-export function createKafkaJobDonePublisher (producer: KafkaProducer, topic: string): JobDonePublisher {
-  return {
-    publish: done => producer.sendJson(topic, done.id, { id: done.id, status: done.status, create_date: done.createDate, finish_date: done.finishDate })
-  }
-}
