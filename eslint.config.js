@@ -14,7 +14,7 @@ export default tseslint.config(
   },
   {
     // The hexagon's dependency rule: a service's code reaches other code only through @ripple/kit
-    // (its tests may also use @ripple/stack/testing),
+    // (its tests may also use @ripple/testing),
     // entities import nothing, interactors never touch adapters or transports.
     files: ['services/*/src/**/*.ts'],
     rules: {
@@ -25,7 +25,7 @@ export default tseslint.config(
   },
   {
     files: ['services/*/src/entities/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['*'], message: 'Entities import nothing.' }] }] }
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!@ripple/kit/domain$|\./).*', message: 'Entities import only @ripple/kit/domain and other entities.' }] }] }
   },
   {
     files: ['services/*/src/interactors/**/*.ts'],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
-import { eventually, restoreStack, stopComponents } from '@ripple/stack/testing'
+import { eventually, restoreStack, stopComponents } from '@ripple/testing'
 import { createJob, waitForClickhouseRows, waitForJobRows, waitUntilFinished } from './jobs.helpers.ts'
 
 after(restoreStack)

@@ -1,5 +1,5 @@
 import { loadStackConfig } from '@ripple/stack'
-import { clickhouseRows, eventually, stack } from '@ripple/stack/testing'
+import { clickhouseRows, eventually, stack } from '@ripple/testing'
 import pg from 'pg'
 
 // The seed-003 pipeline on the running stack: receiver → receiver-topic → processor →

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, test } from 'node:test'
-import { eventually, readTopic, restoreStack, stopComponents, topicEndOffsets } from '@ripple/stack/testing'
+import { eventually, readTopic, restoreStack, stopComponents, topicEndOffsets } from '@ripple/testing'
 import { assertExactlyOnce, cdcRelay, createPosts, notificationsOf, subscribe } from './outbox.support.ts'
 
 after(restoreStack)

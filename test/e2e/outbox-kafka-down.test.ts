@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, test } from 'node:test'
-import { eventually, restoreStack, stopComponents } from '@ripple/stack/testing'
+import { eventually, restoreStack, stopComponents } from '@ripple/testing'
 import { assertExactlyOnce, cdcRelay, createPosts, notificationsOf, pollingRelay, subscribe } from './outbox.support.ts'
 import type { Relay } from './outbox.support.ts'
 

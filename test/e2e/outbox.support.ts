@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { loadConfig } from '@ripple/kit'
 import { loadStackConfig } from '@ripple/stack'
-import { dropMariaDbDatabase, unique } from '@ripple/stack/testing'
+import { dropMariaDbDatabase, unique } from '@ripple/testing'
 import mysql from 'mysql2/promise'
 import type { RowDataPacket } from 'mysql2/promise'
 import { createPostService } from '../../services/post-service/src/app.ts'

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
-import { eventually, readTopic, topicEndOffsets } from '@ripple/stack/testing'
+import { eventually, readTopic, topicEndOffsets } from '@ripple/testing'
 import Fastify from 'fastify'
 import { assertExactlyOnce, cdcRelay, createPost, createPosts, notificationsOf, pollingRelay, storedFor, subscribe } from './outbox.support.ts'
 import type { PostJson, Relay } from './outbox.support.ts'

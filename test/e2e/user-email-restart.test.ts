@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, test } from 'node:test'
 import { loadStackConfig } from '@ripple/stack'
-import { capturedMails, eventually, restoreStack, stopComponents } from '@ripple/stack/testing'
+import { capturedMails, eventually, restoreStack, stopComponents } from '@ripple/testing'
 
 const config = loadStackConfig()
 const users = `http://${config.host}:${config.ports.userService}/users`

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
 import { loadStackConfig } from '@ripple/stack'
-import { readTopic, waitForMails } from '@ripple/stack/testing'
+import { readTopic, waitForMails } from '@ripple/testing'
 
 // The whole seed-000 path on the running system: user-service → MariaDB binlog → Debezium →
 // cdc.table.userdata.users → notification-service → SMTP capture.

@@ -4,7 +4,7 @@ import { after, describe, test } from 'node:test'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { applyConnector, deleteConnector, endpoints, loadStackConfig, waitForConnector } from '@ripple/stack'
-import { deleteTopics, eventually, readTopic } from '@ripple/stack/testing'
+import { deleteTopics, eventually, readTopic } from '@ripple/testing'
 
 const config = loadStackConfig()
 const ep = endpoints(config)

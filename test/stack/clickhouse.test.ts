@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, test } from 'node:test'
 import { Producer, stringSerializers } from '@platformatic/kafka'
-import { clickhouseRows, eventually, restoreStack, stack, stopComponents } from '@ripple/stack/testing'
+import { clickhouseRows, eventually, restoreStack, stack, stopComponents } from '@ripple/testing'
 
 // The topic the converter writes and ClickHouse's Kafka engine reads: the test writes there
 // exactly what the converter does, one CSV line per message keyed by the job id.

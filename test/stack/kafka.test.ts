@@ -4,7 +4,7 @@ import { after, test } from 'node:test'
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka'
 import type { Message } from '@platformatic/kafka'
 import { endpoints, loadStackConfig } from '@ripple/stack'
-import { deleteTopics } from '@ripple/stack/testing'
+import { deleteTopics } from '@ripple/testing'
 
 const { kafkaBrokers } = endpoints(loadStackConfig())
 const topic = `it.roundtrip.${randomUUID()}`

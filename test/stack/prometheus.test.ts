@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { loadStackConfig, serviceDefinitions } from '@ripple/stack'
-import { eventually, stack } from '@ripple/stack/testing'
+import { eventually, stack } from '@ripple/testing'
 
 const services = serviceDefinitions(loadStackConfig())
 

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { createProducer, loadConfig } from '@ripple/kit'
 import type { KafkaProducer } from '@ripple/kit'
-import { countRecords, deleteTopics, eventually, groupCaughtUp, readTopic, unique } from '@ripple/stack/testing'
+import { countRecords, deleteTopics, eventually, groupCaughtUp, readTopic, unique } from '@ripple/testing'
 import { createConverterService } from '../src/app.ts'
 import { converterConfigSchema } from '../src/config.ts'
 

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { createProducer, loadConfig } from '@ripple/kit'
 import type { KafkaProducer } from '@ripple/kit'
-import { deleteTopics, dropPostgresDatabase, eventually, groupCaughtUp, unique } from '@ripple/stack/testing'
+import { deleteTopics, dropPostgresDatabase, eventually, groupCaughtUp, unique } from '@ripple/testing'
 import { createInformerService } from '../src/app.ts'
 import { informerConfigSchema } from '../src/config.ts'
 

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto'
 import { Consumer } from '@platformatic/kafka'
 import { loadConfig } from '@ripple/kit'
-import { capturedMails, stack } from '@ripple/stack/testing'
-import type { CapturedMail } from '@ripple/stack/testing'
+import { capturedMails, stack } from '@ripple/testing'
+import type { CapturedMail } from '@ripple/testing'
 import type { createNotificationService } from '../src/app.ts'
 import { notificationServiceConfigSchema } from '../src/config.ts'
 
-// What only this service's tests need; the rest comes from @ripple/stack/testing.
-export { dropPostgresDatabase as dropDatabase, eventually, readTopic, unique } from '@ripple/stack/testing'
+// What only this service's tests need; the rest comes from @ripple/testing.
+export { dropPostgresDatabase as dropDatabase, eventually, readTopic, unique } from '@ripple/testing'
 
 /** Mails the capture caught for addresses ending in `domain` (tests never clear the shared capture). */
 export async function mailsTo (domain: string): Promise<CapturedMail[]> {

@@ -3,8 +3,8 @@ import { postServiceConfigSchema } from '../src/config.ts'
 import type { PostServiceConfig } from '../src/config.ts'
 import type { MariaDbSettings } from '../src/adapters/mariadb.database.ts'
 
-// What only this service's tests need; the rest comes from @ripple/stack/testing.
-export { deleteTopics, dropMariaDbDatabase, eventually, readTopic, unique } from '@ripple/stack/testing'
+// What only this service's tests need; the rest comes from @ripple/testing.
+export { deleteTopics, dropMariaDbDatabase, eventually, readTopic, unique } from '@ripple/testing'
 
 /** The service's settings against the running stack (`./ripple test` passes its addresses), quiet and on a free port. */
 export function serviceConfig (overrides: { MARIADB_DATABASE: string, [variable: string]: string }): PostServiceConfig {

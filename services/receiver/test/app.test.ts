@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { loadConfig } from '@ripple/kit'
-import { deleteTopics, readTopic, unique } from '@ripple/stack/testing'
+import { deleteTopics, readTopic, unique } from '@ripple/testing'
 import { createReceiverService } from '../src/app.ts'
 import type { ReceiverService } from '../src/app.ts'
 import { receiverConfigSchema } from '../src/config.ts'

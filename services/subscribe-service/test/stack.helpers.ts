@@ -4,8 +4,8 @@ import type { OutgoingMessage } from '@ripple/kit'
 import { subscribeServiceConfigSchema } from '../src/config.ts'
 import type { SubscribeServiceConfig } from '../src/config.ts'
 
-// What only this service's tests need; the rest comes from @ripple/stack/testing.
-export { deleteTopics, dropPostgresDatabase, eventually, readTopic, unique } from '@ripple/stack/testing'
+// What only this service's tests need; the rest comes from @ripple/testing.
+export { deleteTopics, dropPostgresDatabase, eventually, readTopic, unique } from '@ripple/testing'
 
 /** The service's settings against the running stack, quiet, on a free port, with short retries. */
 export function serviceConfig (overrides: { TOPIC: string, GROUP_ID: string, POSTGRES_DATABASE: string, [variable: string]: string }): SubscribeServiceConfig {

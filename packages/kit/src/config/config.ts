@@ -48,7 +48,6 @@ export function consumerTuningSchema (defaults: { fetchMaxWaitMs: number }) {
     KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(defaults.fetchMaxWaitMs),
     /** How soon the group hands a crashed member's partitions to another (the broker allows 6-300 s by default). */
     KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
-    RETRIES: z.coerce.number().int().min(0).default(5),
     RETRY_MIN_MS: z.coerce.number().int().min(0).default(500),
     RETRY_MAX_MS: z.coerce.number().int().min(0).default(30_000)
   })
@@ -58,7 +57,7 @@ export type ConsumerTuning = z.infer<ReturnType<typeof consumerTuningSchema>>
 /** The runConsumer options a ConsumerTuning stands for. */
 export function consumerTuning (c: ConsumerTuning) {
   return {
-    retry: { retries: c.RETRIES, minTimeout: c.RETRY_MIN_MS, maxTimeout: c.RETRY_MAX_MS },
+    retry: { minTimeout: c.RETRY_MIN_MS, maxTimeout: c.RETRY_MAX_MS },
     sessionTimeoutMs: c.KAFKA_SESSION_TIMEOUT_MS,
     commitIntervalMs: c.KAFKA_COMMIT_INTERVAL_MS,
     fetchMinBytes: c.KAFKA_FETCH_MIN_BYTES,

@@ -8,8 +8,15 @@ import type { Metrics } from '../metrics/metrics.ts'
 export interface HttpServerOptions {
   logger: Logger
   metrics: Metrics
-  /** Answers /health; a service reports its own dependencies here. */
-  health?: () => Promise<Record<string, unknown>>
+  /** Answers /health: 200 when healthy, 503 with the reasons when not (the supervisor and `./ripple status` read it). */
+  health?: () => Promise<HealthReport>
+}
+
+export interface HealthReport {
+  healthy: boolean
+  /** One sentence per problem, e.g. "postgres does not answer: …". */
+  reasons: string[]
+  checks: Record<string, unknown>
 }
 
 /** Parses input with a zod schema; the first problem becomes a 400 naming its field. */
@@ -26,12 +33,10 @@ export function parseInput<S extends z.ZodType> (schema: S, input: unknown, fall
 /** Maps a domain error returned by an interactor to its HTTP status. */
 export class HttpError extends RippleError {
   readonly statusCode: number
-  readonly field: string | undefined
 
   constructor (statusCode: number, code: string, message: string, field?: string) {
-    super(code, message)
+    super(code, message, field === undefined ? {} : { field })
     this.statusCode = statusCode
-    this.field = field
   }
 }
 
@@ -72,7 +77,11 @@ export function createHttpServer (options: HttpServerOptions): FastifyInstance {
 
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` }))
 
-  app.get('/health', async () => ({ status: 'ok', ...(options.health ? await options.health() : {}) }))
+  app.get('/health', async (_req, reply) => {
+    const report = options.health ? await options.health() : { healthy: true, reasons: [], checks: {} }
+    if (!report.healthy) reply.status(503)
+    return { status: report.healthy ? 'ok' : 'unhealthy', reasons: report.reasons, ...report.checks }
+  })
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', metrics.registry.contentType)
     return metrics.registry.metrics()

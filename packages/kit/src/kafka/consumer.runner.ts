@@ -58,10 +58,18 @@ export interface ConsumerRunnerOptions {
   onFatal?: (error: unknown) => void
 }
 
+export interface ConsumerHealth {
+  healthy: boolean
+  /** Why not, in one sentence, when not healthy. */
+  reason?: string
+}
+
 export interface ConsumerRunner {
   /** Stops fetching, lets each partition finish the message it is handling, commits, leaves the group. */
   stop (): Promise<void>
   isActive (): boolean
+  /** What /health reports for this member. */
+  health (): ConsumerHealth
 }
 
 type RawMessage = Message<Buffer, Buffer, string, Buffer>
@@ -249,6 +257,7 @@ export async function runConsumer (options: ConsumerRunnerOptions): Promise<Cons
   let stopped: Promise<void> | undefined
   const runner: ConsumerRunner = {
     isActive: () => !stopping.signal.aborted && consumer.isActive(),
+    health: () => runner.isActive() ? { healthy: true } : { healthy: false, reason: 'the consumer is not active' },
     stop: () => {
       stopped ??= (async () => {
         stopping.abort()

@@ -1,6 +1,9 @@
 import client from 'prom-client'
 import type { Registry } from 'prom-client'
 
+/** Buckets (seconds) for the latency of a path through the system, from tens of ms to a minute. */
+export const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.5, 1, 2.5, 5, 10, 30, 60]
+
 /**
  * One registry per service with the metrics every service exports: process defaults, HTTP
  * requests and latency, Kafka messages handled and consumer lag. Services add their own.

@@ -1,42 +1,40 @@
 import pRetry from 'p-retry'
 import type { Options } from 'p-retry'
+import { DomainError } from '../domain/domain.error.ts'
 import { InvalidInputError } from '../errors/ripple.error.ts'
 import type { Logger } from '../logging/logger.ts'
 import type { ConsumedMessage, MessageHandler } from '../kafka/kafka.types.ts'
 import type { DeadLetterPublisher } from './dead-letter.publisher.ts'
 
+/**
+ * Backoff between attempts of a message whose error may pass (an outage): exponential from
+ * minTimeout, capped at maxTimeout, with jitter, for as long as the outage lasts. There is no
+ * attempt budget: an outage is waited out, never dead-lettered.
+ */
 export interface RetryOptions {
-  /** Retries after the first attempt; then the message goes to the dead-letter topic. */
-  retries: number
   minTimeout: number
   maxTimeout: number
   factor: number
 }
 
-export const defaultRetryOptions: RetryOptions = { retries: 5, minTimeout: 500, maxTimeout: 30_000, factor: 2 }
+export const defaultRetryOptions: RetryOptions = { minTimeout: 500, maxTimeout: 30_000, factor: 2 }
 
 export type Outcome = 'processed' | 'dead-lettered' | 'aborted'
 
-interface CodedError { code: string, canRetry: boolean }
-
-// Duck-typed rather than instanceof RippleError: a service's entities declare their errors
-// without importing the kit, and they still say whether trying again can help.
-const isCoded = (error: unknown): error is CodedError =>
-  error instanceof Error && typeof (error as Partial<CodedError>).code === 'string' && typeof (error as Partial<CodedError>).canRetry === 'boolean'
-
 /**
  * Whether the same message may succeed later. Invalid input never does; a classified error
- * says so itself; anything unclassified (a driver or network error) is presumed transient,
- * which costs at most the bounded retries before it is dead-lettered anyway.
+ * says so itself; anything unclassified (a driver or network error) is presumed an outage and
+ * waited out: a bug that throws stalls its partition, which /health reports, rather than
+ * moving real work to a topic nobody reads.
  */
 export function canRetry (error: unknown): boolean {
   if (error instanceof InvalidInputError) return false
-  if (isCoded(error)) return error.canRetry
+  if (error instanceof DomainError) return error.canRetry
   return true
 }
 
 export function errorCode (error: unknown): string {
-  if (isCoded(error)) return error.code
+  if (error instanceof DomainError) return error.code
   return error instanceof Error ? error.name : 'UNKNOWN'
 }
 
@@ -77,7 +75,7 @@ async function retryUntilStopped (attempt: () => Promise<void>, options: Options
 
 /**
  * Runs the handler until it succeeds, retrying what may succeed later with exponential backoff;
- * what never can (or ran out of retries) goes to the dead-letter topic. Either way the caller may
+ * what never can goes to the dead-letter topic. Either way the caller may
  * commit the offset afterwards, except on 'aborted' (stopped while retrying), where the message
  * must be delivered again.
  */
@@ -92,10 +90,11 @@ export async function processWithRetry (message: ConsumedMessage, handler: Messa
       await handler(message, handlerSignal)
     }, {
       ...retry,
+      retries: Number.POSITIVE_INFINITY,
       randomize: true,
       shouldRetry: ({ error }) => canRetry(error),
-      onFailedAttempt: ({ error, retriesLeft, retryDelay }) => {
-        if (canRetry(error) && retriesLeft > 0) logger.warn({ err: error, ...where, attempt: attempts, retryInMs: retryDelay }, 'message failed, retrying')
+      onFailedAttempt: ({ error, retryDelay }) => {
+        if (canRetry(error)) logger.warn({ err: error, ...where, attempt: attempts, retryInMs: retryDelay }, 'message failed, retrying')
       }
     }, signal)
     return { outcome: 'processed', attempts }

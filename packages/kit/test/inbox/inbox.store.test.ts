@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
 import { ensureInboxTable, withInbox } from '../../src/inbox/inbox.store.ts'
-import { scratchPostgresDatabase, stack } from '@ripple/stack/testing'
+import { scratchPostgresDatabase, stack } from '@ripple/testing'
 
 describe('inbox (PostgreSQL)', () => {
   let db: Awaited<ReturnType<typeof scratchPostgresDatabase>>

@@ -10,7 +10,7 @@ import { createProducer } from '../../src/kafka/kafka.producer.ts'
 import type { KafkaProducer } from '../../src/kafka/kafka.producer.ts'
 import type { ConsumedMessage, MessageHandler } from '../../src/kafka/kafka.types.ts'
 import { createDeadLetterPublisher } from '../../src/retry/dead-letter.publisher.ts'
-import { eventually, groupCaughtUp, readTopic, stack, unique } from '@ripple/stack/testing'
+import { eventually, groupCaughtUp, readTopic, stack, unique } from '@ripple/testing'
 
 const brokers = stack.kafkaBrokers
 

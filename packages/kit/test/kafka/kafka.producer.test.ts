@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { producerSendsChannel } from '@platformatic/kafka'
 import { createProducer } from '../../src/kafka/kafka.producer.ts'
-import { countRecords, deleteTopics, readTopic, stack, unique } from '@ripple/stack/testing'
+import { countRecords, deleteTopics, readTopic, stack, unique } from '@ripple/testing'
 
 describe('createProducer with lingerMs (real Kafka)', () => {
   const topics: string[] = []

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
-import { scratchPostgresDatabase, stack } from '@ripple/stack/testing'
+import { scratchPostgresDatabase, stack } from '@ripple/testing'
 import pg from 'pg'
 import { mergeJobView } from '../../src/entities/job-view.entity.ts'
 import type { JobEvent, JobView } from '../../src/entities/job-view.entity.ts'

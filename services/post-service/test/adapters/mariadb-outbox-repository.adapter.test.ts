@@ -7,7 +7,7 @@ import { createMariaDbPool } from '../../src/adapters/mariadb.database.ts'
 import { createMariaDbOutboxStore } from '../../src/adapters/mariadb-outbox-repository.adapter.ts'
 import { migrate } from '../../src/adapters/mariadb.migrations.ts'
 import type { OutboxStore } from '../../src/ports/outbox-repository.port.ts'
-import { eventually } from '@ripple/stack/testing'
+import { eventually } from '@ripple/testing'
 import { dropMariaDbDatabase, serviceConfig, settingsOf, unique } from '../stack.helpers.ts'
 
 describe('MariaDB outbox store', () => {

@@ -1,7 +1,7 @@
 import type { Logger } from '../logging/logger.ts'
 
 export interface RunnableService {
-  start (): Promise<unknown>
+  start (): Promise<{ url: string }>
   stop (): Promise<void>
 }
 
@@ -40,7 +40,7 @@ export function serviceLifecycle (name: string) {
       process.once('SIGTERM', () => void shutdown('SIGTERM', 0))
       process.once('SIGINT', () => void shutdown('SIGINT', 0))
       try {
-        logger.info({ url: await runnable.start() }, `${name} started`)
+        logger.info({ url: (await runnable.start()).url }, `${name} started`)
       } catch (err) {
         logger.fatal({ err }, `${name} failed to start`)
         await runnable.stop().catch(() => undefined)

@@ -5,7 +5,7 @@ import pRetry from 'p-retry'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { execa } from 'execa'
-import { endpoints, loadStackConfig } from '../config.ts'
+import { endpoints, loadStackConfig } from '@ripple/stack'
 
 /**
  * What every test against the running stack shares: its addresses (from the same config as
