@@ -3,10 +3,10 @@ import type { Histogram } from 'hdr-histogram-js'
 import pLimit from 'p-limit'
 import pThrottle from 'p-throttle'
 import { Pool } from 'undici'
-import type { StackConfig } from '../config.ts'
-import { StackError } from '../errors.ts'
+import { servicePort, StackError } from '@ripple/stack'
+import type { StackConfig } from '@ripple/stack'
 
-// `./ripple load jobs`: POST /create/job on the receiver at a fixed rate, while a sample of the
+// `./ripple load jobs` (the CLI imports this file when the command runs): POST /create/job on the receiver at a fixed rate, while a sample of the
 // created jobs is followed through informer until it reports them finished.
 //
 // The schedule is open: request n is due at start + n / rps whether or not earlier ones were
@@ -100,8 +100,8 @@ function follower (informerUrl: string) {
 }
 
 export async function runJobsLoad (config: StackConfig, options: JobsLoadOptions, log: (line: string) => void): Promise<JobsLoadResult> {
-  const receiverUrl = `http://${config.host}:${config.ports.receiver}`
-  const informerUrl = `http://${config.host}:${config.ports.informer}`
+  const receiverUrl = `http://${config.host}:${servicePort(config, 'receiver')}`
+  const informerUrl = `http://${config.host}:${servicePort(config, 'informer')}`
   for (const [name, url] of [['receiver', receiverUrl], ['informer', informerUrl]]) {
     const ok = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) }).then(r => r.ok, () => false)
     if (!ok) throw new StackError('SERVICE_DOWN', `${name} does not answer at ${url}: start the stack with ./ripple up.`)

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { Command, InvalidArgumentError } from 'commander'
 import { execa } from 'execa'
-import { printJobsLoad, runJobsLoad } from './commands/load.command.ts'
+import { listDeadLetters, printDeadLetters, replayDeadLetters } from './commands/dlq.command.ts'
 import { runTests } from './commands/test.command.ts'
 import { listConnectorStates } from './connectors.ts'
 import { endpoints, loadStackConfig } from './config.ts'
@@ -14,7 +14,7 @@ import { Supervisor } from './supervisor.ts'
 const log = (line: string) => { process.stderr.write(`ripple: ${line}\n`) }
 
 function printTable (rows: ComponentStatus[]): void {
-  const lines = rows.map(r => [r.name, r.healthy ? 'healthy' : 'DOWN', r.pid === null ? '-' : String(r.pid), r.address, r.reason ?? ''])
+  const lines = rows.map(r => [r.name, r.healthy ? 'healthy' : r.pid === null ? 'DOWN' : 'UNHEALTHY', r.pid === null ? '-' : String(r.pid), r.address, r.reason ?? ''])
   const widths = [0, 1, 2, 3].map(i => Math.max(...lines.map(l => l[i]!.length), 9))
   const header = ['COMPONENT', 'STATE', 'PID', 'ADDRESS', '']
   for (const l of [header, ...lines]) console.log(l.map((cell, i) => i < 4 ? cell.padEnd(widths[i]!) : cell).join('  ').trimEnd())
@@ -25,7 +25,7 @@ function withConfig<A extends unknown[]> (action: (config: StackConfig, ...args:
     try {
       await action(loadStackConfig(), ...args)
     } catch (err) {
-      const message = err instanceof StackError || (err instanceof Error && err.message.startsWith('Invalid environment'))
+      const message = err instanceof StackError
         ? err.message
         : `unexpected failure: ${(err as Error).stack ?? String(err)}`
       log(message)
@@ -132,6 +132,8 @@ program.command('load')
   .option('--json', 'print the figures as JSON')
   .action(withConfig(async (config, pipeline: string, opts: { rps: number, duration: number, connections: number, sleep?: number, dataSize?: number, samples: number, finishTimeout: number, json?: boolean }) => {
     if (pipeline !== 'jobs') throw new StackError('UNKNOWN_PIPELINE', `There is no load for "${pipeline}": name jobs.`)
+    // The load generator lives with the benchmarks (bench/load); only this command loads it.
+    const { printJobsLoad, runJobsLoad } = await import('../../bench/load/jobs.load.ts')
     const result = await runJobsLoad(config, {
       rps: opts.rps, durationSeconds: opts.duration, connections: opts.connections, sleepMs: opts.sleep, dataSize: opts.dataSize,
       samples: opts.samples, finishTimeoutSeconds: opts.finishTimeout
@@ -141,13 +143,47 @@ program.command('load')
     if (result.requests.errors > 0 || result.requests.non2xx > 0 || result.samples.finished < result.samples.followed) process.exitCode = 1
   }))
 
+const dlq = program.command('dlq')
+  .description('dead letters: what a service parked on <topic>.dlq and why, and replaying it')
+
+dlq.command('list')
+  .description('each dead letter: partition, offset, key, reason, original topic/partition/offset, time')
+  .argument('<dlq-topic>', 'e.g. cdc.table.userdata.users.dlq')
+  .option('--json', 'print a JSON array (with values and all headers)')
+  .action(withConfig(async (config, topic: string, opts: { json?: boolean }) => {
+    const letters = await listDeadLetters(config, topic)
+    if (opts.json) { console.log(JSON.stringify(letters, null, 2)); return }
+    printDeadLetters(letters)
+    log(`${letters.length} dead letter(s) on ${topic}`)
+  }))
+
+const bigint = (value: string) => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('--offset must be a whole number.')
+  return BigInt(value)
+}
+
+dlq.command('replay')
+  .description('publish dead letters again on their original topic (x-dlq-* headers dropped, x-replayed-from added)')
+  .argument('<dlq-topic>')
+  .option('--offset <n>', 'only the record at this offset', bigint)
+  .option('--partition <p>', 'the partition of --offset, when the topic has several', count('partition', 0))
+  .option('--all', 'every record on the topic')
+  .option('--json', 'print what was replayed as JSON')
+  .action(withConfig(async (config, topic: string, opts: { offset?: bigint, partition?: number, all?: boolean, json?: boolean }) => {
+    const replayed = await replayDeadLetters(config, topic, { all: Boolean(opts.all), offset: opts.offset, partition: opts.partition })
+    if (opts.json) { console.log(JSON.stringify(replayed, null, 2)); return }
+    for (const r of replayed) console.log(`${topic}:${r.partition}:${r.offset} -> ${r.topic}  key=${r.key ?? '-'}`)
+    log(`replayed ${replayed.length} dead letter(s) from ${topic}`)
+  }))
+
 program.command('test')
   .description('lint, types, then unit and integration tests against a real stack (started if needed)')
   .argument('[files...]', 'only these test files')
   .option('--no-static', 'skip eslint and tsc')
   .option('--keep', 'leave a stack this run started running')
-  .action(withConfig(async (config, files: string[], opts: { static: boolean, keep?: boolean }) => {
-    process.exitCode = await runTests(config, { static: opts.static, keep: Boolean(opts.keep), files }, log)
+  .option('--unit', 'only lint, types and the tests that need no stack (files importing neither @ripple/testing nor @ripple/stack); starts nothing')
+  .action(withConfig(async (config, files: string[], opts: { static: boolean, keep?: boolean, unit?: boolean }) => {
+    process.exitCode = await runTests(config, { static: opts.static, keep: Boolean(opts.keep), unit: Boolean(opts.unit), files }, log)
   }))
 
 await program.parseAsync(process.argv)

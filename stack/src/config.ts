@@ -1,6 +1,8 @@
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
+import { StackError } from './errors.ts'
+import { readServiceRegistry } from './registry.ts'
 
 // The stack's one reader of process.env: every port, path and secret is validated here once,
 // so a typo in an override fails at start-up instead of as a puzzling connection error.
@@ -18,14 +20,6 @@ const envSchema = z.object({
   RIPPLE_POSTGRES_PORT: port(5433),
   RIPPLE_SMTP_PORT: port(1025),
   RIPPLE_MAIL_API_PORT: port(8025),
-  RIPPLE_USER_SERVICE_PORT: port(8085),
-  RIPPLE_NOTIFICATION_SERVICE_PORT: port(8086),
-  RIPPLE_POST_SERVICE_PORT: port(8081),
-  RIPPLE_SUBSCRIBE_SERVICE_PORT: port(8082),
-  RIPPLE_RECEIVER_PORT: port(8001),
-  RIPPLE_PROCESSOR_PORT: port(8002),
-  RIPPLE_CONVERTER_PORT: port(8003),
-  RIPPLE_INFORMER_PORT: port(8004),
   RIPPLE_CLICKHOUSE_HTTP_PORT: port(8123),
   RIPPLE_CLICKHOUSE_TCP_PORT: port(9000),
   RIPPLE_PROMETHEUS_PORT: port(9090),
@@ -38,6 +32,34 @@ const envSchema = z.object({
   RIPPLE_START_TIMEOUT_MS: z.coerce.number().int().positive().default(180_000)
 })
 
+export interface ServiceDefinition {
+  /** Folder under services/, also the process name. */
+  name: string
+  port: number
+  portVariable: string
+  /**
+   * A service that reads a connector's topic starts after `./ripple up` applied the
+   * connectors; one that owns a captured table starts before, so its migration made the table.
+   */
+  afterConnectors: boolean
+  order: number
+}
+
+/**
+ * The services' ports by camel-cased folder name (user-service → userService), for code that
+ * names a service; a service added later is there too, reached as `servicePort(config, name)`.
+ */
+export interface KnownServicePorts {
+  readonly userService: number
+  readonly notificationService: number
+  readonly postService: number
+  readonly subscribeService: number
+  readonly receiver: number
+  readonly processor: number
+  readonly converter: number
+  readonly informer: number
+}
+
 export interface StackConfig {
   readonly repoRoot: string
   readonly host: string
@@ -49,18 +71,12 @@ export interface StackConfig {
     readonly postgres: number
     readonly smtp: number
     readonly mailApi: number
-    readonly userService: number
-    readonly notificationService: number
-    readonly postService: number
-    readonly subscribeService: number
-    readonly receiver: number
-    readonly processor: number
-    readonly converter: number
-    readonly informer: number
     readonly clickhouseHttp: number
     readonly clickhouseTcp: number
     readonly prometheus: number
-  }
+  } & KnownServicePorts
+  /** Every service folder whose package.json has a "ripple" field, in start order, ports resolved. */
+  readonly services: readonly ServiceDefinition[]
   readonly paths: {
     readonly home: string
     readonly cache: string
@@ -85,12 +101,24 @@ export interface StackConfig {
 }
 
 export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackConfig {
-  const parsed = envSchema.safeParse(env)
+  const registry = readServiceRegistry(repoRoot)
+  // Each service's port variable is validated like the stack's own, with the registry's default.
+  const servicePorts = z.object(Object.fromEntries(registry.map(r => [r.portVariable, port(r.port)])))
+  const parsed = envSchema.and(servicePorts).safeParse(env)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    throw new Error(`Invalid environment variable ${String(issue?.path[0])}: ${issue?.message}. Fix or unset it and run again.`)
+    throw new StackError('INVALID_ENV', `Invalid environment variable ${String(issue?.path[0])}: ${issue?.message}. Fix or unset it and run again.`)
   }
   const e = parsed.data
+  const resolvedPorts = parsed.data as Record<string, number>
+  const services: ServiceDefinition[] = registry.map(r => ({
+    name: r.name,
+    port: resolvedPorts[r.portVariable] ?? r.port,
+    portVariable: r.portVariable,
+    afterConnectors: r.after === 'connectors',
+    order: r.order
+  }))
+  const camel = (name: string) => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
   const home = resolve(e.RIPPLE_HOME)
   const cache = join(home, 'cache')
   return {
@@ -104,18 +132,12 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       postgres: e.RIPPLE_POSTGRES_PORT,
       smtp: e.RIPPLE_SMTP_PORT,
       mailApi: e.RIPPLE_MAIL_API_PORT,
-      userService: e.RIPPLE_USER_SERVICE_PORT,
-      notificationService: e.RIPPLE_NOTIFICATION_SERVICE_PORT,
-      postService: e.RIPPLE_POST_SERVICE_PORT,
-      subscribeService: e.RIPPLE_SUBSCRIBE_SERVICE_PORT,
-      receiver: e.RIPPLE_RECEIVER_PORT,
-      processor: e.RIPPLE_PROCESSOR_PORT,
-      converter: e.RIPPLE_CONVERTER_PORT,
-      informer: e.RIPPLE_INFORMER_PORT,
+      ...Object.fromEntries(services.map(s => [camel(s.name), s.port])) as unknown as KnownServicePorts,
       clickhouseHttp: e.RIPPLE_CLICKHOUSE_HTTP_PORT,
       clickhouseTcp: e.RIPPLE_CLICKHOUSE_TCP_PORT,
       prometheus: e.RIPPLE_PROMETHEUS_PORT
     },
+    services,
     paths: {
       home,
       cache,
@@ -158,3 +180,10 @@ export function endpoints (config: StackConfig) {
   }
 }
 export type Endpoints = ReturnType<typeof endpoints>
+
+/** A registered service's port, by its folder name. */
+export function servicePort (config: StackConfig, name: string): number {
+  const found = config.services.find(s => s.name === name)
+  if (!found) throw new StackError('UNKNOWN_SERVICE', `There is no service "${name}": name one of ${config.services.map(s => s.name).join(', ')} (a service runs once its package.json has a "ripple" field).`)
+  return found.port
+}

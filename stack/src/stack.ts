@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import pRetry, { AbortError } from 'p-retry'
 import { clickhouse } from './components/clickhouse.ts'
-import type { Component } from './components/component.ts'
+import type { Component, Health } from './components/component.ts'
 import { connect } from './components/connect.ts'
 import { kafka } from './components/kafka.ts'
 import { mariadb } from './components/mariadb.ts'
@@ -46,7 +46,7 @@ function lastLogLines (supervisor: Supervisor, name: string, count = 5): string 
   return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-count).join(' | ')
 }
 
-async function waitHealthy (config: StackConfig, supervisor: Supervisor, c: Component): Promise<void> {
+async function waitHealthy (config: StackConfig, supervisor: Supervisor, c: Component, restarted?: string): Promise<void> {
   const deadline = Date.now() + config.startTimeoutMs
   const failIfExited = async () => {
     const p = (await supervisor.list()).find(r => r.name === c.name)
@@ -78,8 +78,22 @@ async function waitHealthy (config: StackConfig, supervisor: Supervisor, c: Comp
     }, { ...retryOptions, maxRetryTime: Math.max(1000, deadline - Date.now()) })
   } catch (err) {
     if (err instanceof StackError) throw err
-    throw new StackError('START_TIMEOUT', `${c.name} did not become healthy within ${config.startTimeoutMs / 1000} s (${(err as Error).message}): see "./ripple logs ${c.name}".`, { canRetry: true })
+    throw new StackError('START_TIMEOUT', `${restarted ?? c.name} did not become healthy within ${config.startTimeoutMs / 1000} s (${(err as Error).message}): see "./ripple logs ${c.name}".`, { canRetry: true })
   }
+}
+
+/** How long a running service that answers unhealthy gets to recover by itself before `up` restarts it. */
+const UNHEALTHY_GRACE_MS = 10_000
+
+/** The health after waiting up to `ms` for it to turn healthy (a service just restarted by pm2, a consumer rejoining). */
+async function settledHealth (c: Component, ms: number): Promise<Health> {
+  const deadline = Date.now() + ms
+  let h = await c.health()
+  while (!h.healthy && Date.now() < deadline) {
+    await new Promise(resolve => setTimeout(resolve, 500))
+    h = await c.health()
+  }
+  return h
 }
 
 async function startOne (config: StackConfig, supervisor: Supervisor, c: Component, running: RunningProcess[], log: Log): Promise<void> {
@@ -89,6 +103,15 @@ async function startOne (config: StackConfig, supervisor: Supervisor, c: Compone
     const spec = c.process()
     await supervisor.start(c.name, spec, spec.user ? await osUserIds(spec.user) : undefined)
     log(`started ${c.name}`)
+  } else if (c.restartWhenUnhealthy) {
+    const h = await settledHealth(c, UNHEALTHY_GRACE_MS)
+    if (!h.healthy) {
+      log(`restarting ${c.name}: unhealthy (${h.reason ?? 'no reason given'})`)
+      await supervisor.restart(c.name)
+      await waitHealthy(config, supervisor, c, `${c.name} was restarted because it was unhealthy (${h.reason ?? 'no reason given'}) and`)
+      log(`restarted ${c.name}: healthy again`)
+      return
+    }
   }
   await waitHealthy(config, supervisor, c)
 }

@@ -23,6 +23,12 @@ export interface RunningProcess {
 
 type Pm2 = typeof Pm2Module
 
+/**
+ * First restart delay. It also keeps `ripple stop --kill` deterministic: the CLI deletes the
+ * process from pm2 right after its SIGKILL, long before this delay lets pm2 start it again.
+ */
+const RESTART_DELAY_MS = 500
+
 async function loadPm2 (config: StackConfig): Promise<Pm2> {
   // pm2 reads these when it is first loaded, and its daemon inherits them.
   process.env.PM2_HOME = config.paths.pm2
@@ -95,12 +101,21 @@ export class Supervisor {
       output: this.logFile(name),
       error: this.logFile(name),
       merge_logs: true,
-      autorestart: false,
+      autorestart: Boolean(spec.restartOnExit),
+      // pm2 grows the delay ×1.5 per restart and caps it at 15 s; a process that ran 30 s
+      // without exiting starts over from the first delay.
+      ...(spec.restartOnExit ? { exp_backoff_restart_delay: RESTART_DELAY_MS } : {}),
       kill_timeout: spec.stopTimeoutMs,
       treekill: false,
       ...(uid ?? {})
     } as StartOptions
     await new Promise<void>((resolve, reject) => pm2.start(options, err => err ? reject(err) : resolve()))
+  }
+
+  /** Stops the process as `remove` does and starts it again with the same settings. */
+  async restart (name: string): Promise<void> {
+    const pm2 = await this.#connect()
+    await promisify(pm2.restart.bind(pm2))(name)
   }
 
   /** Stops (SIGTERM, then SIGKILL after the spec's timeout) and forgets the process. */

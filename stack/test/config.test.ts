@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { DomainError } from '@ripple/kit/domain'
 import { endpoints, loadStackConfig } from '../src/config.ts'
+import { StackError } from '../src/errors.ts'
 
 test('defaults give the documented ports and keep state under .ripple', () => {
   const config = loadStackConfig({})
@@ -20,4 +22,8 @@ test('every port can be moved by its variable, and RIPPLE_* overrides reach chil
 test('a bad override stops with a sentence naming the variable', () => {
   assert.throws(() => loadStackConfig({ RIPPLE_POSTGRES_PORT: 'abc' }), /RIPPLE_POSTGRES_PORT/)
   assert.throws(() => loadStackConfig({ RIPPLE_SMTP_PORT: '70000' }), /RIPPLE_SMTP_PORT/)
+})
+
+test('a bad override is a StackError INVALID_ENV, which the CLI prints as it is', () => {
+  assert.throws(() => loadStackConfig({ RIPPLE_KAFKA_PORT: '-1' }), (err: unknown) => err instanceof StackError && err.code === 'INVALID_ENV' && err instanceof DomainError)
 })

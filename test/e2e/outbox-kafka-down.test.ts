@@ -4,30 +4,41 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, test } from 'node:test'
 import { eventually, restoreStack, stopComponents } from '@ripple/testing'
-import { assertExactlyOnce, cdcRelay, createPosts, notificationsOf, pollingRelay, subscribe } from './outbox.support.ts'
+import { assertExactlyOnce, cdcRelay, createPosts, notificationsOf, pollingRelay, recordedNotifications, subscribe } from './outbox.support.ts'
 import type { Relay } from './outbox.support.ts'
 
 after(restoreStack)
 
-test('Kafka and Kafka Connect down: 100 posts per relay all answer 201, and every subscriber gets each once they are back', async t => {
+test('Kafka and Kafka Connect go down mid-burst: 100 posts per relay all answer 201, and every subscriber gets each once they are back', async t => {
   const run = randomBytes(4).toString('hex')
   const relays: Relay[] = [cdcRelay(), await pollingRelay()]
   try {
     const subscribers = [1, 2, 3].map(i => `e2e-${run}-down-s${i}`)
     const authorOf = (relay: Relay) => `e2e-${run}-down-${relay.name}`
+    const titles = (relay: Relay, from: number, to: number) => Array.from({ length: to - from }, (_, i) => `${authorOf(relay)} #${from + i}`)
     for (const relay of relays) for (const s of subscribers) await subscribe(s, authorOf(relay))
+    const expected = subscribers.length * 200
 
+    // The first 20 of each relay are on their way when Kafka goes; the other 80 are written while it is down.
+    const early = Promise.all(relays.map(relay => createPosts(relay, authorOf(relay), titles(relay, 0, 20), 1)))
+    await eventually(async () => assert.ok(await recordedNotifications(subscribers) >= 3), 60_000, 20)
     await stopComponents(['kafka', 'connect'])
-    const posts = (await Promise.all(relays.map(relay =>
-      createPosts(relay, authorOf(relay), Array.from({ length: 100 }, (_, i) => `${authorOf(relay)} #${i}`))))).flat()
-    assert.equal(posts.length, 200, 'every post answered 201 while Kafka was down')
-    t.diagnostic(`notifications recorded while Kafka was down: ${(await notificationsOf(subscribers[0]!)).length}`)
+    const atStop = await recordedNotifications(subscribers)
+    t.diagnostic(`Kafka and Connect stopped with ${atStop} of ${expected} notifications recorded`)
+    const late = await Promise.all(relays.map(relay => createPosts(relay, authorOf(relay), titles(relay, 20, 100))))
+    const posts = [...(await early).flat(), ...late.flat()]
+    assert.equal(posts.length, 200, 'every post answered 201, 160 of them while Kafka was down')
+    const lateTitles = new Set(late.flat().map(p => p.title))
+    const duringOutage = await notificationsOf(subscribers[0]!)
+    assert.equal(duringOutage.filter(n => lateTitles.has(n.post.title)).length, 0, 'nothing written during the outage was delivered before Kafka was back')
 
     await restoreStack()
     await eventually(async () => {
       for (const s of subscribers) assert.equal((await notificationsOf(s)).length, 200, s)
     }, 60_000, 500)
     await assertExactlyOnce(subscribers, posts)
+    assert.equal(await recordedNotifications(subscribers), expected, 'none missing, none doubled')
+    assert.ok(atStop < expected / 2, `Kafka went down while the work was in flight: ${atStop} of ${expected} recorded then`)
   } finally {
     await Promise.all(relays.map(r => r.stop()))
   }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, test } from 'node:test'
 import { eventually, restoreStack, stopComponents } from '@ripple/testing'
-import { assertExactlyOnce, cdcRelay, createPosts, notificationsOf, pollingRelay, subscribe } from './outbox.support.ts'
+import { assertExactlyOnce, cdcRelay, createPosts, notificationsOf, pollingRelay, recordedNotifications, subscribe } from './outbox.support.ts'
 
 after(restoreStack)
 
@@ -16,19 +16,18 @@ test('subscribe-service killed -9 during a burst of 500 posts (plus 100 through 
     const subscribers = [1, 2, 3].map(i => `e2e-${run}-kill-s${i}`)
     const authors = { cdc: `e2e-${run}-kill-cdc`, polling: `e2e-${run}-kill-polling` }
     for (const s of subscribers) for (const author of Object.values(authors)) await subscribe(s, author)
+    const expected = subscribers.length * 600
 
     // Two requests at a time, so the burst is still going when the kill comes.
     const burst = Promise.all([
       createPosts(cdc, authors.cdc, Array.from({ length: 500 }, (_, i) => `${authors.cdc} #${i}`), 2),
       createPosts(polling, authors.polling, Array.from({ length: 100 }, (_, i) => `${authors.polling} #${i}`), 1)
     ])
-    const before = await eventually(async () => {
-      const n = (await notificationsOf(subscribers[0]!)).length
-      assert.ok(n >= 50, `${n} so far`)
-      return n
-    }, 60_000, 20)
+    // Notifications are flowing: the kill hits a consumer at work.
+    await eventually(async () => assert.ok(await recordedNotifications(subscribers) >= 10), 60_000, 20)
     await stopComponents(['subscribe-service'], { kill: true })
-    t.diagnostic(`killed subscribe-service after at least ${before} notifications of the first subscriber`)
+    const atKill = await recordedNotifications(subscribers)
+    t.diagnostic(`subscribe-service killed with ${atKill} of ${expected} notifications recorded`)
     await restoreStack()
     const posts = (await burst).flat()
     assert.equal(posts.length, 600)
@@ -36,7 +35,8 @@ test('subscribe-service killed -9 during a burst of 500 posts (plus 100 through 
       for (const s of subscribers) assert.equal((await notificationsOf(s)).length, 600, s)
     }, 120_000, 500)
     await assertExactlyOnce(subscribers, posts)
-    assert.ok(before < 600, 'the kill came before every event was recorded')
+    assert.equal(await recordedNotifications(subscribers), expected, 'none missing, none doubled')
+    assert.ok(atKill < expected / 2, `the kill came while the work was in flight: ${atKill} of ${expected} recorded then`)
   } finally {
     await polling.stop()
   }

@@ -3,9 +3,10 @@
 import assert from 'node:assert/strict'
 import { loadConfig } from '@ripple/kit'
 import { loadStackConfig } from '@ripple/stack'
-import { dropMariaDbDatabase, unique } from '@ripple/testing'
+import { dropMariaDbDatabase, stack, unique } from '@ripple/testing'
 import mysql from 'mysql2/promise'
 import type { RowDataPacket } from 'mysql2/promise'
+import pg from 'pg'
 import { createPostService } from '../../services/post-service/src/app.ts'
 import { postServiceConfigSchema } from '../../services/post-service/src/config.ts'
 
@@ -31,7 +32,7 @@ export async function pollingRelay (): Promise<Relay> {
   const service = createPostService(loadConfig(postServiceConfigSchema, {
     ...process.env, PORT: '0', MARIADB_DATABASE: database, OUTBOX_RELAY: 'polling', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent'
   }))
-  const url = await service.start()
+  const { url } = await service.start()
   return { name: 'polling', url, database, stop: async () => { await service.stop(); await dropMariaDbDatabase(database) } }
 }
 
@@ -90,13 +91,52 @@ export async function waitForNotifications (subscribers: string[], count: number
   }
 }
 
+const onMariaDb = (database: string) => mysql.createConnection({ ...stack.mariadb, database })
+
 /** How many posts and outbox events a database holds for an author. */
 export async function storedFor (database: string, authorId: string): Promise<{ posts: number, events: number }> {
-  const conn = await mysql.createConnection({ host: config.host, port: config.ports.mariadb, user: 'ripple', password: config.secrets.mariadbPassword, database })
+  const conn = await onMariaDb(database)
   try {
     const [rows] = await conn.query<RowDataPacket[]>('SELECT (SELECT COUNT(*) FROM posts WHERE author_id = ?) AS posts, (SELECT COUNT(*) FROM outbox WHERE event_key = ?) AS events', [authorId, authorId])
     return { posts: Number(rows[0]?.posts), events: Number(rows[0]?.events) }
   } finally {
     await conn.end()
+  }
+}
+
+/**
+ * Makes the outbox of `database` refuse the event of `authorId`'s posts, but only once the post
+ * itself is written in the same transaction (the trigger sees it), so the failure is one inside
+ * the transaction, after the post's insert. Answers the clean-up, which drops the trigger.
+ */
+export async function refuseEventsAfterPost (database: string, authorId: string): Promise<() => Promise<void>> {
+  const trigger = unique('e2e_refuse_')
+  const conn = await onMariaDb(database)
+  try {
+    await conn.query(`CREATE TRIGGER \`${trigger}\` BEFORE INSERT ON outbox FOR EACH ROW
+      IF NEW.event_key = ${conn.escape(authorId)} AND EXISTS (SELECT 1 FROM posts WHERE id = NEW.aggregateid) THEN
+        SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'the e2e test refuses this event after its post was written';
+      END IF`)
+  } finally {
+    await conn.end()
+  }
+  return async () => {
+    const drop = await onMariaDb(database)
+    try { await drop.query(`DROP TRIGGER IF EXISTS \`${trigger}\``) } finally { await drop.end() }
+  }
+}
+
+/**
+ * Notifications the stack's subscribe-service has recorded for these subscribers, read from its
+ * database, which answers even while the service itself is killed.
+ */
+export async function recordedNotifications (subscribers: string[]): Promise<number> {
+  const client = new pg.Client({ ...stack.postgres, database: 'subscribe_service_db' })
+  await client.connect()
+  try {
+    const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM notifications WHERE subscriber_id = ANY($1)', [subscribers])
+    return Number(rows[0]?.n)
+  } finally {
+    await client.end()
   }
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { eventually, readTopic, topicEndOffsets } from '@ripple/testing'
 import Fastify from 'fastify'
-import { assertExactlyOnce, cdcRelay, createPost, createPosts, notificationsOf, pollingRelay, storedFor, subscribe } from './outbox.support.ts'
+import { assertExactlyOnce, cdcRelay, createPost, createPosts, notificationsOf, pollingRelay, refuseEventsAfterPost, storedFor, subscribe } from './outbox.support.ts'
 import type { PostJson, Relay } from './outbox.support.ts'
 
 const TOPIC = 'outbox.event.post'
@@ -38,14 +38,18 @@ for (const name of ['cdc', 'polling'] as const) {
       }
     })
 
-    it('a post whose transaction fails is a 4xx, with no post and no event', async () => {
+    it('a post whose transaction fails after the post was written (the outbox insert refused) is a 500, with no post and no event', async () => {
       const author = id('failing')
       const subscriber = id('watcher')
       await subscribe(subscriber, author)
-      const failed = await createPost(relay(), author, 'x'.repeat(300))
-      assert.equal(failed.status, 400)
-      assert.equal((failed.body as unknown as { field: string }).field, 'title')
-      assert.deepEqual(await storedFor(relay().database, author), { posts: 0, events: 0 })
+      const allow = await refuseEventsAfterPost(relay().database, author)
+      try {
+        const failed = await createPost(relay(), author, `${author} refused`)
+        assert.equal(failed.status, 500, JSON.stringify(failed.body))
+        assert.deepEqual(await storedFor(relay().database, author), { posts: 0, events: 0 }, 'the post written before the refusal was rolled back with it')
+      } finally {
+        await allow()
+      }
       // One author's events keep their order: once the next post is notified, an event of the failed one would have been too.
       const next = await createPost(relay(), author, `${author} after`)
       assert.equal(next.status, 201)

@@ -5,6 +5,7 @@ import Fastify from 'fastify'
 import { simpleParser } from 'mailparser'
 import type { AddressObject } from 'mailparser'
 import { SMTPServer } from 'smtp-server'
+import type { SMTPServerSession } from 'smtp-server'
 
 export interface CapturedMail {
   id: string
@@ -23,6 +24,19 @@ export interface MailCaptureOptions {
   apiPort: number
   /** JSON-lines file so captured mail outlives a restart of the capture. */
   storeFile: string
+  /** Larger messages are refused with 552 (and never held in memory past this). Default 10 MiB. */
+  maxMessageBytes?: number
+  /** A client silent this long is disconnected, so half-open connections do not pile up. Default 60 s. */
+  idleTimeoutMs?: number
+  /** Where client and connection errors go; they never end the server. */
+  log?: (line: string) => void
+}
+
+const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024
+
+/** An SMTP reply error: smtp-server answers with its responseCode instead of a generic 450. */
+function smtpError (responseCode: number, message: string): Error {
+  return Object.assign(new Error(message), { responseCode })
 }
 
 function addresses (field: AddressObject | AddressObject[] | undefined): string[] {
@@ -40,31 +54,59 @@ export async function startMailCapture (options: MailCaptureOptions) {
     ? readFileSync(options.storeFile, 'utf8').split('\n').filter(Boolean).map(line => JSON.parse(line) as CapturedMail)
     : []
 
+  const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+  const log = options.log ?? ((line: string) => { console.error(line) })
+
+  async function capture (raw: Buffer, session: SMTPServerSession): Promise<void> {
+    const parsed = await simpleParser(raw)
+    const headerTo = addresses(parsed.to)
+    const mail: CapturedMail = {
+      id: randomUUID(),
+      from: addresses(parsed.from)[0] ?? (session.envelope.mailFrom ? session.envelope.mailFrom.address : ''),
+      to: headerTo.length > 0 ? headerTo : session.envelope.rcptTo.map(r => r.address.toLowerCase()),
+      subject: parsed.subject ?? '',
+      text: parsed.text ?? '',
+      date: new Date().toISOString(),
+      messageId: parsed.messageId,
+      headers: Object.fromEntries([...parsed.headers].filter(([, v]) => typeof v === 'string') as [string, string][])
+    }
+    // Persisted before the 250 reply, so a mail the sender saw accepted is never lost.
+    appendFileSync(options.storeFile, JSON.stringify(mail) + '\n')
+    mails.push(mail)
+  }
+
   const smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
-    size: 10 * 1024 * 1024,
+    // Advertised in EHLO (a client declaring more is refused at MAIL FROM) and enforced below.
+    size: maxBytes,
+    socketTimeout: options.idleTimeoutMs ?? 60_000,
     onData (stream, session, callback) {
-      simpleParser(stream).then(parsed => {
-        const headerTo = addresses(parsed.to)
-        const mail: CapturedMail = {
-          id: randomUUID(),
-          from: addresses(parsed.from)[0] ?? (session.envelope.mailFrom ? session.envelope.mailFrom.address : ''),
-          to: headerTo.length > 0 ? headerTo : session.envelope.rcptTo.map(r => r.address.toLowerCase()),
-          subject: parsed.subject ?? '',
-          text: parsed.text ?? '',
-          date: new Date().toISOString(),
-          messageId: parsed.messageId,
-          headers: Object.fromEntries([...parsed.headers].filter(([, v]) => typeof v === 'string') as [string, string][])
+      // The body is buffered only up to the limit; the rest is read and dropped, so the client
+      // gets its 552 after the final dot instead of a connection cut mid-transfer.
+      const chunks: Buffer[] = []
+      let bytes = 0
+      let answered = false
+      const answer = (err?: Error) => { if (!answered) { answered = true; callback(err ?? null) } }
+      stream.on('data', (chunk: Buffer) => {
+        bytes += chunk.length
+        if (bytes <= maxBytes) chunks.push(chunk)
+      })
+      // A client that resets mid-DATA ends here (or never ends): nothing is captured, nothing thrown.
+      stream.once('error', err => answer(err))
+      stream.once('end', () => {
+        if (stream.sizeExceeded || bytes > maxBytes) {
+          answer(smtpError(552, `Message exceeds the fixed maximum message size of ${maxBytes} bytes`))
+          return
         }
-        // Persisted before the 250 reply, so a mail the sender saw accepted is never lost.
-        appendFileSync(options.storeFile, JSON.stringify(mail) + '\n')
-        mails.push(mail)
-        callback()
-      }, (err: Error) => callback(err))
+        capture(Buffer.concat(chunks), session).then(() => answer(), (err: Error) => answer(err))
+      })
     }
   })
+  // smtp-server re-emits every connection's socket error (ECONNRESET, EPIPE, a timeout) on the
+  // server; an EventEmitter with no 'error' listener throws, which used to end the process.
+  smtp.on('error', err => { log(`mail capture: client connection error (${(err as NodeJS.ErrnoException).code ?? err.message}), server keeps running`) })
 
   const api = Fastify({ logger: false })
   api.get('/health', async () => ({ ok: true, mails: mails.length }))

@@ -12,6 +12,7 @@ describe('converter (real Kafka)', () => {
   const scope = { source: unique('test.converter.'), postgres: unique('test.converter.pg.'), clickhouse: unique('test.converter.ch.'), groupId: unique('test-converter-') }
   let producer: KafkaProducer
   let service: ReturnType<typeof createConverterService>
+  let base: string
 
   before(async () => {
     const config = loadConfig(converterConfigSchema, {
@@ -20,12 +21,19 @@ describe('converter (real Kafka)', () => {
     })
     producer = createProducer({ brokers: config.KAFKA_BROKERS, clientId: 'converter-test' })
     service = createConverterService(config)
-    await service.start()
+    base = (await service.start()).url
   })
   after(async () => {
     await service.stop()
     await producer.close()
     await deleteTopics([scope.source, scope.postgres, scope.clickhouse, `${scope.source}.dlq`])
+  })
+
+  it('answers /health from the host, naming its consumer', async () => {
+    const res = await fetch(`${base}/health`)
+    const body = await res.json() as Record<string, unknown>
+    assert.equal(res.status, 200, JSON.stringify(body))
+    assert.deepEqual((body[`consumer:${scope.groupId}`] as { topics: string[] }).topics, [scope.source])
   })
 
   it('turns each JobDone into one JDBC-sink record and two CSV rows, all keyed by the job id', async () => {
@@ -48,5 +56,20 @@ describe('converter (real Kafka)', () => {
       assert.deepEqual(rows.map(r => r.value), [`${j.id},create,${j.create_date}`, `${j.id},finish,${j.finish_date}`], 'create before finish, on one partition')
       assert.equal(new Set(rows.map(r => r.partition)).size, 1)
     }
+  })
+
+  it('parks a record the JobDone contract refuses in the dead-letter topic, naming the field, and converts the next one', async () => {
+    const good = { id: randomUUID(), status: 'finish', create_date: '2024-01-27T12:34:50.594423357Z', finish_date: '2024-01-27T12:34:50.704464721Z' }
+    await producer.send([
+      { topic: scope.source, key: 'poison', value: JSON.stringify({ ...good, id: randomUUID(), status: 'failed' }), partition: 0 },
+      { topic: scope.source, key: good.id, value: JSON.stringify(good), partition: 0 }
+    ])
+    const [parked] = await readTopic(`${scope.source}.dlq`, records => records.length >= 1)
+    assert.equal(parked?.key, 'poison')
+    assert.equal(parked?.headers['x-dlq-error-code'], 'INVALID_INPUT')
+    assert.equal(parked?.headers['x-dlq-error-field'], 'value.status')
+    const pg = await readTopic(scope.postgres, records => records.some(r => r.key === good.id))
+    assert.equal(pg.filter(r => r.key === good.id).length, 1)
+    assert.equal(pg.filter(r => r.key === 'poison').length, 0)
   })
 })

@@ -22,7 +22,7 @@ describe('informer (real Kafka and PostgreSQL)', () => {
 
   const start = async () => {
     service = createInformerService(config)
-    base = `http://127.0.0.1:${(await service.start()).port}`
+    base = (await service.start()).url
   }
   const info = async (id: string) => {
     const res = await fetch(`${base}/info/${id}`)
@@ -57,6 +57,15 @@ describe('informer (real Kafka and PostgreSQL)', () => {
     assert.deepEqual(await info(lateCreated), { status: 200, body: { id: lateCreated, status: 'finish', create_date: CREATE, finish_date: FINISH } }, 'a late created does not undo finish')
     assert.deepEqual(await info(finished.toUpperCase()), { status: 200, body: { id: finished, status: 'finish', create_date: CREATE, finish_date: FINISH } })
     assert.deepEqual(await info('00000000-0000-0000-0000-000000000000'), { status: 200, body: { id: '00000000-0000-0000-0000-000000000000', status: 'unknown' } })
+  })
+
+  it('answers /health from the host: PostgreSQL and its consumer of both topics', async () => {
+    const res = await fetch(`${base}/health`)
+    const body = await res.json() as Record<string, unknown>
+    assert.equal(res.status, 200, JSON.stringify(body))
+    assert.equal(body.status, 'ok')
+    assert.equal(body.postgres, 'ok')
+    assert.deepEqual((body[`consumer:${scope.groupId}`] as { topics: string[] }).topics, [scope.created, scope.finished])
   })
 
   it('refuses a malformed id with 400 naming it', async () => {

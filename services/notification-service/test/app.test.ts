@@ -1,13 +1,24 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { createServer } from 'node:net'
 import { setTimeout as pause } from 'node:timers/promises'
-import { createProducer } from '@ripple/kit'
+import { changeEventId, createLogger, createProducer, decodeChangeEvent, openPostgresDatabase } from '@ripple/kit'
 import pg from 'pg'
 import type { KafkaProducer } from '@ripple/kit'
+import { createPgSentMailLog } from '../src/adapters/pg-sent-mail-log.adapter.ts'
 import { createNotificationService } from '../src/app.ts'
-import { dropDatabase, eventually, groupCaughtUp, mailsTo, readTopic, serviceConfig, unique, userEvents } from './stack.helpers.ts'
+import { messageIdFor, planMails } from '../src/interactors/notify-user-change.interactor.ts'
+import { toUserChange } from '../src/transport/user-row.mapper.ts'
+import { privateSmtp } from './private-smtp.ts'
+import { dropDatabase, eventually, groupCaughtUp, mailsTo, metricValue, readTopic, recordsIn, serviceConfig, unique, userEvents } from './stack.helpers.ts'
 import type { NotificationService } from './stack.helpers.ts'
+
+/** The id the service gives a Debezium event: its binlog position. */
+function eventIdOf (value: string): string {
+  const decoded = decodeChangeEvent(value)
+  assert.equal(decoded.kind, 'change')
+  if (decoded.kind !== 'change') throw new Error('not a change event')
+  return changeEventId(decoded.event, { topic: 't', partition: 0, offset: 0n })
+}
 
 describe('notification-service (real Kafka, PostgreSQL, SMTP capture)', () => {
   let producer: KafkaProducer
@@ -31,6 +42,19 @@ describe('notification-service (real Kafka, PostgreSQL, SMTP capture)', () => {
     const service = createNotificationService(serviceConfig({ ...env, TOPIC: scope.topic, GROUP_ID: scope.groupId, POSTGRES_DATABASE: scope.database }))
     services.push(service)
     return { service, ...(await service.start()) }
+  }
+
+  async function sentMailRows (database: string) {
+    const config = serviceConfig({ TOPIC: 't', GROUP_ID: 'g', POSTGRES_DATABASE: database })
+    const db = new pg.Client({ host: config.POSTGRES_HOST, port: config.POSTGRES_PORT, user: config.POSTGRES_USER, password: config.POSTGRES_PASSWORD, database })
+    await db.connect()
+    try {
+      const rows = await db.query<{ event_id: string, kind: string, status: string }>('SELECT event_id, kind, status FROM sent_mails ORDER BY event_id, seq')
+      const inbox = await db.query('SELECT 1 FROM inbox')
+      return { mails: rows.rows, inbox: inbox.rowCount ?? 0 }
+    } finally {
+      await db.end()
+    }
   }
 
   it('parks a malformed message in the dead-letter topic and still mails the next change', async () => {
@@ -58,58 +82,121 @@ describe('notification-service (real Kafka, PostgreSQL, SMTP capture)', () => {
     assert.equal(parked?.headers['x-dlq-original-topic'], topic)
   })
 
-  it('retries a mail the SMTP server does not take, then dead-letters it and frees its claim', async () => {
+  it('waits out an SMTP outage for as long as it lasts: nothing dead-lettered, nothing committed, then mailed once', async () => {
     const scope = setup('smtpdown')
     const { events, topic } = scope
-    // A port nobody listens on: every connection is refused, a transient failure.
-    const closed = await new Promise<number>(resolve => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as { port: number }
-        probe.close(() => resolve(port))
-      })
-    })
-    await startService(scope, { SMTP_PORT: String(closed), SMTP_RETRIES: '2' })
-    await producer.send({ topic, key: events.key(3), value: events.updated(3, 1) })
-
-    const [parked] = await readTopic(`${topic}.dlq`, records => records.length >= 1)
-    assert.equal(parked?.headers['x-dlq-error-code'], 'SMTP_UNAVAILABLE')
-    assert.equal(parked?.headers['x-dlq-attempts'], '3')
-    assert.equal(parked?.key, events.key(3))
-    assert.equal(JSON.parse(parked?.value ?? '{}').after?.email, `user3@${scope.domain}`)
-    await eventually(async () => assert.ok(await groupCaughtUp(scope.groupId, topic)))
-
-    const config = serviceConfig({ TOPIC: topic, GROUP_ID: scope.groupId, POSTGRES_DATABASE: scope.database })
-    const db = new pg.Client({ host: config.POSTGRES_HOST, port: config.POSTGRES_PORT, user: config.POSTGRES_USER, password: config.POSTGRES_PASSWORD, database: scope.database })
-    await db.connect()
+    const smtp = await privateSmtp()
+    await smtp.stop()
     try {
-      assert.equal((await db.query('SELECT 1 FROM sent_mails')).rowCount, 0, 'a replay from the dead-letter topic will send the mail')
-      assert.equal((await db.query('SELECT 1 FROM inbox')).rowCount, 0)
+      const { url } = await startService(scope, { SMTP_PORT: String(smtp.port) })
+      const value = events.updated(3, 1)
+      await producer.send({ topic, key: events.key(3), value })
+
+      // Refused again and again (backoff 50-500 ms in tests): far past any attempt budget the service once had.
+      await eventually(async () => assert.ok(await metricValue(url, 'ripple_mail_send_failures_total', { code: 'SMTP_UNAVAILABLE' }) >= 8), 60_000, 50)
+      assert.equal(await groupCaughtUp(scope.groupId, topic), false, 'the update is still in flight, its offset uncommitted')
+      assert.equal(await recordsIn(`${topic}.dlq`), 0, 'nothing dead-lettered')
+      // An attempt in progress may hold its claim for the moment; none is confirmed.
+      const during = await sentMailRows(scope.database)
+      assert.equal(during.inbox, 0)
+      assert.deepEqual(during.mails.filter(m => m.status !== 'pending'), [])
+      const health = await fetch(`${url}/health`)
+      assert.equal(health.status, 503)
+      assert.match(JSON.stringify(await health.json()), /smtp does not answer/)
+
+      await smtp.start()
+      await eventually(async () => assert.ok(await groupCaughtUp(scope.groupId, topic)))
+      assert.deepEqual(smtp.received.map(m => [m.to, m.messageId]), [[[`user3@${scope.domain}`], messageIdFor(eventIdOf(value), 'data-changed')]], 'mailed once')
+      assert.equal(await recordsIn(`${topic}.dlq`), 0)
+      assert.equal(await metricValue(url, 'ripple_mail_resent_total'), 0, 'a refused connection sent nothing, so nothing was resent')
+      assert.deepEqual((await sentMailRows(scope.database)).mails.map(m => m.status), ['sent'])
+      assert.equal((await fetch(`${url}/health`)).status, 200)
     } finally {
-      await db.end()
+      await smtp.stop()
     }
+  })
+
+  it('no reply to DATA (socket timeout): the mail is sent again with the same Message-ID, counted as a resend', async () => {
+    const scope = setup('timeout')
+    const { events, topic } = scope
+    // The first copy reaches the server, which never answers it; later copies are taken.
+    const smtp = await privateSmtp((_, received) => received.length === 1 ? 'hang' : 'accept')
+    try {
+      const { url } = await startService(scope, { SMTP_PORT: String(smtp.port), SMTP_SOCKET_TIMEOUT_MS: '3000' })
+      const value = events.updated(4, 1)
+      await producer.send({ topic, key: events.key(4), value })
+
+      await eventually(() => assert.equal(smtp.received.length, 1), 60_000, 20)
+      assert.equal(await groupCaughtUp(scope.groupId, topic), false, 'the timeout hit while the update was in flight')
+      assert.deepEqual(await sentMailRows(scope.database), { mails: [{ event_id: eventIdOf(value), kind: 'data-changed', status: 'pending' }], inbox: 0 })
+
+      await eventually(async () => assert.ok(await groupCaughtUp(scope.groupId, topic)))
+      const id = messageIdFor(eventIdOf(value), 'data-changed')
+      assert.deepEqual(smtp.received.map(m => m.messageId), [id, id], 'two copies, one identity')
+      assert.equal(await metricValue(url, 'ripple_mail_resent_total', { kind: 'data-changed' }), 1)
+      assert.equal(await metricValue(url, 'ripple_mail_send_failures_total', { code: 'SMTP_IN_DOUBT' }), 1)
+      assert.equal(await recordsIn(`${topic}.dlq`), 0)
+      assert.deepEqual((await sentMailRows(scope.database)).mails.map(m => m.status), ['sent'])
+    } finally {
+      await smtp.stop()
+    }
+  })
+
+  it('a claim a killed process left pending is sent again on redelivery, with the Message-ID it had', async () => {
+    const scope = setup('pending')
+    const { events, topic } = scope
+    const value = events.updated(5, 1)
+    const eventId = eventIdOf(value)
+    // What a process killed between claim and confirmation leaves behind.
+    const config = serviceConfig({ TOPIC: topic, GROUP_ID: scope.groupId, POSTGRES_DATABASE: scope.database })
+    const pool = await openPostgresDatabase({ host: config.POSTGRES_HOST, port: config.POSTGRES_PORT, user: config.POSTGRES_USER, password: config.POSTGRES_PASSWORD, database: scope.database }, createLogger('test', 'silent'))
+    try {
+      const decoded = decodeChangeEvent(value)
+      assert.equal(decoded.kind, 'change')
+      if (decoded.kind !== 'change') return
+      const [mail] = planMails(toUserChange(decoded.event))
+      assert.ok(mail)
+      await (await createPgSentMailLog(pool)).claim(eventId, 0, mail)
+    } finally {
+      await pool.end()
+    }
+
+    const { url } = await startService(scope)
+    await producer.send({ topic, key: events.key(5), value })
+    await eventually(async () => assert.ok(await groupCaughtUp(scope.groupId, topic)))
+    const mails = await mailsTo(scope.domain)
+    assert.equal(mails.length, 1, 'sent, not left \'in doubt\'')
+    assert.equal(mails[0]?.headers['message-id'], messageIdFor(eventId, 'data-changed'))
+    assert.equal(await metricValue(url, 'ripple_mail_resent_total', { kind: 'data-changed' }), 1)
+    assert.deepEqual(await sentMailRows(scope.database), { mails: [{ event_id: eventId, kind: 'data-changed', status: 'sent' }], inbox: 1 })
   })
 
   it('mails create, update and delete once each, even when Debezium publishes a change twice', async () => {
     const scope = setup('lifecycle')
     const { events, topic } = scope
-    const { port } = await startService(scope)
+    const { url } = await startService(scope)
+    const created = events.created(2)
     const update = events.updated(2, 1)
+    const deleted = events.deleted(2, 1)
     await producer.send([
-      { topic, key: events.key(2), value: events.created(2) },
+      { topic, key: events.key(2), value: created },
       { topic, key: events.key(2), value: update },
       // The same change again at a new offset, as after a connector restart: same binlog position.
       { topic, key: events.key(2), value: update },
-      { topic, key: events.key(2), value: events.deleted(2, 1) },
+      { topic, key: events.key(2), value: deleted },
       { topic, key: events.key(2), value: null }
     ])
 
     await eventually(async () => assert.ok(await groupCaughtUp(scope.groupId, topic)))
     const mails = await mailsTo(scope.domain)
     assert.deepEqual(mails.map(m => m.subject), ['Welcome to Ripple', 'Your Ripple account data changed', 'Your Ripple account was deleted'])
+    assert.deepEqual(mails.map(m => m.headers['message-id']), [messageIdFor(eventIdOf(created), 'welcome'), messageIdFor(eventIdOf(update), 'data-changed'), messageIdFor(eventIdOf(deleted), 'goodbye')])
 
-    const health = await (await fetch(`http://127.0.0.1:${port}/health`)).json() as Record<string, unknown>
-    assert.equal(health.consumer, 'up')
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+    const health = await fetch(`${url}/health`)
+    assert.equal(health.status, 200)
+    const report = await health.json() as Record<string, unknown>
+    assert.equal(report.smtp, 'ok')
+    const metrics = await (await fetch(`${url}/metrics`)).text()
     assert.match(metrics, new RegExp(`ripple_messages_total\\{[^}]*topic="${topic.replaceAll('.', '\\.')}"[^}]*outcome="processed"[^}]*\\} 5`))
   })
 

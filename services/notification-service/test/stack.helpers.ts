@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto'
-import { Consumer } from '@platformatic/kafka'
+import { Admin } from '@platformatic/kafka'
 import { loadConfig } from '@ripple/kit'
-import { capturedMails, stack } from '@ripple/testing'
+import { capturedMails, countRecords, stack } from '@ripple/testing'
 import type { CapturedMail } from '@ripple/testing'
 import type { createNotificationService } from '../src/app.ts'
 import { notificationServiceConfigSchema } from '../src/config.ts'
 
 // What only this service's tests need; the rest comes from @ripple/testing.
-export { dropPostgresDatabase as dropDatabase, eventually, readTopic, unique } from '@ripple/testing'
+export { dropPostgresDatabase as dropDatabase, eventually, groupCaughtUp, readTopic, unique } from '@ripple/testing'
 
 /** Mails the capture caught for addresses ending in `domain` (tests never clear the shared capture). */
 export async function mailsTo (domain: string): Promise<CapturedMail[]> {
@@ -27,16 +27,23 @@ export function serviceConfig (overrides: { TOPIC: string, GROUP_ID: string, POS
 
 export type NotificationService = ReturnType<typeof createNotificationService>
 
-/** Whether the group has committed every record on the topic: all of them were handled. */
-export async function groupCaughtUp (groupId: string, topic: string): Promise<boolean> {
-  const consumer = new Consumer({ clientId: 'test-lag', bootstrapBrokers: stack.kafkaBrokers, groupId })
+/** Records in a topic, 0 when it was never created (a dead-letter topic appears with its first record). */
+export async function recordsIn (topic: string): Promise<number> {
+  const admin = new Admin({ clientId: 'test-admin', bootstrapBrokers: stack.kafkaBrokers })
   try {
-    const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? []
-    const committed = (await consumer.listCommittedOffsets({ topics: [{ topic, partitions: ends.map((_, i) => i) }] })).get(topic) ?? []
-    return ends.every((end, i) => end === 0n || committed[i] === end)
+    if (!(await admin.listTopics()).includes(topic)) return 0
   } finally {
-    await consumer.close()
+    await admin.close()
   }
+  return await countRecords(topic)
+}
+
+/** One sample of the service's /metrics, 0 when the series does not exist yet. */
+export async function metricValue (url: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`)
+  const line = text.split('\n').find(l => l.startsWith(`${name}{`) && wanted.every(w => l.includes(w)))
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0
 }
 
 /** Debezium-shaped events for userdata.users, as the MariaDB connector with JsonConverter writes them. */

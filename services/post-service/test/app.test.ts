@@ -31,7 +31,7 @@ describe('post-service polling relay (real Kafka)', () => {
   async function start (s: ReturnType<typeof scope>) {
     const service = createPostService(serviceConfig({ MARIADB_DATABASE: s.database, OUTBOX_RELAY: 'polling', OUTBOX_TOPIC_PREFIX: s.prefix }))
     services.push(service)
-    return { service, base: await service.start() }
+    return { service, base: (await service.start()).url }
   }
 
   async function post (base: string, body: { authorId: string, title: string, content: string }): Promise<PostJson> {

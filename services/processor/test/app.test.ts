@@ -10,8 +10,8 @@ import { processorConfigSchema } from '../src/config.ts'
 
 type ProcessorService = ReturnType<typeof createProcessorService>
 
-const metric = async (port: number, name: string): Promise<number> => {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+const metric = async (url: string, name: string): Promise<number> => {
+  const text = await (await fetch(`${url}/metrics`)).text()
   return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN)
 }
 
@@ -54,8 +54,8 @@ describe('processor (real Kafka)', () => {
     const jobs = Array.from({ length: 50 }, () => job(15_000))
     await producer.send(jobs.map(j => ({ topic: scope.source, key: j.id, value: JSON.stringify(j), partition: 0 })))
 
-    await eventually(async () => assert.equal(await metric(first.port, 'ripple_jobs_in_progress'), 50, 'all 50 asleep together'), 60_000, 50)
-    assert.equal(await metric(first.port, 'ripple_jobs_finished_total'), 0)
+    await eventually(async () => assert.equal(await metric(first.url, 'ripple_jobs_in_progress'), 50, 'all 50 asleep together'), 60_000, 50)
+    assert.equal(await metric(first.url, 'ripple_jobs_finished_total'), 0)
     await first.service.stop()
     assert.equal(await groupCaughtUp(scope.groupId, scope.source), false, 'nothing committed for jobs that did not finish')
 
@@ -76,7 +76,7 @@ describe('processor (real Kafka)', () => {
 
   it('parks a record that is not a job in the dead-letter topic and finishes the next one', async () => {
     const scope = setup('poison')
-    const { port } = await startService(scope)
+    const { url } = await startService(scope)
     const good = job(0)
     await producer.send([
       { topic: scope.source, key: 'poison', value: '{"id": "not a job"}', partition: 1 },
@@ -87,7 +87,7 @@ describe('processor (real Kafka)', () => {
     const [parked] = await readTopic(`${scope.source}.dlq`, records => records.length >= 1)
     assert.equal(parked?.key, 'poison')
     assert.equal(parked?.headers['x-dlq-error-code'], 'INVALID_INPUT')
-    assert.equal(parked?.headers['x-dlq-error-field'], 'id')
-    await eventually(async () => assert.equal(await metric(port, 'ripple_job_create_to_finish_seconds_count'), 1))
+    assert.equal(parked?.headers['x-dlq-error-field'], 'value.id')
+    await eventually(async () => assert.equal(await metric(url, 'ripple_job_create_to_finish_seconds_count'), 1))
   })
 })

@@ -4,17 +4,16 @@ import { after, before, describe, it } from 'node:test'
 import { loadConfig } from '@ripple/kit'
 import { deleteTopics, readTopic, unique } from '@ripple/testing'
 import { createReceiverService } from '../src/app.ts'
-import type { ReceiverService } from '../src/app.ts'
 import { receiverConfigSchema } from '../src/config.ts'
 
 describe('receiver (real Kafka)', () => {
   const topic = unique('test.receiver.')
-  let service: ReceiverService
+  let service: ReturnType<typeof createReceiverService>
   let base: string
 
   before(async () => {
     service = createReceiverService(loadConfig(receiverConfigSchema, { ...process.env, PORT: '0', TOPIC: topic, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }))
-    base = await service.start()
+    base = (await service.start()).url
   })
   after(async () => {
     await service.stop()
@@ -40,6 +39,12 @@ describe('receiver (real Kafka)', () => {
       assert.match(job.data, /^[0-9a-f]{16}$/)
     }
     assert.equal(new Set(answers.map(a => a.id)).size, 50)
+  })
+
+  it('answers /health from the host', async () => {
+    const res = await fetch(`${base}/health`)
+    assert.equal(res.status, 200)
+    assert.equal((await res.json() as { status: string }).status, 'ok')
   })
 
   it('exports the jobs it created in /metrics', async () => {

@@ -10,8 +10,7 @@ export const subscribeServiceConfigSchema = baseConfigSchema.extend({
   GROUP_ID: z.string().min(1).default('subscribe-service'),
   POSTGRES_DATABASE: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case PostgreSQL identifier').default('subscribe_service_db'),
   POSTGRES_POOL_SIZE: count(10, 1),
-  /** Retries of an event whose notifications could not be written (the database failed), with exponential backoff; then the dead-letter topic. */
-  CONSUMER_RETRIES: count(10),
+  /** Backoff between attempts at an event whose notifications could not be written (the database failed): retried for as long as that lasts. */
   CONSUMER_RETRY_MIN_MS: count(500),
   CONSUMER_RETRY_MAX_MS: count(30_000),
   WEBHOOK_TIMEOUT_MS: count(5000, 1),

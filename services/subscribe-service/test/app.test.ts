@@ -29,6 +29,7 @@ async function receiver (script: (key: string, seen: number) => number | 'hang')
 describe('subscribe-service (real Kafka and PostgreSQL)', () => {
   const topic = unique('test.outbox.subscribe.')
   const database = unique('test_subscribe_app_')
+  const groupId = unique('test-subscribe-')
   let service: SubscribeService
   let base: string
   let producer: KafkaProducer
@@ -47,7 +48,7 @@ describe('subscribe-service (real Kafka and PostgreSQL)', () => {
   const notificationsOf = async (subscriberId: string): Promise<NotificationJson[]> => (await call('GET', `/notifications?subscriberId=${subscriberId}&limit=1000`)).body.items
 
   before(async () => {
-    service = createSubscribeService(serviceConfig({ TOPIC: topic, GROUP_ID: unique('test-subscribe-'), POSTGRES_DATABASE: database }))
+    service = createSubscribeService(serviceConfig({ TOPIC: topic, GROUP_ID: groupId, POSTGRES_DATABASE: database }))
     base = (await service.start()).url
     producer = createProducer({ brokers: serviceConfig({ TOPIC: topic, GROUP_ID: 'g', POSTGRES_DATABASE: database }).KAFKA_BROKERS, clientId: 'subscribe-service-test' })
   })
@@ -148,6 +149,6 @@ describe('subscribe-service (real Kafka and PostgreSQL)', () => {
     assert.equal(gone.body.field, 'authorId')
     assert.equal((await call('GET', '/notifications')).body.field, 'subscriberId')
     assert.equal((await call('GET', '/notifications?subscriberId=sam&limit=0')).body.field, 'limit')
-    assert.deepEqual((await call('GET', '/health')).body, { status: 'ok', postgres: 'ok', consumer: 'up', topic })
+    assert.deepEqual((await call('GET', '/health')).body, { status: 'ok', reasons: [], postgres: 'ok', [`consumer:${groupId}`]: { topics: [topic], healthy: true } })
   })
 })

@@ -15,6 +15,11 @@ export interface ProcessSpec {
   user?: string
   /** How long a clean shutdown after SIGTERM may take before the supervisor kills it. */
   stopTimeoutMs: number
+  /**
+   * Started again when it exits on its own (a crash), after a delay growing ×1.5 from 500 ms up
+   * to 15 s. Only `./ripple stop` (which removes it from the supervisor) keeps it stopped.
+   */
+  restartOnExit?: boolean
 }
 
 export interface Component {
@@ -36,6 +41,11 @@ export interface Component {
   afterStart? (): Promise<void>
   /** Runs before the supervisor's SIGTERM, for a process that needs another way to stop cleanly. */
   beforeStop? (): Promise<void>
+  /**
+   * A running process that answers unhealthy (a consumer out of its group, a stalled partition,
+   * a lost database) is restarted by `./ripple up`: true for Ripple's own services.
+   */
+  readonly restartWhenUnhealthy?: boolean
   /** Names of components that must be healthy first. */
   readonly dependsOn: string[]
 }

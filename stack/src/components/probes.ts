@@ -12,14 +12,30 @@ export function tcpProbe (host: string, port: number, timeoutMs = 1000): Promise
   })
 }
 
-/** Healthy when GET url answers 2xx. */
+/**
+ * Healthy when GET url answers 2xx. A service's 503 carries `{status: 'unhealthy', reasons: [...]}`
+ * (the kit's health report): its first reason is the one shown, with the others counted.
+ */
 export async function httpProbe (url: string, timeoutMs = 2000): Promise<Health> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })
-    await res.arrayBuffer()
-    return res.ok ? { healthy: true } : { healthy: false, reason: `${url} answered HTTP ${res.status}` }
+    const text = await res.text()
+    if (res.ok) return { healthy: true }
+    const reasons = reasonsOf(text)
+    const first = reasons[0]
+    if (first === undefined) return { healthy: false, reason: `${url} answered HTTP ${res.status}` }
+    return { healthy: false, reason: `${first}${reasons.length > 1 ? ` (and ${reasons.length - 1} more: curl ${url})` : ''}` }
   } catch (err) {
     return { healthy: false, reason: `${url}: ${(err as Error).message}` }
+  }
+}
+
+function reasonsOf (body: string): string[] {
+  try {
+    const parsed = JSON.parse(body) as { reasons?: unknown }
+    return Array.isArray(parsed.reasons) ? parsed.reasons.filter((r): r is string => typeof r === 'string' && r.length > 0) : []
+  } catch {
+    return []
   }
 }
 

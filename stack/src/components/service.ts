@@ -1,36 +1,14 @@
 import { join } from 'node:path'
-import type { StackConfig } from '../config.ts'
+import type { ServiceDefinition, StackConfig } from '../config.ts'
 import { endpoints } from '../config.ts'
 import type { Component } from './component.ts'
 import { httpProbe } from './probes.ts'
 
-export interface ServiceDefinition {
-  /** Folder under services/, also the process name. */
-  name: string
-  port: number
-  portVariable: string
-  /**
-   * A service that reads a connector's topic starts after `./ripple up` applied the
-   * connectors; one that owns a captured table starts before, so its migration made the table.
-   */
-  afterConnectors: boolean
-}
+export type { ServiceDefinition }
 
-/** Every Ripple service run by `./ripple up`, in start order. */
+/** Every Ripple service run by `./ripple up`, in start order: the registry of each service's package.json "ripple" field (stack/src/registry.ts). */
 export function serviceDefinitions (config: StackConfig): ServiceDefinition[] {
-  return [
-    { name: 'user-service', port: config.ports.userService, portVariable: 'RIPPLE_USER_SERVICE_PORT', afterConnectors: false },
-    { name: 'notification-service', port: config.ports.notificationService, portVariable: 'RIPPLE_NOTIFICATION_SERVICE_PORT', afterConnectors: true },
-    // The transactional outbox (seed 004): post-service owns the captured outbox table.
-    { name: 'post-service', port: config.ports.postService, portVariable: 'RIPPLE_POST_SERVICE_PORT', afterConnectors: false },
-    { name: 'subscribe-service', port: config.ports.subscribeService, portVariable: 'RIPPLE_SUBSCRIBE_SERVICE_PORT', afterConnectors: true },
-    // The job pipeline (seed 003): receiver only produces, so it may take requests before the
-    // connectors run; the others read topics the JDBC sink's pipeline depends on.
-    { name: 'receiver', port: config.ports.receiver, portVariable: 'RIPPLE_RECEIVER_PORT', afterConnectors: false },
-    { name: 'processor', port: config.ports.processor, portVariable: 'RIPPLE_PROCESSOR_PORT', afterConnectors: true },
-    { name: 'converter', port: config.ports.converter, portVariable: 'RIPPLE_CONVERTER_PORT', afterConnectors: true },
-    { name: 'informer', port: config.ports.informer, portVariable: 'RIPPLE_INFORMER_PORT', afterConnectors: true }
-  ]
+  return [...config.services]
 }
 
 /** The settings every service reads (kit's baseConfigSchema), pointing at this stack. */
@@ -58,6 +36,7 @@ export function service (config: StackConfig, definition: ServiceDefinition): Co
   return {
     name: definition.name,
     dependsOn: ['mariadb', 'postgres', 'smtp', 'kafka', 'connect'],
+    restartWhenUnhealthy: true,
     address: () => url,
     ports: () => [{ port: definition.port, what: `${definition.name} HTTP (${definition.portVariable})` }],
     binaries: () => [],
@@ -68,7 +47,8 @@ export function service (config: StackConfig, definition: ServiceDefinition): Co
       cwd: join(config.repoRoot, 'services', definition.name),
       env: { ...serviceEnv(config), PORT: String(definition.port) },
       // Services finish in-flight messages and commit on SIGTERM.
-      stopTimeoutMs: 30_000
+      stopTimeoutMs: 30_000,
+      restartOnExit: true
     }),
     health: () => httpProbe(`${url}/health`)
   }

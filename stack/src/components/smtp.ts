@@ -1,10 +1,10 @@
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import type { StackConfig } from '../config.ts'
 import { endpoints } from '../config.ts'
 import type { Component } from './component.ts'
 import { httpProbe, tcpProbe } from './probes.ts'
 
-/** The SMTP server that captures every mail, with its HTTP listing API. */
+/** The SMTP server that captures every mail, with its HTTP listing API (packages/mail-capture). */
 export function smtp (config: StackConfig): Component {
   const { mailApiUrl } = endpoints(config)
   return {
@@ -19,7 +19,16 @@ export function smtp (config: StackConfig): Component {
     async prepare () {},
     process: () => ({
       command: process.execPath,
-      args: ['--disable-warning=ExperimentalWarning', fileURLToPath(new URL('../mail-capture/main.ts', import.meta.url))],
+      args: ['--disable-warning=ExperimentalWarning', join(config.repoRoot, 'packages', 'mail-capture', 'src', 'main.ts')],
+      cwd: join(config.repoRoot, 'packages', 'mail-capture'),
+      env: {
+        MAIL_CAPTURE_HOST: config.host,
+        MAIL_CAPTURE_SMTP_PORT: String(config.ports.smtp),
+        MAIL_CAPTURE_API_PORT: String(config.ports.mailApi),
+        MAIL_CAPTURE_STORE: join(config.paths.data, 'mail', 'mails.jsonl')
+      },
+      // Our own process, its mails on disk: restarting it after a crash loses nothing.
+      restartOnExit: true,
       stopTimeoutMs: 10_000
     }),
     async health () {

@@ -22,6 +22,11 @@ export const baseConfigSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092').transform(s => s.split(',').map(b => b.trim()).filter(Boolean)),
+  /**
+   * A consumer with a partition whose fetched work has gone this long without a commit answers
+   * /health 503 naming it (a message retried through an outage, a member out of its group).
+   */
+  KAFKA_STALL_AFTER_MS: z.coerce.number().int().min(1000).default(60_000),
   MARIADB_HOST: z.string().default('127.0.0.1'),
   MARIADB_PORT: port(3307),
   MARIADB_USER: z.string().default('ripple'),

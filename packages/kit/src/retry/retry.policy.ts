@@ -44,6 +44,8 @@ export interface ProcessOptions {
   logger: Logger
   /** Aborting (on stop) ends waiting between attempts; the message is then left uncommitted. */
   signal?: AbortSignal
+  /** Told of each failed attempt that will be tried again (the handler's or the dead-letter publish's), so /health can say what a blocked partition waits for. */
+  onRetry?: (error: unknown) => void
 }
 
 /**
@@ -80,7 +82,7 @@ async function retryUntilStopped (attempt: () => Promise<void>, options: Options
  * must be delivered again.
  */
 export async function processWithRetry (message: ConsumedMessage, handler: MessageHandler, options: ProcessOptions): Promise<{ outcome: Outcome, attempts: number }> {
-  const { retry, dlq, logger, signal } = options
+  const { retry, dlq, logger, signal, onRetry } = options
   const where = { topic: message.topic, partition: message.partition, offset: String(message.offset) }
   let attempts = 0
   const handlerSignal = signal ?? new AbortController().signal
@@ -94,7 +96,9 @@ export async function processWithRetry (message: ConsumedMessage, handler: Messa
       randomize: true,
       shouldRetry: ({ error }) => canRetry(error),
       onFailedAttempt: ({ error, retryDelay }) => {
-        if (canRetry(error)) logger.warn({ err: error, ...where, attempt: attempts, retryInMs: retryDelay }, 'message failed, retrying')
+        if (!canRetry(error)) return
+        logger.warn({ err: error, ...where, attempt: attempts, retryInMs: retryDelay }, 'message failed, retrying')
+        onRetry?.(error)
       }
     }, signal)
     return { outcome: 'processed', attempts }
@@ -107,7 +111,12 @@ export async function processWithRetry (message: ConsumedMessage, handler: Messa
         retries: Number.POSITIVE_INFINITY,
         minTimeout: retry.minTimeout,
         maxTimeout: retry.maxTimeout,
-        onFailedAttempt: ({ error: dlqError }) => logger.error({ err: dlqError, ...where }, 'dead-letter publish failed, retrying')
+        factor: retry.factor,
+        randomize: true,
+        onFailedAttempt: ({ error: dlqError }) => {
+          logger.error({ err: dlqError, ...where }, 'dead-letter publish failed, retrying')
+          onRetry?.(dlqError)
+        }
       }, signal)
     } catch (dlqError) {
       if (signal?.aborted) return { outcome: 'aborted', attempts }

@@ -117,6 +117,7 @@ export function defineService<C extends HostedConfig> (name: string, setup: (con
       async consume (consumeOptions) {
         const runner = await runConsumer({
           clientId: name,
+          stallAfterMs: config.KAFKA_STALL_AFTER_MS,
           ...consumeOptions,
           brokers: config.KAFKA_BROKERS,
           logger,

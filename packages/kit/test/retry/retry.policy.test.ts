@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { DomainError } from '../../src/domain/domain.error.ts'
 import { InvalidInputError, RippleError } from '../../src/errors/ripple.error.ts'
 import { createLogger } from '../../src/logging/logger.ts'
 import type { ConsumedMessage } from '../../src/kafka/kafka.types.ts'
@@ -7,7 +8,7 @@ import type { DeadLetterPublisher } from '../../src/retry/dead-letter.publisher.
 import { canRetry, processWithRetry } from '../../src/retry/retry.policy.ts'
 
 const logger = createLogger('test', 'silent')
-const retry = { retries: 3, minTimeout: 1, maxTimeout: 5, factor: 1 }
+const retry = { minTimeout: 1, maxTimeout: 5, factor: 1 }
 const message: ConsumedMessage = { topic: 'users', partition: 1, offset: 7n, timestamp: 0n, key: Buffer.from('k'), value: Buffer.from('v'), headers: new Map() }
 
 function recordingDlq (failures = 0) {
@@ -44,9 +45,10 @@ describe('canRetry', () => {
     assert.equal(canRetry(new Error('ECONNRESET')), true)
   })
 
-  it('reads canRetry from errors that do not extend RippleError', () => {
-    class DomainError extends Error { code = 'MAILBOX_FULL'; canRetry = false }
-    assert.equal(canRetry(new DomainError('full')), false)
+  it('reads canRetry from a service\'s own DomainError, and presumes an outage for a look-alike that does not extend it', () => {
+    class MailboxFullError extends DomainError<'MAILBOX_FULL'> { constructor () { super('MAILBOX_FULL', 'full') } }
+    assert.equal(canRetry(new MailboxFullError()), false)
+    assert.equal(canRetry(Object.assign(new Error('full'), { code: 'MAILBOX_FULL', canRetry: false })), true)
   })
 })
 
@@ -75,13 +77,24 @@ describe('processWithRetry', () => {
     assert.equal(parked[0]?.attempts, 1)
   })
 
-  it('dead-letters once the retries are exhausted', async () => {
+  it('waits out an outage however long it lasts, never dead-letters it, and reports each retry', async () => {
     const { dlq, parked } = recordingDlq()
-    const always = Array.from({ length: 10 }, () => new RippleError('FLAKY', 'flaky', { canRetry: true }))
+    const always = Array.from({ length: 25 }, (_, i) => new RippleError('SMTP_UNAVAILABLE', `smtp down ${i}`, { canRetry: true }))
     const h = failing(always)
-    assert.deepEqual(await processWithRetry(message, h.handler, { retry, dlq, logger }), { outcome: 'dead-lettered', attempts: retry.retries + 1 })
-    assert.equal(h.calls(), retry.retries + 1)
-    assert.equal(parked.length, 1)
+    const seen: string[] = []
+    assert.deepEqual(await processWithRetry(message, h.handler, { retry, dlq, logger, onRetry: e => seen.push((e as Error).message) }), { outcome: 'processed', attempts: 26 })
+    assert.equal(h.calls(), 26)
+    assert.equal(parked.length, 0)
+    assert.equal(seen.length, 25)
+    assert.equal(seen.at(-1), 'smtp down 24')
+  })
+
+  it('does not report a failure that is not retried', async () => {
+    const { dlq } = recordingDlq()
+    const seen: unknown[] = []
+    const h = failing([new InvalidInputError('value', 'bad')])
+    assert.equal((await processWithRetry(message, h.handler, { retry, dlq, logger, onRetry: e => seen.push(e) })).outcome, 'dead-lettered')
+    assert.deepEqual(seen, [])
   })
 
   it('keeps trying the dead-letter topic rather than drop the message', async () => {

@@ -1,27 +1,13 @@
-import { epochSeconds, InvalidInputError, parseInput, parseNanoTimestamp } from '@ripple/kit'
+import { jobDoneSchema } from '@ripple/contracts'
+import { decodeJsonRecord, epochSeconds, parseNanoTimestamp } from '@ripple/kit'
 import type { ConsumedMessage, MessageHandler } from '@ripple/kit'
-import { z } from 'zod'
 import type { JobDone } from '../entities/job-done.entity.ts'
 import type { ConvertJob } from '../interactors/convert-job.interactor.ts'
 
-const timestamp = z.string().refine(text => parseNanoTimestamp(text) !== undefined, 'must be an RFC 3339 timestamp')
-const jobDoneRecord = z.object({
-  id: z.uuid(),
-  status: z.string().min(1).max(32),
-  create_date: timestamp,
-  finish_date: timestamp
-})
-
 /** Reads a processor-topic record; what cannot be read is InvalidInputError, for the dead-letter topic. */
 export function toJobDone (message: ConsumedMessage): JobDone {
-  if (message.value === null) throw new InvalidInputError('value', 'a JobDone record without a value (tombstone)')
-  let json: unknown
-  try {
-    json = JSON.parse(message.value.toString('utf8'))
-  } catch {
-    throw new InvalidInputError('value', 'the JobDone record is not JSON')
-  }
-  const record = parseInput(jobDoneRecord, json, 'value')
+  const record = decodeJsonRecord(jobDoneSchema, message)
+  // The contract's timestamp check is parseNanoTimestamp, so both answer here.
   return {
     id: record.id,
     status: record.status,

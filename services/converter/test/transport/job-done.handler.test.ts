@@ -27,9 +27,10 @@ describe('toJobDone', () => {
   for (const [what, value, field] of [
     ['a tombstone', null, 'value'],
     ['text that is not JSON', 'done!', 'value'],
-    ['an id that is no UUID', JSON.stringify({ ...seedDone, id: 'x' }), 'id'],
-    ['a missing finish_date', JSON.stringify({ ...seedDone, finish_date: undefined }), 'finish_date'],
-    ['a date that does not exist', JSON.stringify({ ...seedDone, create_date: '2024-02-30T00:00:00Z' }), 'create_date']
+    ['an id that is no UUID', JSON.stringify({ ...seedDone, id: 'x' }), 'value.id'],
+    ['a missing finish_date', JSON.stringify({ ...seedDone, finish_date: undefined }), 'value.finish_date'],
+    ['a date that does not exist', JSON.stringify({ ...seedDone, create_date: '2024-02-30T00:00:00Z' }), 'value.create_date'],
+    ['a status other than finish', JSON.stringify({ ...seedDone, status: 'failed' }), 'value.status']
   ] as const) {
     it(`refuses ${what} as invalid input naming ${field}, for the dead-letter topic`, () => {
       assert.throws(() => toJobDone(message(value)), (err: unknown) => err instanceof InvalidInputError && err.field === field)

@@ -25,8 +25,8 @@ describe('toJobEvent', () => {
   for (const [what, m, field] of [
     ['a tombstone', message('receiver-topic', null), 'value'],
     ['text that is not JSON', message('processor-topic', 'nope'), 'value'],
-    ['a job without create_date', message('receiver-topic', { id: ID }), 'create_date'],
-    ['a JobDone of another status', message('processor-topic', { id: ID, status: 'failed', create_date: CREATE, finish_date: FINISH }), 'status'],
+    ['a job without create_date', message('receiver-topic', { id: ID }), 'value.create_date'],
+    ['a JobDone of another status', message('processor-topic', { id: ID, status: 'failed', create_date: CREATE, finish_date: FINISH }), 'value.status'],
     ['a record of a topic it does not read', message('other-topic', { id: ID }), 'topic']
   ] as const) {
     it(`refuses ${what} as invalid input naming ${field}`, () => {

@@ -23,8 +23,8 @@ export async function createPgSentMailLog (pool: Pool): Promise<SentMailLog> {
     PRIMARY KEY (event_id, seq)
   )`)
 
-  const markSent = (db: Pool | PoolClient, eventId: string, seq: number, token: string) =>
-    db.query("UPDATE sent_mails SET status = 'sent', sent_at = now() WHERE event_id = $1 AND seq = $2 AND claim_token = $3", [eventId, seq, token])
+  const markSent = (db: Pool | PoolClient, eventId: string, seq: number) =>
+    db.query("UPDATE sent_mails SET status = 'sent', sent_at = now() WHERE event_id = $1 AND seq = $2 AND status = 'pending'", [eventId, seq])
 
   return {
     async isProcessed (eventId) {
@@ -32,37 +32,34 @@ export async function createPgSentMailLog (pool: Pool): Promise<SentMailLog> {
       return (found.rowCount ?? 0) > 0
     },
 
-    async claim (eventId, mails: Mail[]) {
+    async claim (eventId, seq, mail: Mail) {
       const token = randomUUID()
-      await pool.query(`INSERT INTO sent_mails (event_id, seq, kind, recipient, subject, fields, status, claim_token)
-        SELECT $1, m.seq, m.kind, m.recipient, m.subject, ARRAY(SELECT jsonb_array_elements_text(m.fields)), 'pending', $2
-        FROM jsonb_to_recordset($3::jsonb) AS m(seq int, kind text, recipient text, subject text, fields jsonb)
-        ON CONFLICT (event_id, seq) DO NOTHING`,
-      [eventId, token, JSON.stringify(mails.map((m, seq) => ({ seq, kind: m.kind, recipient: m.to, subject: m.subject, fields: m.fields })))])
-      const rows = await pool.query<{ seq: number, status: string, claim_token: string }>('SELECT seq, status, claim_token FROM sent_mails WHERE event_id = $1', [eventId])
-      const bySeq = new Map(rows.rows.map(r => [r.seq, r]))
-      const states = mails.map((_, seq): ClaimState => {
-        const row = bySeq.get(seq)
-        if (row?.status === 'sent') return 'sent'
-        return row?.claim_token === token ? 'claimed' : 'in-doubt'
-      })
-      return { token, states }
+      // Claims a new mail or takes over a pending one in one statement; a sent row is left alone
+      // and not returned. xmax is 0 on a row the statement inserted, nonzero on one it updated.
+      const row = await pool.query<{ taken_over: boolean }>(`INSERT INTO sent_mails (event_id, seq, kind, recipient, subject, fields, status, claim_token)
+        VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)
+        ON CONFLICT (event_id, seq) DO UPDATE SET claim_token = EXCLUDED.claim_token, claimed_at = now() WHERE sent_mails.status = 'pending'
+        RETURNING xmax <> 0 AS taken_over`,
+      [eventId, seq, mail.kind, mail.to, mail.subject, mail.fields, token])
+      const found = row.rows[0]
+      const state: ClaimState = found === undefined ? 'sent' : found.taken_over ? 'pending' : 'claimed'
+      return { token, state }
     },
 
     async release (eventId, seq, token) {
       await pool.query("DELETE FROM sent_mails WHERE event_id = $1 AND seq = $2 AND claim_token = $3 AND status = 'pending'", [eventId, seq, token])
     },
 
-    async markSent (eventId, seq, token) {
-      await markSent(pool, eventId, seq, token)
+    async markSent (eventId, seq) {
+      await markSent(pool, eventId, seq)
     },
 
-    async complete (eventId, sent) {
+    async complete (eventId, sentSeq) {
       const result = await withInbox(pool, INBOX, eventId, async client => {
-        if (sent) await markSent(client, eventId, sent.seq, sent.token)
+        if (sentSeq !== undefined) await markSent(client, eventId, sentSeq)
       })
       // Another delivery of the event completed first; our mail still went out and is recorded as such.
-      if (result === 'duplicate' && sent) await markSent(pool, eventId, sent.seq, sent.token)
+      if (result === 'duplicate' && sentSeq !== undefined) await markSent(pool, eventId, sentSeq)
       return result
     }
   }

@@ -9,10 +9,3 @@ export interface Mail {
   fields: string[]
 }
 
-/**
- * One Message-ID per (event, mail): a mail sent again for the same change carries the same id,
- * so a mail client that sees it twice can fold the copies together.
- */
-export function messageIdFor (eventId: string, seq: number): string {
-  return `<${eventId.replace(/[^A-Za-z0-9.-]/g, '.')}.${seq}@notification-service.ripple>`
-}

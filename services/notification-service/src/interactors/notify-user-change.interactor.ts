@@ -1,5 +1,6 @@
-import type { Mail } from '../entities/mail.entity.ts'
-import { messageIdFor } from '../entities/mail.entity.ts'
+import { createHash } from 'node:crypto'
+import type { Mail, MailKind } from '../entities/mail.entity.ts'
+import { MailDeliveryError } from '../entities/notification.errors.ts'
 import { changedFields, emailChanged } from '../entities/user-change.entity.ts'
 import type { FieldChange, UserChange, UserSnapshot } from '../entities/user-change.entity.ts'
 import type { Mailer } from '../ports/mailer.port.ts'
@@ -62,48 +63,74 @@ export function planMails (change: UserChange): Mail[] {
   }
 }
 
+/**
+ * The one identity of a mail, the same on every send of it by any process: a mail client that
+ * gets it twice shows it once. A kind occurs at most once per event, so (event, kind) names it.
+ */
+export function messageIdFor (eventId: string, kind: MailKind): string {
+  return `<${createHash('sha256').update(`${eventId}\n${kind}`).digest('hex')}@ripple.local>`
+}
+
 export interface NotifyResult {
   status: 'sent' | 'duplicate' | 'nothing-to-send'
+  /** Mails handed to the server by this attempt, resends included. */
   sent: number
-  /** Mails an earlier attempt claimed and never confirmed: not sent again, so never twice. */
-  inDoubt: Mail[]
+  /** Mails an earlier attempt claimed and never confirmed, sent again by this one. */
+  resent: Mail[]
 }
 
 /**
- * Sends the mails for one change event at most once per mail.
+ * Sends the mails of one change event at least once each, every send of a mail carrying the
+ * same Message-ID (messageIdFor), and never again once it is confirmed.
  *
- * The mail server and the database cannot commit together, so there is always a window between
- * the server's 250 and our record of it. Each mail is therefore claimed (a pending row keyed by
- * event and index) before it is sent and confirmed right after; the last confirmation commits in
- * one transaction with the event id in the inbox, and only then does the consumer commit the
- * offset. A redelivery finds the event in the inbox, or each mail 'sent' (skipped), or 'in-doubt':
- * the earlier attempt stopped (crash, kill) between claim and confirmation, or is still sending
- * (a rebalance handed the partition over). Resending could mail twice, so it is not resent: it
- * stays pending for an operator. A refused mail releases its claim, so retries and dead-letter
- * replays do send it. A graceful stop finishes the message in flight and leaves nothing in doubt.
+ * The mail server and the database cannot commit together: between the server's 250 and our
+ * record of it there is always a window. The protocol, per mail, in the event's order:
+ *   1. claim: a 'pending' row keyed by (event id, index), or take over a pending row an earlier
+ *      attempt left (it crashed, was killed, or its send broke off);
+ *   2. send with the stable Message-ID;
+ *   3. confirm: the row becomes 'sent'; the event's last mail is confirmed in one transaction
+ *      with the event id in the inbox, and only then does the consumer commit the offset.
+ * A redelivery finds the event in the inbox (nothing sent), a mail 'sent' (skipped), or a mail
+ * 'pending': it may or may not have gone out, and a lost mail is worse than a repeat a mail client
+ * folds, so it is sent again with the same Message-ID, counted once the server takes it
+ * (ripple_mail_resent_total: the repeats a mailbox may have seen). A send that breaks
+ * off after the mail may have been handed over (a timeout, a dropped connection with no reply to
+ * DATA) leaves the claim pending, so the retry is such a resend too. Only a failure that proves
+ * the mail did not go out (no connection, a 4xx or 5xx reply) frees a claim this attempt made.
+ * Outages throw a retryable error and are waited out; a 5xx is final and the event dead-lettered.
+ * A mail therefore goes out twice only when a process stops between the server's acceptance and
+ * the confirmation's commit (or two members briefly share a partition during a rebalance).
  */
-export function makeNotifyUserChange (deps: { mailer: Mailer, sentMails: SentMailLog }) {
-  const { mailer, sentMails } = deps
+export function makeNotifyUserChange (deps: { mailer: Mailer, sentMails: SentMailLog, onResent?: (mail: Mail) => void }) {
+  const { mailer, sentMails, onResent } = deps
   return async function notifyUserChange (eventId: string, change: UserChange): Promise<NotifyResult> {
     const mails = planMails(change)
-    if (mails.length === 0) return { status: 'nothing-to-send', sent: 0, inDoubt: [] }
-    if (await sentMails.isProcessed(eventId)) return { status: 'duplicate', sent: 0, inDoubt: [] }
+    if (mails.length === 0) return { status: 'nothing-to-send', sent: 0, resent: [] }
+    if (await sentMails.isProcessed(eventId)) return { status: 'duplicate', sent: 0, resent: [] }
 
-    const { token, states } = await sentMails.claim(eventId, mails)
-    const toSend = mails.flatMap((mail, seq) => states[seq] === 'claimed' ? [{ mail, seq }] : [])
-    const inDoubt = mails.filter((_, seq) => states[seq] === 'in-doubt')
-    const last = toSend.at(-1)
-    for (const { mail, seq } of toSend) {
+    const resent: Mail[] = []
+    let sent = 0
+    let lastSent: number | undefined
+    for (const [seq, mail] of mails.entries()) {
+      const { token, state } = await sentMails.claim(eventId, seq, mail)
+      if (state === 'sent') continue
       try {
-        await mailer.send({ ...mail, messageId: messageIdFor(eventId, seq) })
+        await mailer.send({ ...mail, messageId: messageIdFor(eventId, mail.kind) })
       } catch (error) {
-        await sentMails.release(eventId, seq, token)
+        const certainlyNotSent = error instanceof MailDeliveryError && error.outcome !== 'maybe-sent'
+        if (certainlyNotSent && state === 'claimed') await sentMails.release(eventId, seq, token)
         throw error
       }
-      if (seq !== last?.seq) await sentMails.markSent(eventId, seq, token)
+      sent++
+      if (state === 'pending') {
+        resent.push(mail)
+        onResent?.(mail)
+      }
+      if (seq === mails.length - 1) lastSent = seq
+      else await sentMails.markSent(eventId, seq)
     }
-    const recorded = await sentMails.complete(eventId, last ? { seq: last.seq, token } : undefined)
-    return { status: toSend.length > 0 || recorded === 'processed' ? 'sent' : 'duplicate', sent: toSend.length, inDoubt }
+    const recorded = await sentMails.complete(eventId, lastSent)
+    return { status: sent > 0 || recorded === 'processed' ? 'sent' : 'duplicate', sent, resent }
   }
 }
 

@@ -1,19 +1,24 @@
 import type { Mail } from '../entities/mail.entity.ts'
 
 /**
- * For each planned mail of an event: 'claimed' by this attempt (send it), already 'sent', or
- * 'in-doubt': claimed by an attempt that never confirmed, so it may or may not have gone out.
+ * A planned mail of an event is 'claimed' afresh by this attempt, already 'sent'
+ * (confirmed: never sent again), or 'pending': an earlier attempt claimed it and never confirmed
+ * it, so it may or may not have gone out; this attempt has taken the claim over and sends it again.
  */
-export type ClaimState = 'claimed' | 'sent' | 'in-doubt'
+export type ClaimState = 'claimed' | 'sent' | 'pending'
 
 /** The service's record of processed events (its inbox) and of every mail it sent. */
 export interface SentMailLog {
   isProcessed (eventId: string): Promise<boolean>
-  /** Records each mail (by its index, `seq`) as pending before it is sent; the token names this attempt. */
-  claim (eventId: string, mails: Mail[]): Promise<{ token: string, states: ClaimState[] }>
-  /** Frees a claim whose mail the server refused, so a later attempt sends it. */
+  /**
+   * Records the mail (the event's `seq`th) as pending right before it is sent, or takes over a
+   * pending claim an earlier attempt left; the token names this attempt's claim.
+   */
+  claim (eventId: string, seq: number, mail: Mail): Promise<{ token: string, state: ClaimState }>
+  /** Frees this attempt's claim of a mail that certainly did not go out, so a later attempt claims it afresh. */
   release (eventId: string, seq: number, token: string): Promise<void>
-  markSent (eventId: string, seq: number, token: string): Promise<void>
+  /** The server took the mail: whichever attempt sent it, it is sent. */
+  markSent (eventId: string, seq: number): Promise<void>
   /** Records the event as processed, and marks the given mail sent in the same transaction. */
-  complete (eventId: string, sent?: { seq: number, token: string }): Promise<'processed' | 'duplicate'>
+  complete (eventId: string, sentSeq?: number): Promise<'processed' | 'duplicate'>
 }

@@ -16,9 +16,9 @@ export function createUserChangeHandler (deps: { notify: NotifyUserChange, logge
     if (change.kind === 'ignored') return
     const eventId = changeEventId(decoded.event, message)
     const result = await notify(eventId, change)
-    for (const mail of result.inDoubt) {
-      logger.warn({ eventId, kind: mail.kind }, 'an earlier attempt claimed this mail and never confirmed it; not sending it again (see sent_mails rows still pending)')
+    for (const mail of result.resent) {
+      logger.info({ eventId, kind: mail.kind }, 'sent a mail again that an earlier attempt may have sent, with the same Message-ID')
     }
-    logger.debug({ eventId, change: change.kind, ...result, inDoubt: result.inDoubt.length }, 'user change handled')
+    logger.debug({ eventId, change: change.kind, ...result, resent: result.resent.length }, 'user change handled')
   }
 }

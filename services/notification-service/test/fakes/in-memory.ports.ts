@@ -3,13 +3,21 @@ import type { Mail, MailKind } from '../../src/entities/mail.entity.ts'
 import type { Mailer, OutgoingMail } from '../../src/ports/mailer.port.ts'
 import type { ClaimState, SentMailLog } from '../../src/ports/sent-mail-log.port.ts'
 
-/** Records what would have gone out; each queued failure refuses the next mail of its kind. */
+/**
+ * Records every mail handed to it (`attempts`) and what the server took (`sent`). Each queued
+ * failure fails the next mail of its kind; with `afterData` the mail was handed over first, as
+ * when the reply to DATA never comes.
+ */
 export class RecordingMailer implements Mailer {
+  attempts: OutgoingMail[] = []
   sent: OutgoingMail[] = []
-  failures: Array<{ kind: MailKind, error: Error }> = []
+  failures: Array<{ kind: MailKind, error: Error, afterData?: boolean }> = []
   async send (mail: OutgoingMail): Promise<void> {
-    const failure = this.failures.findIndex(f => f.kind === mail.kind)
-    if (failure >= 0) throw this.failures.splice(failure, 1)[0]?.error
+    this.attempts.push(mail)
+    const index = this.failures.findIndex(f => f.kind === mail.kind)
+    const failure = index >= 0 ? this.failures.splice(index, 1)[0] : undefined
+    if (failure?.afterData) this.sent.push(mail)
+    if (failure) throw failure.error
     this.sent.push(mail)
   }
 
@@ -27,17 +35,16 @@ export class InMemorySentMailLog implements SentMailLog {
 
   async isProcessed (eventId: string) { return this.processed.has(eventId) }
 
-  async claim (eventId: string, mails: Mail[]) {
+  async claim (eventId: string, seq: number, mail: Mail) {
     const token = randomUUID()
-    const states = mails.map((mail, seq): ClaimState => {
-      const row = this.rows.get(this.key(eventId, seq))
-      if (!row) {
-        this.rows.set(this.key(eventId, seq), { status: 'pending', token, mail })
-        return 'claimed'
-      }
-      return row.status === 'sent' ? 'sent' : 'in-doubt'
-    })
-    return { token, states }
+    const row = this.rows.get(this.key(eventId, seq))
+    if (!row) {
+      this.rows.set(this.key(eventId, seq), { status: 'pending', token, mail })
+      return { token, state: 'claimed' as ClaimState }
+    }
+    if (row.status === 'sent') return { token, state: 'sent' as ClaimState }
+    row.token = token
+    return { token, state: 'pending' as ClaimState }
   }
 
   async release (eventId: string, seq: number, token: string) {
@@ -45,13 +52,13 @@ export class InMemorySentMailLog implements SentMailLog {
     if (row?.token === token && row.status === 'pending') this.rows.delete(this.key(eventId, seq))
   }
 
-  async markSent (eventId: string, seq: number, token: string) {
+  async markSent (eventId: string, seq: number) {
     const row = this.rows.get(this.key(eventId, seq))
-    if (row?.token === token) row.status = 'sent'
+    if (row) row.status = 'sent'
   }
 
-  async complete (eventId: string, sent?: { seq: number, token: string }) {
-    if (sent) await this.markSent(eventId, sent.seq, sent.token)
+  async complete (eventId: string, sentSeq?: number) {
+    if (sentSeq !== undefined) await this.markSent(eventId, sentSeq)
     if (this.processed.has(eventId)) return 'duplicate' as const
     this.processed.add(eventId)
     return 'processed' as const

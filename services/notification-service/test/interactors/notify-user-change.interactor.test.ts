@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { beforeEach, describe, it } from 'node:test'
+import { canRetry as kitCanRetry } from '@ripple/kit'
+import type { Mail } from '../../src/entities/mail.entity.ts'
 import { MailDeliveryError } from '../../src/entities/notification.errors.ts'
 import type { UserChange, UserSnapshot } from '../../src/entities/user-change.entity.ts'
-import { makeNotifyUserChange, planMails } from '../../src/interactors/notify-user-change.interactor.ts'
+import { makeNotifyUserChange, messageIdFor, planMails } from '../../src/interactors/notify-user-change.interactor.ts'
 import { InMemorySentMailLog, RecordingMailer } from '../fakes/in-memory.ports.ts'
 
 const ann: UserSnapshot = {
@@ -70,22 +73,28 @@ describe('planMails', () => {
 describe('notifyUserChange', () => {
   let mailer: RecordingMailer
   let sentMails: InMemorySentMailLog
+  let resent: Mail[]
   let notify: ReturnType<typeof makeNotifyUserChange>
   const update: UserChange = { kind: 'updated', before: ann, after: { ...ann, email: 'ann.new@example.test' } }
+  const sha256Id = (text: string) => `<${createHash('sha256').update(text).digest('hex')}@ripple.local>`
+  const timeoutAfterData = () => new MailDeliveryError('Timeout', { outcome: 'maybe-sent' })
 
   beforeEach(() => {
     mailer = new RecordingMailer()
     sentMails = new InMemorySentMailLog()
-    notify = makeNotifyUserChange({ mailer, sentMails })
+    resent = []
+    notify = makeNotifyUserChange({ mailer, sentMails, onResent: mail => resent.push(mail) })
   })
 
-  it('sends the planned mails with a Message-ID per event and mail, and records the event', async () => {
+  it('sends the planned mails, each with a Message-ID from the event id and the mail kind, and records the event', async () => {
     const result = await notify('binlog:f:1:0', update)
     assert.equal(result.status, 'sent')
     assert.deepEqual(mailer.sent.map(m => m.to), ['ann.new@example.test', 'ann@example.test'])
-    assert.deepEqual(mailer.sent.map(m => m.messageId), ['<binlog.f.1.0.0@notification-service.ripple>', '<binlog.f.1.0.1@notification-service.ripple>'])
+    assert.deepEqual(mailer.sent.map(m => m.messageId), [sha256Id('binlog:f:1:0\ndata-changed'), sha256Id('binlog:f:1:0\nemail-changed-notice')])
+    assert.equal(messageIdFor('binlog:f:1:0', 'data-changed'), mailer.sent[0]?.messageId, 'the same id in any process')
     assert.ok(sentMails.processed.has('binlog:f:1:0'))
     assert.deepEqual([...sentMails.rows.values()].map(r => r.status), ['sent', 'sent'])
+    assert.deepEqual(resent, [])
   })
 
   it('a redelivered event mails nothing', async () => {
@@ -94,27 +103,75 @@ describe('notifyUserChange', () => {
     assert.equal(mailer.sent.length, 2)
   })
 
-  it('a retry after a refused mail sends only what was not sent yet', async () => {
-    mailer.failures.push({ kind: 'email-changed-notice', error: new MailDeliveryError('421 try later', { permanent: false }) })
-    await assert.rejects(notify('e-2', update), MailDeliveryError)
+  it('a confirmed mail is never sent again, even if the event was not recorded yet', async () => {
+    // The first attempt sent and confirmed the change mail, then the notice failed: 4xx, certainly not sent.
+    mailer.failures.push({ kind: 'email-changed-notice', error: new MailDeliveryError('421 try later', { outcome: 'not-sent' }) })
+    await assert.rejects(notify('e-2', update), (e: unknown) => e instanceof MailDeliveryError && e.canRetry && e.code === 'SMTP_UNAVAILABLE')
     assert.deepEqual(mailer.sent.map(m => m.kind), ['data-changed'])
     assert.equal(sentMails.processed.has('e-2'), false)
-    await notify('e-2', update)
-    assert.deepEqual(mailer.sent.map(m => m.kind), ['data-changed', 'email-changed-notice'])
+    assert.equal(sentMails.rows.size, 1, 'the claim of the mail that did not go out was freed')
+
+    const result = await notify('e-2', update)
+    assert.deepEqual(mailer.attempts.map(m => m.kind), ['data-changed', 'email-changed-notice', 'email-changed-notice'])
+    assert.deepEqual(result.resent, [], 'nothing that may have gone out was sent again')
+    assert.deepEqual(resent, [])
     assert.ok(sentMails.processed.has('e-2'))
   })
 
-  it('does not resend a mail an earlier attempt claimed and never confirmed', async () => {
-    // An earlier process claimed both mails, sent them (or not), and died before confirming.
-    await sentMails.claim('e-3', planMails(update))
+  it('a claim an earlier process left pending is sent again, with the same Message-ID, and counted', async () => {
+    // The earlier process claimed the change mail, handed it to the server and was killed before confirming.
+    const [changeMail] = planMails(update)
+    assert.ok(changeMail)
+    await sentMails.claim('e-3', 0, changeMail)
+    const earlier = messageIdFor('e-3', 'data-changed')
+
     const result = await notify('e-3', update)
-    assert.equal(mailer.sent.length, 0)
-    assert.equal(result.inDoubt.length, 2)
+    assert.equal(result.status, 'sent')
+    assert.deepEqual(mailer.sent.map(m => [m.kind, m.messageId]), [['data-changed', earlier], ['email-changed-notice', messageIdFor('e-3', 'email-changed-notice')]])
+    assert.deepEqual(resent.map(m => m.kind), ['data-changed'], 'only the mail that may have gone out counts as resent')
+    assert.deepEqual(result.resent.map(m => m.kind), ['data-changed'])
     assert.ok(sentMails.processed.has('e-3'))
+    assert.deepEqual([...sentMails.rows.values()].map(r => r.status), ['sent', 'sent'])
+  })
+
+  it('a timeout after DATA is retried with the same Message-ID and counted as a resend', async () => {
+    mailer.failures.push({ kind: 'data-changed', error: timeoutAfterData(), afterData: true })
+    await assert.rejects(notify('e-4', update), (e: unknown) => e instanceof MailDeliveryError && e.canRetry && e.code === 'SMTP_IN_DOUBT')
+    assert.equal(sentMails.rows.get('e-4#0')?.status, 'pending', 'the claim stays: the mail may have gone out')
+
+    await notify('e-4', update)
+    const changeMails = mailer.sent.filter(m => m.kind === 'data-changed')
+    assert.equal(changeMails.length, 2, 'the server got it twice')
+    assert.deepEqual(new Set(changeMails.map(m => m.messageId)), new Set([messageIdFor('e-4', 'data-changed')]), 'both copies carry one Message-ID')
+    assert.deepEqual(resent.map(m => m.kind), ['data-changed'])
+    assert.ok(sentMails.processed.has('e-4'))
+  })
+
+  it('a resend that fails again keeps the claim pending, so the next attempt still counts it', async () => {
+    mailer.failures.push({ kind: 'welcome', error: timeoutAfterData(), afterData: true })
+    mailer.failures.push({ kind: 'welcome', error: new MailDeliveryError('connect ECONNREFUSED', { outcome: 'not-sent' }) })
+    const created: UserChange = { kind: 'created', after: ann }
+    await assert.rejects(notify('e-5', created))
+    await assert.rejects(notify('e-5', created))
+    assert.equal(sentMails.rows.get('e-5#0')?.status, 'pending')
+    await notify('e-5', created)
+    assert.deepEqual(resent.map(m => m.kind), ['welcome'])
+    assert.equal(mailer.sent.length, 2)
+  })
+
+  it('a permanent rejection is not retryable and frees its claim for a replay from the dead-letter topic', async () => {
+    mailer.failures.push({ kind: 'welcome', error: new MailDeliveryError('550 no such mailbox', { outcome: 'rejected' }) })
+    const error = await notify('e-6', { kind: 'created', after: ann }).catch((e: unknown) => e)
+    assert.ok(error instanceof MailDeliveryError)
+    assert.equal(error.canRetry, false)
+    assert.equal(error.code, 'SMTP_REJECTED')
+    assert.equal(kitCanRetry(error), false, 'the kit dead-letters it')
+    assert.equal(sentMails.rows.size, 0)
+    assert.equal(sentMails.processed.has('e-6'), false)
   })
 
   it('nothing to send: no claim, no inbox entry', async () => {
-    assert.equal((await notify('e-4', { kind: 'ignored', reason: 'snapshot' })).status, 'nothing-to-send')
+    assert.equal((await notify('e-7', { kind: 'ignored', reason: 'snapshot' })).status, 'nothing-to-send')
     assert.equal(sentMails.rows.size, 0)
     assert.equal(sentMails.processed.size, 0)
   })

@@ -1,5 +1,6 @@
+import { OUTBOX_HEADERS, outboxTopic } from '@ripple/contracts'
+import type { OutboxEvent } from '@ripple/contracts'
 import type { KafkaProducer } from '@ripple/kit'
-import type { OutboxEvent } from '../entities/outbox-event.entity.ts'
 import type { EventPublisher } from '../ports/outbox-repository.port.ts'
 
 /**
@@ -14,10 +15,10 @@ export function createKafkaEventPublisher (producer: KafkaProducer, topicPrefix:
     async publish (events: OutboxEvent[]) {
       // One send for the batch, which the kit's idempotent producer keeps in order per partition.
       await producer.send(events.map(e => ({
-        topic: `${topicPrefix}${e.aggregateType}`,
+        topic: outboxTopic(e.aggregateType, topicPrefix),
         key: e.key,
         value: e.payload,
-        headers: { id: e.id, eventType: e.type },
+        headers: { [OUTBOX_HEADERS.id]: e.id, [OUTBOX_HEADERS.eventType]: e.type },
         timestamp: BigInt(e.createdAt.getTime())
       })))
     }

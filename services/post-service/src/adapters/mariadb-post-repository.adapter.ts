@@ -1,7 +1,7 @@
+import { err, ok } from '@ripple/kit/domain'
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise'
 import { InvalidPostError } from '../entities/post.errors.ts'
 import type { Post } from '../entities/post.entity.ts'
-import { err, ok } from '../entities/result.ts'
 import type { PostRepository } from '../ports/post-repository.port.ts'
 
 interface PostRow extends RowDataPacket {

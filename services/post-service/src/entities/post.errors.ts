@@ -1,24 +1,23 @@
+import { DomainError } from '@ripple/kit/domain'
+
 // Domain errors are values interactors return; transport decides what they mean in HTTP.
 
-export class PostNotFoundError extends Error {
-  readonly code = 'POST_NOT_FOUND'
+export type PostErrorCode = 'POST_NOT_FOUND' | 'INVALID_POST'
+
+export class PostNotFoundError extends DomainError<PostErrorCode> {
   readonly id: number
 
   constructor (id: number) {
-    super(`no post with id ${id}`)
-    this.name = 'PostNotFoundError'
+    super('POST_NOT_FOUND', `no post with id ${id}`, { field: 'id' })
     this.id = id
   }
 }
 
 /** A post the store would not take (a field longer than its column); nothing of it was stored. */
-export class InvalidPostError extends Error {
-  readonly code = 'INVALID_POST'
-  readonly field: string
+export class InvalidPostError extends DomainError<PostErrorCode> {
+  declare readonly field: string
 
   constructor (field: string, message: string) {
-    super(message)
-    this.name = 'InvalidPostError'
-    this.field = field
+    super('INVALID_POST', message, { field })
   }
 }

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { POST_AGGREGATE, POST_CREATED } from '../entities/outbox-event.entity.ts'
-import type { OutboxEvent, PostCreatedPayload } from '../entities/outbox-event.entity.ts'
+import { postCreatedEvent } from '@ripple/contracts'
+import type { Result } from '@ripple/kit/domain'
 import type { InvalidPostError } from '../entities/post.errors.ts'
 import type { Post } from '../entities/post.entity.ts'
-import type { Result } from '../entities/result.ts'
 import type { PostRepository } from '../ports/post-repository.port.ts'
 
 export interface CreatePostInput {
@@ -16,26 +15,6 @@ export interface CreatePostDeps {
   posts: PostRepository
   newEventId?: () => string
   now?: () => Date
-}
-
-/** The event of a stored post: all of the post, keyed by its author. */
-export function postCreatedEvent (post: Post, eventId: string): OutboxEvent {
-  const payload: PostCreatedPayload = {
-    id: post.id,
-    authorId: post.authorId,
-    title: post.title,
-    content: post.content,
-    createdAt: post.createdAt.toISOString()
-  }
-  return {
-    id: eventId,
-    aggregateType: POST_AGGREGATE,
-    aggregateId: String(post.id),
-    type: POST_CREATED,
-    key: post.authorId,
-    payload: JSON.stringify(payload),
-    createdAt: post.createdAt
-  }
 }
 
 export type CreatePost = (input: CreatePostInput) => Promise<Result<Post, InvalidPostError>>

@@ -1,7 +1,7 @@
 import { PostNotFoundError } from '../entities/post.errors.ts'
 import type { Post } from '../entities/post.entity.ts'
-import { err, ok } from '../entities/result.ts'
-import type { Result } from '../entities/result.ts'
+import { err, ok } from '@ripple/kit/domain'
+import type { Result } from '@ripple/kit/domain'
 import type { PostRepository } from '../ports/post-repository.port.ts'
 
 export type GetPost = (id: number) => Promise<Result<Post, PostNotFoundError>>

@@ -1,4 +1,4 @@
-import type { OutboxEvent } from '../entities/outbox-event.entity.ts'
+import type { OutboxEvent } from '@ripple/contracts'
 
 /** An outbox row not yet published, with its place in the outbox. */
 export interface PendingEvent extends OutboxEvent {

@@ -1,7 +1,7 @@
-import type { OutboxEvent } from '../entities/outbox-event.entity.ts'
+import type { OutboxEvent } from '@ripple/contracts'
+import type { Result } from '@ripple/kit/domain'
 import type { InvalidPostError } from '../entities/post.errors.ts'
 import type { NewPost, Post } from '../entities/post.entity.ts'
-import type { Result } from '../entities/result.ts'
 
 /** Where posts live, together with the outbox of events about them. */
 export interface PostRepository {

@@ -1,12 +1,12 @@
 // Integration: the repository against the real MariaDB, in a scratch database no connector captures.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { postCreatedEvent } from '@ripple/contracts'
 import type { Pool, RowDataPacket } from 'mysql2/promise'
 import { createMariaDbPool } from '../../src/adapters/mariadb.database.ts'
 import { createMariaDbPostRepository } from '../../src/adapters/mariadb-post-repository.adapter.ts'
 import { migrate } from '../../src/adapters/mariadb.migrations.ts'
 import { InvalidPostError } from '../../src/entities/post.errors.ts'
-import { postCreatedEvent } from '../../src/interactors/create-post.interactor.ts'
 import type { PostRepository } from '../../src/ports/post-repository.port.ts'
 import { dropMariaDbDatabase, serviceConfig, settingsOf, unique } from '../stack.helpers.ts'
 

@@ -1,7 +1,7 @@
-import type { OutboxEvent } from '../../src/entities/outbox-event.entity.ts'
+import type { OutboxEvent } from '@ripple/contracts'
+import { err, ok } from '@ripple/kit/domain'
 import { InvalidPostError } from '../../src/entities/post.errors.ts'
 import type { Post } from '../../src/entities/post.entity.ts'
-import { err, ok } from '../../src/entities/result.ts'
 import type { EventPublisher, OutboxStore, PendingEvent } from '../../src/ports/outbox-repository.port.ts'
 import type { PostRepository } from '../../src/ports/post-repository.port.ts'
 

@@ -46,6 +46,7 @@ describe('create-post', () => {
     assert.ok(!result.ok)
     assert.ok(result.error instanceof InvalidPostError)
     assert.equal(result.error.field, 'title')
+    assert.deepEqual([result.error.code, result.error.canRetry], ['INVALID_POST', false])
     assert.deepEqual([store.posts.length, store.outbox.length], [0, 0])
   })
 
@@ -66,5 +67,6 @@ describe('get-post', () => {
     const missing = await getPost(99)
     assert.ok(!missing.ok)
     assert.ok(missing.error instanceof PostNotFoundError)
+    assert.deepEqual([missing.error.code, missing.error.canRetry, missing.error.field], ['POST_NOT_FOUND', false, 'id'])
   })
 })

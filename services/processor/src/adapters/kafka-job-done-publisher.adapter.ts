@@ -1,9 +1,10 @@
+import { makeJobDone } from '@ripple/contracts'
 import type { KafkaProducer } from '@ripple/kit'
 import type { JobDonePublisher } from '../ports/job-done-publisher.port.ts'
 
 /** The seed's processor-topic record, keyed by job id like the job itself. */
 export function createKafkaJobDonePublisher (producer: KafkaProducer, topic: string): JobDonePublisher {
   return {
-    publish: done => producer.sendJson(topic, done.id, { id: done.id, status: done.status, create_date: done.createDate, finish_date: done.finishDate })
+    publish: done => producer.sendJson(topic, done.id, makeJobDone(done))
   }
 }

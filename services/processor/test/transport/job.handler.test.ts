@@ -20,10 +20,10 @@ describe('toJob', () => {
   for (const [what, value, field] of [
     ['a tombstone', null, 'value'],
     ['text that is not JSON', 'job!', 'value'],
-    ['a record without an id', JSON.stringify({ ...seedJob, id: undefined }), 'id'],
-    ['an id that is no UUID', JSON.stringify({ ...seedJob, id: '42' }), 'id'],
-    ['a create_date that is no timestamp', JSON.stringify({ ...seedJob, create_date: 'yesterday' }), 'create_date'],
-    ['a negative sleep', JSON.stringify({ ...seedJob, sleep: -5 }), 'sleep']
+    ['a record without an id', JSON.stringify({ ...seedJob, id: undefined }), 'value.id'],
+    ['an id that is no UUID', JSON.stringify({ ...seedJob, id: '42' }), 'value.id'],
+    ['a create_date that is no timestamp', JSON.stringify({ ...seedJob, create_date: 'yesterday' }), 'value.create_date'],
+    ['a negative sleep', JSON.stringify({ ...seedJob, sleep: -5 }), 'value.sleep']
   ] as const) {
     it(`refuses ${what} as invalid input naming ${field}, for the dead-letter topic`, () => {
       assert.throws(() => toJob(message(value)), (err: unknown) => err instanceof InvalidInputError && err.field === field)

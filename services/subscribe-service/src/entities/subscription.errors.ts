@@ -1,32 +1,31 @@
+import { DomainError } from '@ripple/kit/domain'
+
 // Domain errors are values interactors return; transport decides what they mean in HTTP.
 
-export class SubscriptionNotFoundError extends Error {
-  readonly code = 'SUBSCRIPTION_NOT_FOUND'
+export type SubscriptionErrorCode = 'SUBSCRIPTION_NOT_FOUND' | 'INVALID_SUBSCRIPTION' | 'WEBHOOK_FAILED'
 
+export class SubscriptionNotFoundError extends DomainError<SubscriptionErrorCode> {
   constructor (subscriberId: string, authorId: string) {
-    super(`${subscriberId} does not follow ${authorId}`)
-    this.name = 'SubscriptionNotFoundError'
+    super('SUBSCRIPTION_NOT_FOUND', `${subscriberId} does not follow ${authorId}`, { field: 'authorId' })
   }
 }
 
 /** Well-formed input that breaks a rule (following oneself). */
-export class InvalidSubscriptionError extends Error {
-  readonly code = 'INVALID_SUBSCRIPTION'
-  readonly field: string
+export class InvalidSubscriptionError extends DomainError<SubscriptionErrorCode> {
+  declare readonly field: string
 
   constructor (field: string, message: string) {
-    super(message)
-    this.name = 'InvalidSubscriptionError'
-    this.field = field
+    super('INVALID_SUBSCRIPTION', message, { field })
   }
 }
 
-/** A webhook that did not answer 2xx in time: retried with backoff. */
-export class WebhookError extends Error {
-  readonly code = 'WEBHOOK_FAILED'
-
+/**
+ * A webhook that did not answer 2xx in time. The delivery worker retries it on its own budget
+ * (WEBHOOK_MAX_ATTEMPTS), so it never reaches a consumer's retry; canRetry says only that the
+ * same call may succeed later.
+ */
+export class WebhookError extends DomainError<SubscriptionErrorCode> {
   constructor (message: string, options: { cause?: unknown } = {}) {
-    super(message, { cause: options.cause })
-    this.name = 'WebhookError'
+    super('WEBHOOK_FAILED', message, { canRetry: true, cause: options.cause })
   }
 }

@@ -1,7 +1,7 @@
 import type { NewSubscription, Subscription } from '../entities/subscription.entity.ts'
 import { InvalidSubscriptionError, SubscriptionNotFoundError } from '../entities/subscription.errors.ts'
-import { err, ok } from '../entities/result.ts'
-import type { Result } from '../entities/result.ts'
+import { err, ok } from '@ripple/kit/domain'
+import type { Result } from '@ripple/kit/domain'
 import type { SubscriptionRepository } from '../ports/subscription-repository.port.ts'
 
 export type Subscribe = (input: NewSubscription) => Promise<Result<{ subscription: Subscription, created: boolean }, InvalidSubscriptionError>>

@@ -51,7 +51,7 @@ const presentNotification = (n: Notification) => ({
 })
 
 function toHttp (e: SubscriptionNotFoundError | InvalidSubscriptionError): Error {
-  if (e instanceof SubscriptionNotFoundError) return new HttpError(404, e.code, e.message, 'authorId')
+  if (e instanceof SubscriptionNotFoundError) return new HttpError(404, e.code, e.message, e.field)
   return new InvalidInputError(e.field, e.message)
 }
 

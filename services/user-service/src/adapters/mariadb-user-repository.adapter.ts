@@ -1,7 +1,7 @@
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise'
 import type { User, UserStatus } from '../entities/user.entity.ts'
 import { DuplicateUserError, UserNotFoundError } from '../entities/user.errors.ts'
-import { err, ok } from '../entities/result.ts'
+import { err, ok } from '@ripple/kit/domain'
 import type { StoredUserChanges, UserRepository } from '../ports/user-repository.port.ts'
 import { binToUuid, uuidToBin } from './uuid.codec.ts'
 

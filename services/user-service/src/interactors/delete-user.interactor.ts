@@ -1,6 +1,6 @@
 import { UserNotFoundError } from '../entities/user.errors.ts'
-import { err, ok } from '../entities/result.ts'
-import type { Result } from '../entities/result.ts'
+import { err, ok } from '@ripple/kit/domain'
+import type { Result } from '@ripple/kit/domain'
 import type { UserRepository } from '../ports/user-repository.port.ts'
 
 export type DeleteUser = (id: string) => Promise<Result<void, UserNotFoundError>>

@@ -1,7 +1,7 @@
 import type { User } from '../entities/user.entity.ts'
 import { UserNotFoundError } from '../entities/user.errors.ts'
-import { err, ok } from '../entities/result.ts'
-import type { Result } from '../entities/result.ts'
+import { err, ok } from '@ripple/kit/domain'
+import type { Result } from '@ripple/kit/domain'
 import type { UserRepository } from '../ports/user-repository.port.ts'
 
 export type GetUser = (id: string) => Promise<Result<User, UserNotFoundError>>

@@ -1,6 +1,6 @@
 import type { User, UserChanges } from '../entities/user.entity.ts'
 import type { DuplicateUserError, UserNotFoundError } from '../entities/user.errors.ts'
-import type { Result } from '../entities/result.ts'
+import type { Result } from '@ripple/kit/domain'
 
 /** Changes as stored: the password arrives here already hashed. */
 export type StoredUserChanges = Omit<UserChanges, 'password'> & { passwordHash?: string }

@@ -1,6 +1,6 @@
 import type { User } from '../../src/entities/user.entity.ts'
 import { DuplicateUserError, UserNotFoundError } from '../../src/entities/user.errors.ts'
-import { err, ok } from '../../src/entities/result.ts'
+import { err, ok } from '@ripple/kit/domain'
 import type { StoredUserChanges, UserRepository } from '../../src/ports/user-repository.port.ts'
 
 interface Row { user: User, passwordHash: string }

@@ -61,7 +61,7 @@ function assertError (res: { status: number, body: unknown }, status: number, fi
 describe('user-service HTTP API on MariaDB', () => {
   before(async () => {
     service = createUserService(config)
-    base = await service.start()
+    base = (await service.start()).url
     db = await mysql.createConnection({ host: dbSettings.host, port: dbSettings.port, user: dbSettings.user, password: dbSettings.password, database })
   })
 
@@ -216,6 +216,6 @@ describe('user-service HTTP API on MariaDB', () => {
   it('/health reports MariaDB', async () => {
     const res = await call('GET', '/health')
     assert.equal(res.status, 200)
-    assert.deepEqual(res.body, { status: 'ok', mariadb: 'ok' })
+    assert.deepEqual(res.body, { status: 'ok', reasons: [], mariadb: 'ok' })
   })
 })

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto'
+import { Admin, Consumer } from '@platformatic/kafka'
+import type { StackConfig } from '../config.ts'
+import { endpoints } from '../config.ts'
+import { StackError } from '../errors.ts'
+
+// `./ripple dlq list|replay <topic>.dlq`: what the kit's dead-letter publisher parked (the
+// original key, value and headers plus x-dlq-* headers saying why and from where), and putting
+// it back on its original topic once the cause is fixed.
+
+export interface DeadLetter {
+  partition: number
+  offset: string
+  key: string | null
+  reason: string | undefined
+  errorCode: string | undefined
+  originalTopic: string | undefined
+  originalPartition: number | undefined
+  originalOffset: string | undefined
+  /** When it was parked (the record's timestamp), ISO 8601. */
+  time: string
+  value: string | null
+  headers: Record<string, string>
+}
+
+interface RawRecord { partition: number, offset: bigint, timestamp: bigint, key: Buffer | null, value: Buffer | null, headers: Map<string, Buffer> }
+
+const DLQ_HEADER = 'x-dlq-'
+export const REPLAYED_FROM_HEADER = 'x-replayed-from'
+
+const buffer = (data?: Buffer) => data
+const text = (data?: Buffer) => data?.toString('utf8')
+
+/** Every record the topic holds now, read by a throw-away group that commits nothing. */
+async function readAll (config: StackConfig, topic: string, timeoutMs = 30_000): Promise<RawRecord[]> {
+  const consumer = new Consumer<Buffer, Buffer, string, Buffer>({
+    clientId: 'ripple-dlq', bootstrapBrokers: endpoints(config).kafkaBrokers, groupId: `ripple-dlq-${randomBytes(5).toString('hex')}`,
+    maxWaitTime: 200, deserializers: { key: buffer, value: buffer, headerKey: text, headerValue: buffer }
+  })
+  try {
+    const admin = new Admin({ clientId: 'ripple-dlq-admin', bootstrapBrokers: endpoints(config).kafkaBrokers })
+    const topics = await admin.listTopics().finally(() => admin.close())
+    if (!topics.includes(topic)) throw new StackError('UNKNOWN_TOPIC', `There is no topic "${topic}" on ${endpoints(config).kafkaBrokers.join(',')}: name a dead-letter topic such as <topic>.dlq (see the x-dlq-* headers the services write).`)
+    const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? []
+    const starts = (await consumer.listOffsets({ topics: [topic], timestamp: -2n })).get(topic) ?? []
+    const pending = new Set(ends.map((_, p) => p).filter(p => (ends[p] ?? 0n) > (starts[p] ?? 0n)))
+    if (pending.size === 0) return []
+    const records: RawRecord[] = []
+    const stream = await consumer.consume({
+      topics: [topic], mode: 'manual', autocommit: false,
+      offsets: [...pending].map(partition => ({ topic, partition, offset: starts[partition] ?? 0n }))
+    })
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const guard = setTimeout(() => reject(new StackError('DLQ_READ_TIMEOUT', `Reading ${topic} did not reach its end within ${timeoutMs / 1000} s: is Kafka healthy (./ripple status)?`, { canRetry: true })), timeoutMs)
+        stream.on('data', m => {
+          const end = ends[m.partition] ?? 0n
+          if (m.offset < end) records.push({ partition: m.partition, offset: m.offset, timestamp: m.timestamp, key: m.key ?? null, value: m.value ?? null, headers: m.headers })
+          // Transaction markers take offsets of their own, so a partition is done at its last offset or past it.
+          if (m.offset >= end - 1n) pending.delete(m.partition)
+          if (pending.size === 0) { clearTimeout(guard); resolve() }
+        })
+        stream.once('error', err => { clearTimeout(guard); reject(err) })
+      })
+    } finally {
+      await stream.close()
+    }
+    return records.sort((a, b) => a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0))
+  } finally {
+    await consumer.close(true)
+  }
+}
+
+function describe (r: RawRecord): DeadLetter {
+  const h = Object.fromEntries([...r.headers].map(([k, v]) => [k, v.toString('utf8')]))
+  const originalPartition = h['x-dlq-original-partition']
+  return {
+    partition: r.partition,
+    offset: String(r.offset),
+    key: r.key?.toString('utf8') ?? null,
+    reason: h['x-dlq-reason'],
+    errorCode: h['x-dlq-error-code'],
+    originalTopic: h['x-dlq-original-topic'],
+    originalPartition: originalPartition === undefined ? undefined : Number(originalPartition),
+    originalOffset: h['x-dlq-original-offset'],
+    time: new Date(Number(r.timestamp)).toISOString(),
+    value: r.value?.toString('utf8') ?? null,
+    headers: h
+  }
+}
+
+export async function listDeadLetters (config: StackConfig, topic: string): Promise<DeadLetter[]> {
+  return (await readAll(config, topic)).map(describe)
+}
+
+export function printDeadLetters (letters: DeadLetter[]): void {
+  for (const d of letters) {
+    const from = d.originalTopic ? `${d.originalTopic}:${d.originalPartition ?? '?'}:${d.originalOffset ?? '?'}` : '(no x-dlq-original-topic)'
+    console.log(`${d.partition}:${d.offset}  ${d.time}  key=${d.key ?? '-'}  from ${from}  ${d.errorCode ?? ''}  ${d.reason ?? ''}`.trimEnd())
+  }
+}
+
+export interface ReplaySelection {
+  all: boolean
+  offset?: bigint
+  partition?: number
+}
+
+export interface Replayed { partition: number, offset: string, topic: string, key: string | null }
+
+/**
+ * Publishes the chosen dead letters again on their original topic, with their key, value and
+ * original headers (the x-dlq-* ones dropped) and `x-replayed-from: <dlq>:<partition>:<offset>`,
+ * through the kit's idempotent acks=all producer. Consumers' inboxes absorb a replay repeated.
+ */
+export async function replayDeadLetters (config: StackConfig, topic: string, selection: ReplaySelection): Promise<Replayed[]> {
+  if (selection.all === (selection.offset !== undefined)) {
+    throw new StackError('REPLAY_SELECTION', 'Say which dead letters to replay: --offset N (with --partition P when the topic has several partitions) or --all.')
+  }
+  const records = await readAll(config, topic)
+  let chosen = records
+  if (selection.offset !== undefined) {
+    chosen = records.filter(r => r.offset === selection.offset && (selection.partition === undefined || r.partition === selection.partition))
+    if (chosen.length === 0) throw new StackError('NO_SUCH_RECORD', `${topic} has no record at offset ${selection.offset}${selection.partition === undefined ? '' : ` in partition ${selection.partition}`}: see ./ripple dlq list ${topic}.`)
+    if (chosen.length > 1) throw new StackError('AMBIGUOUS_OFFSET', `Offset ${selection.offset} exists in partitions ${chosen.map(r => r.partition).join(', ')} of ${topic}: add --partition P.`)
+  }
+  const withoutTarget = chosen.find(r => !r.headers.get('x-dlq-original-topic'))
+  if (withoutTarget) throw new StackError('NO_ORIGINAL_TOPIC', `${topic} record ${withoutTarget.partition}:${withoutTarget.offset} has no x-dlq-original-topic header, so there is nowhere to replay it to.`)
+  if (chosen.length === 0) return []
+
+  // Loaded here only: the rest of the CLI does not need the kit's Kafka client.
+  const { createProducer } = await import('@ripple/kit')
+  const producer = createProducer({ brokers: endpoints(config).kafkaBrokers, clientId: 'ripple-dlq-replay' })
+  try {
+    const messages = chosen.map(r => ({
+      topic: r.headers.get('x-dlq-original-topic')!.toString('utf8'),
+      key: r.key,
+      value: r.value,
+      headers: {
+        ...Object.fromEntries([...r.headers].filter(([k]) => !k.startsWith(DLQ_HEADER))),
+        [REPLAYED_FROM_HEADER]: `${topic}:${r.partition}:${r.offset}`
+      }
+    }))
+    // One send: the idempotent producer keeps their order per partition.
+    await producer.send(messages)
+    return chosen.map((r, i) => ({ partition: r.partition, offset: String(r.offset), topic: messages[i]!.topic, key: r.key?.toString('utf8') ?? null }))
+  } finally {
+    await producer.close()
+  }
+}

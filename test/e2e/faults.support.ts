@@ -1,0 +1,132 @@
+// What the fault tests share: a paced burst of user updates and the mails it should cause,
+// the tally of effects (expected, received, missing, doubled), dead-letter growth, consumer lag,
+// and the CLI for what @ripple/testing does not wrap (dlq list/replay).
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { execa } from 'execa'
+import { loadStackConfig } from '@ripple/stack'
+import { capturedMails, eventually, groupCaughtUp, topicEndOffsets, unique } from '@ripple/testing'
+import type { CapturedMail } from '@ripple/testing'
+
+const config = loadStackConfig()
+export const usersUrl = `http://${config.host}:${config.ports.userService}/users`
+const json = { 'content-type': 'application/json' }
+
+export const USERS_TOPIC = 'cdc.table.userdata.users'
+export const USERS_DLQ = `${USERS_TOPIC}.dlq`
+export const NOTIFICATION_GROUP = 'notification-service'
+export const CHANGE_SUBJECT = 'Your Ripple account data changed'
+
+/** The capture's record of a mail, with the Message-ID it was sent with. */
+export type Mail = CapturedMail & { messageId?: string }
+
+/** `./ripple <args>` in a child process, on the stack the environment points at. */
+export function ripple (args: string[]) {
+  return execa(process.execPath, ['--disable-warning=ExperimentalWarning', join(config.repoRoot, 'stack', 'src', 'cli.ts'), ...args], { all: true, reject: false })
+}
+
+export { sleep }
+
+export const elapsed = (since: number): string => `${((performance.now() - since) / 1000).toFixed(1)} s`
+
+/** Users made for one test; their addresses share a prefix, so their mails are told apart from everyone else's. */
+export interface TestUsers { prefix: string, ids: string[] }
+
+export async function createUsers (count: number, label: string): Promise<TestUsers> {
+  const prefix = unique(`${label}-`)
+  const ids: string[] = []
+  for (let i = 0; i < count; i++) {
+    const res = await fetch(usersUrl, { method: 'POST', headers: json, body: JSON.stringify({ username: `${prefix}-${i}`, email: `${prefix}-${i}@example.test`, password: 'fault-password-1' }) })
+    assert.equal(res.status, 201, await res.clone().text())
+    ids.push(((await res.json()) as { id: string }).id)
+  }
+  const users = { prefix, ids }
+  await eventually(async () => assert.equal((await mailsOf(users)).filter(m => m.subject === 'Welcome to Ripple').length, count, 'welcome mails'), 120_000, 250)
+  return users
+}
+
+export async function deleteUsers (users: TestUsers): Promise<void> {
+  await Promise.all(users.ids.map(id => fetch(`${usersUrl}/${id}`, { method: 'DELETE' }).catch(() => undefined)))
+}
+
+export async function mailsOf (users: TestUsers): Promise<Mail[]> {
+  return (await capturedMails() as Mail[]).filter(m => m.to.some(t => t.startsWith(`${users.prefix}-`)))
+}
+
+export const addressOf = (n: number): string => `${n} Fault Street`
+
+/** The new address a change mail names ("Address: old → new"), which identifies the update that caused it. */
+export const updateOf = (mail: Mail): string | undefined => /Address: .* → (\d+ Fault Street)/.exec(mail.text)?.[1]
+
+export async function changeMailsOf (users: TestUsers): Promise<Mail[]> {
+  return (await mailsOf(users)).filter(m => m.subject === CHANGE_SUBJECT)
+}
+
+/**
+ * PATCHes `total` updates (update n gives user n % users a new address) at a steady `perSecond`,
+ * a few in flight, so a fault lands in the middle of it. `sent` says how far it got.
+ */
+export function updateBurst (users: TestUsers, total: number, perSecond: number) {
+  const progress = { sent: 0, done: Promise.resolve() }
+  const start = performance.now()
+  let next = 0
+  const lanes = Array.from({ length: 4 }, async () => {
+    while (next < total) {
+      const n = next++
+      const due = start + (n * 1000) / perSecond
+      if (due > performance.now()) await sleep(due - performance.now())
+      const res = await fetch(`${usersUrl}/${users.ids[n % users.ids.length]}`, { method: 'PATCH', headers: json, body: JSON.stringify({ address: addressOf(n) }) })
+      assert.equal(res.status, 200, `PATCH #${n}: ${await res.text()}`)
+      progress.sent++
+    }
+  })
+  progress.done = Promise.all(lanes).then(() => undefined)
+  return progress
+}
+
+export interface Tally<T = Mail> { expected: number, received: number, missing: string[], doubled: Map<string, T[]> }
+
+/** Effects against what was expected: each expected key once, nothing else. */
+export function tally<T> (expected: string[], effects: T[], keyOf: (effect: T) => string | undefined): Tally<T> {
+  const byKey = new Map<string, T[]>()
+  for (const effect of effects) {
+    const key = keyOf(effect) ?? '(unrecognised)'
+    byKey.set(key, [...(byKey.get(key) ?? []), effect])
+  }
+  const missing = expected.filter(k => !byKey.has(k))
+  const doubled = new Map([...byKey].filter(([, list]) => list.length > 1))
+  return { expected: expected.length, received: effects.length, missing, doubled }
+}
+
+export const describeTally = (t: Tally<unknown>): string =>
+  `expected=${t.expected} received=${t.received} missing=${t.missing.length} doubled=${[...t.doubled.values()].reduce((n, l) => n + l.length - 1, 0)}`
+
+/** Polls until every expected change mail arrived (more may still be on their way: counted afterwards). */
+export function waitForChangeMails (users: TestUsers, total: number, timeoutMs = 180_000): Promise<Mail[]> {
+  return eventually(async () => {
+    const mails = await changeMailsOf(users)
+    const seen = new Set(mails.map(updateOf))
+    if (seen.size < total) throw new Error(`${seen.size} of ${total} updates mailed`)
+    return mails
+  }, timeoutMs, 500)
+}
+
+/** Polls until the group has committed to the end of the topic; how long that took. */
+export async function waitForLagZero (groupId: string, topic: string, timeoutMs = 180_000): Promise<void> {
+  await eventually(async () => assert.ok(await groupCaughtUp(groupId, topic), `${groupId} still behind on ${topic}`), timeoutMs, 500)
+}
+
+/** How many records a (dead-letter) topic has received so far: the sum of its end offsets. */
+export async function recordsSoFar (topic: string): Promise<bigint> {
+  return (await topicEndOffsets(topic)).reduce((sum, end) => sum + end, 0n)
+}
+
+/** Waits until `count` effects are in, for a fault that should hit a burst under way. */
+export function whenAtLeast (count: () => Promise<number>, threshold: number, timeoutMs = 120_000): Promise<number> {
+  return eventually(async () => {
+    const n = await count()
+    if (n < threshold) throw new Error(`${n} of ${threshold} effects so far`)
+    return n
+  }, timeoutMs, 100)
+}

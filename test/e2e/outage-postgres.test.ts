@@ -1,0 +1,100 @@
+// PostgreSQL (notification-service's inbox and mail log, subscribe-service's inbox and
+// notifications) stopped for a minute during bursts: an outage is waited out, never dead-lettered,
+// and every effect happens exactly once once the database is back.
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { after, test } from 'node:test'
+import { eventually, restoreStack, stopComponents } from '@ripple/testing'
+import { assertExactlyOnce, cdcRelay, createPosts, notificationsOf, subscribe } from './outbox.support.ts'
+import type { PostJson } from './outbox.support.ts'
+import { NOTIFICATION_GROUP, USERS_DLQ, USERS_TOPIC, addressOf, changeMailsOf, createUsers, deleteUsers, describeTally, elapsed, recordsSoFar, sleep, tally, updateBurst, updateOf, waitForChangeMails, waitForLagZero, whenAtLeast } from './faults.support.ts'
+
+after(restoreStack)
+
+const OUTAGE_MS = 60_000
+
+test('PostgreSQL down for 60 s during 500 updates: nothing dead-lettered, every change mailed exactly once', async t => {
+  const TOTAL = 500
+  const users = await createUsers(10, 'pgdown')
+  const expected = Array.from({ length: TOTAL }, (_, n) => addressOf(n))
+  const mailed = async () => (await changeMailsOf(users)).length
+  const dlqBefore = await recordsSoFar(USERS_DLQ)
+  const burst = updateBurst(users, TOTAL, 20)
+
+  await whenAtLeast(mailed, TOTAL * 0.1)
+  await stopComponents(['postgres'])
+  const stoppedAt = performance.now()
+  const atFault = await mailed()
+  t.diagnostic(`PostgreSQL stopped with ${atFault} of ${TOTAL} change mails sent, ${burst.sent} updates made`)
+  assert.ok(atFault < TOTAL / 2, `the outage hit the burst under way: ${atFault} of ${TOTAL} mails at that moment`)
+  await sleep(OUTAGE_MS - (performance.now() - stoppedAt))
+  await restoreStack()
+  const restoredAt = performance.now()
+  await burst.done
+
+  await waitForChangeMails(users, TOTAL)
+  const lastEffect = elapsed(restoredAt)
+  await waitForLagZero(NOTIFICATION_GROUP, USERS_TOPIC)
+  const lagZero = elapsed(restoredAt)
+  const result = tally(expected, await changeMailsOf(users), updateOf)
+  const deadLettered = await recordsSoFar(USERS_DLQ) - dlqBefore
+  console.log(`outage-postgres (mails): ${describeTally(result)} dead-lettered=${deadLettered}; after the restore: last mail ${lastEffect}, lag 0 ${lagZero}`)
+
+  assert.equal(deadLettered, 0n, `nothing added to ${USERS_DLQ}`)
+  assert.deepEqual(result.missing, [], 'no change mail missing')
+  assert.deepEqual([...result.doubled.keys()], [], 'no change mail twice')
+  assert.equal(result.received, TOTAL)
+  await deleteUsers(users)
+})
+
+test('subscribe-service\'s PostgreSQL down for 60 s during 300 posts: nothing dead-lettered, every notification exactly once', async t => {
+  const TOTAL = 300
+  const POST_DLQ = 'outbox.event.post.dlq'
+  const run = randomBytes(4).toString('hex')
+  const author = `fault-${run}-author`
+  const subscribers = [1, 2, 3].map(i => `fault-${run}-s${i}`)
+  for (const s of subscribers) await subscribe(s, author)
+  const dlqBefore = await recordsSoFar(POST_DLQ)
+  const relay = cdcRelay()
+  let posted = 0
+  // One post at a time, ~15 a second: the burst lasts longer than it takes to reach the fault.
+  const burst = (async () => {
+    const posts: PostJson[] = []
+    for (let i = 0; i < TOTAL; i++) {
+      posts.push(...await createPosts(relay, author, [`${author} #${i}`], 1))
+      posted++
+      await sleep(60)
+    }
+    return posts
+  })()
+
+  const notified = async () => (await notificationsOf(subscribers[0]!)).length
+  // subscribe-service answers from PostgreSQL, so the count is taken just before the stop.
+  const atFault = await whenAtLeast(notified, TOTAL * 0.1)
+  await stopComponents(['postgres'])
+  const stoppedAt = performance.now()
+  t.diagnostic(`PostgreSQL stopped with ${atFault} of ${TOTAL} notifications of the first subscriber recorded, ${posted} posts made`)
+  assert.ok(atFault < TOTAL / 2, `the outage hit the burst under way: ${atFault} of ${TOTAL} notifications at that moment`)
+  await sleep(OUTAGE_MS - (performance.now() - stoppedAt))
+  await restoreStack()
+  const restoredAt = performance.now()
+  const posts = await burst
+  assert.equal(posts.length, TOTAL)
+
+  await eventually(async () => {
+    for (const s of subscribers) assert.ok((await notificationsOf(s)).length >= TOTAL, `${s}: not all notified yet`)
+  }, 180_000, 500)
+  const lastEffect = elapsed(restoredAt)
+  await waitForLagZero('subscribe-service', 'outbox.event.post')
+  const lagZero = elapsed(restoredAt)
+  const expected = subscribers.flatMap(s => posts.map(p => `${s} ${p.title}`))
+  const received = (await Promise.all(subscribers.map(async s => (await notificationsOf(s)).map(n => `${s} ${n.post.title}`)))).flat()
+  const result = tally(expected, received, key => key)
+  const deadLettered = await recordsSoFar(POST_DLQ) - dlqBefore
+  console.log(`outage-postgres (notifications): ${describeTally(result)} dead-lettered=${deadLettered}; after the restore: last notification ${lastEffect}, lag 0 ${lagZero}`)
+
+  assert.equal(deadLettered, 0n, `nothing added to ${POST_DLQ}`)
+  assert.deepEqual(result.missing, [], 'no notification missing')
+  assert.deepEqual([...result.doubled.keys()], [], 'no notification twice')
+  await assertExactlyOnce(subscribers, posts)
+})

@@ -1,0 +1,46 @@
+// The mail server (the SMTP capture) stopped for a minute during a burst of user updates: the
+// consumer waits it out with capped backoff, dead-letters nothing, and every mail goes out once.
+import assert from 'node:assert/strict'
+import { after, test } from 'node:test'
+import { restoreStack, stopComponents } from '@ripple/testing'
+import { NOTIFICATION_GROUP, USERS_DLQ, USERS_TOPIC, addressOf, changeMailsOf, createUsers, deleteUsers, describeTally, elapsed, recordsSoFar, sleep, tally, updateBurst, updateOf, waitForChangeMails, waitForLagZero, whenAtLeast } from './faults.support.ts'
+
+after(restoreStack)
+
+const TOTAL = 500
+const OUTAGE_MS = 60_000
+
+test('SMTP down for 60 s during 500 updates: nothing dead-lettered, every change mailed exactly once', async t => {
+  const users = await createUsers(10, 'smtpdown')
+  const expected = Array.from({ length: TOTAL }, (_, n) => addressOf(n))
+  const mailed = async () => (await changeMailsOf(users)).length
+  const dlqBefore = await recordsSoFar(USERS_DLQ)
+  const burst = updateBurst(users, TOTAL, 20)
+
+  // The capture's list goes down with it, so the count is taken just before the stop.
+  const atFault = await whenAtLeast(mailed, TOTAL * 0.1)
+  await stopComponents(['smtp'])
+  const stoppedAt = performance.now()
+  t.diagnostic(`SMTP stopped with ${atFault} of ${TOTAL} change mails caught, ${burst.sent} updates made`)
+  assert.ok(atFault < TOTAL / 2, `the outage hit the burst under way: ${atFault} of ${TOTAL} mails at that moment`)
+  await sleep(OUTAGE_MS - (performance.now() - stoppedAt))
+  await restoreStack()
+  const restoredAt = performance.now()
+  const afterRestore = await mailed()
+  t.diagnostic(`${afterRestore} mails caught right after the restore`)
+  await burst.done
+
+  await waitForChangeMails(users, TOTAL)
+  const lastEffect = elapsed(restoredAt)
+  await waitForLagZero(NOTIFICATION_GROUP, USERS_TOPIC)
+  const lagZero = elapsed(restoredAt)
+  const result = tally(expected, await changeMailsOf(users), updateOf)
+  const deadLettered = await recordsSoFar(USERS_DLQ) - dlqBefore
+  console.log(`outage-smtp: ${describeTally(result)} dead-lettered=${deadLettered}; after the restore: last mail ${lastEffect}, lag 0 ${lagZero}`)
+
+  assert.equal(deadLettered, 0n, `nothing added to ${USERS_DLQ}`)
+  assert.deepEqual(result.missing, [], 'no change mail missing')
+  assert.deepEqual([...result.doubled.keys()], [], 'no change mail twice')
+  assert.equal(result.received, TOTAL)
+  await deleteUsers(users)
+})
