@@ -64,18 +64,20 @@ export async function changeMailsOf (users: TestUsers): Promise<Mail[]> {
 }
 
 /**
- * PATCHes `total` updates (update n gives user n % users a new address) at a steady `perSecond`,
- * a few in flight, so a fault lands in the middle of it. `sent` says how far it got.
+ * PATCHes `total` updates (update n gives user n % users a new address) at `perSecond`, a few in
+ * flight, so a fault lands in the middle of it. `sent` says how far it got; `perSecond` may be
+ * changed while it runs (slow while faults come, fast once they are over).
  */
 export function updateBurst (users: TestUsers, total: number, perSecond: number) {
-  const progress = { sent: 0, done: Promise.resolve() }
-  const start = performance.now()
+  const progress = { sent: 0, perSecond, done: Promise.resolve() }
+  let due = performance.now()
   let next = 0
   const lanes = Array.from({ length: 4 }, async () => {
     while (next < total) {
       const n = next++
-      const due = start + (n * 1000) / perSecond
-      if (due > performance.now()) await sleep(due - performance.now())
+      const wait = due - performance.now()
+      due = Math.max(due, performance.now()) + 1000 / progress.perSecond
+      if (wait > 0) await sleep(wait)
       const res = await fetch(`${usersUrl}/${users.ids[n % users.ids.length]}`, { method: 'PATCH', headers: json, body: JSON.stringify({ address: addressOf(n) }) })
       assert.equal(res.status, 200, `PATCH #${n}: ${await res.text()}`)
       progress.sent++

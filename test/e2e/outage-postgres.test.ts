@@ -19,9 +19,10 @@ test('PostgreSQL down for 60 s during 500 updates: nothing dead-lettered, every 
   const expected = Array.from({ length: TOTAL }, (_, n) => addressOf(n))
   const mailed = async () => (await changeMailsOf(users)).length
   const dlqBefore = await recordsSoFar(USERS_DLQ)
-  const burst = updateBurst(users, TOTAL, 20)
+  // Slow enough that the stop (tens of seconds on a busy machine) lands early in the burst.
+  const burst = updateBurst(users, TOTAL, 5)
 
-  await whenAtLeast(mailed, TOTAL * 0.1)
+  await whenAtLeast(mailed, TOTAL * 0.05)
   await stopComponents(['postgres'])
   const stoppedAt = performance.now()
   const atFault = await mailed()
@@ -47,7 +48,7 @@ test('PostgreSQL down for 60 s during 500 updates: nothing dead-lettered, every 
   await deleteUsers(users)
 })
 
-test('subscribe-service\'s PostgreSQL down for 60 s during 300 posts: nothing dead-lettered, every notification exactly once', async t => {
+test('subscribe-service\'s PostgreSQL down for 30 s during 300 posts: nothing dead-lettered, every notification exactly once', async t => {
   const TOTAL = 300
   const POST_DLQ = 'outbox.event.post.dlq'
   const run = randomBytes(4).toString('hex')
@@ -70,12 +71,12 @@ test('subscribe-service\'s PostgreSQL down for 60 s during 300 posts: nothing de
 
   const notified = async () => (await notificationsOf(subscribers[0]!)).length
   // subscribe-service answers from PostgreSQL, so the count is taken just before the stop.
-  const atFault = await whenAtLeast(notified, TOTAL * 0.1)
+  const atFault = await whenAtLeast(notified, TOTAL * 0.05)
   await stopComponents(['postgres'])
   const stoppedAt = performance.now()
   t.diagnostic(`PostgreSQL stopped with ${atFault} of ${TOTAL} notifications of the first subscriber recorded, ${posted} posts made`)
   assert.ok(atFault < TOTAL / 2, `the outage hit the burst under way: ${atFault} of ${TOTAL} notifications at that moment`)
-  await sleep(OUTAGE_MS - (performance.now() - stoppedAt))
+  await sleep(OUTAGE_MS / 2 - (performance.now() - stoppedAt))
   await restoreStack()
   const restoredAt = performance.now()
   const posts = await burst

@@ -15,10 +15,11 @@ test('SMTP down for 60 s during 500 updates: nothing dead-lettered, every change
   const expected = Array.from({ length: TOTAL }, (_, n) => addressOf(n))
   const mailed = async () => (await changeMailsOf(users)).length
   const dlqBefore = await recordsSoFar(USERS_DLQ)
-  const burst = updateBurst(users, TOTAL, 20)
+  // Slow enough that the stop (tens of seconds on a busy machine) lands early in the burst.
+  const burst = updateBurst(users, TOTAL, 5)
 
   // The capture's list goes down with it, so the count is taken just before the stop.
-  const atFault = await whenAtLeast(mailed, TOTAL * 0.1)
+  const atFault = await whenAtLeast(mailed, TOTAL * 0.05)
   await stopComponents(['smtp'])
   const stoppedAt = performance.now()
   t.diagnostic(`SMTP stopped with ${atFault} of ${TOTAL} change mails caught, ${burst.sent} updates made`)

@@ -22,6 +22,7 @@ export const createNotificationService = defineService<NotificationConfig>('noti
     groupId: config.GROUP_ID,
     topics: [config.TOPIC],
     handler: createUserChangeHandler({ notify: makeNotifyUserChange({ mailer, sentMails, onResent: mail => resent.inc({ kind: mail.kind }) }), logger }),
-    retry: { minTimeout: config.SMTP_RETRY_MIN_MS, maxTimeout: config.SMTP_RETRY_MAX_MS }
+    retry: { minTimeout: config.SMTP_RETRY_MIN_MS, maxTimeout: config.SMTP_RETRY_MAX_MS },
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS
   })
 })

@@ -15,6 +15,8 @@ export const notificationServiceConfigSchema = baseConfigSchema.extend({
   SMTP_RETRY_MAX_MS: ms(30_000),
   /** A session silent this long (e.g. no reply to DATA) is broken off; the mail counts as maybe sent and is sent again. */
   SMTP_SOCKET_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** How soon the group hands a killed member's partitions to another (the client's default is a minute). */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
   SMTP_POOL_SIZE: z.coerce.number().int().min(1).default(5)
 })
 
