@@ -16,7 +16,7 @@ test('notification-service killed -9 three times during 1,000 updates: no change
   const mailed = async () => (await changeMailsOf(users)).length
   // Slow while the kills come (each stop and restore of the stack takes tens of seconds), so all
   // three hit with most of the burst still to do; fast once they are over.
-  const burst = updateBurst(users, TOTAL, 3)
+  const burst = updateBurst(users, TOTAL, 2)
 
   let restoredAt = 0
   let threshold = TOTAL * 0.05

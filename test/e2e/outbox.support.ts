@@ -30,7 +30,17 @@ export const cdcRelay = (): Relay => ({ name: 'cdc', url: cdcPostUrl, database: 
 export async function pollingRelay (): Promise<Relay> {
   const database = unique('test_post_polling_')
   const service = createPostService(loadConfig(postServiceConfigSchema, {
-    ...process.env, PORT: '0', MARIADB_DATABASE: database, OUTBOX_RELAY: 'polling', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent'
+    ...process.env,
+    // The stack this test runs against, wherever its ports were moved, not the services' defaults.
+    KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+    MARIADB_HOST: stack.mariadb.host,
+    MARIADB_PORT: String(stack.mariadb.port),
+    MARIADB_USER: stack.mariadb.user,
+    MARIADB_PASSWORD: stack.mariadb.password,
+    PORT: '0',
+    MARIADB_DATABASE: database,
+    OUTBOX_RELAY: 'polling',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent'
   }))
   const { url } = await service.start()
   return { name: 'polling', url, database, stop: async () => { await service.stop(); await dropMariaDbDatabase(database) } }

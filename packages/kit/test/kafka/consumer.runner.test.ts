@@ -10,13 +10,25 @@ import { createProducer } from '../../src/kafka/kafka.producer.ts'
 import type { KafkaProducer } from '../../src/kafka/kafka.producer.ts'
 import type { ConsumedMessage, MessageHandler } from '../../src/kafka/kafka.types.ts'
 import { createDeadLetterPublisher } from '../../src/retry/dead-letter.publisher.ts'
+import { Admin, Consumer } from '@platformatic/kafka'
 import { eventually, groupCaughtUp, readTopic, stack, unique } from '@ripple/testing'
 
 const brokers = stack.kafkaBrokers
 
 const logger = createLogger('consumer-runner-test', process.env.LOG_LEVEL ?? 'silent')
-const retry = { retries: 3, minTimeout: 10, maxTimeout: 50, factor: 2 }
+const retry = { minTimeout: 10, maxTimeout: 50, factor: 2 }
 const text = (m: ConsumedMessage) => m.value?.toString() ?? null
+
+/** The group's committed offset of each partition of the topic (-1: none yet). */
+async function committedOffsets (groupId: string, topic: string): Promise<bigint[]> {
+  const reader = new Consumer({ clientId: 'test-committed', bootstrapBrokers: brokers, groupId })
+  try {
+    const ends = (await reader.listOffsets({ topics: [topic] })).get(topic) ?? []
+    return (await reader.listCommittedOffsets({ topics: [{ topic, partitions: ends.map((_, i) => i) }] })).get(topic) ?? []
+  } finally {
+    await reader.close()
+  }
+}
 
 describe('runConsumer (real Kafka)', () => {
   let producer: KafkaProducer
@@ -34,22 +46,37 @@ describe('runConsumer (real Kafka)', () => {
     return runner
   }
 
-  it('commits only after the handler succeeded: a retried message takes effect once', async () => {
+  it('commits only after the handler succeeded: nothing is committed while it runs, a retried message takes effect once', async () => {
     const topic = unique('test.kit.retry.')
     const groupId = unique('test-kit-retry-')
     const effects: string[] = []
     let failuresLeft = 1
+    let release!: () => void
+    const gate = new Promise<void>(resolve => { release = resolve })
+    let started!: () => void
+    const running = new Promise<void>(resolve => { started = resolve })
     const handler: MessageHandler = async m => {
       if (text(m) === 'first' && failuresLeft-- > 0) throw new RippleError('FLAKY', 'transient', { canRetry: true })
+      if (text(m) === 'first') {
+        started()
+        await gate
+      }
       effects.push(text(m) ?? 'tombstone')
     }
-    await producer.send({ topic, key: 'k', value: 'first' })
+    await producer.send({ topic, key: 'k', value: 'first', partition: 0 })
     const first = await start(topic, groupId, handler)
-    await eventually(() => assert.deepEqual(effects, ['first']))
+    await running
+    // The handler holds 'first' (offset 0): the group must not have committed past it yet.
+    for (let i = 0; i < 3; i++) {
+      assert.ok(((await committedOffsets(groupId, topic))[0] ?? -1n) <= 0n, 'no commit past a message still being handled')
+    }
+    release()
+    await eventually(async () => assert.equal((await committedOffsets(groupId, topic))[0], 1n, 'committed once the handler succeeded'))
+    assert.deepEqual(effects, ['first'])
     await first.stop()
 
     // A new member of the same group starts after the committed offset: 'first' is not redelivered.
-    await producer.send({ topic, key: 'k', value: 'second' })
+    await producer.send({ topic, key: 'k', value: 'second', partition: 0 })
     await start(topic, groupId, handler)
     await eventually(() => assert.deepEqual(effects, ['first', 'second']))
   })
@@ -72,18 +99,79 @@ describe('runConsumer (real Kafka)', () => {
     assert.equal(parked?.headers['x-dlq-attempts'], '1')
   })
 
-  it('dead-letters a message whose retryable failure never clears', async () => {
-    const topic = unique('test.kit.exhausted.')
+  it('keeps a partition blocked on an outage without dead-lettering it, unhealthy past stallAfterMs with the error, healthy once it clears', async () => {
+    const topic = unique('test.kit.outage.')
+    const groupId = unique('test-kit-outage-')
+    const metrics = createMetrics('test')
     const handled: string[] = []
-    await producer.send([{ topic, key: 'k', value: 'always-fails' }, { topic, key: 'k', value: 'after' }])
-    await start(topic, unique('test-kit-exhausted-'), async m => {
-      if (text(m) === 'always-fails') throw new RippleError('SMTP_UNAVAILABLE', 'smtp down', { canRetry: true })
+    let down = true
+    let attempts = 0
+    await producer.send([{ topic, key: 'k', value: 'during-outage', partition: 0 }, { topic, key: 'k', value: 'after', partition: 0 }])
+    const runner = await start(topic, groupId, async m => {
+      if (text(m) === 'during-outage' && down) {
+        attempts++
+        throw new RippleError('SMTP_UNAVAILABLE', 'smtp down', { canRetry: true })
+      }
       handled.push(text(m) ?? '')
-    })
-    await eventually(() => assert.deepEqual(handled, ['after']))
-    const [parked] = await readTopic(`${topic}.dlq`, records => records.length >= 1)
-    assert.equal(parked?.headers['x-dlq-error-code'], 'SMTP_UNAVAILABLE')
-    assert.equal(parked?.headers['x-dlq-attempts'], String(retry.retries + 1))
+    }, { stallAfterMs: 1500, metrics })
+    assert.equal(runner.health().healthy, true, 'healthy while the stall is younger than stallAfterMs')
+    const health = await eventually(() => {
+      const state = runner.health()
+      assert.equal(state.healthy, false)
+      return state
+    }, 30_000)
+    assert.match(health.reason ?? '', new RegExp(`partition ${topic}:0: no commit for \\d+ s, retrying: smtp down`))
+    assert.ok(attempts > 1, `retried (${attempts} attempts)`)
+    assert.deepEqual(handled, [], 'the key waits behind the blocked message')
+    const stalled = (await metrics.consumerStalled.get()).values.find(v => v.labels.topic === topic && v.labels.partition === 0)
+    assert.ok((stalled?.value ?? 0) >= 1, `stall gauge counts seconds (${stalled?.value})`)
+
+    down = false
+    await eventually(() => assert.deepEqual(handled, ['during-outage', 'after']))
+    await eventually(() => assert.deepEqual(runner.health(), { healthy: true }))
+    assert.equal(await groupCaughtUp(groupId, topic), true)
+    assert.equal((await metrics.messages.get()).values.some(v => v.labels.outcome === 'dead-lettered'), false, 'an outage is never dead-lettered')
+  })
+
+  it('counts dead letters and measures the depth of <topic>.dlq', async () => {
+    const topic = unique('test.kit.dlq-metrics.')
+    const metrics = createMetrics('test')
+    await producer.send([{ topic, key: 'a', value: 'poison' }, { topic, key: 'b', value: 'poison' }, { topic, key: 'c', value: 'good' }])
+    await start(topic, unique('test-kit-dlq-metrics-'), async m => {
+      if (text(m) === 'poison') throw new InvalidInputError('value', 'cannot read poison')
+    }, { metrics, lagIntervalMs: 500 })
+    await eventually(async () => assert.equal((await metrics.deadLetters.get()).values.find(v => v.labels.topic === topic)?.value, 2))
+    await eventually(async () => assert.equal((await metrics.deadLetterDepth.get()).values.find(v => v.labels.topic === topic)?.value, 2))
+  })
+
+  it('rejoins and commits again after the group threw it out', async () => {
+    const topic = unique('test.kit.rejoin.')
+    const groupId = unique('test-kit-rejoin-')
+    const handled: string[] = []
+    await producer.send({ topic, key: 'k', value: 'before', partition: 0 })
+    const runner = await start(topic, groupId, async m => { handled.push(text(m) ?? '') }, { sessionTimeoutMs: 6000 })
+    await eventually(() => assert.deepEqual(handled, ['before']))
+    await eventually(async () => assert.equal(await groupCaughtUp(groupId, topic), true))
+
+    const admin = new Admin({ clientId: 'test-kit-rejoin', bootstrapBrokers: brokers })
+    try {
+      const before = (await admin.describeGroups({ groups: [groupId] })).get(groupId)
+      const [memberId] = [...(before?.members.keys() ?? [])]
+      assert.ok(memberId, 'the runner is a member')
+      await admin.removeMembersFromConsumerGroup({ groupId, members: [{ memberId, reason: 'test' }] })
+      await producer.send({ topic, key: 'k', value: 'after', partition: 0 })
+      await eventually(() => assert.deepEqual(handled, ['before', 'after']))
+      await eventually(async () => {
+        const group = (await admin.describeGroups({ groups: [groupId] })).get(groupId)
+        assert.equal(group?.state, 'Stable')
+        assert.equal(group?.members.size, 1)
+        assert.ok(!group?.members.has(memberId), 'a new member id')
+        assert.equal(await groupCaughtUp(groupId, topic), true)
+      })
+      assert.deepEqual(runner.health(), { healthy: true })
+    } finally {
+      await admin.close()
+    }
   })
 
   it('keeps each key in order while partitions run concurrently', async () => {
