@@ -42,8 +42,9 @@ test('Kafka SIGKILLed for 25 s in the middle of a burst: every group rejoins and
   const ids: string[] = []
   for (let i = 0; i < 5; i++) {
     const res = await fetch(users, { method: 'POST', headers: json, body: JSON.stringify({ username: `crash-${run}-${i}`, email: `crash-${run}-${i}@example.test`, password: 'crash-password' }) })
-    assert.equal(res.status, 201, await res.text())
-    ids.push(((await res.json()) as { id: string }).id)
+    const body = await res.text()
+    assert.equal(res.status, 201, body)
+    ids.push((JSON.parse(body) as { id: string }).id)
   }
   const mine = async () => (await capturedMails()).filter(m => m.to.some(to => to.startsWith(`crash-${run}-`)))
   const changeMails = async () => (await mine()).filter(m => m.subject === 'Your Ripple account data changed')

@@ -123,13 +123,17 @@ describe('runConsumer (real Kafka)', () => {
     assert.match(health.reason ?? '', new RegExp(`partition ${topic}:0: no commit for \\d+ s, retrying: smtp down`))
     assert.ok(attempts > 1, `retried (${attempts} attempts)`)
     assert.deepEqual(handled, [], 'the key waits behind the blocked message')
-    const stalled = (await metrics.consumerStalled.get()).values.find(v => v.labels.topic === topic && v.labels.partition === 0)
-    assert.ok((stalled?.value ?? 0) >= 1, `stall gauge counts seconds (${stalled?.value})`)
+    // The gauge is refreshed every second, so it may trail health() by that much.
+    await eventually(async () => {
+      const stalled = (await metrics.consumerStalled.get()).values.find(v => v.labels.topic === topic && v.labels.partition === 0)
+      assert.ok((stalled?.value ?? 0) >= 1.5, `stall gauge counts seconds (${stalled?.value})`)
+    })
 
     down = false
     await eventually(() => assert.deepEqual(handled, ['during-outage', 'after']))
     await eventually(() => assert.deepEqual(runner.health(), { healthy: true }))
     assert.equal(await groupCaughtUp(groupId, topic), true)
+    await eventually(async () => assert.equal((await metrics.consumerStalled.get()).values.find(v => v.labels.topic === topic && v.labels.partition === 0)?.value, 0, 'caught up: 0'))
     assert.equal((await metrics.messages.get()).values.some(v => v.labels.outcome === 'dead-lettered'), false, 'an outage is never dead-lettered')
   })
 
