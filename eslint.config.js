@@ -19,13 +19,13 @@ export default tseslint.config(
     files: ['services/*/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { group: ['../../*/src/*', '../../../services/*', '@ripple/stack', '@ripple/stack/*'], message: 'Services import only @ripple/kit and their own code.' }
+        { group: ['../../*/src/*', '../../../services/*', '@ripple/stack', '@ripple/stack/*', '@ripple/testing', '@ripple/mail-capture'], message: 'Services import only @ripple/kit, @ripple/contracts and their own code.' }
       ] }]
     }
   },
   {
     files: ['services/*/src/entities/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!@ripple/kit/domain$|\./).*', message: 'Entities import only @ripple/kit/domain and other entities.' }] }] }
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!@ripple/kit/domain$|[.]/).*', message: 'Entities import only @ripple/kit/domain and other entities.' }] }] }
   },
   {
     files: ['services/*/src/interactors/**/*.ts'],

@@ -17,8 +17,8 @@ test('Kafka Connect restarted during a burst of 500 posts: nothing lost, nothing
   const expected = subscribers.length * 500
 
   const from = await topicEndOffsets('outbox.event.post')
-  // One request at a time, so the burst outlasts Connect's stop.
-  const burst = createPosts(relay, author, Array.from({ length: 500 }, (_, i) => `${author} #${i}`), 1)
+  // Paced to last about 100 s, so the burst outlasts Connect's graceful stop (a CLI call of several seconds).
+  const burst = createPosts(relay, author, Array.from({ length: 500 }, (_, i) => `${author} #${i}`), 2, 400)
   // Events are flowing through Debezium: the stop hits a connector at work.
   await eventually(async () => assert.ok(await recordedNotifications(subscribers) >= 10), 60_000, 20)
   await stopComponents(['connect'])

@@ -18,10 +18,10 @@ test('subscribe-service killed -9 during a burst of 500 posts (plus 100 through 
     for (const s of subscribers) for (const author of Object.values(authors)) await subscribe(s, author)
     const expected = subscribers.length * 600
 
-    // Two requests at a time, so the burst is still going when the kill comes.
+    // Paced to last about 75 s: the kill is a CLI call that can take over 10 s on a loaded machine, and must land mid-burst.
     const burst = Promise.all([
-      createPosts(cdc, authors.cdc, Array.from({ length: 500 }, (_, i) => `${authors.cdc} #${i}`), 2),
-      createPosts(polling, authors.polling, Array.from({ length: 100 }, (_, i) => `${authors.polling} #${i}`), 1)
+      createPosts(cdc, authors.cdc, Array.from({ length: 500 }, (_, i) => `${authors.cdc} #${i}`), 2, 300),
+      createPosts(polling, authors.polling, Array.from({ length: 100 }, (_, i) => `${authors.polling} #${i}`), 1, 750)
     ])
     // Notifications are flowing: the kill hits a consumer at work.
     await eventually(async () => assert.ok(await recordedNotifications(subscribers) >= 10), 60_000, 20)

@@ -1,6 +1,7 @@
 // What the outbox end-to-end tests share: the stack's post-service and subscribe-service, a
 // post-service of their own with the polling relay, subscribers and their notifications.
 import assert from 'node:assert/strict'
+import { setTimeout as delay } from 'node:timers/promises'
 import { loadConfig } from '@ripple/kit'
 import { loadStackConfig } from '@ripple/stack'
 import { dropMariaDbDatabase, stack, unique } from '@ripple/testing'
@@ -51,14 +52,19 @@ export async function createPost (relay: Relay, authorId: string, title: string)
   return { status: res.status, body: await res.json() as PostJson }
 }
 
-/** POSTs every title with `inFlight` requests at once; answers the posts in the order of titles. */
-export async function createPosts (relay: Relay, authorId: string, titles: string[], inFlight = 8): Promise<PostJson[]> {
+/**
+ * POSTs every title with `inFlight` requests at once, each lane starting a request at most every
+ * `paceMs` (so a burst can be made to outlast a fault); answers the posts in the order of titles.
+ */
+export async function createPosts (relay: Relay, authorId: string, titles: string[], inFlight = 8, paceMs = 0): Promise<PostJson[]> {
   const posts: PostJson[] = []
   let next = 0
   await Promise.all(Array.from({ length: inFlight }, async () => {
     while (next < titles.length) {
       const i = next++
+      const paced = delay(paceMs)
       const res = await createPost(relay, authorId, titles[i]!)
+      await paced
       assert.equal(res.status, 201, `${relay.name} ${titles[i]}: ${JSON.stringify(res.body)}`)
       posts[i] = res.body
     }

@@ -17,7 +17,7 @@ interface Listed { partition: number, offset: string, key: string | null, reason
 
 // Two poison records parked by hand, as the kit's dead-letter publisher parks them: same key,
 // value and original headers, plus the x-dlq-* headers.
-const poison = [
+const poison: { key: string, value: string, headers: Record<string, string>, offset: bigint, reason: string }[] = [
   { key: 'order-1', value: '{"qty":-1}', headers: { 'trace-id': 'trace-a', eventType: 'OrderPlaced' }, offset: 41n, reason: 'qty must not be negative' },
   { key: 'order-2', value: '{"qty":"many"}', headers: { 'trace-id': 'trace-b' }, offset: 42n, reason: 'qty must be a number' }
 ]
