@@ -14,8 +14,8 @@ export default tseslint.config(
   },
   {
     // The hexagon's dependency rule: a service's code reaches other code only through @ripple/kit
-    // (its tests may also use @ripple/testing),
-    // entities import nothing, interactors never touch adapters or transports.
+    // and @ripple/contracts (its tests may also use @ripple/testing); entities import only
+    // @ripple/kit/domain; interactors never touch adapters or transports.
     files: ['services/*/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
