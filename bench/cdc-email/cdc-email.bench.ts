@@ -6,13 +6,13 @@
 //     [--connections 64] [--ceiling-connections 16] [--ceiling-seconds 5] [--mail-timeout 300]
 import { availableParallelism } from 'node:os'
 import { setTimeout as delay } from 'node:timers/promises'
-import { parseArgs } from 'node:util'
 import { Admin } from '@platformatic/kafka'
 import type { Histogram } from 'hdr-histogram-js'
 import pThrottle from 'p-throttle'
 import { Pool } from 'undici'
 import { endpoints, loadStackConfig } from '../../stack/src/config.ts'
-import { fmt, MB, microsHistogram, positiveInt, printTable, trackRssPeak } from '../support/report.ts'
+import { benchOptions } from '../support/args.ts'
+import { fmt, MB, microsHistogram, printTable, trackRssPeak } from '../support/report.ts'
 import { componentPids, coresBetween, MACHINE, sampleCpu } from '../support/stack-cpu.ts'
 import { CEILING_TABLE, mariadbCeiling } from './ceiling.ts'
 import type { CeilingFigures } from './ceiling.ts'
@@ -22,26 +22,13 @@ import {
 } from './pipeline.ts'
 import type { ChangeEventTimes, ConsumerMetrics, PresentedUser } from './pipeline.ts'
 
-const { values: args } = parseArgs({
-  options: {
-    'rate': { type: 'string', default: '1000' },
-    'duration': { type: 'string', default: '20' },
-    'users': { type: 'string', default: '200' },
-    // HTTP/1.1 keep-alive connections to user-service; requests beyond them queue in the client, and that wait counts as latency.
-    'connections': { type: 'string', default: '64' },
-    'ceiling-connections': { type: 'string', default: '16' },
-    'ceiling-seconds': { type: 'string', default: '5' },
-    // How long after the last update answered to wait for its mails.
-    'mail-timeout': { type: 'string', default: '300' }
-  }
-})
-const rate = positiveInt('rate', args.rate)
-const duration = positiveInt('duration', args.duration)
-const userCount = positiveInt('users', args.users)
-const connections = positiveInt('connections', args.connections)
-const ceilingConnections = positiveInt('ceiling-connections', args['ceiling-connections'])
-const ceilingSeconds = positiveInt('ceiling-seconds', args['ceiling-seconds'])
-const mailTimeoutMs = positiveInt('mail-timeout', args['mail-timeout']) * 1000
+// connections: HTTP/1.1 keep-alive connections to user-service; requests beyond them queue in the
+// client, and that wait counts as latency. mail-timeout: how long after the last update answered to
+// wait for its mails (s).
+const {
+  rate, duration, users: userCount, connections, 'ceiling-connections': ceilingConnections, 'ceiling-seconds': ceilingSeconds, 'mail-timeout': mailTimeout
+} = benchOptions({ rate: 1000, duration: 20, users: 200, connections: 64, 'ceiling-connections': 16, 'ceiling-seconds': 5, 'mail-timeout': 300 })
+const mailTimeoutMs = mailTimeout * 1000
 
 const TOPIC = 'cdc.table.userdata.users'
 const config = loadStackConfig()

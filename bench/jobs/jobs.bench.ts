@@ -9,33 +9,24 @@ import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
 import { promisify } from 'node:util'
-import { parseArgs } from 'node:util'
 import { Consumer } from '@platformatic/kafka'
 import { runJobsLoad } from '../load/jobs.load.ts'
 import type { JobsLoadResult } from '../load/jobs.load.ts'
 import { endpoints, loadStackConfig } from '../../stack/src/config.ts'
+import { benchOptions } from '../support/args.ts'
 import { fmt, positiveInt, printTable } from '../support/report.ts'
 import { componentPids, coresBetween, sampleCpu } from '../support/stack-cpu.ts'
 
-const { values: args } = parseArgs({
-  options: {
-    'rates': { type: 'string', default: '250,500,1000,1500,2000,3000,4000' },
-    'step-seconds': { type: 'string', default: '20' },
-    'sleep': { type: 'string', default: '100' },
-    'data-size': { type: 'string', default: '1024' },
-    'connections': { type: 'string', default: '128' },
-    'samples': { type: 'string', default: '300' },
-    // A file holding a kafka-baseline RESULT line to reuse; without it the baseline runs with --baseline-records.
-    'baseline': { type: 'string' },
-    'baseline-records': { type: 'string', default: '200000' }
-  }
-})
+// baseline: a file holding a kafka-baseline RESULT line to reuse; without it the baseline runs with --baseline-records.
+const args = benchOptions(
+  { 'step-seconds': 20, 'connections': 128, 'samples': 300, 'baseline-records': 200_000 },
+  { rates: '250,500,1000,1500,2000,3000,4000', sleep: '100', 'data-size': '1024', baseline: undefined }
+)
 const rates = (args.rates ?? '').split(',').map(r => positiveInt('rates', r.trim()))
-const stepSeconds = positiveInt('step-seconds', args['step-seconds'])
+const { 'step-seconds': stepSeconds, connections, samples } = args
+// Zero is a fair sleep and size here, so these two are read as plain numbers.
 const sleepMs = Number(args.sleep)
 const dataSize = Number(args['data-size'])
-const connections = positiveInt('connections', args.connections)
-const samples = positiveInt('samples', args.samples)
 const SEED_RATE = 25
 
 const config = loadStackConfig()
@@ -144,7 +135,7 @@ async function kafkaBaseline (): Promise<BaselineResult> {
   const text = args.baseline
     ? readFileSync(args.baseline, 'utf8')
     : (log(`running bench/kafka-baseline with ${args['baseline-records']} records`),
-      (await promisify(execFile)(process.execPath, ['bench/kafka-baseline/kafka-baseline.bench.ts', '--records', args['baseline-records'] ?? '200000'], { cwd: config.repoRoot, maxBuffer: 16 * 1024 * 1024 })).stdout)
+      (await promisify(execFile)(process.execPath, ['bench/kafka-baseline/kafka-baseline.bench.ts', '--records', String(args['baseline-records'])], { cwd: config.repoRoot, maxBuffer: 16 * 1024 * 1024 })).stdout)
   const line = text.split('\n').find(l => l.startsWith('RESULT '))
   if (!line) throw new Error('no RESULT line in the kafka-baseline output')
   return JSON.parse(line.slice('RESULT '.length)) as BaselineResult
