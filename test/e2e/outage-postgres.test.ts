@@ -20,7 +20,7 @@ test('PostgreSQL down for 60 s during 500 updates: nothing dead-lettered, every 
   const mailed = async () => (await changeMailsOf(users)).length
   const dlqBefore = await recordsSoFar(USERS_DLQ)
   // Slow enough that the stop (tens of seconds on a busy machine) lands early in the burst.
-  const burst = updateBurst(users, TOTAL, 5)
+  const burst = updateBurst(users, TOTAL, 3)
 
   await whenAtLeast(mailed, TOTAL * 0.05)
   await stopComponents(['postgres'])

@@ -1,11 +1,9 @@
 import { defineService } from '@ripple/kit'
 import type { PostServiceConfig } from './config.ts'
 import { createKafkaEventPublisher } from './adapters/kafka-event-publisher.adapter.ts'
-import { createMariaDbPool } from './adapters/mariadb.database.ts'
-import type { MariaDbSettings } from './adapters/mariadb.database.ts'
 import { createMariaDbOutboxStore } from './adapters/mariadb-outbox-repository.adapter.ts'
 import { createMariaDbPostRepository } from './adapters/mariadb-post-repository.adapter.ts'
-import { migrate } from './adapters/mariadb.migrations.ts'
+import { migrate, POST_DB_OPTIONS } from './adapters/mariadb.migrations.ts'
 import { makeCleanOutbox } from './interactors/clean-outbox.interactor.ts'
 import { makeCreatePost } from './interactors/create-post.interactor.ts'
 import type { CreatePost } from './interactors/create-post.interactor.ts'
@@ -15,21 +13,10 @@ import type { OutboxRelay } from './interactors/relay-outbox.interactor.ts'
 import { registerPostRoutes } from './transport/post.routes.ts'
 
 /** The composition root: the only place that knows which adapter fills which port. */
-export const createPostService = defineService<PostServiceConfig>('post-service', async ({ config, logger, http, producer, probe, worker, onClose }) => {
-  const db: MariaDbSettings = {
-    host: config.MARIADB_HOST,
-    port: config.MARIADB_PORT,
-    user: config.MARIADB_USER,
-    password: config.MARIADB_PASSWORD,
-    database: config.MARIADB_DATABASE,
-    connectionLimit: config.MARIADB_POOL_SIZE
-  }
-  await migrate(db)
-  const pool = createMariaDbPool(db)
-  onClose(() => pool.end())
-  probe('mariadb', () => pool.query('SELECT 1'))
+export const createPostService = defineService<PostServiceConfig>('post-service', async ({ config, logger, http, producer, mariadb, worker, onClose }) => {
+  const { pool, settings } = await mariadb({ database: config.MARIADB_DATABASE, connectionLimit: config.MARIADB_POOL_SIZE, options: POST_DB_OPTIONS, migrate })
   const posts = createMariaDbPostRepository(pool)
-  const outbox = createMariaDbOutboxStore(pool, db)
+  const outbox = createMariaDbOutboxStore(pool, settings)
   // Closed before the pool: ending the relay's connection frees its lock for another instance.
   onClose(() => outbox.close())
 

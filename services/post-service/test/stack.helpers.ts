@@ -1,7 +1,8 @@
 import { loadConfig } from '@ripple/kit'
 import { postServiceConfigSchema } from '../src/config.ts'
 import type { PostServiceConfig } from '../src/config.ts'
-import type { MariaDbSettings } from '../src/adapters/mariadb.database.ts'
+import type { MariaDbSettings } from '@ripple/kit'
+import { POST_DB_OPTIONS } from '../src/adapters/mariadb.migrations.ts'
 
 // What only this service's tests need; the rest comes from @ripple/testing.
 export { deleteTopics, dropMariaDbDatabase, eventually, readTopic, unique } from '@ripple/testing'
@@ -12,5 +13,5 @@ export function serviceConfig (overrides: { MARIADB_DATABASE: string, [variable:
 }
 
 export function settingsOf (config: PostServiceConfig, connectionLimit = 5): MariaDbSettings {
-  return { host: config.MARIADB_HOST, port: config.MARIADB_PORT, user: config.MARIADB_USER, password: config.MARIADB_PASSWORD, database: config.MARIADB_DATABASE, connectionLimit }
+  return { host: config.MARIADB_HOST, port: config.MARIADB_PORT, user: config.MARIADB_USER, password: config.MARIADB_PASSWORD, database: config.MARIADB_DATABASE, connectionLimit, options: POST_DB_OPTIONS }
 }

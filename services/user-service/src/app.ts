@@ -1,9 +1,7 @@
 import { defineService } from '@ripple/kit'
 import type { UserServiceConfig } from './config.ts'
-import { createMariaDbPool } from './adapters/mariadb.database.ts'
-import type { MariaDbSettings } from './adapters/mariadb.database.ts'
 import { createMariaDbUserRepository } from './adapters/mariadb-user-repository.adapter.ts'
-import { migrate } from './adapters/mariadb.migrations.ts'
+import { migrate, USER_DB_OPTIONS } from './adapters/mariadb.migrations.ts'
 import { createScryptPasswordHasher } from './adapters/scrypt-password-hasher.adapter.ts'
 import { makeCreateUser } from './interactors/create-user.interactor.ts'
 import { makeDeleteUser } from './interactors/delete-user.interactor.ts'
@@ -13,19 +11,8 @@ import { makeUpdateUser } from './interactors/update-user.interactor.ts'
 import { registerUserRoutes } from './transport/user.routes.ts'
 
 /** The composition root: the only place that knows which adapter fills which port. */
-export const createUserService = defineService<UserServiceConfig>('user-service', async ({ config, http, probe, onClose }) => {
-  const db: MariaDbSettings = {
-    host: config.MARIADB_HOST,
-    port: config.MARIADB_PORT,
-    user: config.MARIADB_USER,
-    password: config.MARIADB_PASSWORD,
-    database: config.MARIADB_DATABASE,
-    connectionLimit: config.MARIADB_POOL_SIZE
-  }
-  await migrate(db)
-  const pool = createMariaDbPool(db)
-  onClose(() => pool.end())
-  probe('mariadb', () => pool.query('SELECT 1'))
+export const createUserService = defineService<UserServiceConfig>('user-service', async ({ config, http, mariadb }) => {
+  const { pool } = await mariadb({ database: config.MARIADB_DATABASE, connectionLimit: config.MARIADB_POOL_SIZE, options: USER_DB_OPTIONS, migrate })
   const users = createMariaDbUserRepository(pool)
   const hasher = createScryptPasswordHasher()
 

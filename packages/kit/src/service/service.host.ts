@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import type { ConnectionOptions, Pool as MariaDbPool } from 'mysql2/promise'
 import type { Pool } from 'pg'
 import type { z } from 'zod'
 import type { BaseConfig } from '../config/config.ts'
@@ -13,6 +14,8 @@ import { createLogger } from '../logging/logger.ts'
 import type { Logger } from '../logging/logger.ts'
 import { createMetrics } from '../metrics/metrics.ts'
 import type { Metrics } from '../metrics/metrics.ts'
+import { createMariaDbPool } from '../mariadb/mariadb.database.ts'
+import type { MariaDbSettings } from '../mariadb/mariadb.database.ts'
 import { openPostgresDatabase } from '../postgres/postgres.database.ts'
 import { createDeadLetterPublisher } from '../retry/dead-letter.publisher.ts'
 import { serviceLifecycle } from './service.lifecycle.ts'
@@ -39,6 +42,12 @@ export interface ServiceContext<C extends HostedConfig> {
   consume (options: ConsumeOptions): Promise<ConsumerRunner>
   /** The service's own PostgreSQL database (created if missing) from the POSTGRES_* settings; /health probes it, it closes last. */
   postgres (options: { database: string, max?: number }): Promise<Pool>
+  /**
+   * The service's own MariaDB database from the MARIADB_* settings: created if missing, `migrate`
+   * run on it, then a pool that /health probes and that closes last. `settings` serve connections
+   * of the service's own (a lock holder).
+   */
+  mariadb (options: { database: string, connectionLimit?: number, options?: ConnectionOptions, migrate: (settings: MariaDbSettings) => Promise<void> }): Promise<{ pool: MariaDbPool, settings: MariaDbSettings }>
   /** A dependency /health checks: the check throws while it is down, and the service answers 503 naming it. */
   probe (name: string, check: () => Promise<unknown>): void
   /** Stopped after the consumers and before HTTP. */
@@ -133,6 +142,14 @@ export function defineService<C extends HostedConfig> (name: string, setup: (con
         closers.push(() => pool.end())
         probes.set('postgres', () => pool.query('SELECT 1'))
         return pool
+      },
+      async mariadb ({ database, connectionLimit, options: connection, migrate }) {
+        const settings: MariaDbSettings = { host: config.MARIADB_HOST, port: config.MARIADB_PORT, user: config.MARIADB_USER, password: config.MARIADB_PASSWORD, database, connectionLimit, options: connection }
+        await migrate(settings)
+        const pool = createMariaDbPool(settings)
+        closers.push(() => pool.end())
+        probes.set('mariadb', () => pool.query('SELECT 1'))
+        return { pool, settings }
       },
       probe: (probeName, check) => { probes.set(probeName, check) },
       worker: worker => { workers.push(worker) },

@@ -1,8 +1,7 @@
 import type { Connection, Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise'
-import { RippleError } from '@ripple/kit'
+import { createMariaDbConnection, RippleError } from '@ripple/kit'
+import type { MariaDbSettings } from '@ripple/kit'
 import type { OutboxStore, PendingEvent } from '../ports/outbox-repository.port.ts'
-import { createMariaDbConnection } from './mariadb.database.ts'
-import type { MariaDbSettings } from './mariadb.database.ts'
 
 interface OutboxRow extends RowDataPacket {
   seq: number

@@ -1,6 +1,8 @@
-import mysql from 'mysql2/promise'
-import { connectionOptions } from './mariadb.database.ts'
-import type { MariaDbSettings } from './mariadb.database.ts'
+import { migrateMariaDbDatabase } from '@ripple/kit'
+import type { MariaDbSettings } from '@ripple/kit'
+
+/** How post-service reads values: the outbox payload is published as the text stored, never re-serialised from a parse of it. */
+export const POST_DB_OPTIONS = { jsonStrings: true }
 
 const postsTable = `
   CREATE TABLE IF NOT EXISTS posts (
@@ -35,15 +37,5 @@ const outboxTable = `
 
 /** Creates the database and its tables if missing; safe at every start-up. */
 export async function migrate (settings: MariaDbSettings): Promise<void> {
-  // The database may not exist yet, so this connection names none.
-  const conn = await mysql.createConnection(connectionOptions(settings))
-  try {
-    // Identifiers cannot be parameters; the config only admits [A-Za-z0-9_] names.
-    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${settings.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
-    await conn.query(`USE \`${settings.database}\``)
-    await conn.query(postsTable)
-    await conn.query(outboxTable)
-  } finally {
-    await conn.end()
-  }
+  await migrateMariaDbDatabase(settings, [postsTable, outboxTable])
 }

@@ -1,6 +1,8 @@
-import mysql from 'mysql2/promise'
-import { connectionOptions } from './mariadb.database.ts'
-import type { MariaDbSettings } from './mariadb.database.ts'
+import { migrateMariaDbDatabase } from '@ripple/kit'
+import type { MariaDbSettings } from '@ripple/kit'
+
+/** How user-service reads values: a birth date is a calendar day, and as a JS Date it would shift with the time zone. */
+export const USER_DB_OPTIONS = { dateStrings: ['DATE' as const] }
 
 /**
  * The seed's users table, safe to run at every start-up. Changes from the seed:
@@ -27,14 +29,5 @@ const usersTable = `
   ) ENGINE=InnoDB`
 
 export async function migrate (settings: MariaDbSettings): Promise<void> {
-  // The database may not exist yet, so this connection names none.
-  const conn = await mysql.createConnection(connectionOptions(settings))
-  try {
-    // Identifiers cannot be parameters; the config only admits [A-Za-z0-9_] names.
-    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${settings.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
-    await conn.query(`USE \`${settings.database}\``)
-    await conn.query(usersTable)
-  } finally {
-    await conn.end()
-  }
+  await migrateMariaDbDatabase(settings, [usersTable])
 }

@@ -8,13 +8,13 @@ import type { RowDataPacket } from 'mysql2/promise'
 import { createUserService } from '../../src/app.ts'
 import type { UserService } from '../../src/app.ts'
 import { userServiceConfigSchema } from '../../src/config.ts'
-import { migrate } from '../../src/adapters/mariadb.migrations.ts'
+import { migrate, USER_DB_OPTIONS } from '../../src/adapters/mariadb.migrations.ts'
 import { createScryptPasswordHasher } from '../../src/adapters/scrypt-password-hasher.adapter.ts'
 import { uuidToBin } from '../../src/adapters/uuid.codec.ts'
 
 const database = `userdata_test_${randomBytes(4).toString('hex')}`
 const config = loadConfig(userServiceConfigSchema, { ...process.env, PORT: '0', MARIADB_DATABASE: database, LOG_LEVEL: 'silent' })
-const dbSettings = { host: config.MARIADB_HOST, port: config.MARIADB_PORT, user: config.MARIADB_USER, password: config.MARIADB_PASSWORD, database, connectionLimit: 1 }
+const dbSettings = { host: config.MARIADB_HOST, port: config.MARIADB_PORT, user: config.MARIADB_USER, password: config.MARIADB_PASSWORD, database, connectionLimit: 1, options: USER_DB_OPTIONS }
 
 let service: UserService
 let base: string
