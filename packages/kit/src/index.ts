@@ -2,7 +2,7 @@
 export { DomainError, ok, err } from './domain/index.ts'
 export type { Result } from './domain/index.ts'
 export { RippleError, InvalidInputError } from './errors/ripple.error.ts'
-export { loadConfig, baseConfigSchema, port, consumerTuningSchema, consumerTuning } from './config/config.ts'
+export { loadConfig, baseConfigSchema, port, wholeNumber, consumerTuningSchema, consumerTuning } from './config/config.ts'
 export type { BaseConfig, ConsumerTuning } from './config/config.ts'
 export { createLogger } from './logging/logger.ts'
 export type { Logger } from './logging/logger.ts'

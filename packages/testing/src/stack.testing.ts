@@ -163,3 +163,4 @@ export async function clickhouseRows<T = Record<string, unknown>> (sql: string, 
   if (!res.ok) throw new Error(`ClickHouse answered HTTP ${res.status}: ${text.trim().split('\n')[0]}`)
   return text.split('\n').filter(Boolean).map(line => JSON.parse(line) as T)
 }
+export * from './service.testing.ts'

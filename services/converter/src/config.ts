@@ -1,7 +1,5 @@
-import { baseConfigSchema, consumerTuningSchema, port } from '@ripple/kit'
+import { baseConfigSchema, consumerTuningSchema, port, wholeNumber } from '@ripple/kit'
 import { z } from 'zod'
-
-const count = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback)
 
 export const converterConfigSchema = baseConfigSchema.extend({
   /** HTTP for /health and /metrics. */
@@ -11,10 +9,10 @@ export const converterConfigSchema = baseConfigSchema.extend({
   CLICKHOUSE_TOPIC: z.string().min(1).default('clickhouse-topic'),
   GROUP_ID: z.string().min(1).default('converter'),
   /** JobDones of one partition converted at once (each job id still in order), so sends share produce requests. */
-  CONCURRENCY_PER_PARTITION: count(500, 100_000),
+  CONCURRENCY_PER_PARTITION: wholeNumber(500, { min: 1, max: 100_000 }),
   /** Nothing waits on the converter's output but the sinks, so its sends may wait longer to share a request. */
-  KAFKA_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(20),
-  KAFKA_BATCH_MESSAGES: count(1000, 10_000)
+  KAFKA_LINGER_MS: wholeNumber(20, { min: 0, max: 1000 }),
+  KAFKA_BATCH_MESSAGES: wholeNumber(1000, { min: 1, max: 10_000 })
 }).extend(consumerTuningSchema({ fetchMaxWaitMs: 50 }).shape)
 
 export type ConverterConfig = z.infer<typeof converterConfigSchema>

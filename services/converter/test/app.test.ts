@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
-import { createProducer, loadConfig } from '@ripple/kit'
+import { createProducer } from '@ripple/kit'
 import type { KafkaProducer } from '@ripple/kit'
-import { countRecords, deleteTopics, eventually, groupCaughtUp, readTopic, unique } from '@ripple/testing'
+import { countRecords, deleteTopics, eventually, groupCaughtUp, readTopic, testConfig, unique } from '@ripple/testing'
 import { createConverterService } from '../src/app.ts'
 import { converterConfigSchema } from '../src/config.ts'
 
@@ -15,8 +15,7 @@ describe('converter (real Kafka)', () => {
   let base: string
 
   before(async () => {
-    const config = loadConfig(converterConfigSchema, {
-      ...process.env, PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    const config = testConfig(converterConfigSchema, {
       SOURCE_TOPIC: scope.source, POSTGRES_TOPIC: scope.postgres, CLICKHOUSE_TOPIC: scope.clickhouse, GROUP_ID: scope.groupId
     })
     producer = createProducer({ brokers: config.KAFKA_BROKERS, clientId: 'converter-test' })

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
-import { createProducer, loadConfig } from '@ripple/kit'
+import { createProducer } from '@ripple/kit'
 import type { KafkaProducer } from '@ripple/kit'
-import { deleteTopics, dropPostgresDatabase, eventually, groupCaughtUp, unique } from '@ripple/testing'
+import { deleteTopics, dropPostgresDatabase, eventually, groupCaughtUp, testConfig, unique } from '@ripple/testing'
 import { createInformerService } from '../src/app.ts'
 import { informerConfigSchema } from '../src/config.ts'
 
@@ -12,9 +12,8 @@ type InformerService = ReturnType<typeof createInformerService>
 
 describe('informer (real Kafka and PostgreSQL)', () => {
   const scope = { created: unique('test.informer.created.'), finished: unique('test.informer.finished.'), groupId: unique('test-informer-'), database: unique('test_informer_') }
-  const config = loadConfig(informerConfigSchema, {
-    ...process.env, PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    CREATED_TOPIC: scope.created, FINISHED_TOPIC: scope.finished, GROUP_ID: scope.groupId, POSTGRES_DATABASE: scope.database
+  const config = testConfig(informerConfigSchema, {
+      CREATED_TOPIC: scope.created, FINISHED_TOPIC: scope.finished, GROUP_ID: scope.groupId, POSTGRES_DATABASE: scope.database
   })
   let producer: KafkaProducer
   let service: InformerService

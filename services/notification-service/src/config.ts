@@ -1,7 +1,5 @@
-import { baseConfigSchema, port } from '@ripple/kit'
+import { baseConfigSchema, port, wholeNumber } from '@ripple/kit'
 import { z } from 'zod'
-
-const ms = (fallback: number) => z.coerce.number().int().min(0).default(fallback)
 
 export const notificationServiceConfigSchema = baseConfigSchema.extend({
   /** HTTP for /health and /metrics. */
@@ -11,13 +9,13 @@ export const notificationServiceConfigSchema = baseConfigSchema.extend({
   POSTGRES_DATABASE: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case PostgreSQL identifier').default('notification_service'),
   MAIL_FROM: z.string().min(3).default('Ripple <no-reply@ripple.local>'),
   /** Backoff between attempts while SMTP (or the database) is out: exponential from MIN to MAX, for as long as the outage lasts. */
-  SMTP_RETRY_MIN_MS: ms(500),
-  SMTP_RETRY_MAX_MS: ms(30_000),
+  SMTP_RETRY_MIN_MS: wholeNumber(500),
+  SMTP_RETRY_MAX_MS: wholeNumber(30_000),
   /** A session silent this long (e.g. no reply to DATA) is broken off; the mail counts as maybe sent and is sent again. */
-  SMTP_SOCKET_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  SMTP_SOCKET_TIMEOUT_MS: wholeNumber(30_000, { min: 100 }),
   /** How soon the group hands a killed member's partitions to another (the client's default is a minute). */
-  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
-  SMTP_POOL_SIZE: z.coerce.number().int().min(1).default(5)
+  KAFKA_SESSION_TIMEOUT_MS: wholeNumber(10_000, { min: 6000, max: 300_000 }),
+  SMTP_POOL_SIZE: wholeNumber(5, { min: 1 })
 })
 
 export type NotificationConfig = z.infer<typeof notificationServiceConfigSchema>

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
 import { Admin } from '@platformatic/kafka'
-import { loadConfig } from '@ripple/kit'
-import { capturedMails, countRecords, stack } from '@ripple/testing'
+import { capturedMails, countRecords, stack, testConfig } from '@ripple/testing'
 import type { CapturedMail } from '@ripple/testing'
 import type { createNotificationService } from '../src/app.ts'
 import { notificationServiceConfigSchema } from '../src/config.ts'
@@ -15,10 +14,7 @@ export async function mailsTo (domain: string): Promise<CapturedMail[]> {
 }
 
 export function serviceConfig (overrides: { TOPIC: string, GROUP_ID: string, POSTGRES_DATABASE: string, [variable: string]: string }) {
-  return loadConfig(notificationServiceConfigSchema, {
-    ...process.env,
-    PORT: '0',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  return testConfig(notificationServiceConfigSchema, {
     SMTP_RETRY_MIN_MS: '50',
     SMTP_RETRY_MAX_MS: '500',
     ...overrides

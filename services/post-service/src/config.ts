@@ -1,13 +1,11 @@
-import { baseConfigSchema, port } from '@ripple/kit'
+import { baseConfigSchema, port, wholeNumber } from '@ripple/kit'
 import { z } from 'zod'
-
-const millis = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback)
 
 export const postServiceConfigSchema = baseConfigSchema.extend({
   PORT: port(8081),
   // Only plain names: the migration has to splice it into CREATE DATABASE, where parameters cannot go.
   MARIADB_DATABASE: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'letters, digits and _ only').default('post_service_db'),
-  MARIADB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  MARIADB_POOL_SIZE: wholeNumber(20, { min: 1, max: 200 }),
   /**
    * Who publishes the outbox: `cdc`, Debezium's EventRouter reading the binlog
    * (connectors/outbox-connector.json), or `polling`, this service's own relay. Only one of them
@@ -17,12 +15,12 @@ export const postServiceConfigSchema = baseConfigSchema.extend({
   /** polling: topics are `<prefix><aggregatetype>`, as the connector's route.topic.replacement. */
   OUTBOX_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'a Kafka topic name prefix').default('outbox.event.'),
   /** polling: the wait between polls of an idle outbox; at least a second, so idle costs at most a query a second. */
-  OUTBOX_POLL_INTERVAL_MS: millis(1000, 1000),
-  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
-  OUTBOX_MAX_BACKOFF_MS: millis(10_000, 1000),
+  OUTBOX_POLL_INTERVAL_MS: wholeNumber(1000, { min: 1000 }),
+  OUTBOX_BATCH_SIZE: wholeNumber(500, { min: 1, max: 5000 }),
+  OUTBOX_MAX_BACKOFF_MS: wholeNumber(10_000, { min: 1000 }),
   /** cdc: how long published events stay in the outbox (a re-created connector's snapshot republishes them). */
   OUTBOX_RETENTION_MINUTES: z.coerce.number().min(0).default(1440),
-  OUTBOX_CLEANUP_INTERVAL_MS: millis(60_000)
+  OUTBOX_CLEANUP_INTERVAL_MS: wholeNumber(60_000, { min: 1 })
 })
 
 export type PostServiceConfig = z.infer<typeof postServiceConfigSchema>

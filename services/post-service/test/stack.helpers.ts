@@ -1,4 +1,4 @@
-import { loadConfig } from '@ripple/kit'
+import { testConfig } from '@ripple/testing'
 import { postServiceConfigSchema } from '../src/config.ts'
 import type { PostServiceConfig } from '../src/config.ts'
 import type { MariaDbSettings } from '@ripple/kit'
@@ -9,7 +9,7 @@ export { deleteTopics, dropMariaDbDatabase, eventually, readTopic, unique } from
 
 /** The service's settings against the running stack (`./ripple test` passes its addresses), quiet and on a free port. */
 export function serviceConfig (overrides: { MARIADB_DATABASE: string, [variable: string]: string }): PostServiceConfig {
-  return loadConfig(postServiceConfigSchema, { ...process.env, PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...overrides })
+  return testConfig(postServiceConfigSchema, overrides)
 }
 
 export function settingsOf (config: PostServiceConfig, connectionLimit = 5): MariaDbSettings {

@@ -1,7 +1,5 @@
-import { baseConfigSchema, consumerTuningSchema, port } from '@ripple/kit'
+import { baseConfigSchema, consumerTuningSchema, port, wholeNumber } from '@ripple/kit'
 import { z } from 'zod'
-
-const count = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback)
 
 export const processorConfigSchema = baseConfigSchema.extend({
   /** HTTP for /health and /metrics. */
@@ -13,9 +11,9 @@ export const processorConfigSchema = baseConfigSchema.extend({
    * Jobs of one partition sleeping at once. A job costs only a timer while it sleeps, so this is
    * what sets throughput: about CONCURRENCY x partitions / sleep jobs per second.
    */
-  CONCURRENCY_PER_PARTITION: count(2000, 100_000),
-  KAFKA_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(5),
-  KAFKA_BATCH_MESSAGES: count(500, 10_000)
+  CONCURRENCY_PER_PARTITION: wholeNumber(2000, { min: 1, max: 100_000 }),
+  KAFKA_LINGER_MS: wholeNumber(5, { min: 0, max: 1000 }),
+  KAFKA_BATCH_MESSAGES: wholeNumber(500, { min: 1, max: 10_000 })
 }).extend(consumerTuningSchema({ fetchMaxWaitMs: 20 }).shape)
 
 export type ProcessorConfig = z.infer<typeof processorConfigSchema>

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { createProducer, formatNanoTimestamp, loadConfig } from '@ripple/kit'
 import type { KafkaProducer } from '@ripple/kit'
-import { countRecords, deleteTopics, eventually, groupCaughtUp, readTopic, unique } from '@ripple/testing'
+import { countRecords, deleteTopics, eventually, groupCaughtUp, readTopic, testConfig, unique } from '@ripple/testing'
 import { createProcessorService } from '../src/app.ts'
 import { processorConfigSchema } from '../src/config.ts'
 
@@ -34,8 +34,7 @@ describe('processor (real Kafka)', () => {
   }
 
   async function startService (scope: ReturnType<typeof setup>) {
-    const service = createProcessorService(loadConfig(processorConfigSchema, {
-      ...process.env, PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    const service = createProcessorService(testConfig(processorConfigSchema, {
       SOURCE_TOPIC: scope.source, TARGET_TOPIC: scope.target, GROUP_ID: scope.groupId, RETRY_MIN_MS: '20', RETRY_MAX_MS: '100'
     }))
     services.push(service)

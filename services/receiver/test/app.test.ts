@@ -1,8 +1,7 @@
 // Integration: the service on a free port against the real Kafka, publishing to a topic of its own.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { loadConfig } from '@ripple/kit'
-import { deleteTopics, readTopic, unique } from '@ripple/testing'
+import { deleteTopics, readTopic, testConfig, unique } from '@ripple/testing'
 import { createReceiverService } from '../src/app.ts'
 import { receiverConfigSchema } from '../src/config.ts'
 
@@ -12,7 +11,7 @@ describe('receiver (real Kafka)', () => {
   let base: string
 
   before(async () => {
-    service = createReceiverService(loadConfig(receiverConfigSchema, { ...process.env, PORT: '0', TOPIC: topic, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }))
+    service = createReceiverService(testConfig(receiverConfigSchema, { TOPIC: topic }))
     base = (await service.start()).url
   })
   after(async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { loadConfig } from '@ripple/kit'
+import { testConfig } from '@ripple/testing'
 import type { OutgoingMessage } from '@ripple/kit'
 import { subscribeServiceConfigSchema } from '../src/config.ts'
 import type { SubscribeServiceConfig } from '../src/config.ts'
@@ -9,10 +9,7 @@ export { deleteTopics, dropPostgresDatabase, eventually, readTopic, unique } fro
 
 /** The service's settings against the running stack, quiet, on a free port, with short retries. */
 export function serviceConfig (overrides: { TOPIC: string, GROUP_ID: string, POSTGRES_DATABASE: string, [variable: string]: string }): SubscribeServiceConfig {
-  return loadConfig(subscribeServiceConfigSchema, {
-    ...process.env,
-    PORT: '0',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  return testConfig(subscribeServiceConfigSchema, {
     CONSUMER_RETRY_MIN_MS: '50',
     CONSUMER_RETRY_MAX_MS: '500',
     WEBHOOK_RETRY_MIN_MS: '100',

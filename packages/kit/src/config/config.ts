@@ -14,6 +14,10 @@ export function loadConfig<S extends z.ZodType> (schema: S, env: Record<string, 
 
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback)
 
+/** A whole-number setting (a count, a size, milliseconds) with its default and bounds. */
+export const wholeNumber = (fallback: number, bounds: { min?: number, max?: number } = {}) =>
+  z.coerce.number().int().min(bounds.min ?? 0).max(bounds.max ?? Number.MAX_SAFE_INTEGER).default(fallback)
+
 /**
  * Settings every service shares, defaulting to the local stack's ports (`./ripple up` passes
  * the actual ones when they were moved); a service extends this with its own.

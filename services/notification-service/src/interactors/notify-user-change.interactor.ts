@@ -98,11 +98,16 @@ export interface NotifyResult {
  * DATA) leaves the claim pending, so the retry is such a resend too. Only a failure that proves
  * the mail did not go out (no connection, a 4xx or 5xx reply) frees a claim this attempt made.
  * Outages throw a retryable error and are waited out; a 5xx is final and the event dead-lettered.
- * A mail therefore goes out twice only when a process stops between the server's acceptance and
- * the confirmation's commit (or two members briefly share a partition during a rebalance).
+ * A process remembers the mails the server accepted until their confirmation commits: when only
+ * the confirmation failed (the database went down after the 250), its retry confirms without
+ * sending again. A mail therefore goes out twice only when a process stops between the server's
+ * acceptance and the confirmation's commit (or two members briefly share a partition during a
+ * rebalance).
  */
 export function makeNotifyUserChange (deps: { mailer: Mailer, sentMails: SentMailLog, onResent?: (mail: Mail) => void }) {
   const { mailer, sentMails, onResent } = deps
+  // Message-IDs the server took from this process whose 'sent' is not yet committed.
+  const acceptedUnconfirmed = new Set<string>()
   return async function notifyUserChange (eventId: string, change: UserChange): Promise<NotifyResult> {
     const mails = planMails(change)
     if (mails.length === 0) return { status: 'nothing-to-send', sent: 0, resent: [] }
@@ -111,25 +116,34 @@ export function makeNotifyUserChange (deps: { mailer: Mailer, sentMails: SentMai
     const resent: Mail[] = []
     let sent = 0
     let lastSent: number | undefined
+    const ids = mails.map(mail => messageIdFor(eventId, mail.kind))
     for (const [seq, mail] of mails.entries()) {
+      const messageId = ids[seq]!
       const { token, state } = await sentMails.claim(eventId, seq, mail)
       if (state === 'sent') continue
-      try {
-        await mailer.send({ ...mail, messageId: messageIdFor(eventId, mail.kind) })
-      } catch (error) {
-        const certainlyNotSent = error instanceof MailDeliveryError && error.outcome !== 'maybe-sent'
-        if (certainlyNotSent && state === 'claimed') await sentMails.release(eventId, seq, token)
-        throw error
-      }
-      sent++
-      if (state === 'pending') {
-        resent.push(mail)
-        onResent?.(mail)
+      if (!acceptedUnconfirmed.has(messageId)) {
+        try {
+          await mailer.send({ ...mail, messageId })
+        } catch (error) {
+          const certainlyNotSent = error instanceof MailDeliveryError && error.outcome !== 'maybe-sent'
+          if (certainlyNotSent && state === 'claimed') await sentMails.release(eventId, seq, token)
+          throw error
+        }
+        acceptedUnconfirmed.add(messageId)
+        sent++
+        if (state === 'pending') {
+          resent.push(mail)
+          onResent?.(mail)
+        }
       }
       if (seq === mails.length - 1) lastSent = seq
-      else await sentMails.markSent(eventId, seq)
+      else {
+        await sentMails.markSent(eventId, seq)
+        acceptedUnconfirmed.delete(messageId)
+      }
     }
     const recorded = await sentMails.complete(eventId, lastSent)
+    if (lastSent !== undefined) acceptedUnconfirmed.delete(ids[lastSent]!)
     return { status: sent > 0 || recorded === 'processed' ? 'sent' : 'duplicate', sent, resent }
   }
 }

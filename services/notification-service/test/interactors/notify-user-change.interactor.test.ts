@@ -159,6 +159,38 @@ describe('notifyUserChange', () => {
     assert.equal(mailer.sent.length, 2)
   })
 
+  it('a confirmation that failed after the server took the mail (database down) is retried without sending again', async () => {
+    const created: UserChange = { kind: 'created', after: ann }
+    const complete = sentMails.complete.bind(sentMails)
+    let databaseDown = true
+    sentMails.complete = async (eventId, sentSeq) => {
+      if (databaseDown) throw new Error('connect ECONNREFUSED 127.0.0.1:5433')
+      return await complete(eventId, sentSeq)
+    }
+    await assert.rejects(notify('e-8', created), /ECONNREFUSED/)
+    assert.equal(mailer.sent.length, 1, 'the server took it once')
+    assert.equal(sentMails.rows.get('e-8#0')?.status, 'pending')
+
+    databaseDown = false
+    const result = await notify('e-8', created)
+    assert.equal(mailer.attempts.length, 1, 'the retry only confirmed')
+    assert.deepEqual(result.resent, [])
+    assert.equal(sentMails.rows.get('e-8#0')?.status, 'sent')
+    assert.ok(sentMails.processed.has('e-8'))
+  })
+
+  it('another process finding that claim pending still sends it again: only this process knows the server took it', async () => {
+    const created: UserChange = { kind: 'created', after: ann }
+    const complete = sentMails.complete.bind(sentMails)
+    sentMails.complete = async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:5433') }
+    await assert.rejects(notify('e-9', created))
+    sentMails.complete = complete
+    const restarted = makeNotifyUserChange({ mailer, sentMails, onResent: mail => resent.push(mail) })
+    await restarted('e-9', created)
+    assert.equal(mailer.sent.length, 2)
+    assert.deepEqual(resent.map(m => m.kind), ['welcome'])
+  })
+
   it('a permanent rejection is not retryable and frees its claim for a replay from the dead-letter topic', async () => {
     mailer.failures.push({ kind: 'welcome', error: new MailDeliveryError('550 no such mailbox', { outcome: 'rejected' }) })
     const error = await notify('e-6', { kind: 'created', after: ann }).catch((e: unknown) => e)

@@ -5,6 +5,7 @@ import mysql from 'mysql2/promise'
 import type { RowDataPacket } from 'mysql2/promise'
 import { createPostService } from '../../src/app.ts'
 import type { PostService } from '../../src/app.ts'
+import { callJson } from '@ripple/testing'
 import { dropMariaDbDatabase, serviceConfig, settingsOf, unique } from '../stack.helpers.ts'
 
 describe('post-service HTTP API', () => {
@@ -14,15 +15,7 @@ describe('post-service HTTP API', () => {
   let base: string
   let db: mysql.Connection
 
-  async function call (method: string, path: string, body?: unknown, raw?: string) {
-    const res = await fetch(base + path, {
-      method,
-      headers: body === undefined && raw === undefined ? {} : { 'content-type': 'application/json' },
-      body: raw ?? (body === undefined ? undefined : JSON.stringify(body))
-    })
-    const text = await res.text()
-    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined }
-  }
+  const call = (method: string, path: string, body?: unknown, raw?: string) => callJson(base + path, method, body, raw)
 
   function assertError (res: { status: number, body: unknown }, status: number, field: string) {
     assert.equal(res.status, status, JSON.stringify(res.body))

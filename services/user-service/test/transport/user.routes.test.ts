@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
-import { loadConfig } from '@ripple/kit'
+import { callJson, testConfig } from '@ripple/testing'
 import mysql from 'mysql2/promise'
 import type { RowDataPacket } from 'mysql2/promise'
 import { createUserService } from '../../src/app.ts'
@@ -13,22 +13,14 @@ import { createScryptPasswordHasher } from '../../src/adapters/scrypt-password-h
 import { uuidToBin } from '../../src/adapters/uuid.codec.ts'
 
 const database = `userdata_test_${randomBytes(4).toString('hex')}`
-const config = loadConfig(userServiceConfigSchema, { ...process.env, PORT: '0', MARIADB_DATABASE: database, LOG_LEVEL: 'silent' })
+const config = testConfig(userServiceConfigSchema, { MARIADB_DATABASE: database })
 const dbSettings = { host: config.MARIADB_HOST, port: config.MARIADB_PORT, user: config.MARIADB_USER, password: config.MARIADB_PASSWORD, database, connectionLimit: 1, options: USER_DB_OPTIONS }
 
 let service: UserService
 let base: string
 let db: mysql.Connection
 
-async function call (method: string, path: string, body?: unknown, raw?: string) {
-  const res = await fetch(base + path, {
-    method,
-    headers: body === undefined && raw === undefined ? {} : { 'content-type': 'application/json' },
-    body: raw ?? (body === undefined ? undefined : JSON.stringify(body))
-  })
-  const text = await res.text()
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined }
-}
+const call = (method: string, path: string, body?: unknown, raw?: string) => callJson(base + path, method, body, raw)
 
 let n = 0
 /** A valid new user whose username and email no other test uses. */
