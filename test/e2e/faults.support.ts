@@ -132,3 +132,23 @@ export function whenAtLeast (count: () => Promise<number>, threshold: number, ti
     return n
   }, timeoutMs, 100)
 }
+
+/**
+ * The end of a mail-path fault test: waits for every change mail and for lag 0, prints the figures
+ * (from the start of the restore), and asserts each mail once, nothing missing, nothing dead-lettered.
+ */
+export async function assertEveryChangeMailedOnce (label: string, o: { users: TestUsers, total: number, restoredAt: number, dlqBefore: bigint }): Promise<void> {
+  const expected = Array.from({ length: o.total }, (_, n) => addressOf(n))
+  await waitForChangeMails(o.users, o.total)
+  const lastEffect = elapsed(o.restoredAt)
+  await waitForLagZero(NOTIFICATION_GROUP, USERS_TOPIC)
+  const lagZero = elapsed(o.restoredAt)
+  const result = tally(expected, await changeMailsOf(o.users), updateOf)
+  const deadLettered = await recordsSoFar(USERS_DLQ) - o.dlqBefore
+  console.log(`${label}: ${describeTally(result)} dead-lettered=${deadLettered}; from the start of the restore: last mail ${lastEffect}, lag 0 ${lagZero}`)
+  for (const [update, twins] of result.doubled) console.log(`  doubled: ${update} → ${twins.map(m => m.messageId).join(', ')}`)
+  assert.equal(deadLettered, 0n, `nothing added to ${USERS_DLQ}`)
+  assert.deepEqual(result.missing, [], 'no change mail missing')
+  assert.deepEqual([...result.doubled.keys()], [], 'no change mail twice')
+  assert.equal(result.received, o.total)
+}

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict'
 import { loadConfig } from '@ripple/kit'
 import type { z } from 'zod'
 
@@ -23,4 +24,13 @@ export async function callJson (url: string, method: string, body?: unknown, raw
   })
   const text = await res.text()
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined }
+}
+
+/** Asserts the kit's error answer: the status, a JSON `{ error, message, field }` naming the field at fault. */
+export function assertJsonError (res: { status: number, body: unknown }, status: number, field: string): void {
+  assert.equal(res.status, status, JSON.stringify(res.body))
+  const body = res.body as { error?: unknown, message?: unknown, field?: unknown }
+  assert.equal(typeof body.error, 'string')
+  assert.equal(typeof body.message, 'string')
+  assert.equal(body.field, field)
 }

@@ -5,7 +5,7 @@ import mysql from 'mysql2/promise'
 import type { RowDataPacket } from 'mysql2/promise'
 import { createPostService } from '../../src/app.ts'
 import type { PostService } from '../../src/app.ts'
-import { callJson } from '@ripple/testing'
+import { assertJsonError, callJson } from '@ripple/testing'
 import { dropMariaDbDatabase, serviceConfig, settingsOf, unique } from '../stack.helpers.ts'
 
 describe('post-service HTTP API', () => {
@@ -16,14 +16,6 @@ describe('post-service HTTP API', () => {
   let db: mysql.Connection
 
   const call = (method: string, path: string, body?: unknown, raw?: string) => callJson(base + path, method, body, raw)
-
-  function assertError (res: { status: number, body: unknown }, status: number, field: string) {
-    assert.equal(res.status, status, JSON.stringify(res.body))
-    const body = res.body as { error?: unknown, message?: unknown, field?: unknown }
-    assert.equal(typeof body.error, 'string')
-    assert.equal(typeof body.message, 'string')
-    assert.equal(body.field, field)
-  }
 
   const rows = async (sql: string, values: unknown[] = []) => (await db.query<RowDataPacket[]>(sql, values))[0]
 
@@ -59,22 +51,22 @@ describe('post-service HTTP API', () => {
 
   it('bad input is a 400 naming the field, and stores neither a post nor an event', async () => {
     const [before] = await rows('SELECT (SELECT COUNT(*) FROM posts) AS posts, (SELECT COUNT(*) FROM outbox) AS events')
-    assertError(await call('POST', '/posts', { authorId: 'alice', title: 'x'.repeat(256), content: 'c' }), 400, 'title')
-    assertError(await call('POST', '/posts', { authorId: 'alice', title: '   ', content: 'c' }), 400, 'title')
-    assertError(await call('POST', '/posts', { authorId: 'alice', title: 't', content: 'c'.repeat(10_001) }), 400, 'content')
-    assertError(await call('POST', '/posts', { authorId: 'alice', title: 't' }), 400, 'content')
-    assertError(await call('POST', '/posts', { authorId: 'has space', title: 't', content: 'c' }), 400, 'authorId')
-    assertError(await call('POST', '/posts', { authorId: 'a'.repeat(65), title: 't', content: 'c' }), 400, 'authorId')
-    assertError(await call('POST', '/posts', { authorId: 42, title: 't', content: 'c' }), 400, 'authorId')
-    assertError(await call('POST', '/posts', { authorId: 'alice', title: 't', content: 'c', tags: [] }), 400, 'tags')
-    assertError(await call('POST', '/posts', undefined, '{"authorId": "alice",'), 400, 'body')
+    assertJsonError(await call('POST', '/posts', { authorId: 'alice', title: 'x'.repeat(256), content: 'c' }), 400, 'title')
+    assertJsonError(await call('POST', '/posts', { authorId: 'alice', title: '   ', content: 'c' }), 400, 'title')
+    assertJsonError(await call('POST', '/posts', { authorId: 'alice', title: 't', content: 'c'.repeat(10_001) }), 400, 'content')
+    assertJsonError(await call('POST', '/posts', { authorId: 'alice', title: 't' }), 400, 'content')
+    assertJsonError(await call('POST', '/posts', { authorId: 'has space', title: 't', content: 'c' }), 400, 'authorId')
+    assertJsonError(await call('POST', '/posts', { authorId: 'a'.repeat(65), title: 't', content: 'c' }), 400, 'authorId')
+    assertJsonError(await call('POST', '/posts', { authorId: 42, title: 't', content: 'c' }), 400, 'authorId')
+    assertJsonError(await call('POST', '/posts', { authorId: 'alice', title: 't', content: 'c', tags: [] }), 400, 'tags')
+    assertJsonError(await call('POST', '/posts', undefined, '{"authorId": "alice",'), 400, 'body')
     assert.deepEqual(await rows('SELECT (SELECT COUNT(*) FROM posts) AS posts, (SELECT COUNT(*) FROM outbox) AS events'), [before])
   })
 
   it('GET /posts/:id with a bad id is a 400 naming id; an unknown one a 404', async () => {
-    assertError(await call('GET', '/posts/abc'), 400, 'id')
-    assertError(await call('GET', '/posts/0'), 400, 'id')
-    assertError(await call('GET', '/posts/123456789'), 404, 'id')
+    assertJsonError(await call('GET', '/posts/abc'), 400, 'id')
+    assertJsonError(await call('GET', '/posts/0'), 400, 'id')
+    assertJsonError(await call('GET', '/posts/123456789'), 404, 'id')
   })
 
   it('/health reports MariaDB', async () => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
-import { callJson, testConfig } from '@ripple/testing'
+import { assertJsonError, callJson, testConfig } from '@ripple/testing'
 import mysql from 'mysql2/promise'
 import type { RowDataPacket } from 'mysql2/promise'
 import { createUserService } from '../../src/app.ts'
@@ -40,14 +40,6 @@ async function create (extra: Record<string, unknown> = {}): Promise<UserJson> {
 async function storedPassword (id: string): Promise<string> {
   const [rows] = await db.query<RowDataPacket[]>('SELECT password FROM users WHERE id = ?', [uuidToBin(id)])
   return rows[0]?.password as string
-}
-
-function assertError (res: { status: number, body: unknown }, status: number, field: string) {
-  assert.equal(res.status, status, JSON.stringify(res.body))
-  const body = res.body as { error?: unknown, message?: unknown, field?: unknown }
-  assert.equal(typeof body.error, 'string')
-  assert.equal(typeof body.message, 'string')
-  assert.equal(body.field, field)
 }
 
 describe('user-service HTTP API on MariaDB', () => {
@@ -121,8 +113,8 @@ describe('user-service HTTP API on MariaDB', () => {
     const res = await call('GET', '/users')
     assert.equal(res.status, 200)
     assert.deepEqual([res.body.limit, res.body.offset], [20, 0])
-    assertError(await call('GET', '/users?limit=0'), 400, 'limit')
-    assertError(await call('GET', '/users?offset=-1'), 400, 'offset')
+    assertJsonError(await call('GET', '/users?limit=0'), 400, 'limit')
+    assertJsonError(await call('GET', '/users?offset=-1'), 400, 'offset')
   })
 
   it('PATCH /users/:id saves the new fullName and address, keeps the rest', async () => {
@@ -150,44 +142,44 @@ describe('user-service HTTP API on MariaDB', () => {
 
   it('a duplicate username or email is a 409 naming the field, on create and on update', async () => {
     const taken = await create()
-    assertError(await call('POST', '/users', newUser({ username: taken.username })), 409, 'username')
-    assertError(await call('POST', '/users', newUser({ email: taken.email.toUpperCase() })), 409, 'email')
+    assertJsonError(await call('POST', '/users', newUser({ username: taken.username })), 409, 'username')
+    assertJsonError(await call('POST', '/users', newUser({ email: taken.email.toUpperCase() })), 409, 'email')
     const other = await create()
-    assertError(await call('PATCH', `/users/${other.id}`, { username: taken.username }), 409, 'username')
-    assertError(await call('PATCH', `/users/${other.id}`, { email: taken.email }), 409, 'email')
+    assertJsonError(await call('PATCH', `/users/${other.id}`, { username: taken.username }), 409, 'username')
+    assertJsonError(await call('PATCH', `/users/${other.id}`, { email: taken.email }), 409, 'email')
     assert.deepEqual((await call('GET', `/users/${other.id}`)).body, other)
   })
 
   it('bad input is a 400 naming the field', async () => {
-    assertError(await call('POST', '/users', newUser({ email: 'not-an-email' })), 400, 'email')
-    assertError(await call('POST', '/users', newUser({ dateOfBirth: '1990-02-30' })), 400, 'dateOfBirth')
-    assertError(await call('POST', '/users', newUser({ status: 'Deleted' })), 400, 'status')
-    assertError(await call('POST', '/users', newUser({ password: 'short' })), 400, 'password')
-    assertError(await call('POST', '/users', newUser({ username: 'x'.repeat(256) })), 400, 'username')
-    assertError(await call('POST', '/users', newUser({ fullname: 'typo' })), 400, 'fullname')
-    assertError(await call('POST', '/users', { email: 'a@example.com', password: 'long enough' }), 400, 'username')
+    assertJsonError(await call('POST', '/users', newUser({ email: 'not-an-email' })), 400, 'email')
+    assertJsonError(await call('POST', '/users', newUser({ dateOfBirth: '1990-02-30' })), 400, 'dateOfBirth')
+    assertJsonError(await call('POST', '/users', newUser({ status: 'Deleted' })), 400, 'status')
+    assertJsonError(await call('POST', '/users', newUser({ password: 'short' })), 400, 'password')
+    assertJsonError(await call('POST', '/users', newUser({ username: 'x'.repeat(256) })), 400, 'username')
+    assertJsonError(await call('POST', '/users', newUser({ fullname: 'typo' })), 400, 'fullname')
+    assertJsonError(await call('POST', '/users', { email: 'a@example.com', password: 'long enough' }), 400, 'username')
     const user = await create()
-    assertError(await call('PATCH', `/users/${user.id}`, { email: 'nope' }), 400, 'email')
-    assertError(await call('PATCH', `/users/${user.id}`, { username: null }), 400, 'username')
+    assertJsonError(await call('PATCH', `/users/${user.id}`, { email: 'nope' }), 400, 'email')
+    assertJsonError(await call('PATCH', `/users/${user.id}`, { username: null }), 400, 'username')
   })
 
   it('malformed JSON is a 400 naming the body', async () => {
-    assertError(await call('POST', '/users', undefined, '{"username": "x",'), 400, 'body')
+    assertJsonError(await call('POST', '/users', undefined, '{"username": "x",'), 400, 'body')
     const user = await create()
-    assertError(await call('PATCH', `/users/${user.id}`, undefined, '{not json'), 400, 'body')
+    assertJsonError(await call('PATCH', `/users/${user.id}`, undefined, '{not json'), 400, 'body')
   })
 
   it('an id that is not a UUID is a 400 naming id', async () => {
-    assertError(await call('GET', '/users/not-a-uuid'), 400, 'id')
-    assertError(await call('PATCH', '/users/1234', { fullName: 'x' }), 400, 'id')
-    assertError(await call('DELETE', '/users/zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz'), 400, 'id')
+    assertJsonError(await call('GET', '/users/not-a-uuid'), 400, 'id')
+    assertJsonError(await call('PATCH', '/users/1234', { fullName: 'x' }), 400, 'id')
+    assertJsonError(await call('DELETE', '/users/zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz'), 400, 'id')
   })
 
   it('an unknown id is a 404', async () => {
     const id = randomUUID()
-    assertError(await call('GET', `/users/${id}`), 404, 'id')
-    assertError(await call('PATCH', `/users/${id}`, { fullName: 'x' }), 404, 'id')
-    assertError(await call('DELETE', `/users/${id}`), 404, 'id')
+    assertJsonError(await call('GET', `/users/${id}`), 404, 'id')
+    assertJsonError(await call('PATCH', `/users/${id}`, { fullName: 'x' }), 404, 'id')
+    assertJsonError(await call('DELETE', `/users/${id}`), 404, 'id')
   })
 
   it('DELETE /users/:id answers 204, then the user is gone', async () => {
