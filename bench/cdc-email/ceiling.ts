@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise'
 import type { RowDataPacket } from 'mysql2/promise'
-import { microsHistogram } from '../support/report.ts'
+import { flatOut } from '../support/flat-out.ts'
 
 export interface CeilingFigures {
   connections: number
@@ -35,32 +35,16 @@ export async function mariadbCeiling (o: {
       const [rows] = await pool.query<RowDataPacket[]>(`SELECT id FROM ${CEILING_TABLE}`)
       const ids = rows.map(r => r.id as Buffer)
       if (ids.length === 0) throw new Error(`no users match ${o.emailLike} to copy into ${CEILING_TABLE}`)
-      const latency = microsHistogram()
-      let updates = 0
-      const start = performance.now()
-      const end = start + o.seconds * 1000
       // Each connection walks its own rows, so two connections never wait on one row lock.
-      const lane = async (j: number) => {
-        const conn = await pool.getConnection()
-        try {
-          for (let i = 0; performance.now() < end; i++) {
-            const id = ids[(j + i * o.connections) % ids.length]!
-            const t = performance.now()
-            await conn.query(`UPDATE ${CEILING_TABLE} SET address = ?, lastUpdated = ? WHERE id = ?`, [`ceiling ${j}.${i}`, new Date(), id])
-            latency.recordValue(Math.max(1, Math.round((performance.now() - t) * 1000)))
-            updates++
-          }
-        } finally {
-          conn.release()
-        }
-      }
-      await Promise.all(Array.from({ length: o.connections }, (_, j) => lane(j)))
-      const seconds = (performance.now() - start) / 1000
+      const { seconds, count: updates, perSec, latency } = await flatOut(pool, o, async (conn, j, i) => {
+        const id = ids[(j + i * o.connections) % ids.length]!
+        await conn.query(`UPDATE ${CEILING_TABLE} SET address = ?, lastUpdated = ? WHERE id = ?`, [`ceiling ${j}.${i}`, new Date(), id])
+      })
       return {
         connections: o.connections,
         seconds,
         updates,
-        updatesPerSec: updates / seconds,
+        updatesPerSec: perSec,
         p50Ms: latency.getValueAtPercentile(50) / 1000,
         p99Ms: latency.getValueAtPercentile(99) / 1000
       }

@@ -1,7 +1,7 @@
 import mysql from 'mysql2/promise'
 import type { RowDataPacket } from 'mysql2/promise'
 import { migrate } from '../../services/post-service/src/adapters/mariadb.migrations.ts'
-import { microsHistogram } from '../support/report.ts'
+import { flatOut } from '../support/flat-out.ts'
 
 export interface Connection { host: string, port: number, user: string, password: string }
 
@@ -43,32 +43,16 @@ export async function mariadbCeiling (o: { connection: Connection, database: str
   await migrate({ ...o.connection, database: o.database, connectionLimit: 1 })
   const pool = mysql.createPool({ ...o.connection, database: o.database, connectionLimit: o.connections, timezone: 'Z' })
   try {
-    const latency = microsHistogram()
-    let transactions = 0
-    const start = performance.now()
-    const end = start + o.seconds * 1000
-    const lane = async (j: number) => {
-      const conn = await pool.getConnection()
-      try {
-        for (let i = 0; performance.now() < end; i++) {
-          const t = performance.now()
-          const createdAt = new Date()
-          await conn.beginTransaction()
-          const [inserted] = await conn.query<mysql.ResultSetHeader>('INSERT INTO posts (author_id, title, content, created_at) VALUES (?, ?, ?, ?)', [`ceiling-${j}`, `Ceiling ${j}.${i}`, `Content of ceiling ${j}.${i}`, createdAt])
-          const payload = JSON.stringify({ id: inserted.insertId, authorId: `ceiling-${j}`, title: `Ceiling ${j}.${i}`, content: `Content of ceiling ${j}.${i}`, createdAt: createdAt.toISOString() })
-          await conn.query('INSERT INTO outbox (id, aggregatetype, aggregateid, type, event_key, payload, created_at) VALUES (UUID(), ?, ?, ?, ?, ?, ?)', ['post', String(inserted.insertId), 'PostCreated', `ceiling-${j}`, payload, createdAt])
-          await conn.commit()
-          latency.recordValue(Math.max(1, Math.round((performance.now() - t) * 1000)))
-          transactions++
-        }
-      } finally {
-        conn.release()
-      }
-    }
-    await Promise.all(Array.from({ length: o.connections }, (_, j) => lane(j)))
-    const seconds = (performance.now() - start) / 1000
+    const { seconds, count: transactions, perSec, latency } = await flatOut(pool, o, async (conn, j, i) => {
+      const createdAt = new Date()
+      await conn.beginTransaction()
+      const [inserted] = await conn.query<mysql.ResultSetHeader>('INSERT INTO posts (author_id, title, content, created_at) VALUES (?, ?, ?, ?)', [`ceiling-${j}`, `Ceiling ${j}.${i}`, `Content of ceiling ${j}.${i}`, createdAt])
+      const payload = JSON.stringify({ id: inserted.insertId, authorId: `ceiling-${j}`, title: `Ceiling ${j}.${i}`, content: `Content of ceiling ${j}.${i}`, createdAt: createdAt.toISOString() })
+      await conn.query('INSERT INTO outbox (id, aggregatetype, aggregateid, type, event_key, payload, created_at) VALUES (UUID(), ?, ?, ?, ?, ?, ?)', ['post', String(inserted.insertId), 'PostCreated', `ceiling-${j}`, payload, createdAt])
+      await conn.commit()
+    })
     const ms = (p: number) => latency.getValueAtPercentile(p) / 1000
-    return { connections: o.connections, seconds, transactions, perSec: transactions / seconds, p50Ms: ms(50), p95Ms: ms(95), p99Ms: ms(99) }
+    return { connections: o.connections, seconds, transactions, perSec, p50Ms: ms(50), p95Ms: ms(95), p99Ms: ms(99) }
   } finally {
     await pool.query(`DROP DATABASE IF EXISTS \`${o.database}\``).catch(() => undefined)
     await pool.end()
