@@ -19,6 +19,8 @@ export const TEST_GLOBS = [
  * module), is a unit test: it needs nothing started.
  */
 const STACK_PACKAGES = ['@ripple/testing', '@ripple/stack']
+/** Subpaths of those packages that import nothing of the stack (in-memory fakes). */
+const STACKLESS = new Set(['@ripple/testing/fakes'])
 
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm
 
@@ -32,7 +34,7 @@ export function needsStack (file: string, seen = new Map<string, boolean>()): bo
   let result = false
   for (const [, specifier] of text.matchAll(IMPORT)) {
     if (!specifier) continue
-    if (STACK_PACKAGES.some(p => specifier === p || specifier.startsWith(`${p}/`))) { result = true; break }
+    if (!STACKLESS.has(specifier) && STACK_PACKAGES.some(p => specifier === p || specifier.startsWith(`${p}/`))) { result = true; break }
     if (specifier.startsWith('.')) {
       const target = resolve(dirname(path), specifier)
       if (target.endsWith('.ts') && existsSync(target) && needsStack(target, seen)) { result = true; break }

@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { RecordingPublisher } from '@ripple/testing/fakes'
 import type { JobDone } from '../../src/entities/job-done.entity.ts'
 import { makeConvertJob } from '../../src/interactors/convert-job.interactor.ts'
-import type { JobRecordPublisher, JobRecords } from '../../src/ports/job-record-publisher.port.ts'
-
-class InMemoryPublisher implements JobRecordPublisher {
-  readonly published: JobRecords[] = []
-  failWith: Error | undefined
-  async publish (records: JobRecords) {
-    if (this.failWith) throw this.failWith
-    this.published.push(records)
-  }
-}
+import type { JobRecords } from '../../src/ports/job-record-publisher.port.ts'
 
 // The seed's JobDone.
 const seedDone: JobDone = {
@@ -25,7 +17,7 @@ const seedDone: JobDone = {
 
 describe('convert-job', () => {
   it('publishes the seed\'s JSON-with-schema record for the JDBC sink, field for field', async () => {
-    const publisher = new InMemoryPublisher()
+    const publisher = new RecordingPublisher<JobRecords>()
     await makeConvertJob({ publisher })(seedDone)
     assert.deepEqual(JSON.parse(JSON.stringify(publisher.published[0]?.postgres)), {
       schema: {
@@ -42,7 +34,7 @@ describe('convert-job', () => {
   })
 
   it('publishes the seed\'s two ClickHouse CSV rows, create then finish, with the dates to the nanosecond', async () => {
-    const publisher = new InMemoryPublisher()
+    const publisher = new RecordingPublisher<JobRecords>()
     await makeConvertJob({ publisher })(seedDone)
     assert.deepEqual(publisher.published[0]?.clickhouse, [
       'b31b7446-20f7-4add-adea-157bac7fe73b,create,2024-01-27T12:34:50.594423357Z',
@@ -52,7 +44,7 @@ describe('convert-job', () => {
   })
 
   it('fails when the records cannot be published, so the JobDone is taken again', async () => {
-    const publisher = new InMemoryPublisher()
+    const publisher = new RecordingPublisher<JobRecords>()
     publisher.failWith = new Error('Kafka is down')
     await assert.rejects(makeConvertJob({ publisher })(seedDone), /Kafka is down/)
   })

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { RecordingPublisher } from '@ripple/testing/fakes'
 import type { JobDone } from '../../src/entities/job.entity.ts'
 import { makeFinishJob } from '../../src/interactors/finish-job.interactor.ts'
 import type { Clock } from '../../src/ports/clock.port.ts'
-import type { JobDonePublisher } from '../../src/ports/job-done-publisher.port.ts'
 
 const MS = 1_000_000n
 // 2024-01-27T12:34:50.594423357Z, the seed's example job.
@@ -23,21 +23,12 @@ class FakeClock implements Clock {
   }
 }
 
-class InMemoryPublisher implements JobDonePublisher {
-  readonly published: JobDone[] = []
-  failWith: Error | undefined
-  async publish (done: JobDone) {
-    if (this.failWith) throw this.failWith
-    this.published.push(done)
-  }
-}
-
 const never = new AbortController().signal
 
 describe('finish-job', () => {
   it('finishes a job picked up at once `sleep` ms after it was created, and publishes the seed\'s JobDone', async () => {
     const clock = new FakeClock(CREATED + 3n * MS)
-    const publisher = new InMemoryPublisher()
+    const publisher = new RecordingPublisher<JobDone>()
     const result = await makeFinishJob({ clock, publisher })(job(99), never)
     assert.deepEqual(clock.waits, [CREATED + 99n * MS])
     assert.deepEqual(result.done, { id: job(99).id, status: 'finish', createDate: '2024-01-27T12:34:50.594423357Z', finishDate: '2024-01-27T12:34:50.693423357Z' })
@@ -48,7 +39,7 @@ describe('finish-job', () => {
 
   it('does not make a job that waited in Kafka longer than its sleep wait again', async () => {
     const clock = new FakeClock(CREATED + 5000n * MS)
-    const publisher = new InMemoryPublisher()
+    const publisher = new RecordingPublisher<JobDone>()
     const result = await makeFinishJob({ clock, publisher })(job(100), never)
     assert.equal(clock.current, CREATED + 5000n * MS, 'finished the moment it was picked up')
     assert.equal(result.done.finishDate, '2024-01-27T12:34:55.594423357Z')
@@ -56,13 +47,13 @@ describe('finish-job', () => {
 
   it('waits no longer than the sleep when the creator\'s clock is ahead of ours', async () => {
     const clock = new FakeClock(CREATED - 10_000n * MS)
-    await makeFinishJob({ clock, publisher: new InMemoryPublisher() })(job(100), never)
+    await makeFinishJob({ clock, publisher: new RecordingPublisher<JobDone>() })(job(100), never)
     assert.deepEqual(clock.waits, [CREATED - 9_900n * MS])
   })
 
   it('publishes nothing when stopped while the job sleeps', async () => {
     const clock = new FakeClock(CREATED)
-    const publisher = new InMemoryPublisher()
+    const publisher = new RecordingPublisher<JobDone>()
     const stop = new AbortController()
     stop.abort()
     await assert.rejects(makeFinishJob({ clock, publisher })(job(100), stop.signal))
@@ -70,7 +61,7 @@ describe('finish-job', () => {
   })
 
   it('fails when the JobDone cannot be published, so the job is not taken as done', async () => {
-    const publisher = new InMemoryPublisher()
+    const publisher = new RecordingPublisher<JobDone>()
     publisher.failWith = new Error('Kafka is down')
     await assert.rejects(makeFinishJob({ clock: new FakeClock(CREATED), publisher })(job(1), never), /Kafka is down/)
   })

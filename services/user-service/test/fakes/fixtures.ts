@@ -15,19 +15,22 @@ export function sequentialIds () {
   return () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`
 }
 
+/** Alice as the tests know her; `alice(overrides)` for a variant. */
+export const alice = (overrides: Partial<User> = {}): User => ({
+  id: '11111111-1111-4111-8111-111111111111',
+  username: 'alice',
+  email: 'alice@example.com',
+  fullName: 'Alice Doe',
+  dateOfBirth: '1990-05-01',
+  address: '1 Main St',
+  status: 'Unconfirmed',
+  createdAt: new Date('2024-01-01T00:00:00.000Z'),
+  lastUpdated: new Date('2024-01-01T00:00:00.000Z'),
+  ...overrides
+})
+
 export async function seedUser (repo: InMemoryUserRepository, overrides: Partial<User> = {}, passwordHash = 'hashed:old-password'): Promise<User> {
-  const user: User = {
-    id: '11111111-1111-4111-8111-111111111111',
-    username: 'alice',
-    email: 'alice@example.com',
-    fullName: 'Alice Doe',
-    dateOfBirth: '1990-05-01',
-    address: '1 Main St',
-    status: 'Unconfirmed',
-    createdAt: new Date('2024-01-01T00:00:00.000Z'),
-    lastUpdated: new Date('2024-01-01T00:00:00.000Z'),
-    ...overrides
-  }
+  const user = alice(overrides)
   const result = await repo.insert(user, passwordHash)
   if (!result.ok) throw result.error
   return user
