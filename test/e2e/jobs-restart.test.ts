@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { setTimeout as delay } from 'node:timers/promises'
 import { after, test } from 'node:test'
 import type { TestContext } from 'node:test'
 import { eventually, restoreStack, stopComponents } from '@ripple/testing'
@@ -7,20 +8,23 @@ import { createJob, jobRows, waitForClickhouseRows, waitForJobRows, waitUntilFin
 after(restoreStack)
 
 /**
- * Posts `total` jobs, 20 at a time, and stops the processor once a third of them are in: whatever
+ * Posts `total` jobs, 10 at a time, and stops the processor once a tenth of them are in: whatever
  * it was doing then, every job must end finished in informer, once in PostgreSQL and as exactly two
  * rows in ClickHouse (read with FINAL: a JobDone sent twice is two more lines). The fault must hit
  * mid-burst: fewer than half the jobs may have reached PostgreSQL when the processor is down.
  */
 async function throughFault (t: TestContext, total: number, stop: () => Promise<void>): Promise<void> {
   const ids: string[] = []
+  // Paced (about 20 jobs/s, so the burst lasts ~50 s): `./ripple stop` itself takes seconds, and the
+  // processor must go down while most jobs are still to come.
   const posting = (async () => {
     while (ids.length < total) {
-      const batch = await Promise.all(Array.from({ length: Math.min(20, total - ids.length) }, () => createJob({ sleep: 200, data_size: 256 })))
+      const batch = await Promise.all(Array.from({ length: Math.min(10, total - ids.length) }, () => createJob({ sleep: 200, data_size: 256 })))
       ids.push(...batch.map(j => j.id))
+      await delay(500)
     }
   })()
-  await eventually(() => assert.ok(ids.length >= total / 3), 120_000, 20)
+  await eventually(() => assert.ok(ids.length >= total / 10), 120_000, 20)
   await stop()
   const doneAtFault = (await jobRows(ids)).length
   t.diagnostic(`jobs in PostgreSQL when the processor went down: ${doneAtFault} of ${total}`)
