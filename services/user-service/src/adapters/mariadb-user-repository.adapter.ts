@@ -1,5 +1,5 @@
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise'
-import type { User, UserStatus } from '../entities/user.entity.ts'
+import type { User } from '../entities/user.entity.ts'
 import { DuplicateUserError, UserNotFoundError } from '../entities/user.errors.ts'
 import { err, ok } from '@ripple/kit/domain'
 import type { StoredUserChanges, UserRepository } from '../ports/user-repository.port.ts'
@@ -22,16 +22,9 @@ const COLUMN_OF: Record<keyof StoredUserChanges, string> = {
 // The UNIQUE keys the migration creates, by the field each protects.
 const FIELD_OF_KEY: Record<string, 'username' | 'email'> = { uq_users_username: 'username', uq_users_email: 'email' }
 
-interface UserRow extends RowDataPacket {
+/** A users row as mysql2 reads it: the user, with the id as its 16 stored bytes. */
+interface UserRow extends RowDataPacket, Omit<User, 'id'> {
   id: Buffer
-  username: string
-  email: string
-  fullName: string | null
-  dateOfBirth: string | null
-  address: string | null
-  status: UserStatus
-  createdAt: Date
-  lastUpdated: Date
 }
 
 const toUser = (row: UserRow): User => ({
