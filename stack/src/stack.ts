@@ -96,7 +96,8 @@ async function settledHealth (c: Component, ms: number): Promise<Health> {
   return h
 }
 
-async function startOne (config: StackConfig, supervisor: Supervisor, c: Component, running: RunningProcess[], log: Log): Promise<void> {
+/** Starts a component that is not running; a running service that stays unhealthy past the grace is restarted. Either way it waits until healthy. */
+export async function startOne (config: StackConfig, supervisor: Supervisor, c: Component, running: RunningProcess[], log: Log, unhealthyGraceMs = UNHEALTHY_GRACE_MS): Promise<void> {
   const current = running.find(r => r.name === c.name)
   if (!current?.online) {
     await c.prepare()
@@ -104,7 +105,7 @@ async function startOne (config: StackConfig, supervisor: Supervisor, c: Compone
     await supervisor.start(c.name, spec, spec.user ? await osUserIds(spec.user) : undefined)
     log(`started ${c.name}`)
   } else if (c.restartWhenUnhealthy) {
-    const h = await settledHealth(c, UNHEALTHY_GRACE_MS)
+    const h = await settledHealth(c, unhealthyGraceMs)
     if (!h.healthy) {
       log(`restarting ${c.name}: unhealthy (${h.reason ?? 'no reason given'})`)
       await supervisor.restart(c.name)
