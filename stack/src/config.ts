@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { StackError } from './errors.ts'
 import { readServiceRegistry } from './registry.ts'
+import { loadLocalSecrets } from './secrets.ts'
+import type { LocalSecrets, SecretName } from './secrets.ts'
 
 // The stack's one reader of process.env: every port, path and secret is validated here once,
 // so a typo in an override fails at start-up instead of as a puzzling connection error.
@@ -43,6 +45,8 @@ export interface ServiceDefinition {
    */
   afterConnectors: boolean
   order: number
+  /** The generated secrets it receives as environment variables. */
+  secrets: readonly SecretName[]
 }
 
 /**
@@ -92,6 +96,8 @@ export interface StackConfig {
     readonly mariadbPassword: string
     readonly mariadbCdcPassword: string
     readonly postgresPassword: string
+    /** Generated once per RIPPLE_HOME (stack/src/secrets.ts): access-token key, admin key, confirmation-link key. */
+    readonly generated: LocalSecrets
   }
   readonly jvm: { readonly kafkaHeap: string[]; readonly connectHeap: string[] }
   readonly pgBinDir: string | undefined
@@ -116,7 +122,8 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
     port: resolvedPorts[r.portVariable] ?? r.port,
     portVariable: r.portVariable,
     afterConnectors: r.after === 'connectors',
-    order: r.order
+    order: r.order,
+    secrets: r.secrets
   }))
   const camel = (name: string) => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
   const home = resolve(e.RIPPLE_HOME)
@@ -152,7 +159,8 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
     secrets: {
       mariadbPassword: e.RIPPLE_MARIADB_PASSWORD,
       mariadbCdcPassword: e.RIPPLE_MARIADB_CDC_PASSWORD,
-      postgresPassword: e.RIPPLE_POSTGRES_PASSWORD
+      postgresPassword: e.RIPPLE_POSTGRES_PASSWORD,
+      generated: loadLocalSecrets(home, env)
     },
     jvm: {
       kafkaHeap: e.RIPPLE_KAFKA_HEAP.split(/\s+/).filter(Boolean),

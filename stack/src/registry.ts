@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { StackError } from './errors.ts'
+import { SECRET_NAMES } from './secrets.ts'
 
 /**
  * The service registry: each services/<name>/package.json that carries a "ripple" field is a
@@ -14,7 +15,9 @@ const rippleField = z.object({
   /** Reads a connector's topic: starts once `up` applied the connectors. Absent: starts before them. */
   after: z.literal('connectors').optional(),
   /** Start order among the services, lowest first. */
-  order: z.number()
+  order: z.number(),
+  /** The stack's generated secrets this service is given (least privilege: nothing it does not use). */
+  secrets: z.array(z.enum(SECRET_NAMES)).default([])
 }).strict()
 
 export type RegistryEntry = z.infer<typeof rippleField> & { name: string }

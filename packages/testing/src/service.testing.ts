@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { loadConfig } from '@ripple/kit'
+import { accessTokenConfigSchema, createAccessTokens, loadConfig } from '@ripple/kit'
 import type { z } from 'zod'
 
 /**
@@ -15,11 +15,24 @@ export function testConfig<S extends z.ZodType> (schema: S, overrides: Record<st
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface JsonAnswer { status: number, headers: Headers, body: any }
 
-/** One HTTP call with a JSON body (or `raw` text as JSON), answered with its status, headers and parsed body. */
-export async function callJson (url: string, method: string, body?: unknown, raw?: string): Promise<JsonAnswer> {
+export interface CallOptions {
+  /** Sent as the body instead of JSON.stringify(body), for malformed-JSON tests. */
+  raw?: string
+  /** An access token, sent as `Authorization: Bearer <token>`. */
+  token?: string
+  headers?: Record<string, string>
+}
+
+/** One HTTP call with a JSON body, answered with its status, headers and parsed body. */
+export async function callJson (url: string, method: string, body?: unknown, options: CallOptions = {}): Promise<JsonAnswer> {
+  const { raw, token } = options
   const res = await fetch(url, {
     method,
-    headers: body === undefined && raw === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      ...(body === undefined && raw === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      ...options.headers
+    },
     body: raw ?? (body === undefined ? undefined : JSON.stringify(body))
   })
   const text = await res.text()
@@ -33,4 +46,28 @@ export function assertJsonError (res: { status: number, body: unknown }, status:
   assert.equal(typeof body.error, 'string')
   assert.equal(typeof body.message, 'string')
   assert.equal(body.field, field)
+}
+
+/** Signs in at user-service (`POST /auth/token`) as a user, by username or email, and answers the access token. */
+export async function signIn (userServiceUrl: string, login: { username: string } | { email: string }, password: string): Promise<string> {
+  const res = await callJson(`${userServiceUrl}/auth/token`, 'POST', { ...login, password })
+  assert.equal(res.status, 200, `sign-in failed: ${JSON.stringify(res.body)}`)
+  return res.body.accessToken as string
+}
+
+/** An admin access token from user-service, for the admin key in the environment (`./ripple test` passes ADMIN_KEY). */
+export async function adminToken (userServiceUrl: string, adminKey = process.env.ADMIN_KEY): Promise<string> {
+  assert.ok(adminKey, 'ADMIN_KEY is not set: run the tests through ./ripple test')
+  const res = await callJson(`${userServiceUrl}/auth/token`, 'POST', { adminKey })
+  assert.equal(res.status, 200, `admin sign-in failed: ${JSON.stringify(res.body)}`)
+  return res.body.accessToken as string
+}
+
+/**
+ * An access token for a user id, signed with the JWT_SECRET of the environment, for a service's
+ * own tests that need a caller without running user-service (end-to-end tests sign in instead).
+ */
+export async function testAccessToken (userId: string): Promise<string> {
+  const tokens = createAccessTokens(loadConfig(accessTokenConfigSchema, process.env))
+  return (await tokens.issue({ role: 'user', userId })).accessToken
 }

@@ -1,6 +1,8 @@
 import { join } from 'node:path'
 import type { ServiceDefinition, StackConfig } from '../config.ts'
 import { endpoints } from '../config.ts'
+import { SECRET_NAMES } from '../secrets.ts'
+import type { SecretName } from '../secrets.ts'
 import type { Component } from './component.ts'
 import { httpProbe } from './probes.ts'
 
@@ -11,10 +13,17 @@ export function serviceDefinitions (config: StackConfig): ServiceDefinition[] {
   return [...config.services]
 }
 
-/** The settings every service reads (kit's baseConfigSchema), pointing at this stack. */
-export function serviceEnv (config: StackConfig): Record<string, string> {
+/**
+ * The settings services read (kit's baseConfigSchema and the shared ones), pointing at this
+ * stack. Tests get every generated secret (they run services in-process); a service run by
+ * `./ripple up` only those its registry entry names.
+ */
+export function serviceEnv (config: StackConfig, secrets: readonly SecretName[] = SECRET_NAMES): Record<string, string> {
   const ep = endpoints(config)
   return {
+    ...Object.fromEntries(secrets.map(name => [name, config.secrets.generated[name]])),
+    // Links in mails (email confirmation) point at user-service as the user reaches it.
+    USER_SERVICE_URL: `http://${config.host}:${config.ports.userService}`,
     HOST: config.host,
     KAFKA_BROKERS: ep.kafkaBrokers.join(','),
     MARIADB_HOST: ep.mariadb.host,
@@ -45,7 +54,7 @@ export function service (config: StackConfig, definition: ServiceDefinition): Co
       command: process.execPath,
       args: ['--disable-warning=ExperimentalWarning', join(config.repoRoot, 'services', definition.name, 'src', 'main.ts')],
       cwd: join(config.repoRoot, 'services', definition.name),
-      env: { ...serviceEnv(config), PORT: String(definition.port) },
+      env: { ...serviceEnv(config, definition.secrets), PORT: String(definition.port) },
       // Services finish in-flight messages and commit on SIGTERM.
       stopTimeoutMs: 30_000,
       restartOnExit: true

@@ -33,10 +33,13 @@ export function parseInput<S extends z.ZodType> (schema: S, input: unknown, fall
 /** Maps a domain error returned by an interactor to its HTTP status. */
 export class HttpError extends RippleError {
   readonly statusCode: number
+  /** Headers the answer carries with it: `Retry-After` on a 429, `WWW-Authenticate` on a 401. */
+  readonly headers: Record<string, string>
 
-  constructor (statusCode: number, code: string, message: string, field?: string) {
+  constructor (statusCode: number, code: string, message: string, field?: string, headers: Record<string, string> = {}) {
     super(code, message, field === undefined ? {} : { field })
     this.statusCode = statusCode
+    this.headers = headers
   }
 }
 
@@ -64,7 +67,7 @@ export function createHttpServer (options: HttpServerOptions): FastifyInstance {
       return reply.status(400).send({ error: err.code, message: err.message, field: err.field })
     }
     if (err instanceof HttpError) {
-      return reply.status(err.statusCode).send({ error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) })
+      return reply.status(err.statusCode).headers(err.headers).send({ error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) })
     }
     const status = (err as FastifyError).statusCode
     if (status !== undefined && status >= 400 && status < 500) {

@@ -15,7 +15,7 @@ describe('post-service HTTP API', () => {
   let base: string
   let db: mysql.Connection
 
-  const call = (method: string, path: string, body?: unknown, raw?: string) => callJson(base + path, method, body, raw)
+  const call = (method: string, path: string, body?: unknown, raw?: string) => callJson(base + path, method, body, { raw })
 
   const rows = async (sql: string, values: unknown[] = []) => (await db.query<RowDataPacket[]>(sql, values))[0]
 

@@ -20,7 +20,7 @@ let service: UserService
 let base: string
 let db: mysql.Connection
 
-const call = (method: string, path: string, body?: unknown, raw?: string) => callJson(base + path, method, body, raw)
+const call = (method: string, path: string, body?: unknown, raw?: string) => callJson(base + path, method, body, { raw })
 
 let n = 0
 /** A valid new user whose username and email no other test uses. */
