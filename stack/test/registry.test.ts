@@ -23,12 +23,12 @@ function repoWith (services: Record<string, unknown>): string {
 test('the services run in the order of their "order" numbers; a folder without a "ripple" field is not run', () => {
   const root = repoWith({
     alpha: { port: 8101, portVariable: 'RIPPLE_ALPHA_PORT', after: 'connectors', order: 20 },
-    beta: { port: 8102, portVariable: 'RIPPLE_BETA_PORT', order: 10 },
+    beta: { port: 8102, portVariable: 'RIPPLE_BETA_PORT', order: 10, secrets: ['JWT_SECRET'] },
     library: undefined
   })
   assert.deepEqual(readServiceRegistry(root), [
-    { name: 'beta', port: 8102, portVariable: 'RIPPLE_BETA_PORT', order: 10 },
-    { name: 'alpha', port: 8101, portVariable: 'RIPPLE_ALPHA_PORT', after: 'connectors', order: 20 }
+    { name: 'beta', port: 8102, portVariable: 'RIPPLE_BETA_PORT', order: 10, secrets: ['JWT_SECRET'] },
+    { name: 'alpha', port: 8101, portVariable: 'RIPPLE_ALPHA_PORT', after: 'connectors', order: 20, secrets: [] }
   ])
 })
 
@@ -37,6 +37,8 @@ test('a malformed "ripple" field or two services on one port stop with a sentenc
   assert.throws(() => readServiceRegistry(bad), (err: unknown) => err instanceof StackError && err.code === 'INVALID_SERVICE' && /services\/alpha\/package\.json.*port/.test(err.message))
   const clash = repoWith({ alpha: { port: 8101, portVariable: 'RIPPLE_ALPHA_PORT', order: 1 }, beta: { port: 8101, portVariable: 'RIPPLE_BETA_PORT', order: 2 } })
   assert.throws(() => readServiceRegistry(clash), /alpha and beta both name port 8101/)
+  const unknownSecret = repoWith({ alpha: { port: 8101, portVariable: 'RIPPLE_ALPHA_PORT', order: 1, secrets: ['ROOT_PASSWORD'] } })
+  assert.throws(() => readServiceRegistry(unknownSecret), (err: unknown) => err instanceof StackError && /secrets/.test(err.message))
 })
 
 test('this repository registers today\'s services in today\'s start order, the connectors\' readers after them', () => {

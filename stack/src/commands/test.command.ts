@@ -1,5 +1,5 @@
-import { existsSync, globSync, readFileSync } from 'node:fs'
-import { dirname, relative, resolve } from 'node:path'
+import { existsSync, globSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
 import { execa } from 'execa'
 import { serviceEnv } from '../components/service.ts'
 import type { StackConfig } from '../config.ts'
@@ -45,7 +45,9 @@ export function needsStack (file: string, seen = new Map<string, boolean>()): bo
 }
 
 export function testFiles (repoRoot: string, patterns: string[]): string[] {
-  const files = patterns.flatMap(p => globSync(p, { cwd: repoRoot, exclude: name => name === 'node_modules' }))
+  // A folder stands for every test file under it, so `./ripple test services/user-service` works.
+  const expanded = patterns.map(p => existsSync(resolve(repoRoot, p)) && statSync(resolve(repoRoot, p)).isDirectory() ? join(p, '**/*.test.ts') : p)
+  const files = expanded.flatMap(p => globSync(p, { cwd: repoRoot, exclude: name => name === 'node_modules' }))
   return [...new Set(files)].sort()
 }
 
@@ -107,7 +109,7 @@ export async function runTests (config: StackConfig, options: TestOptions, log: 
     // One file at a time: integration suites share one broker and restart components.
     const result = await run([
       ...testArgs, '--test-concurrency=1',
-      ...(options.files.length > 0 ? options.files : TEST_GLOBS)
+      ...(options.files.length > 0 ? testFiles(config.repoRoot, options.files.map(f => relative(config.repoRoot, resolve(f)))) : TEST_GLOBS)
     ])
     log(`tests ${result.exitCode === 0 ? 'passed' : 'FAILED'} in ${seconds()} s`)
     return result.exitCode ?? 1
