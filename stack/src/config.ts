@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { StackError } from './errors.ts'
 import { readServiceRegistry } from './registry.ts'
-import { loadLocalSecrets } from './secrets.ts'
-import type { LocalSecrets, SecretName } from './secrets.ts'
+import { databasePasswords, loadLocalSecrets } from './secrets.ts'
+import type { DatabaseEngine, LocalSecrets, SecretName } from './secrets.ts'
 
 // The stack's one reader of process.env: every port, path and secret is validated here once,
 // so a typo in an override fails at start-up instead of as a puzzling connection error.
@@ -25,14 +25,20 @@ const envSchema = z.object({
   RIPPLE_CLICKHOUSE_HTTP_PORT: port(8123),
   RIPPLE_CLICKHOUSE_TCP_PORT: port(9000),
   RIPPLE_PROMETHEUS_PORT: port(9090),
-  RIPPLE_MARIADB_PASSWORD: z.string().min(1).default('ripple'),
-  RIPPLE_MARIADB_CDC_PASSWORD: z.string().min(1).default('debezium'),
-  RIPPLE_POSTGRES_PASSWORD: z.string().min(1).default('ripple'),
+  // Database passwords: generated per RIPPLE_HOME (stack/src/secrets.ts) unless set here.
+  RIPPLE_MARIADB_PASSWORD: z.string().min(1).optional(),
+  RIPPLE_MARIADB_CDC_PASSWORD: z.string().min(1).optional(),
+  RIPPLE_MARIADB_ROOT_PASSWORD: z.string().min(1).optional(),
+  RIPPLE_POSTGRES_PASSWORD: z.string().min(1).optional(),
+  RIPPLE_POSTGRES_JDBC_SINK_PASSWORD: z.string().min(1).optional(),
   RIPPLE_KAFKA_HEAP: z.string().default('-Xms256m -Xmx1g'),
   RIPPLE_CONNECT_HEAP: z.string().default('-Xms256m -Xmx1g'),
   RIPPLE_PG_BINDIR: z.string().optional(),
   RIPPLE_START_TIMEOUT_MS: z.coerce.number().int().positive().default(180_000)
 })
+
+/** RIPPLE_* variables that carry a secret: a process gets its own through its spec, never all of them. */
+const SECRET_VARIABLE = /PASSWORD|SECRET|_KEY$/
 
 export interface ServiceDefinition {
   /** Folder under services/, also the process name. */
@@ -47,7 +53,21 @@ export interface ServiceDefinition {
   order: number
   /** The generated secrets it receives as environment variables. */
   secrets: readonly SecretName[]
+  /** The database it owns and its own account there (registry's "database"); none: no database credentials. */
+  database?: DatabaseAccount
 }
+
+/** One database account of the stack: who it is, where it may work, its password. */
+export interface DatabaseAccount {
+  readonly engine: DatabaseEngine
+  /** The database it owns (all rights there, none elsewhere). */
+  readonly database: string
+  readonly user: string
+  readonly password: string
+}
+
+/** The admin, CDC and JDBC sink accounts' names (the stack's own; services have their own accounts). */
+export const ACCOUNTS = { mariadbAdmin: 'ripple', mariadbCdc: 'debezium', mariadbRoot: 'root', postgresAdmin: 'postgres', jdbcSink: 'jdbc_sink' } as const
 
 /**
  * The services' ports by camel-cased folder name (user-service → userService), for code that
@@ -93,16 +113,22 @@ export interface StackConfig {
     readonly pm2: string
   }
   readonly secrets: {
+    /** MariaDB's admin account `ripple` (tests' scratch databases; no service uses it). */
     readonly mariadbPassword: string
     readonly mariadbCdcPassword: string
+    /** root@localhost: reachable only through the socket in a 0700 folder, and with this password. */
+    readonly mariadbRootPassword: string
+    /** PostgreSQL's superuser `postgres` over TCP (tests' scratch databases); the stack itself connects by peer. */
     readonly postgresPassword: string
+    /** The JDBC sink's role: SELECT, INSERT, UPDATE on jobs.jobs only. */
+    readonly jdbcSinkPassword: string
     /** Generated once per RIPPLE_HOME (stack/src/secrets.ts): access-token key, admin key, confirmation-link key. */
     readonly generated: LocalSecrets
   }
   readonly jvm: { readonly kafkaHeap: string[]; readonly connectHeap: string[] }
   readonly pgBinDir: string | undefined
   readonly startTimeoutMs: number
-  /** RIPPLE_* overrides, handed on to every process the stack starts. */
+  /** RIPPLE_* overrides, handed on to every process the stack starts: ports and paths, never a password or secret. */
   readonly childEnv: Record<string, string>
 }
 
@@ -117,16 +143,20 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
   }
   const e = parsed.data
   const resolvedPorts = parsed.data as Record<string, number>
+  const home = resolve(e.RIPPLE_HOME)
+  const password = databasePasswords(home, env)
   const services: ServiceDefinition[] = registry.map(r => ({
     name: r.name,
     port: resolvedPorts[r.portVariable] ?? r.port,
     portVariable: r.portVariable,
     afterConnectors: r.after === 'connectors',
     order: r.order,
-    secrets: r.secrets
+    secrets: r.secrets,
+    ...(r.database
+      ? { database: { engine: r.database.engine, database: r.database.name, user: r.database.account, password: password(r.database.engine, r.database.account) } }
+      : {})
   }))
   const camel = (name: string) => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
-  const home = resolve(e.RIPPLE_HOME)
   const cache = join(home, 'cache')
   return {
     repoRoot,
@@ -157,9 +187,11 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       pm2: join(home, 'pm2')
     },
     secrets: {
-      mariadbPassword: e.RIPPLE_MARIADB_PASSWORD,
-      mariadbCdcPassword: e.RIPPLE_MARIADB_CDC_PASSWORD,
-      postgresPassword: e.RIPPLE_POSTGRES_PASSWORD,
+      mariadbPassword: password('mariadb', ACCOUNTS.mariadbAdmin, 'RIPPLE_MARIADB_PASSWORD'),
+      mariadbCdcPassword: password('mariadb', ACCOUNTS.mariadbCdc, 'RIPPLE_MARIADB_CDC_PASSWORD'),
+      mariadbRootPassword: password('mariadb', ACCOUNTS.mariadbRoot, 'RIPPLE_MARIADB_ROOT_PASSWORD'),
+      postgresPassword: password('postgres', ACCOUNTS.postgresAdmin, 'RIPPLE_POSTGRES_PASSWORD'),
+      jdbcSinkPassword: password('postgres', ACCOUNTS.jdbcSink, 'RIPPLE_POSTGRES_JDBC_SINK_PASSWORD'),
       generated: loadLocalSecrets(home, env)
     },
     jvm: {
@@ -168,7 +200,7 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
     },
     pgBinDir: e.RIPPLE_PG_BINDIR,
     startTimeoutMs: e.RIPPLE_START_TIMEOUT_MS,
-    childEnv: Object.fromEntries(Object.entries(env).filter((kv): kv is [string, string] => kv[0].startsWith('RIPPLE_') && kv[1] !== undefined))
+    childEnv: Object.fromEntries(Object.entries(env).filter((kv): kv is [string, string] => kv[0].startsWith('RIPPLE_') && !SECRET_VARIABLE.test(kv[0]) && kv[1] !== undefined))
   }
 }
 
@@ -181,9 +213,11 @@ export function endpoints (config: StackConfig) {
     mailApiUrl: `http://${h}:${config.ports.mailApi}`,
     clickhouseUrl: `http://${h}:${config.ports.clickhouseHttp}`,
     prometheusUrl: `http://${h}:${config.ports.prometheus}`,
-    mariadb: { host: h, port: config.ports.mariadb, user: 'ripple', password: config.secrets.mariadbPassword },
-    mariadbCdc: { user: 'debezium', password: config.secrets.mariadbCdcPassword },
-    postgres: { host: h, port: config.ports.postgres, user: 'postgres', password: config.secrets.postgresPassword },
+    /** The admin account: tests' scratch databases and checks; services have their own accounts. */
+    mariadb: { host: h, port: config.ports.mariadb, user: ACCOUNTS.mariadbAdmin, password: config.secrets.mariadbPassword },
+    mariadbCdc: { user: ACCOUNTS.mariadbCdc, password: config.secrets.mariadbCdcPassword },
+    /** The superuser over TCP: tests' scratch databases and checks; services have their own roles. */
+    postgres: { host: h, port: config.ports.postgres, user: ACCOUNTS.postgresAdmin, password: config.secrets.postgresPassword },
     smtp: { host: h, port: config.ports.smtp }
   }
 }

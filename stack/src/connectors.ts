@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pRetry, { AbortError } from 'p-retry'
 import type { StackConfig } from './config.ts'
-import { endpoints } from './config.ts'
+import { ACCOUNTS, endpoints } from './config.ts'
 import { StackError } from './errors.ts'
 
 export interface ConnectorDefinition {
@@ -25,16 +25,48 @@ async function request (url: string, init: RequestInit = {}): Promise<Response> 
   }
 }
 
-/** Values a connector file may name as ${VAR}: the stack's own settings, so moved ports and secrets follow. */
+/** The properties file Kafka Connect's FileConfigProvider reads the connectors' passwords from (0600, under RIPPLE_HOME/conf). */
+export function connectSecretsFile (config: StackConfig): string {
+  return join(config.paths.conf, 'connect-secrets.properties')
+}
+
+/** The passwords connectors name by key, as `${file:<connect secrets file>:<key>}`. */
+export function connectSecrets (config: StackConfig): Record<string, string> {
+  return {
+    [`mariadb.${ACCOUNTS.mariadbCdc}.password`]: config.secrets.mariadbCdcPassword,
+    [`postgres.${ACCOUNTS.jdbcSink}.password`]: config.secrets.jdbcSinkPassword
+  }
+}
+
+/** A Java properties value: backslashes and line breaks escaped, anything beyond ASCII as \uXXXX. */
+const propertyValue = (v: string): string => v.replace(/^ /, '\\ ').replace(/[\\\n\r\t\f]|[^\x20-\x7e]/g, c => {
+  const named: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\f': '\\f' }
+  return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+})
+
+/** Writes the file only its owner (the stack's OS user, which runs Connect) may read. */
+export function writeConnectSecrets (config: StackConfig): string {
+  const file = connectSecretsFile(config)
+  mkdirSync(config.paths.conf, { recursive: true })
+  const text = '# Written by ./ripple up: passwords Kafka Connect resolves through FileConfigProvider.\n' +
+    Object.entries(connectSecrets(config)).map(([k, v]) => `${k}=${propertyValue(v)}`).join('\n') + '\n'
+  writeFileSync(file, text, { mode: 0o600 })
+  chmodSync(file, 0o600)
+  return file
+}
+
+/**
+ * Values a connector file may name as ${VAR}: the stack's own settings, so moved ports follow.
+ * No password is among them: a connector names one as `${file:${RIPPLE_CONNECT_SECRETS}:<key>}`,
+ * which Kafka Connect resolves when it starts the task, so its REST API shows the reference only.
+ */
 export function placeholders (config: StackConfig): Record<string, string> {
   return {
     RIPPLE_HOST: config.host,
     RIPPLE_KAFKA_BOOTSTRAP: endpoints(config).kafkaBrokers.join(','),
     RIPPLE_MARIADB_PORT: String(config.ports.mariadb),
-    RIPPLE_MARIADB_CDC_PASSWORD: config.secrets.mariadbCdcPassword,
-    RIPPLE_MARIADB_PASSWORD: config.secrets.mariadbPassword,
     RIPPLE_POSTGRES_PORT: String(config.ports.postgres),
-    RIPPLE_POSTGRES_PASSWORD: config.secrets.postgresPassword
+    RIPPLE_CONNECT_SECRETS: connectSecretsFile(config)
   }
 }
 

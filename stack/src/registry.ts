@@ -17,8 +17,22 @@ const rippleField = z.object({
   /** Start order among the services, lowest first. */
   order: z.number(),
   /** The stack's generated secrets this service is given (least privilege: nothing it does not use). */
-  secrets: z.array(z.enum(SECRET_NAMES)).default([])
+  secrets: z.array(z.enum(SECRET_NAMES)).default([]),
+  /**
+   * The database the service owns and the account it uses there: `./ripple up` creates the
+   * account with rights on that database only and gives the service only that account's
+   * MARIADB_USER/PASSWORD (or POSTGRES_USER/PASSWORD) and MARIADB_DATABASE (POSTGRES_DATABASE).
+   * A service without it gets no database credentials.
+   */
+  database: z.object({
+    engine: z.enum(['mariadb', 'postgres']),
+    name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'a lower-case database name'),
+    account: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'a lower-case account name')
+  }).strict().optional()
 }).strict()
+
+/** Accounts the stack itself uses (admin, CDC, root, the JDBC sink): no service may take one. */
+const RESERVED_ACCOUNTS = ['ripple', 'debezium', 'root', 'postgres', 'jdbc_sink', 'mysql', 'mariadb.sys']
 
 export type RegistryEntry = z.infer<typeof rippleField> & { name: string }
 
@@ -37,6 +51,16 @@ export function readServiceRegistry (repoRoot: string): RegistryEntry[] {
       throw new StackError('INVALID_SERVICE', `The "ripple" field of ${file} is invalid at ${issue?.path.join('.') || 'its top'}: ${issue?.message}; fix it and run again.`)
     }
     entries.push({ name, ...parsed.data })
+  }
+  const owners = new Map<string, string>()
+  for (const e of entries) {
+    if (!e.database) continue
+    if (RESERVED_ACCOUNTS.includes(e.database.account)) throw new StackError('INVALID_SERVICE', `The "ripple".database.account of ${e.name} is ${e.database.account}, one of the stack's own accounts (${RESERVED_ACCOUNTS.join(', ')}): name the service's own.`)
+    for (const key of [`${e.database.engine} database ${e.database.name}`, `${e.database.engine} account ${e.database.account}`]) {
+      const other = owners.get(key)
+      if (other) throw new StackError('INVALID_SERVICE', `Services ${other} and ${e.name} both name ${key} in their package.json "ripple".database: each service owns its own database and account.`)
+      owners.set(key, e.name)
+    }
   }
   for (const key of ['port', 'portVariable'] as const) {
     const seen = new Map<unknown, string>()

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
@@ -13,31 +13,68 @@ export const SECRET_NAMES = ['JWT_SECRET', 'ADMIN_KEY', 'CONFIRMATION_SECRET'] a
 export type SecretName = typeof SECRET_NAMES[number]
 export type LocalSecrets = Record<SecretName, string>
 
-const fileSchema = z.object(Object.fromEntries(SECRET_NAMES.map(n => [n, z.string().min(32)]))).partial()
+/**
+ * The stack's own secret, never given to a service: every database account's password is derived
+ * from it (HMAC of engine and account name), so an account added later needs no new entry.
+ */
+const DATABASE_SECRET = 'DATABASE_SECRET'
+const STORED_NAMES = [...SECRET_NAMES, DATABASE_SECRET] as const
+type StoredName = typeof STORED_NAMES[number]
+
+const fileSchema = z.object(Object.fromEntries(STORED_NAMES.map(n => [n, z.string().min(32)]))).partial()
 
 const generate = (): string => randomBytes(32).toString('base64url')
 
-/** The secrets file's values, completing it with new random ones where missing; RIPPLE_<NAME> overrides each. */
-export function loadLocalSecrets (home: string, env: NodeJS.ProcessEnv): LocalSecrets {
+/** The secrets file's values, completed with new random ones where missing (and written back, 0600). */
+function storedSecrets (home: string): Record<StoredName, string> {
   const file = join(home, 'secrets.json')
-  let stored: Partial<LocalSecrets> = {}
+  let stored: Partial<Record<StoredName, string>> = {}
   if (existsSync(file)) {
     const parsed = fileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')))
     if (!parsed.success) throw new StackError('INVALID_SECRETS', `${file} is not a valid secrets file: delete it and run again (new secrets are generated; existing sign-in tokens stop working).`)
-    stored = parsed.data as Partial<LocalSecrets>
+    stored = parsed.data as Partial<Record<StoredName, string>>
   }
-  const missing = SECRET_NAMES.filter(n => stored[n] === undefined)
+  const missing = STORED_NAMES.filter(n => stored[n] === undefined)
   if (missing.length > 0) {
     stored = { ...stored, ...Object.fromEntries(missing.map(n => [n, generate()])) }
     mkdirSync(home, { recursive: true })
     writeFileSync(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 })
     chmodSync(file, 0o600)
   }
+  return stored as Record<StoredName, string>
+}
+
+function override (env: NodeJS.ProcessEnv, variable: string): string | undefined {
+  const value = env[variable]
+  if (value !== undefined && value.length < 32) throw new StackError('INVALID_ENV', `${variable} must have at least 32 characters; set a longer value or unset it to use the generated one.`)
+  return value
+}
+
+/** The secrets services may be given; RIPPLE_<NAME> overrides each. */
+export function loadLocalSecrets (home: string, env: NodeJS.ProcessEnv): LocalSecrets {
+  const stored = storedSecrets(home)
   const secrets = {} as LocalSecrets
-  for (const name of SECRET_NAMES) {
-    const override = env[`RIPPLE_${name}`]
-    if (override !== undefined && override.length < 32) throw new StackError('INVALID_ENV', `RIPPLE_${name} must have at least 32 characters; set a longer value or unset it to use the generated one.`)
-    secrets[name] = override ?? stored[name] as string
-  }
+  for (const name of SECRET_NAMES) secrets[name] = override(env, `RIPPLE_${name}`) ?? stored[name]
   return secrets
+}
+
+export type DatabaseEngine = 'mariadb' | 'postgres'
+
+/** The environment variable that sets one account's password instead of the derived one. */
+export function passwordVariable (engine: DatabaseEngine, account: string): string {
+  return `RIPPLE_${engine.toUpperCase()}_${account.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PASSWORD`
+}
+
+/**
+ * Every database account's password: RIPPLE_<ENGINE>_<ACCOUNT>_PASSWORD when set, else derived
+ * from the home's DATABASE_SECRET (RIPPLE_DATABASE_SECRET overrides it), so it is stable per
+ * RIPPLE_HOME, different in every home, and never a public default.
+ */
+export function databasePasswords (home: string, env: NodeJS.ProcessEnv): (engine: DatabaseEngine, account: string, variable?: string) => string {
+  const root = override(env, `RIPPLE_${DATABASE_SECRET}`) ?? storedSecrets(home)[DATABASE_SECRET]
+  return (engine, account, variable = passwordVariable(engine, account)) => {
+    const set = env[variable]
+    if (set !== undefined && set.length > 0) return set
+    return createHmac('sha256', root).update(`${engine}:${account}`).digest('base64url')
+  }
 }

@@ -98,6 +98,10 @@ export class Supervisor {
       interpreter: 'none',
       cwd: spec.cwd ?? this.#config.repoRoot,
       env: { ...this.#config.childEnv, ...spec.env },
+      // pm2 copies the calling process's whole environment into each process it starts: when
+      // a test (with the admin credentials and every secret) runs `up`, a restarted service
+      // would inherit them. These prefixes are dropped from the inherited part; `env` stays.
+      filter_env: ['MARIADB_', 'POSTGRES_', 'PASSWORD', 'SECRET', 'ADMIN_KEY', 'JWT_', 'CONFIRMATION_'],
       output: this.logFile(name),
       error: this.logFile(name),
       merge_logs: true,

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { loadStackConfig } from '../src/config.ts'
-import { loadConnectorFiles, placeholders, resolvePlaceholders } from '../src/connectors.ts'
+import { connectSecretsFile, loadConnectorFiles, placeholders, resolvePlaceholders } from '../src/connectors.ts'
 import { StackError } from '../src/errors.ts'
 
-test('placeholders take the stack\'s own ports and secrets', () => {
+test('placeholders take the stack\'s own ports, and a password only as a reference to the Connect secrets file', () => {
   const config = loadStackConfig({ RIPPLE_MARIADB_PORT: '3999', RIPPLE_MARIADB_CDC_PASSWORD: 's3cret' })
-  const resolved = resolvePlaceholders({ name: 'x', config: { 'database.port': '${RIPPLE_MARIADB_PORT}', 'database.password': '${RIPPLE_MARIADB_CDC_PASSWORD}', plain: 'a' } }, placeholders(config))
-  assert.deepEqual(resolved.config, { 'database.port': '3999', 'database.password': 's3cret', plain: 'a' })
+  const resolved = resolvePlaceholders({ name: 'x', config: { 'database.port': '${RIPPLE_MARIADB_PORT}', 'database.password': '${file:${RIPPLE_CONNECT_SECRETS}:mariadb.debezium.password}', plain: 'a' } }, placeholders(config))
+  assert.deepEqual(resolved.config, { 'database.port': '3999', 'database.password': `\${file:${connectSecretsFile(config)}:mariadb.debezium.password}`, plain: 'a' })
+  assert.ok(!Object.values(placeholders(config)).includes('s3cret'), 'no password is a placeholder')
 })
 
 test('an unknown placeholder is refused with its name', () => {

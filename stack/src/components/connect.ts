@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { StackConfig } from '../config.ts'
 import { endpoints } from '../config.ts'
+import { writeConnectSecrets } from '../connectors.ts'
 import type { Component } from './component.ts'
 import { javaArgs, properties, writeLog4j } from './jvm.ts'
 import { httpProbe } from './probes.ts'
@@ -50,8 +51,19 @@ export function connect (config: StackConfig): Component {
         'producer.enable.idempotence': true,
         'producer.linger.ms': 5,
         // Sinks may override their consumer's settings (the JDBC sink's batch sizes).
-        'connector.client.config.override.policy': 'All'
+        'connector.client.config.override.policy': 'All',
+        // Connectors name their passwords as ${file:<RIPPLE_HOME/conf/connect-secrets.properties>:<key>}:
+        // resolved when a task starts, never stored in connect-configs nor shown by the REST API.
+        'config.providers': 'file',
+        'config.providers.file.class': 'org.apache.kafka.common.config.provider.FileConfigProvider',
+        'config.providers.file.param.allowed.paths': config.paths.conf
       }))
+      writeConnectSecrets(config)
+    },
+
+    // On every `up`: a password changed since Connect started reaches the next task (re)start.
+    async afterStart () {
+      writeConnectSecrets(config)
     },
 
     process: () => ({

@@ -1,21 +1,44 @@
 import { existsSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { chmod, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import mysql from 'mysql2/promise'
+import type { Connection } from 'mysql2/promise'
 import type { StackConfig } from '../config.ts'
-import { endpoints } from '../config.ts'
+import { ACCOUNTS, endpoints } from '../config.ts'
 import type { Component } from './component.ts'
 import { probe } from './probes.ts'
 
+/** A database name as a grant's target: `_` and `%` are wildcards there, so they are escaped. */
+export const grantTarget = (database: string): string => `\`${database.replace(/([_%\\])/g, '\\$1')}\`.*`
+
 /**
  * A private MariaDB with the binlog Debezium reads: ROW format, FULL row images, a server id.
- * Two accounts: `ripple` (services and tests) and `debezium` with only the CDC grants.
+ * Accounts: root@localhost (unix socket in a 0700 folder, or its generated password over that
+ * socket; never over TCP), `ripple` (admin, for tests' scratch databases), `debezium` with only
+ * the CDC grants, and one account per service that declares a MariaDB database in its
+ * package.json "ripple".database, with every right on that database and none elsewhere.
  */
 export function mariadb (config: StackConfig): Component {
   const dataDir = join(config.paths.data, 'mariadb')
-  const socket = join(config.paths.run, 'mariadb.sock')
+  const socketDir = join(config.paths.run, 'mariadb')
+  const socket = join(socketDir, 'mariadb.sock')
   const ep = endpoints(config)
+
+  /** root through the socket: its password once set, none on a datadir made before root had one. */
+  const connectRoot = async (): Promise<Connection> => {
+    try {
+      return await mysql.createConnection({ socketPath: socket, user: ACCOUNTS.mariadbRoot, password: config.secrets.mariadbRootPassword })
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ER_ACCESS_DENIED_ERROR') throw err
+      return await mysql.createConnection({ socketPath: socket, user: ACCOUNTS.mariadbRoot })
+    }
+  }
+
+  const ensureAccount = async (conn: Connection, user: string, password: string) => {
+    await conn.query('CREATE USER IF NOT EXISTS ?@\'%\' IDENTIFIED BY ?', [user, password])
+    await conn.query('ALTER USER ?@\'%\' IDENTIFIED BY ?', [user, password])
+  }
 
   return {
     name: 'mariadb',
@@ -29,11 +52,14 @@ export function mariadb (config: StackConfig): Component {
 
     async prepare () {
       await mkdir(config.paths.run, { recursive: true })
+      // Only the server's own OS user may reach the socket (and root's unix_socket login).
+      await mkdir(socketDir, { recursive: true, mode: 0o700 })
+      await chmod(socketDir, 0o700)
       if (!existsSync(join(dataDir, 'mysql'))) {
         await mkdir(dataDir, { recursive: true })
         await execa('mariadb-install-db', [
           '--no-defaults', `--datadir=${dataDir}`, '--user=root',
-          '--auth-root-authentication-method=normal', '--skip-test-db'
+          '--auth-root-authentication-method=socket', '--skip-test-db'
         ])
       }
     },
@@ -57,19 +83,27 @@ export function mariadb (config: StackConfig): Component {
       try { await conn.query('SELECT 1') } finally { await conn.end() }
     }),
 
+    // Runs on every `up`: brings an existing datadir (root without a password, shared accounts) to the same state as a new one.
     async afterStart () {
-      // root has no password but is reachable only through the socket in .ripple/run.
-      const conn = await mysql.createConnection({ socketPath: socket, user: 'root' })
+      const conn = await connectRoot()
       try {
-        const { user, password } = ep.mariadb
-        const cdc = ep.mariadbCdc
-        await conn.query('CREATE USER IF NOT EXISTS ?@\'%\' IDENTIFIED BY ?', [user, password])
-        await conn.query('ALTER USER ?@\'%\' IDENTIFIED BY ?', [user, password])
-        await conn.query('GRANT ALL PRIVILEGES ON *.* TO ?@\'%\' WITH GRANT OPTION', [user])
-        await conn.query('CREATE USER IF NOT EXISTS ?@\'%\' IDENTIFIED BY ?', [cdc.user, cdc.password])
-        await conn.query('ALTER USER ?@\'%\' IDENTIFIED BY ?', [cdc.user, cdc.password])
+        // root: the OS user root through the socket, or root's generated password through the socket; no other root, no anonymous account.
+        await conn.query('ALTER USER root@localhost IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD(?)', [config.secrets.mariadbRootPassword])
+        const [strays] = await conn.query('SELECT User AS user, Host AS host FROM mysql.user WHERE (User = \'root\' AND Host <> \'localhost\') OR User = \'\'') as unknown as [{ user: string, host: string }[]]
+        for (const { user, host } of strays) await conn.query('DROP USER IF EXISTS ?@?', [user, host])
+
+        await ensureAccount(conn, ep.mariadb.user, ep.mariadb.password)
+        await conn.query('GRANT ALL PRIVILEGES ON *.* TO ?@\'%\' WITH GRANT OPTION', [ep.mariadb.user])
+        await ensureAccount(conn, ep.mariadbCdc.user, ep.mariadbCdc.password)
         // Exactly what Debezium's binlog connectors need: snapshot reads, FLUSH, binlog streaming and position.
-        await conn.query('GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO ?@\'%\'', [cdc.user])
+        await conn.query('GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO ?@\'%\'', [ep.mariadbCdc.user])
+
+        for (const s of config.services) {
+          if (s.database?.engine !== 'mariadb') continue
+          await ensureAccount(conn, s.database.user, s.database.password)
+          // All on its own database (its migration may CREATE it), nothing on any other, nothing global.
+          await conn.query(`GRANT ALL PRIVILEGES ON ${grantTarget(s.database.database)} TO ?@'%'`, [s.database.user])
+        }
       } finally {
         await conn.end()
       }

@@ -1,10 +1,11 @@
 import { existsSync, readdirSync } from 'node:fs'
-import { chown, mkdir, rm, writeFile } from 'node:fs/promises'
+import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises'
+import { userInfo } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import pg from 'pg'
 import type { StackConfig } from '../config.ts'
-import { endpoints } from '../config.ts'
+import { ACCOUNTS, endpoints } from '../config.ts'
 import type { Component } from './component.ts'
 import { probe } from './probes.ts'
 
@@ -24,6 +25,68 @@ export async function osUserIds (name: string): Promise<{ uid: number, gid: numb
   const { stdout: uid } = await execa('id', ['-u', name])
   const { stdout: gid } = await execa('id', ['-g', name])
   return { uid: Number(uid), gid: Number(gid) }
+}
+
+/**
+ * Who may log in, how: no `trust` anywhere. Over the socket the superuser only by peer, as the
+ * OS user running the stack or `postgres` (the `ripple` map of pg_ident.conf); everyone else
+ * and every TCP login by a SCRAM password.
+ */
+export function pgHba (): string {
+  return [
+    '# Written by ./ripple up (stack/src/components/postgres.ts) on every start: edit that instead.',
+    '# TYPE  DATABASE     USER      ADDRESS        METHOD',
+    'local   all          postgres                 peer map=ripple',
+    'local   replication  postgres                 peer map=ripple',
+    'local   all          all                      scram-sha-256',
+    'host    all          all       127.0.0.1/32   scram-sha-256',
+    'host    all          all       ::1/128        scram-sha-256',
+    'host    all          all       samehost       scram-sha-256',
+    'host    replication  all       127.0.0.1/32   scram-sha-256',
+    'host    replication  all       ::1/128        scram-sha-256',
+    ''
+  ].join('\n')
+}
+
+export function pgIdent (stackOsUser: string): string {
+  return [
+    '# MAPNAME  SYSTEM-USERNAME  PG-USERNAME',
+    ...[...new Set([stackOsUser, OS_USER])].map(u => `ripple      ${u}  ${ACCOUNTS.postgresAdmin}`),
+    ''
+  ].join('\n')
+}
+
+/** Makes `role` own every table, sequence, view and function of the public schema (one made by the superuser before roles existed). */
+async function reassignPublicObjects (client: pg.Client, role: string): Promise<void> {
+  const r = pg.escapeIdentifier(role)
+  const { rows: relations } = await client.query<{ name: string, kind: string }>(
+    `SELECT c.relname AS name, c.relkind AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND pg_get_userbyid(c.relowner) <> $1`, [role])
+  for (const rel of relations) {
+    const what = rel.kind === 'v' ? 'VIEW' : rel.kind === 'm' ? 'MATERIALIZED VIEW' : rel.kind === 'f' ? 'FOREIGN TABLE' : 'TABLE'
+    await client.query(`ALTER ${what} public.${pg.escapeIdentifier(rel.name)} OWNER TO ${r}`)
+  }
+  // Sequences owned by a column follow their table; the others are moved by themselves.
+  const { rows: sequences } = await client.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'public' AND c.relkind = 'S' AND pg_get_userbyid(c.relowner) <> $1
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i'))`, [role])
+  for (const seq of sequences) await client.query(`ALTER SEQUENCE public.${pg.escapeIdentifier(seq.name)} OWNER TO ${r}`)
+  const { rows: routines } = await client.query<{ signature: string }>(
+    `SELECT p.oid::regprocedure::text AS signature FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+     WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) <> $1`, [role])
+  for (const fn of routines) await client.query(`ALTER ROUTINE ${fn.signature} OWNER TO ${r}`)
+  const { rows: types } = await client.query<{ name: string }>(
+    `SELECT t.typname AS name FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+     WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd', 'r') AND pg_get_userbyid(t.typowner) <> $1`, [role])
+  for (const t of types) await client.query(`ALTER TYPE public.${pg.escapeIdentifier(t.name)} OWNER TO ${r}`)
+}
+
+/** A login role with no attribute beyond LOGIN, and this password (set again on every start, so an override takes effect). */
+async function ensureRole (client: pg.Client, role: string, password: string): Promise<void> {
+  const found = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])
+  const verb = found.rowCount === 0 ? 'CREATE' : 'ALTER'
+  await client.query(`${verb} ROLE ${pg.escapeIdentifier(role)} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${client.escapeLiteral(password)}`)
 }
 
 /** A private PostgreSQL cluster with logical decoding on, for Debezium's pgoutput. */
@@ -46,8 +109,9 @@ export function postgres (config: StackConfig): Component {
     async prepare () {
       // PostgreSQL refuses to run as root, so its folders belong to the postgres OS user.
       const { uid, gid } = await osUserIds(OS_USER)
-      await mkdir(socketDir, { recursive: true })
+      await mkdir(socketDir, { recursive: true, mode: 0o700 })
       await chown(socketDir, uid, gid)
+      await chmod(socketDir, 0o700)
       if (!existsSync(join(dataDir, 'PG_VERSION'))) {
         await rm(dataDir, { recursive: true, force: true })
         await mkdir(dataDir, { recursive: true, mode: 0o700 })
@@ -58,10 +122,17 @@ export function postgres (config: StackConfig): Component {
         try {
           await execa('runuser', ['-u', OS_USER, '--', join(bin, 'initdb'),
             '-D', dataDir, '-U', 'postgres', '-E', 'UTF8', '--locale=C.UTF-8',
-            '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`])
+            '--auth-local=peer', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`])
         } finally {
           await rm(pwfile, { force: true })
         }
+      }
+      // Written on every start, so a cluster made with `trust` by an older Ripple changes too.
+      for (const [file, text] of [['pg_hba.conf', pgHba()], ['pg_ident.conf', pgIdent(userInfo().username)]] as const) {
+        const path = join(dataDir, file)
+        await writeFile(path, text, { mode: 0o600 })
+        await chown(path, uid, gid)
+        await chmod(path, 0o600)
       }
     },
 
@@ -72,6 +143,8 @@ export function postgres (config: StackConfig): Component {
         '-c', `port=${config.ports.postgres}`,
         '-c', `listen_addresses=${config.host}`,
         '-c', `unix_socket_directories=${socketDir}`,
+        '-c', 'unix_socket_permissions=0700',
+        '-c', 'password_encryption=scram-sha-256',
         '-c', 'wal_level=logical',
         '-c', 'max_wal_senders=10',
         '-c', 'max_replication_slots=10',
@@ -87,18 +160,43 @@ export function postgres (config: StackConfig): Component {
       await execa('runuser', ['-u', OS_USER, '--', join(bin, 'pg_ctl'), 'stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60'], { reject: false })
     },
 
-    // The JDBC sink (connectors/postgres-connector.json) writes the job pipeline's results here;
-    // the table is made by hand rather than by schema.evolution, which would type id as text.
+    // Runs on every `up`, as the superuser by peer over the socket: the superuser's TCP password,
+    // each service's role owning its own database (nobody else may connect to it), and the job
+    // pipeline's table `jobs` (made by hand rather than by schema.evolution, which would type id as
+    // text), which the JDBC sink's role may only read, insert and update.
     async afterStart () {
-      const admin = new pg.Client({ ...ep.postgres, database: 'postgres' })
+      const superuser = (database: string) => new pg.Client({ host: socketDir, port: config.ports.postgres, user: ACCOUNTS.postgresAdmin, database })
+      const admin = superuser('postgres')
       await admin.connect()
+      const owned: { database: string, role: string }[] = []
       try {
-        const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [JOBS_DATABASE])
-        if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(JOBS_DATABASE)}`)
+        await admin.query(`ALTER ROLE ${pg.escapeIdentifier(ACCOUNTS.postgresAdmin)} WITH PASSWORD ${admin.escapeLiteral(config.secrets.postgresPassword)}`)
+        await admin.query('REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC')
+        for (const s of config.services) {
+          if (s.database?.engine !== 'postgres') continue
+          const { database, user, password } = s.database
+          await ensureRole(admin, user, password)
+          const found = await admin.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [database])
+          if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)} OWNER ${pg.escapeIdentifier(user)}`)
+          else if (found.rows[0]?.owner !== user) await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(database)} OWNER TO ${pg.escapeIdentifier(user)}`)
+          await admin.query(`REVOKE ALL ON DATABASE ${pg.escapeIdentifier(database)} FROM PUBLIC`)
+          owned.push({ database, role: user })
+        }
+        await ensureRole(admin, ACCOUNTS.jdbcSink, config.secrets.jdbcSinkPassword)
+        const jobs = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [JOBS_DATABASE])
+        if (jobs.rowCount === 0) await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(JOBS_DATABASE)}`)
+        await admin.query(`REVOKE ALL ON DATABASE ${pg.escapeIdentifier(JOBS_DATABASE)} FROM PUBLIC`)
+        await admin.query(`GRANT CONNECT ON DATABASE ${pg.escapeIdentifier(JOBS_DATABASE)} TO ${pg.escapeIdentifier(ACCOUNTS.jdbcSink)}`)
       } finally {
         await admin.end()
       }
-      const jobs = new pg.Client({ ...ep.postgres, database: JOBS_DATABASE })
+      // A database an older Ripple made as the superuser: its tables pass to the owning role, so its migrations may alter them.
+      for (const { database, role } of owned) {
+        const client = superuser(database)
+        await client.connect()
+        try { await reassignPublicObjects(client, role) } finally { await client.end() }
+      }
+      const jobs = superuser(JOBS_DATABASE)
       await jobs.connect()
       try {
         await jobs.query(`CREATE TABLE IF NOT EXISTS jobs (
@@ -107,6 +205,10 @@ export function postgres (config: StackConfig): Component {
           create_date bigint NOT NULL,
           finish_date bigint
         )`)
+        const sink = pg.escapeIdentifier(ACCOUNTS.jdbcSink)
+        await jobs.query(`GRANT USAGE ON SCHEMA public TO ${sink}`)
+        // An upsert (INSERT … ON CONFLICT (id) DO UPDATE) needs SELECT besides INSERT and UPDATE; no DELETE, no DDL.
+        await jobs.query(`GRANT SELECT, INSERT, UPDATE ON TABLE jobs TO ${sink}`)
       } finally {
         await jobs.end()
       }

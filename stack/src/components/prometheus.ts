@@ -1,12 +1,38 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { AbortError } from 'p-retry'
 import type { StackConfig } from '../config.ts'
 import { endpoints } from '../config.ts'
 import { StackError } from '../errors.ts'
 import type { Component } from './component.ts'
 import { httpProbe } from './probes.ts'
 import { serviceDefinitions } from './service.ts'
+
+/**
+ * The pid of the Prometheus reading `configFile`: the process whose command line names it (one
+ * per RIPPLE_HOME), found in /proc so no HTTP endpoint of Prometheus has to allow reloads.
+ */
+export async function prometheusPid (configFile: string): Promise<number | undefined> {
+  const flag = `--config.file=${configFile}`
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const argv = await readFile(`/proc/${entry}/cmdline`, 'utf8').then(t => t.split('\0'), (): string[] => [])
+    if (argv.includes(flag) && argv[0]?.endsWith('prometheus')) return Number(entry)
+  }
+  return undefined
+}
+
+/** When Prometheus last loaded its config successfully, and whether its last attempt succeeded (its own metrics). */
+async function reloadState (prometheusUrl: string): Promise<{ loadedAt: number, successful: boolean }> {
+  const res = await fetch(`${prometheusUrl}/metrics`, { signal: AbortSignal.timeout(5000) })
+  if (!res.ok) throw new Error(`Prometheus /metrics answered HTTP ${res.status}`)
+  const text = await res.text()
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN)
+  const loadedAt = value('prometheus_config_last_reload_success_timestamp_seconds')
+  if (Number.isNaN(loadedAt)) throw new Error('Prometheus has not loaded its config yet')
+  return { loadedAt, successful: value('prometheus_config_last_reload_successful') === 1 }
+}
 
 export const SCRAPE_INTERVAL = '5s'
 
@@ -59,9 +85,9 @@ export function prometheus (config: StackConfig): Component {
         `--config.file=${configFile}`,
         `--storage.tsdb.path=${dataDir}`,
         '--storage.tsdb.retention.time=7d',
-        `--web.listen-address=${config.host}:${config.ports.prometheus}`,
-        // Lets `up` reload the scrape list when services were added, without a restart.
-        '--web.enable-lifecycle'
+        // No --web.enable-lifecycle: its POST /-/quit and /-/reload are open to anyone who can
+        // reach the port; `up` reloads a changed scrape list with SIGHUP instead.
+        `--web.listen-address=${config.host}:${config.ports.prometheus}`
       ],
       // SIGTERM: Prometheus closes its TSDB head cleanly.
       stopTimeoutMs: 30_000
@@ -70,10 +96,23 @@ export function prometheus (config: StackConfig): Component {
     health: () => httpProbe(`${prometheusUrl}/-/ready`),
 
     // `up` runs this also when Prometheus already runs: a service added since then gets scraped.
+    // Whatever Prometheus loaded before the file's last change is replaced by a SIGHUP, so a
+    // retry of this step (or an `up` after one that failed) still reloads.
     async afterStart () {
-      if (!(await writeConfig())) return
-      const res = await fetch(`${prometheusUrl}/-/reload`, { method: 'POST', signal: AbortSignal.timeout(10_000) })
-      if (!res.ok) throw new StackError('PROMETHEUS_RELOAD', `Prometheus refused the new scrape list in ${configFile} (HTTP ${res.status}: ${(await res.text()).trim()}): see ./ripple logs prometheus.`)
+      await writeConfig()
+      const writtenAt = statSync(configFile).mtimeMs / 1000
+      if ((await reloadState(prometheusUrl)).loadedAt >= writtenAt) return
+      const pid = await prometheusPid(configFile)
+      if (pid === undefined) throw new AbortError(new StackError('PROMETHEUS_RELOAD', `No running Prometheus reads ${configFile}: run ./ripple stop prometheus and ./ripple up.`))
+      process.kill(pid, 'SIGHUP')
+      const deadline = Date.now() + 15_000
+      for (;;) {
+        await new Promise(resolve => setTimeout(resolve, 200))
+        const state = await reloadState(prometheusUrl)
+        if (state.loadedAt >= writtenAt) return
+        if (!state.successful) throw new AbortError(new StackError('PROMETHEUS_RELOAD', `Prometheus refused the new scrape list in ${configFile}: see ./ripple logs prometheus.`))
+        if (Date.now() > deadline) throw new StackError('PROMETHEUS_RELOAD', `Prometheus did not load the new scrape list in ${configFile} within 15 s of SIGHUP: see ./ripple logs prometheus.`)
+      }
     }
   }
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import type { ServiceDefinition, StackConfig } from '../config.ts'
+import type { DatabaseAccount, ServiceDefinition, StackConfig } from '../config.ts'
 import { endpoints } from '../config.ts'
 import { SECRET_NAMES } from '../secrets.ts'
 import type { SecretName } from '../secrets.ts'
@@ -14,11 +14,37 @@ export function serviceDefinitions (config: StackConfig): ServiceDefinition[] {
 }
 
 /**
- * The settings services read (kit's baseConfigSchema and the shared ones), pointing at this
- * stack. Tests get every generated secret (they run services in-process); a service run by
- * `./ripple up` only those its registry entry names.
+ * Which database credentials a process gets: `admin` (tests, which run services in-process on
+ * scratch databases they create), a service's own account, or none (`null`: it has no database).
  */
-export function serviceEnv (config: StackConfig, secrets: readonly SecretName[] = SECRET_NAMES): Record<string, string> {
+export type DatabaseCredentials = 'admin' | DatabaseAccount | null
+
+function databaseEnv (config: StackConfig, credentials: DatabaseCredentials): Record<string, string> {
+  const ep = endpoints(config)
+  if (credentials === 'admin') {
+    return {
+      MARIADB_USER: ep.mariadb.user,
+      MARIADB_PASSWORD: ep.mariadb.password,
+      POSTGRES_USER: ep.postgres.user,
+      POSTGRES_PASSWORD: ep.postgres.password
+    }
+  }
+  if (!credentials) return {}
+  const prefix = credentials.engine === 'mariadb' ? 'MARIADB' : 'POSTGRES'
+  return {
+    [`${prefix}_USER`]: credentials.user,
+    [`${prefix}_PASSWORD`]: credentials.password,
+    [`${prefix}_DATABASE`]: credentials.database
+  }
+}
+
+/**
+ * The settings services read (kit's baseConfigSchema and the shared ones), pointing at this
+ * stack. Tests get every generated secret and the admin database accounts (they run services
+ * in-process on scratch databases); a service run by `./ripple up` only the secrets its registry
+ * entry names and its own database account.
+ */
+export function serviceEnv (config: StackConfig, secrets: readonly SecretName[] = SECRET_NAMES, credentials: DatabaseCredentials = 'admin'): Record<string, string> {
   const ep = endpoints(config)
   return {
     ...Object.fromEntries(secrets.map(name => [name, config.secrets.generated[name]])),
@@ -28,12 +54,9 @@ export function serviceEnv (config: StackConfig, secrets: readonly SecretName[] 
     KAFKA_BROKERS: ep.kafkaBrokers.join(','),
     MARIADB_HOST: ep.mariadb.host,
     MARIADB_PORT: String(ep.mariadb.port),
-    MARIADB_USER: ep.mariadb.user,
-    MARIADB_PASSWORD: ep.mariadb.password,
     POSTGRES_HOST: ep.postgres.host,
     POSTGRES_PORT: String(ep.postgres.port),
-    POSTGRES_USER: ep.postgres.user,
-    POSTGRES_PASSWORD: ep.postgres.password,
+    ...databaseEnv(config, credentials),
     SMTP_HOST: ep.smtp.host,
     SMTP_PORT: String(ep.smtp.port)
   }
@@ -54,7 +77,7 @@ export function service (config: StackConfig, definition: ServiceDefinition): Co
       command: process.execPath,
       args: ['--disable-warning=ExperimentalWarning', join(config.repoRoot, 'services', definition.name, 'src', 'main.ts')],
       cwd: join(config.repoRoot, 'services', definition.name),
-      env: { ...serviceEnv(config, definition.secrets), PORT: String(definition.port) },
+      env: { ...serviceEnv(config, definition.secrets, definition.database ?? null), PORT: String(definition.port) },
       // Services finish in-flight messages and commit on SIGTERM.
       stopTimeoutMs: 30_000,
       restartOnExit: true

@@ -35,6 +35,7 @@ test('the process listens on the stack host and keeps its data under RIPPLE_HOME
   assert.ok(args.includes('--web.listen-address=127.0.0.1:19090'))
   assert.ok(args.includes('--storage.tsdb.path=/tmp/ripple-home/data/prometheus'))
   assert.ok(args.includes('--config.file=/tmp/ripple-home/conf/prometheus.yml'))
-  assert.ok(args.includes('--web.enable-lifecycle'), 'up reloads a changed service list')
+  // Its HTTP lifecycle API (POST /-/quit, /-/reload) stays off: `up` reloads by SIGHUP.
+  assert.ok(!args.includes('--web.enable-lifecycle'), 'no HTTP lifecycle API')
   assert.deepEqual(c.binaries(), [{ path: '/usr/bin/prometheus', aptPackage: 'prometheus', systemService: 'prometheus' }])
 })

@@ -33,12 +33,13 @@ export const baseConfigSchema = z.object({
   KAFKA_STALL_AFTER_MS: z.coerce.number().int().min(1000).default(60_000),
   MARIADB_HOST: z.string().default('127.0.0.1'),
   MARIADB_PORT: port(3307),
+  // Each service has its own account, given by `./ripple up` (tests: the admin's); no shared default password.
   MARIADB_USER: z.string().default('ripple'),
-  MARIADB_PASSWORD: z.string().default('ripple'),
+  MARIADB_PASSWORD: z.string().default(''),
   POSTGRES_HOST: z.string().default('127.0.0.1'),
   POSTGRES_PORT: port(5433),
   POSTGRES_USER: z.string().default('postgres'),
-  POSTGRES_PASSWORD: z.string().default('ripple'),
+  POSTGRES_PASSWORD: z.string().default(''),
   SMTP_HOST: z.string().default('127.0.0.1'),
   SMTP_PORT: port(1025)
 })

@@ -14,9 +14,28 @@ export interface PostgresSettings {
 
 // duplicate_database, and unique_violation when two instances create it at the same moment.
 const ALREADY_EXISTS = new Set(['42P04', '23505'])
+// invalid_catalog_name: the database does not exist.
+const NO_SUCH_DATABASE = '3D000'
 
-/** A service owns its database: created on first start, so a fresh stack needs no set-up step. */
+/**
+ * A service owns its database. The stack creates it, owned by the service's own role, so this
+ * only connects to it; where it is missing (a test's scratch name, run with the admin account)
+ * it is created through the maintenance database, which a service's role may not enter.
+ */
 async function createDatabaseIfMissing (settings: PostgresSettings): Promise<void> {
+  const { host, port, user, password } = settings
+  const own = new pg.Client({ host, port, user, password, database: settings.database })
+  try {
+    await own.connect()
+  } catch (error) {
+    // A client whose connect failed is already closed.
+    if ((error as { code?: string }).code !== NO_SUCH_DATABASE) throw error
+    return createThroughMaintenanceDatabase(settings)
+  }
+  await own.end()
+}
+
+async function createThroughMaintenanceDatabase (settings: PostgresSettings): Promise<void> {
   const { host, port, user, password } = settings
   const admin = new pg.Client({ host, port, user, password, database: 'postgres' })
   await admin.connect()
