@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
 import Fastify, { LogController } from 'fastify'
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify'
 import type { z } from 'zod'
@@ -44,6 +46,52 @@ export class HttpError extends RippleError {
 }
 
 /**
+ * Where a parsed JSON body holds a string that is not well-formed Unicode (a lone surrogate,
+ * `"\ud800"` in the JSON text): the field's path (`a.b.0`), `body` for the body itself, or
+ * undefined when every key and string is well-formed. Iterative, so any nesting depth is fine.
+ */
+export function illFormedField (body: unknown): string | undefined {
+  const stack: Array<{ value: unknown, path: string[] }> = [{ value: body, path: [] }]
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!
+    if (typeof value === 'string') {
+      if (!value.isWellFormed()) return path.length > 0 ? path.join('.') : 'body'
+    } else if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value)
+      for (const [key] of entries) if (!key.isWellFormed()) return [...path, key].join('.')
+      // Pushed last to first, so the first field in the text is the one reported.
+      for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i]![1], path: [...path, entries[i]![0]] })
+    }
+  }
+  return undefined
+}
+
+/**
+ * The answer to a request Node's HTTP parser refused before Fastify saw it (a malformed request
+ * line, bytes a URL may not hold, an unknown method, headers over 16 KiB): the kit's JSON error, as
+ * for every other 4xx. Unlike Fastify's default it writes no body when the request was a HEAD (as
+ * far as the refused bytes show): a HEAD answer carries none, and a client reading one would take
+ * the body for the start of the next answer.
+ */
+export function answerClientError (err: Error & { code?: string }, socket: Socket): void {
+  // A reset connection has nobody to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const [status, code, message] = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+    ? [408, 'REQUEST_TIMEOUT', 'the request did not arrive in time']
+    : err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'HEADERS_TOO_LARGE', 'the request line and headers exceed the 16 KiB the server reads']
+      : [400, 'BAD_REQUEST', `the request is not valid HTTP/1.1 (${err.code ?? 'parse error'})`]
+  const body = JSON.stringify({ error: code, message })
+  // Node hands the bytes it failed on (as a Buffer, whatever Fastify's types say).
+  const packet: unknown = (err as { rawPacket?: unknown }).rawPacket
+  const head = Buffer.isBuffer(packet) && packet.subarray(0, 5).toString('latin1') === 'HEAD '
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`)
+  }
+  socket.destroy()
+}
+
+/**
  * Fastify with what every Ripple service needs: /health, /metrics, request metrics, and errors
  * as JSON `{error, message, field?}`: bad input is a 4xx naming the field, never a 5xx.
  */
@@ -52,7 +100,8 @@ export function createHttpServer (options: HttpServerOptions): FastifyInstance {
     loggerInstance: options.logger as FastifyBaseLogger,
     // Requests are counted in metrics; a log line per request would drown the logs.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 1024 * 1024
+    bodyLimit: 1024 * 1024,
+    clientErrorHandler: answerClientError
   })
   const { metrics } = options
 
@@ -60,6 +109,14 @@ export function createHttpServer (options: HttpServerOptions): FastifyInstance {
     const route = req.routeOptions.url ?? 'unknown'
     metrics.httpRequests.inc({ method: req.method, route, status: reply.statusCode })
     metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000)
+  })
+
+  // JSON may escape half a surrogate pair (`"\ud800"`), which no UTF-8 column or jsonb value can
+  // hold: a database would refuse it (a 500) or store U+FFFD instead. Refused here for every route,
+  // as a 400 naming the field, before any service's code sees it.
+  app.addHook('preValidation', async req => {
+    const field = illFormedField(req.body)
+    if (field !== undefined) throw new InvalidInputError(field, 'must be valid Unicode: a lone surrogate (\\ud800–\\udfff alone) is not text')
   })
 
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {

@@ -1,0 +1,48 @@
+// Fuzz: post-service in-process on a scratch MariaDB database (not the one the outbox connector captures), 1,000 generated requests.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import fc from 'fast-check'
+import { callJson, dropMariaDbDatabase, testConfig, unique } from '@ripple/testing'
+import { createPostService } from '../../services/post-service/src/app.ts'
+import type { PostService } from '../../services/post-service/src/app.ts'
+import { postServiceConfigSchema } from '../../services/post-service/src/config.ts'
+import { assertHealthy, assertNoFailures, fuzz, pathOf, fuzzString, idSegment, requests } from './fuzz.support.ts'
+import type { RouteSpec } from './fuzz.support.ts'
+
+describe('post-service under fuzzed requests', () => {
+  const database = unique('test_fuzz_post_')
+  let service: PostService
+  let base: string
+  let postId: number
+
+  before(async () => {
+    // OUTBOX_RELAY=cdc on a database the connector does not read: the outbox rows go nowhere.
+    service = createPostService(testConfig(postServiceConfigSchema, { MARIADB_DATABASE: database, OUTBOX_RELAY: 'cdc' }))
+    base = (await service.start()).url
+    const created = await callJson(`${base}/posts`, 'POST', { authorId: 'fuzz-author', title: 'A post to read', content: 'Content' })
+    assert.equal(created.status, 201, JSON.stringify(created.body))
+    postId = created.body.id
+  })
+  after(async () => {
+    await service.stop()
+    await dropMariaDbDatabase(database)
+  })
+
+  const authorId = fc.oneof(fc.stringMatching(/^[A-Za-z0-9._:@-]{1,64}$/), fc.uuid(), fc.constantFrom('alice', 'a'.repeat(64), 'a'.repeat(65), ' alice ', 'al ice', 'ålice'))
+  const text = (max: number) => fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 50 }), fuzzString, fc.constantFrom('x'.repeat(max), 'x'.repeat(max + 1), '😀'.repeat(max / 2), '😀'.repeat(max / 2 + 1), 'e\u0301'.repeat(max / 2)))
+
+  it('answers every request with a 2xx or a JSON 4xx, and stays healthy', async t => {
+    const routes: RouteSpec[] = [
+      { name: 'POST /posts', method: 'POST', path: pathOf('/posts', '/posts/', '/posts//', '/Posts'), body: fc.record({ authorId, title: text(255), content: text(10_000) }), weight: 6 },
+      {
+        name: 'GET /posts/:id',
+        method: 'GET',
+        path: idSegment([fc.constant(String(postId)), fc.integer({ min: 1, max: 1000 }).map(String), fc.constantFrom('0', '-1', '1.5', '1e3', '0x10', '9007199254740991', '9007199254740992', '99999999999999999999', ' 1', '+1', '1_0', 'Infinity', 'NaN')]).map(id => `/posts/${id}`)
+      },
+      { name: 'GET /health|/metrics|/posts', method: 'GET', path: fc.constantFrom('/health', '/metrics', '/posts'), weight: 1 }
+    ]
+    const report = await fuzz({ name: 'post-service', base, arbitrary: requests(routes, {}), log: line => t.diagnostic(line) })
+    await assertHealthy(base)
+    assertNoFailures(report)
+  })
+})
