@@ -18,7 +18,7 @@ import { CEILING_TABLE, mariadbCeiling } from './ceiling.ts'
 import type { CeilingFigures } from './ceiling.ts'
 import {
   capturedCount, consumerDelta, consumerMetrics, forEachLimit, mailsTo, newAddressIn, pollUntil, requestJson,
-  tapChangeEvents, wallNow, WELCOME_SUBJECT
+  signIn, tapChangeEvents, wallNow, WELCOME_SUBJECT
 } from './pipeline.ts'
 import type { ChangeEventTimes, ConsumerMetrics, PresentedUser } from './pipeline.ts'
 
@@ -44,7 +44,9 @@ const mailApi = new Pool(ep.mailApiUrl, { connections: 4 })
 const tap = tapChangeEvents(ep.kafkaBrokers, group, TOPIC, address => address.startsWith(`bench-${run} #`))
 const stackPids = () => componentPids(config.paths.pm2).set('bench (this process)', process.pid)
 
-interface BenchUser { i: number, id: string, email: string, createdAt: number }
+// Each bench user signs up, then signs in: PATCH and DELETE /users/:id need the owner's access token.
+interface BenchUser { i: number, id: string, username: string, email: string, createdAt: number, token: string }
+const PASSWORD = 'bench-password'
 
 interface Update {
   k: number
@@ -75,11 +77,13 @@ async function createUsers (): Promise<{ seconds: number, welcomeSeconds: number
   const start = Date.now()
   await forEachLimit(Array.from({ length: userCount }, (_, i) => i), 8, async i => {
     const email = `bench-${run}-${i}@bench.test`
+    const username = `bench-${run}-${i}`
     const res = await requestJson<PresentedUser>(api, 'POST', '/users', {
-      username: `bench-${run}-${i}`, email, password: 'bench-password', fullName: `Bench User ${i}`, address: `bench-${run} u${i} start`
+      username, email, password: PASSWORD, fullName: `Bench User ${i}`, address: `bench-${run} u${i} start`
     })
     if (res.status !== 201 || !res.body) throw new Error(`POST /users answered ${res.status}: ${res.text.slice(0, 300)}`)
-    users[i] = { i, id: res.body.id, email, createdAt: wallNow() }
+    const createdAt = wallNow()
+    users[i] = { i, id: res.body.id, username, email, createdAt, token: await signIn(api, username, PASSWORD) }
   })
   const created = Date.now()
   log(`${userCount} users created in ${((created - start) / 1000).toFixed(1)} s; waiting for their welcome mails`)
@@ -121,7 +125,7 @@ async function drive (): Promise<void> {
     u.startedAt = wallNow()
     u.intendedAt = t0 + k * interval
     try {
-      const res = await requestJson<PresentedUser>(api, 'PATCH', `/users/${user.id}`, { address: u.address })
+      const res = await requestJson<PresentedUser>(api, 'PATCH', `/users/${user.id}`, { address: u.address }, user.token)
       u.doneAt = wallNow()
       u.status = res.status
       if (res.status === 200 && res.body) {
@@ -207,7 +211,10 @@ async function deleteUsers (): Promise<void> {
   const created = users.filter(Boolean)
   let failed = 0
   await forEachLimit(created, 8, async u => {
-    const res = await requestJson(api, 'DELETE', `/users/${u.id}`).catch((e: unknown) => ({ status: 0, text: String(e) }))
+    const remove = (token: string) => requestJson(api, 'DELETE', `/users/${u.id}`, undefined, token).catch((e: unknown) => ({ status: 0, text: String(e) }))
+    let res = await remove(u.token)
+    // The access token may have expired while the mails were awaited: sign in again.
+    if (res.status === 401) res = await remove(await signIn(api, u.username, PASSWORD))
     if (res.status !== 204) failed++
   })
   log(`deleted ${created.length - failed} of ${created.length} bench users${failed > 0 ? ` (${failed} failed)` : ''}`)
@@ -243,12 +250,12 @@ function report (o: {
   const achieved = ok.length / ((lastDone - firstStart) / 1000)
   const sent = updates.length / ((lastStart - firstStart) / 1000)
 
-  // Commit time: the row's lastUpdated. user-service sets it just before the UPDATE, so it is a lower
-  // bound; the HTTP 200 is an upper bound, after a second pool checkout, a read-back and the response.
-  // Debezium reading the change from the binlog brackets the commit more tightly: the commit lies
-  // between lastUpdated and that read, and the HTTP 200 comes after the read. Where the first gap is
-  // the smaller, lastUpdated is provably the closer: at light load the two are a couple of ms each,
-  // under load the HTTP 200 trails by far more (it waits for a pool connection again for the read-back).
+  // Commit time: the row's lastUpdated. user-service takes it before the write's transaction (which
+  // locks the row, updates it, reads it back and commits), so it is a lower bound; the HTTP 200 is an
+  // upper bound, after the commit and the response. Debezium reading the change from the binlog
+  // brackets the commit more tightly: the commit lies between lastUpdated and that read, and the HTTP
+  // 200 comes after the read. Where the first gap is the smaller, lastUpdated is provably the closer
+  // (under load it includes the wait for a pool connection and for the row's lock).
   const e2e = microsHistogram()
   const e2eFromAnswer = microsHistogram()
   const beforeCommit = microsHistogram()
@@ -308,10 +315,10 @@ function report (o: {
     ['mails missing / extra / foreign', [missing, extra, o.foreign].join(' / ')],
     ['mail rate /s (first to last mail)', fmt(mailRate)],
     ['last HTTP 200 → last mail s', ((lastMail - lastDone) / 1000).toFixed(1)],
-    [`MariaDB ceiling UPDATE /s (${ceilingConnections} conns)`, o.ceiling ? fmt(o.ceiling.updatesPerSec) : 'failed'],
+    [`MariaDB ceiling write tx /s (${ceilingConnections} conns)`, o.ceiling ? fmt(o.ceiling.updatesPerSec) : 'failed'],
     ['node RSS peak MB', fmt(rss.peak() / MB)]
   ])
-  console.log(`commit = the row's lastUpdated, set just before the UPDATE: the commit came at most ${fmt(ms(beforeCommit, 50))} ms later (p50; until Debezium read it), ` +
+  console.log(`commit = the row's lastUpdated, taken before the write's transaction: the commit came at most ${fmt(ms(beforeCommit, 50))} ms later (p50; until Debezium read it), ` +
     `the HTTP 200 at least ${fmt(ms(afterCommit, 50))} ms after it (p50), so lastUpdated is the closer for ${Math.round(closerPercent)}% of updates; ` +
     `from the HTTP 200 instead, commit→mail p50 / p99 is ${fmt(ms(e2eFromAnswer, 50))} / ${fmt(ms(e2eFromAnswer, 99))} ms` +
     (mailBeforeAnswer > 0 ? ` (${mailBeforeAnswer} mails came before their HTTP 200, counted as 0)` : ''))
@@ -361,7 +368,7 @@ function report (o: {
   ])
   if (o.cpu.restarted.length > 0) console.log(`restarted during the run, so left out: ${o.cpu.restarted.join(', ')}`)
   if (o.ceiling) {
-    console.log(`MariaDB ceiling: ${o.ceiling.updates.toLocaleString('en-US')} autocommit UPDATEs of ${CEILING_TABLE} in ${o.ceiling.seconds.toFixed(1)} s from ${o.ceiling.connections} connections, ` +
+    console.log(`MariaDB ceiling: ${o.ceiling.updates.toLocaleString('en-US')} write transactions (lock, UPDATE, read back, COMMIT) of ${CEILING_TABLE} in ${o.ceiling.seconds.toFixed(1)} s from ${o.ceiling.connections} connections, ` +
       `p50 ${fmt(o.ceiling.p50Ms)} ms, p99 ${fmt(o.ceiling.p99Ms)} ms`)
   }
 

@@ -14,8 +14,9 @@ export interface CeilingFigures {
 export const CEILING_TABLE = 'users_bench_ceiling'
 
 /**
- * MariaDB's own rate for the service's write: `UPDATE ... SET address = ?, lastUpdated = ? WHERE id = ?`
- * in autocommit from `connections` connections at once, on a copy of the bench users' rows. The copy
+ * MariaDB's own rate for the service's write, as user-service makes it for a PATCH: one transaction of
+ * `SELECT … FOR UPDATE`, `UPDATE ... SET address = ?, lastUpdated = ? WHERE id = ?`, the read-back and
+ * `COMMIT`, from `connections` connections at once, on a copy of the bench users' rows. The copy
  * has users' schema but is not captured by the connector, so it mails no one; it is dropped after.
  */
 export async function mariadbCeiling (o: {
@@ -38,7 +39,11 @@ export async function mariadbCeiling (o: {
       // Each connection walks its own rows, so two connections never wait on one row lock.
       const { seconds, count: updates, perSec, latency } = await flatOut(pool, o, async (conn, j, i) => {
         const id = ids[(j + i * o.connections) % ids.length]!
+        await conn.beginTransaction()
+        await conn.query(`SELECT * FROM ${CEILING_TABLE} WHERE id = ? FOR UPDATE`, [id])
         await conn.query(`UPDATE ${CEILING_TABLE} SET address = ?, lastUpdated = ? WHERE id = ?`, [`ceiling ${j}.${i}`, new Date(), id])
+        await conn.query(`SELECT * FROM ${CEILING_TABLE} WHERE id = ?`, [id])
+        await conn.commit()
       })
       return {
         connections: o.connections,

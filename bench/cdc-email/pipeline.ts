@@ -23,12 +23,15 @@ export async function forEachLimit<T> (items: readonly T[], limit: number, fn: (
 
 export interface JsonResponse<T> { status: number, body: T | undefined, text: string }
 
-/** One request; the body is always read so the connection is reusable, and parsed when it is JSON. */
-export async function requestJson<T> (pool: Pool, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<JsonResponse<T>> {
+/** One request; the body is always read so the connection is reusable, and parsed when it is JSON. `token`: sent as a Bearer access token. */
+export async function requestJson<T> (pool: Pool, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, token?: string): Promise<JsonResponse<T>> {
   const res = await pool.request({
     method,
     path,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` })
+    },
     body: body === undefined ? null : JSON.stringify(body),
     headersTimeout: 60_000,
     bodyTimeout: 60_000
@@ -39,6 +42,13 @@ export async function requestJson<T> (pool: Pool, method: 'GET' | 'POST' | 'PATC
 }
 
 export interface PresentedUser { id: string, email: string, address: string | null, lastUpdated: string }
+
+/** Signs in at user-service (POST /auth/token) and answers the access token. */
+export async function signIn (api: Pool, username: string, password: string): Promise<string> {
+  const res = await requestJson<{ accessToken: string }>(api, 'POST', '/auth/token', { username, password })
+  if (res.status !== 200 || !res.body) throw new Error(`POST /auth/token answered ${res.status}: ${res.text.slice(0, 300)}`)
+  return res.body.accessToken
+}
 
 // ---- SMTP capture ---------------------------------------------------------------------------
 

@@ -25,6 +25,8 @@ const envSchema = z.object({
   RIPPLE_CLICKHOUSE_HTTP_PORT: port(8123),
   RIPPLE_CLICKHOUSE_TCP_PORT: port(9000),
   RIPPLE_PROMETHEUS_PORT: port(9090),
+  // Nothing of the stack listens here: it is the one local address webhooks may reach, for a receiver a user (or a test) runs.
+  RIPPLE_WEBHOOK_RECEIVER_PORT: port(8098),
   // Database passwords: generated per RIPPLE_HOME (stack/src/secrets.ts) unless set here.
   RIPPLE_MARIADB_PASSWORD: z.string().min(1).optional(),
   RIPPLE_MARIADB_CDC_PASSWORD: z.string().min(1).optional(),
@@ -98,6 +100,7 @@ export interface StackConfig {
     readonly clickhouseHttp: number
     readonly clickhouseTcp: number
     readonly prometheus: number
+    readonly webhookReceiver: number
   } & KnownServicePorts
   /** Every service folder whose package.json has a "ripple" field, in start order, ports resolved. */
   readonly services: readonly ServiceDefinition[]
@@ -172,7 +175,8 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       ...Object.fromEntries(services.map(s => [camel(s.name), s.port])) as unknown as KnownServicePorts,
       clickhouseHttp: e.RIPPLE_CLICKHOUSE_HTTP_PORT,
       clickhouseTcp: e.RIPPLE_CLICKHOUSE_TCP_PORT,
-      prometheus: e.RIPPLE_PROMETHEUS_PORT
+      prometheus: e.RIPPLE_PROMETHEUS_PORT,
+      webhookReceiver: e.RIPPLE_WEBHOOK_RECEIVER_PORT
     },
     services,
     paths: {

@@ -8,17 +8,16 @@ import { Admin } from '@platformatic/kafka'
 import { createProducer } from '@ripple/kit'
 import { eventually, readTopic, restoreStack, stack, stopComponents, topicEndOffsets } from '@ripple/testing'
 import type { ReadRecord } from '@ripple/testing'
-import { NOTIFICATION_GROUP, USERS_DLQ, USERS_TOPIC, changeMailsOf, createUsers, deleteUsers, recordsSoFar, ripple, updateOf, usersUrl, waitForLagZero } from './faults.support.ts'
+import { NOTIFICATION_GROUP, USERS_DLQ, USERS_TOPIC, authorization, changeMailsOf, createUsers, deleteUsers, recordsSoFar, ripple, updateOf, usersUrl, waitForLagZero } from './faults.support.ts'
 import type { TestUsers } from './faults.support.ts'
 
 const producer = createProducer({ brokers: stack.kafkaBrokers, clientId: 'test-dlq-replay' })
 after(() => producer.close())
 
-const json = { 'content-type': 'application/json' }
 const hexOf = (id: string) => id.replaceAll('-', '')
 
-async function patchAddress (id: string, address: string): Promise<void> {
-  const res = await fetch(`${usersUrl}/${id}`, { method: 'PATCH', headers: json, body: JSON.stringify({ address }) })
+async function patchAddress (users: TestUsers, id: string, address: string): Promise<void> {
+  const res = await fetch(`${usersUrl}/${id}`, { method: 'PATCH', headers: authorization(users, id), body: JSON.stringify({ address }) })
   assert.equal(res.status, 200, await res.text())
 }
 
@@ -55,7 +54,7 @@ test('a poison message is dead-lettered at once with its reason, the partition g
   // Keyed and placed like the user's own events, so the good change behind it waits on it if it blocks.
   const poison = `{"schema":null,"payload":{"op":"u","before":{"id":"${marker}"`
   await producer.send({ topic: USERS_TOPIC, key: created.key, value: poison, partition: created.partition, headers: { 'x-test-marker': marker } })
-  await patchAddress(id, '1 Fault Street')
+  await patchAddress(users, id, '1 Fault Street')
   await eventually(async () => assert.equal((await mailsFor(users, '1 Fault Street')).length, 1, 'the change after the poison is mailed'), 60_000, 250)
 
   const [first] = await parked(marker, 1, dlqFrom)
@@ -74,7 +73,7 @@ test('a poison message is dead-lettered at once with its reason, the partition g
   assert.equal(second.value, poison)
   assert.equal(second.headers['x-dlq-reason'], reason, 'the reason kept')
   assert.ok(second.headers['x-replayed-from'], `replayed, and says from where: ${JSON.stringify(second.headers)}`)
-  await patchAddress(id, '2 Fault Street')
+  await patchAddress(users, id, '2 Fault Street')
   await eventually(async () => assert.equal((await mailsFor(users, '2 Fault Street')).length, 1, 'the partition still goes on'), 60_000, 250)
   await deleteUsers(users)
 })
@@ -125,7 +124,7 @@ test('a good change parked by hand and replayed twice is mailed once', async () 
   const id = users.ids[0]!
 
   // A change already mailed: replaying it must not mail it again.
-  await patchAddress(id, '10 Fault Street')
+  await patchAddress(users, id, '10 Fault Street')
   await eventually(async () => assert.equal((await mailsFor(users, '10 Fault Street')).length, 1), 60_000, 250)
   const [handled] = await userEvents(id, r => r.value?.includes('10 Fault Street') ?? false)
   assert.ok(handled)
@@ -138,7 +137,7 @@ test('a good change parked by hand and replayed twice is mailed once', async () 
   await stopComponents(['notification-service'])
   let restored = false
   try {
-    await patchAddress(id, '11 Fault Street')
+    await patchAddress(users, id, '11 Fault Street')
     const [skipped] = await userEvents(id, r => r.value?.includes('11 Fault Street') ?? false)
     assert.ok(skipped)
     const admin = new Admin({ clientId: 'test-dlq-replay', bootstrapBrokers: stack.kafkaBrokers })

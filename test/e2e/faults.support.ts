@@ -6,11 +6,12 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
 import { loadStackConfig } from '@ripple/stack'
-import { capturedMails, eventually, groupCaughtUp, topicEndOffsets, unique } from '@ripple/testing'
+import { capturedMails, eventually, groupCaughtUp, signIn, topicEndOffsets, unique } from '@ripple/testing'
 import type { CapturedMail } from '@ripple/testing'
 
 const config = loadStackConfig()
-export const usersUrl = `http://${config.host}:${config.ports.userService}/users`
+export const userServiceUrl = `http://${config.host}:${config.ports.userService}`
+export const usersUrl = `${userServiceUrl}/users`
 const json = { 'content-type': 'application/json' }
 
 export const USERS_TOPIC = 'cdc.table.userdata.users'
@@ -30,24 +31,48 @@ export { sleep }
 
 export const elapsed = (since: number): string => `${((performance.now() - since) / 1000).toFixed(1)} s`
 
-/** Users made for one test; their addresses share a prefix, so their mails are told apart from everyone else's. */
-export interface TestUsers { prefix: string, ids: string[] }
+/**
+ * Users made for one test; their addresses share a prefix, so their mails are told apart from
+ * everyone else's. Each signed up, then signed in: `tokens[i]` is user i's access token, which
+ * PATCH and DELETE /users/:id need (see `authorization`).
+ */
+export interface TestUsers { prefix: string, ids: string[], tokens: string[], usernames: string[] }
+
+export const TEST_PASSWORD = 'fault-password-1'
 
 export async function createUsers (count: number, label: string): Promise<TestUsers> {
   const prefix = unique(`${label}-`)
-  const ids: string[] = []
+  const users: TestUsers = { prefix, ids: [], tokens: [], usernames: [] }
   for (let i = 0; i < count; i++) {
-    const res = await fetch(usersUrl, { method: 'POST', headers: json, body: JSON.stringify({ username: `${prefix}-${i}`, email: `${prefix}-${i}@example.test`, password: 'fault-password-1' }) })
+    const username = `${prefix}-${i}`
+    const res = await fetch(usersUrl, { method: 'POST', headers: json, body: JSON.stringify({ username, email: `${prefix}-${i}@example.test`, password: TEST_PASSWORD }) })
     assert.equal(res.status, 201, await res.clone().text())
-    ids.push(((await res.json()) as { id: string }).id)
+    users.ids.push(((await res.json()) as { id: string }).id)
+    users.usernames.push(username)
+    users.tokens.push(await signIn(userServiceUrl, { username }, TEST_PASSWORD))
   }
-  const users = { prefix, ids }
   await eventually(async () => assert.equal((await mailsOf(users)).filter(m => m.subject === 'Welcome to Ripple').length, count, 'welcome mails'), 120_000, 250)
   return users
 }
 
+/** Headers for a JSON call as user i (by index in `users.ids`, or by id). */
+export function authorization (users: TestUsers, user: number | string): Record<string, string> {
+  const i = typeof user === 'number' ? user : users.ids.indexOf(user)
+  assert.ok(i >= 0 && i < users.ids.length, `not one of these users: ${user}`)
+  return { ...json, authorization: `Bearer ${users.tokens[i]!}` }
+}
+
+/**
+ * Signs every user in again: access tokens expire (JWT_TTL_SECONDS, 15 min by default), and a
+ * fault test waiting long for a restore may outlive them.
+ */
+export async function renewTokens (users: TestUsers): Promise<void> {
+  for (let i = 0; i < users.ids.length; i++) users.tokens[i] = await signIn(userServiceUrl, { username: users.usernames[i]! }, TEST_PASSWORD)
+}
+
 export async function deleteUsers (users: TestUsers): Promise<void> {
-  await Promise.all(users.ids.map(id => fetch(`${usersUrl}/${id}`, { method: 'DELETE' }).catch(() => undefined)))
+  await renewTokens(users).catch(() => undefined)
+  await Promise.all(users.ids.map((id, i) => fetch(`${usersUrl}/${id}`, { method: 'DELETE', headers: authorization(users, i) }).catch(() => undefined)))
 }
 
 export async function mailsOf (users: TestUsers): Promise<Mail[]> {
@@ -78,7 +103,14 @@ export function updateBurst (users: TestUsers, total: number, perSecond: number)
       const wait = due - performance.now()
       due = Math.max(due, performance.now()) + 1000 / progress.perSecond
       if (wait > 0) await sleep(wait)
-      const res = await fetch(`${usersUrl}/${users.ids[n % users.ids.length]}`, { method: 'PATCH', headers: json, body: JSON.stringify({ address: addressOf(n) }) })
+      const i = n % users.ids.length
+      const patch = () => fetch(`${usersUrl}/${users.ids[i]}`, { method: 'PATCH', headers: authorization(users, i), body: JSON.stringify({ address: addressOf(n) }) })
+      let res = await patch()
+      if (res.status === 401) {
+        // The token expired during a long fault: sign in again and send the same update.
+        users.tokens[i] = await signIn(userServiceUrl, { username: users.usernames[i]! }, TEST_PASSWORD)
+        res = await patch()
+      }
       assert.equal(res.status, 200, `PATCH #${n}: ${await res.text()}`)
       progress.sent++
     }

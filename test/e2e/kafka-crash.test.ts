@@ -4,14 +4,16 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { after, test } from 'node:test'
 import { Admin } from '@platformatic/kafka'
 import { loadStackConfig } from '@ripple/stack'
-import { capturedMails, eventually, groupCaughtUp, restoreStack, stack, stopComponents } from '@ripple/testing'
+import { capturedMails, eventually, groupCaughtUp, restoreStack, signIn, stack, stopComponents } from '@ripple/testing'
 import { createJob, jobRows, waitForClickhouseRows, waitForJobRows, waitUntilFinished } from './jobs.helpers.ts'
 import { assertExactlyOnce, cdcRelay, createPost, recordedNotifications, subscribe, waitForNotifications } from './outbox.support.ts'
 import type { PostJson } from './outbox.support.ts'
 
 const config = loadStackConfig()
-const users = `http://${config.host}:${config.ports.userService}/users`
+const userService = `http://${config.host}:${config.ports.userService}`
+const users = `${userService}/users`
 const json = { 'content-type': 'application/json' }
+const PASSWORD = 'crash-password'
 after(restoreStack)
 
 /** Every consumer group of the stack with the topics it reads. */
@@ -42,11 +44,25 @@ async function untilAccepted<T> (attempt: () => Promise<T>): Promise<T> {
 test('Kafka SIGKILLed for 25 s in the middle of a burst: every group rejoins and catches up, every effect exactly once', async t => {
   const run = randomBytes(4).toString('hex')
   const ids: string[] = []
+  const usernames: string[] = []
+  // Each user signs up, then signs in: PATCH and DELETE need the owner's token. Tokens expire
+  // (15 min by default) and a slow restore may outlive them: a 401 signs in again.
+  const tokens: string[] = []
   for (let i = 0; i < 5; i++) {
-    const res = await fetch(users, { method: 'POST', headers: json, body: JSON.stringify({ username: `crash-${run}-${i}`, email: `crash-${run}-${i}@example.test`, password: 'crash-password' }) })
+    const username = `crash-${run}-${i}`
+    const res = await fetch(users, { method: 'POST', headers: json, body: JSON.stringify({ username, email: `crash-${run}-${i}@example.test`, password: PASSWORD }) })
     const body = await res.text()
     assert.equal(res.status, 201, body)
     ids.push((JSON.parse(body) as { id: string }).id)
+    usernames.push(username)
+    tokens.push(await signIn(userService, { username }, PASSWORD))
+  }
+  const asOwner = async (i: number, method: 'PATCH' | 'DELETE', body?: unknown) => {
+    const send = () => fetch(`${users}/${ids[i]!}`, { method, headers: { ...json, authorization: `Bearer ${tokens[i]!}` }, body: body === undefined ? undefined : JSON.stringify(body) })
+    const res = await send()
+    if (res.status !== 401) return res
+    tokens[i] = await signIn(userService, { username: usernames[i]! }, PASSWORD)
+    return send()
   }
   const mine = async () => (await capturedMails()).filter(m => m.to.some(to => to.startsWith(`crash-${run}-`)))
   const changeMails = async () => (await mine()).filter(m => m.subject === 'Your Ripple account data changed')
@@ -65,7 +81,7 @@ test('Kafka SIGKILLed for 25 s in the middle of a burst: every group rejoins and
   const burst = (async () => {
     for (let n = 0; n < ROUNDS; n++) {
       const address = `${n} Crash Street`
-      const res = await fetch(`${users}/${ids[n % ids.length]!}`, { method: 'PATCH', headers: json, body: JSON.stringify({ address }) })
+      const res = await asOwner(n % ids.length, 'PATCH', { address })
       assert.equal(res.status, 200, await res.text())
       addresses.push(address)
       const post = await createPost(relay, author, `crash ${run} ${n}`)
@@ -124,5 +140,5 @@ test('Kafka SIGKILLed for 25 s in the middle of a burst: every group rejoins and
     const res = await fetch(`http://${config.host}:${port}/health`)
     assert.equal(res.status, 200, `${service}: ${await res.text()}`)
   }
-  await Promise.all(ids.map(id => fetch(`${users}/${id}`, { method: 'DELETE' })))
+  await Promise.all(ids.map((_, i) => asOwner(i, 'DELETE')))
 })

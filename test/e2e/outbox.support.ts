@@ -1,10 +1,13 @@
 // What the outbox end-to-end tests share: the stack's post-service and subscribe-service, a
-// post-service of their own with the polling relay, subscribers and their notifications.
+// post-service of their own with the polling relay, subscribers (with their access tokens) and
+// their notifications, and a webhook receiver where the stack's subscribe-service may deliver.
 import assert from 'node:assert/strict'
 import { setTimeout as delay } from 'node:timers/promises'
 import { loadConfig } from '@ripple/kit'
 import { loadStackConfig } from '@ripple/stack'
-import { dropMariaDbDatabase, stack, unique } from '@ripple/testing'
+import { dropMariaDbDatabase, stack, testAccessToken, unique } from '@ripple/testing'
+import Fastify from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import mysql from 'mysql2/promise'
 import type { RowDataPacket } from 'mysql2/promise'
 import pg from 'pg'
@@ -72,17 +75,43 @@ export async function createPosts (relay: Relay, authorId: string, titles: strin
   return posts
 }
 
+/** `Authorization` for the subscriber: subscribe-service serves each subscriber's own token only. */
+const as = async (subscriberId: string) => ({ authorization: `Bearer ${await testAccessToken(subscriberId)}` })
+
 export async function subscribe (subscriberId: string, authorId: string, webhookUrl?: string): Promise<void> {
-  const res = await fetch(`${subscribeUrl}/subscriptions`, { method: 'POST', headers: json, body: JSON.stringify({ subscriberId, authorId, ...(webhookUrl ? { webhookUrl } : {}) }) })
+  const res = await fetch(`${subscribeUrl}/subscriptions`, { method: 'POST', headers: { ...json, ...await as(subscriberId) }, body: JSON.stringify({ subscriberId, authorId, ...(webhookUrl ? { webhookUrl } : {}) }) })
   assert.equal(res.status, 201, await res.text())
+}
+
+/**
+ * Where the stack's subscribe-service may deliver webhooks: the first host:port (or host) of
+ * WEBHOOK_ALLOWED_HOSTS, which `./ripple test` passes as the stack gives it to subscribe-service.
+ * Webhooks reach nothing else on this machine, so a receiver must listen exactly there.
+ */
+export function webhookReceiverAddress (): { host: string, port: number } {
+  const allowed = process.env.WEBHOOK_ALLOWED_HOSTS ?? ''
+  for (const entry of allowed.split(',').map(e => e.trim())) {
+    const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry) ?? /^([^:/[\]]+)(?::(\d+))?$/.exec(entry)
+    if (match?.[1]) return { host: match[1], port: Number(match[2] ?? 0) }
+  }
+  assert.fail(`WEBHOOK_ALLOWED_HOSTS (${JSON.stringify(allowed)}) names no host[:port] the stack's subscribe-service may deliver to: run through ./ripple test on a stack that sets it`)
+}
+
+/** A webhook receiver at webhookReceiverAddress(), routes added by the caller; close it before another listens there. */
+export async function webhookReceiver (routes: (app: FastifyInstance) => void): Promise<{ url: string, close: () => Promise<void> }> {
+  const { host, port } = webhookReceiverAddress()
+  const app = Fastify()
+  routes(app)
+  const url = await app.listen({ host, port })
+  return { url, close: () => app.close() }
 }
 
 /** Every notification of a subscriber, page by page, oldest first. */
 export async function notificationsOf (subscriberId: string): Promise<NotificationJson[]> {
   const all: NotificationJson[] = []
   for (let offset = 0; ; offset += 1000) {
-    const res = await fetch(`${subscribeUrl}/notifications?subscriberId=${encodeURIComponent(subscriberId)}&limit=1000&offset=${offset}`)
-    assert.equal(res.status, 200)
+    const res = await fetch(`${subscribeUrl}/notifications?subscriberId=${encodeURIComponent(subscriberId)}&limit=1000&offset=${offset}`, { headers: await as(subscriberId) })
+    assert.equal(res.status, 200, await res.clone().text())
     const page = await res.json() as { items: NotificationJson[], total: number }
     all.push(...page.items)
     if (page.items.length < 1000) return all

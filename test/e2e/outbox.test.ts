@@ -4,18 +4,16 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
-import { eventually, readTopic, topicEndOffsets } from '@ripple/testing'
-import Fastify from 'fastify'
-import { assertExactlyOnce, cdcRelay, createPost, createPosts, notificationsOf, pollingRelay, refuseEventsAfterPost, storedFor, subscribe } from './outbox.support.ts'
+import { assertJsonError, callJson, eventually, readTopic, testAccessToken, topicEndOffsets } from '@ripple/testing'
+import { assertExactlyOnce, cdcRelay, createPost, createPosts, notificationsOf, pollingRelay, refuseEventsAfterPost, storedFor, subscribe, subscribeUrl, webhookReceiver } from './outbox.support.ts'
 import type { PostJson, Relay } from './outbox.support.ts'
 
 const TOPIC = 'outbox.event.post'
 const run = randomBytes(4).toString('hex')
 const relays: Relay[] = []
-const closers: Array<() => Promise<unknown>> = []
 
 before(async () => { relays.push(cdcRelay(), await pollingRelay()) })
-after(async () => { await Promise.all([...relays.map(r => r.stop()), ...closers.map(c => c())]) })
+after(async () => { await Promise.all(relays.map(r => r.stop())) })
 
 for (const name of ['cdc', 'polling'] as const) {
   describe(`outbox with the ${name} relay`, () => {
@@ -62,26 +60,29 @@ for (const name of ['cdc', 'polling'] as const) {
       const author = id('hooked')
       const subscriber = id('hook')
       const requests: Array<{ key: string, status: number }> = []
-      const hook = Fastify()
-      hook.post('/hook', async (req, reply) => {
+      // At the one address the stack's subscribe-service may deliver to (WEBHOOK_ALLOWED_HOSTS);
+      // closed at the end of the test, so the other relay's run can listen there next.
+      const hook = await webhookReceiver(app => app.post('/hook', async (req, reply) => {
         const key = String(req.headers['idempotency-key'])
         const status = requests.filter(r => r.key === key).length < 2 ? 500 : 204
         requests.push({ key, status })
         return reply.status(status).send()
-      })
-      const url = await hook.listen({ host: '127.0.0.1', port: 0 })
-      closers.push(() => hook.close())
-      await subscribe(subscriber, author, `${url}/hook`)
-      const posts = await createPosts(relay(), author, Array.from({ length: 5 }, (_, i) => `${author} #${i}`))
-      const delivered = await eventually(async () => {
-        const mine = await notificationsOf(subscriber)
-        assert.equal(mine.filter(n => n.delivery?.state === 'delivered').length, 5)
-        return mine
-      }, 60_000, 250)
-      assert.deepEqual(delivered.map(n => n.post.title).sort(), posts.map(p => p.title).sort())
-      const keys = [...new Set(requests.map(r => r.key))]
-      assert.equal(keys.length, 5)
-      for (const key of keys) assert.deepEqual(requests.filter(r => r.key === key).map(r => r.status), [500, 500, 204], key)
+      }))
+      try {
+        await subscribe(subscriber, author, `${hook.url}/hook`)
+        const posts = await createPosts(relay(), author, Array.from({ length: 5 }, (_, i) => `${author} #${i}`))
+        const delivered = await eventually(async () => {
+          const mine = await notificationsOf(subscriber)
+          assert.equal(mine.filter(n => n.delivery?.state === 'delivered').length, 5)
+          return mine
+        }, 60_000, 250)
+        assert.deepEqual(delivered.map(n => n.post.title).sort(), posts.map(p => p.title).sort())
+        const keys = [...new Set(requests.map(r => r.key))]
+        assert.equal(keys.length, 5)
+        for (const key of keys) assert.deepEqual(requests.filter(r => r.key === key).map(r => r.status), [500, 500, 204], key)
+      } finally {
+        await hook.close()
+      }
     })
   })
 }
@@ -102,4 +103,18 @@ it('both relays publish the same record: topic, key, headers, JSON value and tim
   }
   assert.equal(cdc!.partition, polling!.partition, 'the same key lands on the same partition')
   assert.notEqual(cdc!.headers.id, polling!.headers.id)
+})
+
+it('the stack\'s subscribe-service serves a subscriber\'s own token only, and refuses webhooks that reach inside', async () => {
+  const subscriber = `e2e-${run}-guarded`
+  const token = await testAccessToken(subscriber)
+  const body = { subscriberId: subscriber, authorId: `e2e-${run}-someone` }
+  assertJsonError(await callJson(`${subscribeUrl}/subscriptions`, 'POST', body), 401, 'authorization')
+  assertJsonError(await callJson(`${subscribeUrl}/subscriptions`, 'POST', body, { token: await testAccessToken(`e2e-${run}-mallory`) }), 403, 'subscriberId')
+  assertJsonError(await callJson(`${subscribeUrl}/notifications?subscriberId=${subscriber}`, 'GET'), 401, 'authorization')
+  assertJsonError(await callJson(`${subscribeUrl}/notifications?subscriberId=${subscriber}`, 'GET', undefined, { token: await testAccessToken(`e2e-${run}-mallory`) }), 403, 'subscriberId')
+  for (const webhookUrl of ['http://127.0.0.1:9090/-/quit', 'http://169.254.169.254/latest/meta-data', 'http://10.0.0.1/', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://localhost:9090/-/quit', 'http://nothing.invalid/']) {
+    assertJsonError(await callJson(`${subscribeUrl}/subscriptions`, 'POST', { ...body, webhookUrl }, { token }), 400, 'webhookUrl')
+  }
+  assert.deepEqual((await callJson(`${subscribeUrl}/subscriptions?subscriberId=${subscriber}`, 'GET', undefined, { token })).body.items, [], 'none stored')
 })

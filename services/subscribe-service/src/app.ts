@@ -1,10 +1,11 @@
-import { defineService } from '@ripple/kit'
+import { createAccessTokens, defineService } from '@ripple/kit'
 import type { SubscribeServiceConfig } from './config.ts'
 import { createHttpWebhookClient } from './adapters/http-webhook-sender.adapter.ts'
 import { createPgDeliveryQueue } from './adapters/pg-delivery-repository.adapter.ts'
 import { createPgNotificationRepository } from './adapters/pg-notification-repository.adapter.ts'
 import { migrate } from './adapters/pg.schema.ts'
 import { createPgSubscriptionRepository } from './adapters/pg-subscription-repository.adapter.ts'
+import { createWebhookAddressGuard } from './adapters/webhook-address.adapter.ts'
 import { makeDeliverWebhooks } from './interactors/deliver-webhooks.interactor.ts'
 import { makeListNotifications, makeRecordPostNotifications } from './interactors/notifications.interactor.ts'
 import { makeListSubscriptions, makeSubscribe, makeUnsubscribe } from './interactors/subscribe.interactor.ts'
@@ -17,10 +18,12 @@ export const createSubscribeService = defineService<SubscribeServiceConfig>('sub
   await migrate(pool)
   const subscriptions = createPgSubscriptionRepository(pool)
   const notifications = createPgNotificationRepository(pool)
+  // Webhooks reach public addresses only (and what WEBHOOK_ALLOWED_HOSTS names), at subscribe time and at each connection.
+  const webhookAddresses = createWebhookAddressGuard({ allowedHosts: config.WEBHOOK_ALLOWED_HOSTS, resolveTimeoutMs: config.WEBHOOK_TIMEOUT_MS })
 
   const delivery = makeDeliverWebhooks({
     queue: createPgDeliveryQueue(pool),
-    client: createHttpWebhookClient({ timeoutMs: config.WEBHOOK_TIMEOUT_MS }),
+    client: createHttpWebhookClient({ timeoutMs: config.WEBHOOK_TIMEOUT_MS, guard: webhookAddresses, maxResponseBytes: config.WEBHOOK_MAX_RESPONSE_BYTES }),
     retry: { minMs: config.WEBHOOK_RETRY_MIN_MS, maxMs: config.WEBHOOK_RETRY_MAX_MS, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS },
     concurrency: config.WEBHOOK_CONCURRENCY,
     leaseMs: config.WEBHOOK_LEASE_MS,
@@ -39,11 +42,11 @@ export const createSubscribeService = defineService<SubscribeServiceConfig>('sub
   })
 
   registerSubscriptionRoutes(http, {
-    subscribe: makeSubscribe({ subscriptions }),
+    subscribe: makeSubscribe({ subscriptions, webhooks: webhookAddresses }),
     unsubscribe: makeUnsubscribe({ subscriptions }),
     listSubscriptions: makeListSubscriptions({ subscriptions }),
     listNotifications: makeListNotifications({ notifications })
-  })
+  }, createAccessTokens(config))
 })
 
 export type SubscribeService = ReturnType<typeof createSubscribeService>

@@ -1,7 +1,10 @@
-import { baseConfigSchema, port, wholeNumber } from '@ripple/kit'
+import { accessTokenConfigSchema, baseConfigSchema, port, wholeNumber } from '@ripple/kit'
 import { z } from 'zod'
+import { parseAllowedHosts } from './adapters/webhook-address.adapter.ts'
 
 export const subscribeServiceConfigSchema = baseConfigSchema.extend({
+  // JWT_SECRET (user-service's signing key) verifies the callers' access tokens.
+  ...accessTokenConfigSchema.shape,
   PORT: port(8082),
   /** The EventRouter's topic for aggregatetype `post` (and the polling relay's). */
   TOPIC: z.string().min(1).default('outbox.event.post'),
@@ -12,6 +15,20 @@ export const subscribeServiceConfigSchema = baseConfigSchema.extend({
   CONSUMER_RETRY_MIN_MS: wholeNumber(500),
   CONSUMER_RETRY_MAX_MS: wholeNumber(30_000),
   WEBHOOK_TIMEOUT_MS: wholeNumber(5000, { min: 1 }),
+  /**
+   * Exceptions to "webhooks go only to public addresses", for a local receiver in tests:
+   * comma-separated host, host:port, [ipv6]:port or CIDR entries. Empty (the default): none.
+   */
+  WEBHOOK_ALLOWED_HOSTS: z.string().default('').transform((text, ctx) => {
+    try {
+      return parseAllowedHosts(text)
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message })
+      return z.NEVER
+    }
+  }),
+  /** The most of a receiver's answer that is read. */
+  WEBHOOK_MAX_RESPONSE_BYTES: wholeNumber(4096, { min: 0 }),
   WEBHOOK_CONCURRENCY: wholeNumber(16, { min: 1 }),
   /** Attempts per notification in all; then its delivery is 'failed'. */
   WEBHOOK_MAX_ATTEMPTS: wholeNumber(10, { min: 1 }),

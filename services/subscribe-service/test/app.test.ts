@@ -3,15 +3,16 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
-import { createProducer } from '@ripple/kit'
+import { createAccessTokens, createProducer } from '@ripple/kit'
 import type { KafkaProducer } from '@ripple/kit'
+import pg from 'pg'
 import { createSubscribeService } from '../src/app.ts'
 import type { SubscribeService } from '../src/app.ts'
-import { deleteTopics, dropPostgresDatabase, eventually, postCreatedRecord, readTopic, serviceConfig, unique } from './stack.helpers.ts'
+import { deleteTopics, dropPostgresDatabase, eventually, postCreatedRecord, postgresSettings, readTopic, RECEIVER_HOST, serviceConfig, testAccessToken, unique } from './stack.helpers.ts'
 
 interface NotificationJson { id: number, eventId: string, subscriberId: string, post: { id: number, title: string }, delivery: null | { state: string, attempts: number, lastError: string | null } }
 
-/** A webhook receiver on a free port: answers each POST with the next status of its script (then 200), remembering every request. */
+/** A webhook receiver on a free port of RECEIVER_HOST: answers each POST with the next status of its script (then 200), remembering every request. */
 async function receiver (script: (key: string, seen: number) => number | 'hang') {
   const requests: Array<{ key: string, status: number | 'hang', body: unknown }> = []
   const app: FastifyInstance = Fastify()
@@ -20,9 +21,10 @@ async function receiver (script: (key: string, seen: number) => number | 'hang')
     const status = script(key, requests.filter(r => r.key === key).length)
     requests.push({ key, status, body: req.body })
     if (status === 'hang') return await new Promise(() => {})
+    if (status >= 300 && status < 400) return reply.status(status).header('location', 'http://93.184.215.14/elsewhere').send()
     return reply.status(status).send({ ok: status < 300 })
   })
-  const url = await app.listen({ host: '127.0.0.1', port: 0 })
+  const url = await app.listen({ host: RECEIVER_HOST, port: 0 })
   return { url: `${url}/hook`, requests, close: () => app.close() }
 }
 
@@ -35,17 +37,19 @@ describe('subscribe-service (real Kafka and PostgreSQL)', () => {
   let producer: KafkaProducer
   const closers: Array<() => Promise<unknown>> = []
 
-  const json = { 'content-type': 'application/json' }
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(base + path, { method, headers: body === undefined ? {} : json, body: body === undefined ? undefined : JSON.stringify(body) })
+  /** Calls the service as `as` (a user id; null: without a token). */
+  const call = async (method: string, path: string, body: unknown, as: string | null) => {
+    const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' }
+    if (as !== null) headers.authorization = `Bearer ${await testAccessToken(as)}`
+    const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
     const text = await res.text()
-    return { status: res.status, body: text ? JSON.parse(text) : undefined }
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined }
   }
   const subscribe = async (subscriberId: string, authorId: string, webhookUrl?: string) => {
-    const res = await call('POST', '/subscriptions', { subscriberId, authorId, ...(webhookUrl ? { webhookUrl } : {}) })
+    const res = await call('POST', '/subscriptions', { subscriberId, authorId, ...(webhookUrl ? { webhookUrl } : {}) }, subscriberId)
     assert.equal(res.status, 201, JSON.stringify(res.body))
   }
-  const notificationsOf = async (subscriberId: string): Promise<NotificationJson[]> => (await call('GET', `/notifications?subscriberId=${subscriberId}&limit=1000`)).body.items
+  const notificationsOf = async (subscriberId: string): Promise<NotificationJson[]> => (await call('GET', `/notifications?subscriberId=${subscriberId}&limit=1000`, undefined, subscriberId)).body.items
 
   before(async () => {
     service = createSubscribeService(serviceConfig({ TOPIC: topic, GROUP_ID: groupId, POSTGRES_DATABASE: database }))
@@ -128,8 +132,8 @@ describe('subscribe-service (real Kafka and PostgreSQL)', () => {
   })
 
   it('HTTP: bad input is a 400 naming the field; subscribing again is a 200; unsubscribing twice is a 404', async () => {
-    const bad = async (body: unknown, field: string) => {
-      const res = await call('POST', '/subscriptions', body)
+    const bad = async (body: { subscriberId?: string, [other: string]: unknown }, field: string) => {
+      const res = await call('POST', '/subscriptions', body, body.subscriberId ?? 'x')
       assert.equal(res.status, 400, JSON.stringify(res.body))
       assert.equal(res.body.field, field)
     }
@@ -139,16 +143,84 @@ describe('subscribe-service (real Kafka and PostgreSQL)', () => {
     await bad({ subscriberId: 'x', authorId: 'y', colour: 'red' }, 'colour')
     await bad({ authorId: 'y' }, 'subscriberId')
     await subscribe('xena', 'yuri')
-    const again = await call('POST', '/subscriptions', { subscriberId: 'xena', authorId: 'yuri', webhookUrl: 'https://hooks.test/xena' })
+    const again = await call('POST', '/subscriptions', { subscriberId: 'xena', authorId: 'yuri', webhookUrl: 'https://93.184.215.14/xena' }, 'xena')
     assert.equal(again.status, 200)
-    assert.equal(again.body.webhookUrl, 'https://hooks.test/xena')
-    assert.deepEqual((await call('GET', '/subscriptions?subscriberId=xena')).body.items.map((s: { authorId: string }) => s.authorId), ['yuri'])
-    assert.equal((await call('DELETE', '/subscriptions/xena/yuri')).status, 204)
-    const gone = await call('DELETE', '/subscriptions/xena/yuri')
+    assert.equal(again.body.webhookUrl, 'https://93.184.215.14/xena')
+    assert.deepEqual((await call('GET', '/subscriptions?subscriberId=xena', undefined, 'xena')).body.items.map((s: { authorId: string }) => s.authorId), ['yuri'])
+    assert.equal((await call('DELETE', '/subscriptions/xena/yuri', undefined, 'xena')).status, 204)
+    const gone = await call('DELETE', '/subscriptions/xena/yuri', undefined, 'xena')
     assert.equal(gone.status, 404)
     assert.equal(gone.body.field, 'authorId')
-    assert.equal((await call('GET', '/notifications')).body.field, 'subscriberId')
-    assert.equal((await call('GET', '/notifications?subscriberId=sam&limit=0')).body.field, 'limit')
-    assert.deepEqual((await call('GET', '/health')).body, { status: 'ok', reasons: [], postgres: 'ok', [`consumer:${groupId}`]: { topics: [topic], healthy: true } })
+    assert.equal((await call('GET', '/notifications', undefined, 'sam')).body.field, 'subscriberId')
+    assert.equal((await call('GET', '/notifications?subscriberId=sam&limit=0', undefined, 'sam')).body.field, 'limit')
+    assert.deepEqual((await call('GET', '/health', undefined, null)).body, { status: 'ok', reasons: [], postgres: 'ok', [`consumer:${groupId}`]: { topics: [topic], healthy: true } })
+  })
+
+  it('HTTP: every route needs the subscriber\'s own token: 401 without one or with a forged one, 403 with another user\'s; an admin acts for anyone', async () => {
+    await subscribe('owner-o', 'author-a')
+    const routes: Array<[string, string, unknown]> = [
+      ['POST', '/subscriptions', { subscriberId: 'owner-o', authorId: 'author-b' }],
+      ['GET', '/subscriptions?subscriberId=owner-o', undefined],
+      ['DELETE', '/subscriptions/owner-o/author-a', undefined],
+      ['GET', '/notifications?subscriberId=owner-o', undefined]
+    ]
+    for (const [method, path, body] of routes) {
+      const none = await call(method, path, body, null)
+      assert.equal(none.status, 401, `${method} ${path} without a token`)
+      assert.equal(none.body.field, 'authorization')
+      assert.match(none.headers.get('www-authenticate') ?? '', /^Bearer/)
+      const forged = await fetch(base + path, { method, headers: { authorization: 'Bearer not.a.token', ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined })
+      assert.equal(forged.status, 401, `${method} ${path} with a forged token`)
+      const foreign = await call(method, path, body, 'mallory')
+      assert.equal(foreign.status, 403, `${method} ${path} with another user's token`)
+      assert.equal(foreign.body.field, 'subscriberId')
+    }
+    assert.deepEqual((await call('GET', '/subscriptions?subscriberId=owner-o', undefined, 'owner-o')).body.items.map((s: { authorId: string }) => s.authorId), ['author-a'], 'nothing changed')
+    const admin = await createAccessTokens(serviceConfig({ TOPIC: topic, GROUP_ID: 'g', POSTGRES_DATABASE: database })).issue({ role: 'admin' })
+    const asAdmin = await fetch(`${base}/subscriptions?subscriberId=owner-o`, { headers: { authorization: `Bearer ${admin.accessToken}` } })
+    assert.equal(asAdmin.status, 200)
+  })
+
+  it('HTTP: a webhook to loopback, private, link-local or unresolvable addresses is a 400 naming webhookUrl; a public address is accepted', async () => {
+    const refused = ['http://127.0.0.1:9090/-/quit', 'http://169.254.169.254/latest/meta-data', 'http://10.0.0.1/', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/',
+      `http://localhost:${new URL(base).port}/`, 'http://nothing.invalid/', 'http://100.64.0.1/', 'http://[fe80::1]/']
+    for (const webhookUrl of refused) {
+      const res = await call('POST', '/subscriptions', { subscriberId: 'victor', authorId: 'vera', webhookUrl }, 'victor')
+      assert.equal(res.status, 400, `${webhookUrl}: ${JSON.stringify(res.body)}`)
+      assert.equal(res.body.field, 'webhookUrl', webhookUrl)
+    }
+    assert.deepEqual((await call('GET', '/subscriptions?subscriberId=victor', undefined, 'victor')).body.items, [], 'none stored')
+    const accepted = await call('POST', '/subscriptions', { subscriberId: 'victor', authorId: 'vera', webhookUrl: 'http://93.184.215.14/' }, 'victor')
+    assert.equal(accepted.status, 201, JSON.stringify(accepted.body))
+  })
+
+  it('delivery: a stored webhook to an address now refused fails at once with its reason; a 302 is a failed attempt, not followed', async () => {
+    // A subscription stored before the check existed (or whose host's address changed since).
+    const client = new pg.Client(postgresSettings(serviceConfig({ TOPIC: topic, GROUP_ID: 'g', POSTGRES_DATABASE: database })))
+    await client.connect()
+    try {
+      await client.query('INSERT INTO subscriptions (author_id, subscriber_id, webhook_url) VALUES ($1, $2, $3)', ['rhea', 'old-sub', 'http://127.0.0.1:9090/-/quit'])
+    } finally {
+      await client.end()
+    }
+    const redirecting = await receiver(() => 302)
+    closers.push(redirecting.close)
+    await subscribe('moved-sub', 'rhea', redirecting.url)
+    await producer.send([postCreatedRecord(topic, { id: 300, authorId: 'rhea', title: 'Inside?' })])
+    const [old] = await eventually(async () => {
+      const mine = await notificationsOf('old-sub')
+      assert.equal(mine[0]?.delivery?.state, 'failed')
+      return mine
+    })
+    assert.equal(old?.delivery?.attempts, 1, 'not retried')
+    assert.match(old?.delivery?.lastError ?? '', /^webhook address refused: 127\.0\.0\.1 is a loopback address/)
+    const [moved] = await eventually(async () => {
+      const mine = await notificationsOf('moved-sub')
+      assert.ok((mine[0]?.delivery?.attempts ?? 0) >= 2)
+      return mine
+    })
+    assert.equal(moved?.delivery?.state, 'pending', 'retried later')
+    assert.equal(moved?.delivery?.lastError, 'webhook answered 302 (redirects are not followed)')
+    assert.ok(redirecting.requests.length >= 2)
   })
 })

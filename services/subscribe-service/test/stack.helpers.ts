@@ -5,9 +5,15 @@ import { subscribeServiceConfigSchema } from '../src/config.ts'
 import type { SubscribeServiceConfig } from '../src/config.ts'
 
 // What only this service's tests need; the rest comes from @ripple/testing.
-export { deleteTopics, dropPostgresDatabase, eventually, readTopic, unique } from '@ripple/testing'
+export { deleteTopics, dropPostgresDatabase, eventually, readTopic, testAccessToken, unique } from '@ripple/testing'
 
-/** The service's settings against the running stack, quiet, on a free port, with short retries. */
+/**
+ * Where the tests' webhook receivers listen: a loopback address of its own, the only one the
+ * service under test is allowed to reach, so 127.0.0.1 stays refused as everywhere else.
+ */
+export const RECEIVER_HOST = '127.0.0.2'
+
+/** The service's settings against the running stack, quiet, on a free port, with short retries, webhooks allowed to RECEIVER_HOST. */
 export function serviceConfig (overrides: { TOPIC: string, GROUP_ID: string, POSTGRES_DATABASE: string, [variable: string]: string }): SubscribeServiceConfig {
   return testConfig(subscribeServiceConfigSchema, {
     CONSUMER_RETRY_MIN_MS: '50',
@@ -15,6 +21,7 @@ export function serviceConfig (overrides: { TOPIC: string, GROUP_ID: string, POS
     WEBHOOK_RETRY_MIN_MS: '100',
     WEBHOOK_RETRY_MAX_MS: '1000',
     WEBHOOK_TIMEOUT_MS: '2000',
+    WEBHOOK_ALLOWED_HOSTS: RECEIVER_HOST,
     ...overrides
   })
 }

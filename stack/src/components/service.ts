@@ -50,6 +50,9 @@ export function serviceEnv (config: StackConfig, secrets: readonly SecretName[] 
     ...Object.fromEntries(secrets.map(name => [name, config.secrets.generated[name]])),
     // Links in mails (email confirmation) point at user-service as the user reaches it.
     USER_SERVICE_URL: `http://${config.host}:${config.ports.userService}`,
+    // subscribe-service refuses webhooks to inside addresses; this one port is the exception, for
+    // a local receiver (the tests' own): not the whole host, so Prometheus and the services stay out of reach.
+    WEBHOOK_ALLOWED_HOSTS: `${config.host}:${config.ports.webhookReceiver}`,
     HOST: config.host,
     KAFKA_BROKERS: ep.kafkaBrokers.join(','),
     MARIADB_HOST: ep.mariadb.host,

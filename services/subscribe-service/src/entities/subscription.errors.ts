@@ -22,10 +22,11 @@ export class InvalidSubscriptionError extends DomainError<SubscriptionErrorCode>
 /**
  * A webhook that did not answer 2xx in time. The delivery worker retries it on its own budget
  * (WEBHOOK_MAX_ATTEMPTS), so it never reaches a consumer's retry; canRetry says only that the
- * same call may succeed later.
+ * same call may succeed later, which is false for a permanent failure (the URL's address is one
+ * webhooks may not reach): that delivery fails at once, its reason recorded.
  */
 export class WebhookError extends DomainError<SubscriptionErrorCode> {
-  constructor (message: string, options: { cause?: unknown } = {}) {
-    super('WEBHOOK_FAILED', message, { canRetry: true, cause: options.cause })
+  constructor (message: string, options: { cause?: unknown, permanent?: boolean } = {}) {
+    super('WEBHOOK_FAILED', message, { canRetry: options.permanent !== true, cause: options.cause })
   }
 }

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises'
+import { WebhookError } from '../entities/subscription.errors.ts'
 import { idempotencyKeyOf, retryDelayMs, webhookBody } from '../entities/notification.entity.ts'
 import type { RetryPolicy } from '../entities/notification.entity.ts'
 import type { DeliveryQueue, DueDelivery, WebhookClient } from '../ports/delivery-repository.port.ts'
@@ -41,7 +42,8 @@ export interface WebhookDelivery {
  * other receivers either. Deliveries are claimed from the database with a lease, so several
  * workers (instances) share them and one that dies mid-delivery only delays its claims. A
  * delivery is marked delivered after the receiver's 2xx and never claimed again; a failure is
- * retried with exponential backoff until the policy's last attempt. The window between a
+ * retried with exponential backoff until the policy's last attempt, a permanent one (a refused
+ * address) not at all. The window between a
  * receiver's 2xx and our record of it (a crash) can repeat a POST: with the same Idempotency-Key,
  * so the receiver can tell.
  */
@@ -67,7 +69,9 @@ export function makeDeliverWebhooks (options: WebhookDeliveryOptions): WebhookDe
       await client.post(n.delivery.webhookUrl, webhookBody(n), idempotencyKeyOf(n))
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
-      if (attempt >= retry.maxAttempts) {
+      // A URL that may never be called (its address is refused) is not retried.
+      const permanent = error instanceof WebhookError && !error.canRetry
+      if (permanent || attempt >= retry.maxAttempts) {
         await queue.markFailed(n.id, attempt, reason)
         return 'failed'
       }

@@ -3,15 +3,24 @@ import { InvalidSubscriptionError, SubscriptionNotFoundError } from '../entities
 import { err, ok } from '@ripple/kit/domain'
 import type { Result } from '@ripple/kit/domain'
 import type { SubscriptionRepository } from '../ports/subscription-repository.port.ts'
+import type { WebhookAddressPolicy } from '../ports/webhook-address.port.ts'
 
 export type Subscribe = (input: NewSubscription) => Promise<Result<{ subscription: Subscription, created: boolean }, InvalidSubscriptionError>>
 export type Unsubscribe = (subscriberId: string, authorId: string) => Promise<Result<void, SubscriptionNotFoundError>>
 export type ListSubscriptions = (subscriberId: string) => Promise<Subscription[]>
 
-/** Subscribing again is not an error: it keeps the subscription and sets the webhook given now. */
-export function makeSubscribe ({ subscriptions }: { subscriptions: SubscriptionRepository }): Subscribe {
+/**
+ * Subscribing again is not an error: it keeps the subscription and sets the webhook given now. A
+ * webhook must go to a public address (the policy resolves its host); the address is checked again
+ * at every delivery, since what a name resolves to can change.
+ */
+export function makeSubscribe ({ subscriptions, webhooks }: { subscriptions: SubscriptionRepository, webhooks: WebhookAddressPolicy }): Subscribe {
   return async input => {
     if (input.subscriberId === input.authorId) return err(new InvalidSubscriptionError('authorId', 'a subscriber cannot follow themselves'))
+    if (input.webhookUrl !== null) {
+      const refusal = await webhooks.refusal(input.webhookUrl)
+      if (refusal !== undefined) return err(new InvalidSubscriptionError('webhookUrl', refusal))
+    }
     return ok(await subscriptions.upsert(input))
   }
 }

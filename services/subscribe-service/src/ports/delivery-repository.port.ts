@@ -21,6 +21,9 @@ export interface DeliveryQueue {
 }
 
 export interface WebhookClient {
-  /** Resolves once the receiver answered 2xx; throws WebhookError on anything else, timeouts included. */
+  /**
+   * Resolves once the receiver answered 2xx; throws WebhookError on anything else, timeouts and
+   * redirects included, with canRetry false when the URL may never be called (a refused address).
+   */
   post (url: string, body: unknown, idempotencyKey: string): Promise<void>
 }

@@ -1,4 +1,5 @@
-import { HttpError, InvalidInputError, parseInput } from '@ripple/kit'
+import { authenticate, HttpError, InvalidInputError, parseInput, requireOwner } from '@ripple/kit'
+import type { AccessTokens } from '@ripple/kit'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import type { Notification } from '../entities/notification.entity.ts'
@@ -21,7 +22,8 @@ const userId = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._:@-]+$/, 'le
 const subscribeBody = z.strictObject({
   subscriberId: userId,
   authorId: userId,
-  webhookUrl: z.url({ protocol: /^https?$/, hostname: z.regexes.hostname }).max(2048).nullish()
+  // Whether its address is one a webhook may reach is the subscribe interactor's question.
+  webhookUrl: z.url({ protocol: /^https?$/ }).max(2048).nullish()
 })
 const pairParams = z.object({ subscriberId: userId, authorId: userId })
 const subscriberQuery = z.object({ subscriberId: userId })
@@ -55,10 +57,17 @@ function toHttp (e: SubscriptionNotFoundError | InvalidSubscriptionError): Error
   return new InvalidInputError(e.field, e.message)
 }
 
-export function registerSubscriptionRoutes (app: FastifyInstance, interactors: SubscriptionInteractors): void {
+/**
+ * Every route acts for one subscriber and needs that user's access token (user-service's JWT):
+ * 401 without a valid one, 403 for another user's (`subscriberId` named); an admin token may act
+ * for anyone. The token is checked before the input, so a caller without one learns nothing else.
+ */
+export function registerSubscriptionRoutes (app: FastifyInstance, interactors: SubscriptionInteractors, tokens: AccessTokens): void {
   // Subscribing again answers 200 with the subscription as it now is (webhook replaced).
   app.post('/subscriptions', async (req, reply) => {
+    const caller = await authenticate(req, tokens)
     const body = parseInput(subscribeBody, req.body)
+    requireOwner(caller, body.subscriberId, 'subscriberId')
     const result = await interactors.subscribe({ subscriberId: body.subscriberId, authorId: body.authorId, webhookUrl: body.webhookUrl ?? null })
     if (!result.ok) throw toHttp(result.error)
     const { subscription, created } = result.value
@@ -68,19 +77,25 @@ export function registerSubscriptionRoutes (app: FastifyInstance, interactors: S
   })
 
   app.get('/subscriptions', async req => {
+    const caller = await authenticate(req, tokens)
     const { subscriberId } = parseInput(subscriberQuery, req.query, 'query')
+    requireOwner(caller, subscriberId, 'subscriberId')
     return { items: (await interactors.listSubscriptions(subscriberId)).map(presentSubscription) }
   })
 
   app.delete('/subscriptions/:subscriberId/:authorId', async (req, reply) => {
+    const caller = await authenticate(req, tokens)
     const { subscriberId, authorId } = parseInput(pairParams, req.params, 'params')
+    requireOwner(caller, subscriberId, 'subscriberId')
     const result = await interactors.unsubscribe(subscriberId, authorId)
     if (!result.ok) throw toHttp(result.error)
     return reply.status(204).send()
   })
 
   app.get('/notifications', async req => {
+    const caller = await authenticate(req, tokens)
     const { subscriberId, limit, offset } = parseInput(notificationsQuery, req.query, 'query')
+    requireOwner(caller, subscriberId, 'subscriberId')
     const page = await interactors.listNotifications(subscriberId, { limit, offset })
     return { ...page, items: page.items.map(presentNotification) }
   })

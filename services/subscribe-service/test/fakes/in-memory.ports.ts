@@ -5,6 +5,7 @@ import { WebhookError } from '../../src/entities/subscription.errors.ts'
 import type { DeliveryQueue, DueDelivery, WebhookClient } from '../../src/ports/delivery-repository.port.ts'
 import type { NotificationRepository } from '../../src/ports/notification-repository.port.ts'
 import type { SubscriptionRepository } from '../../src/ports/subscription-repository.port.ts'
+import type { WebhookAddressPolicy } from '../../src/ports/webhook-address.port.ts'
 
 /** A clock tests move by hand. */
 export class FakeClock {
@@ -119,15 +120,24 @@ export function notificationsOf (store: InMemoryStore): NotificationRepository {
 
 export interface WebhookCall { url: string, key: string, body: unknown }
 
-/** Receivers by URL: each fails a scripted number of times, or hangs until released. */
+/** A webhook address policy that refuses the URLs it is told to, with the reason given. */
+export class FakeWebhookAddresses implements WebhookAddressPolicy {
+  refused = new Map<string, string>()
+  async refusal (url: string) { return this.refused.get(url) }
+}
+
+/** Receivers by URL: each fails a scripted number of times, hangs until released, or is a refused address. */
 export class FakeWebhooks implements WebhookClient {
   calls: WebhookCall[] = []
   failuresLeft = new Map<string, number>()
   hanging = new Set<string>()
+  /** URLs whose address is refused at delivery (as after a DNS change): a permanent failure. */
+  refused = new Set<string>()
   private releases: Array<() => void> = []
 
   async post (url: string, body: unknown, key: string) {
     this.calls.push({ url, key, body })
+    if (this.refused.has(url)) throw new WebhookError('webhook address refused: hooks.test resolves to 127.0.0.1, a loopback address, not a public address', { permanent: true })
     if (this.hanging.has(url)) {
       await new Promise<void>(resolve => this.releases.push(resolve))
       throw new WebhookError('webhook not reached: timed out')

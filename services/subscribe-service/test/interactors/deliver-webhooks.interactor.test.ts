@@ -6,7 +6,7 @@ import { makeDeliverWebhooks } from '../../src/interactors/deliver-webhooks.inte
 import type { WebhookDeliveryOptions } from '../../src/interactors/deliver-webhooks.interactor.ts'
 import { makeRecordPostNotifications } from '../../src/interactors/notifications.interactor.ts'
 import { makeSubscribe } from '../../src/interactors/subscribe.interactor.ts'
-import { FakeClock, FakeWebhooks, InMemoryStore, notificationsOf, postEvent } from '../fakes/in-memory.ports.ts'
+import { FakeClock, FakeWebhookAddresses, FakeWebhooks, InMemoryStore, notificationsOf, postEvent } from '../fakes/in-memory.ports.ts'
 
 describe('webhook delivery', () => {
   let clock: FakeClock
@@ -29,7 +29,7 @@ describe('webhook delivery', () => {
   })
 
   async function notify (subscribers: Array<[string, string | null]>, events: number) {
-    for (const [subscriberId, url] of subscribers) await makeSubscribe({ subscriptions: store })({ subscriberId, authorId: 'alice', webhookUrl: url })
+    for (const [subscriberId, url] of subscribers) await makeSubscribe({ subscriptions: store, webhooks: new FakeWebhookAddresses() })({ subscriberId, authorId: 'alice', webhookUrl: url })
     const record = makeRecordPostNotifications({ notifications: notificationsOf(store) })
     for (let i = 1; i <= events; i++) await record(postEvent(`e${i}`, 'alice', i))
   }
@@ -83,6 +83,19 @@ describe('webhook delivery', () => {
     }
     const d = store.notifications[0]!.delivery
     assert.deepEqual([d?.state, d?.attempts, d?.nextAttemptAt, hooks.calls.length], ['failed', 4, null, 4])
+  })
+
+  it('an address refused at delivery fails the delivery at once, its reason recorded, and is never tried again', async () => {
+    await notify([['sam', 'http://hooks.test/sam']], 1)
+    hooks.refused.add('http://hooks.test/sam')
+    const w = worker()
+    assert.equal(await w.deliver((await store.claimDue(10, 60_000))[0]!), 'failed')
+    const d = store.notifications[0]!.delivery
+    assert.deepEqual([d?.state, d?.attempts, d?.nextAttemptAt], ['failed', 1, null], 'the first attempt of four is the last')
+    assert.match(d?.lastError ?? '', /^webhook address refused: hooks.test resolves to 127.0.0.1, a loopback address/)
+    clock.advance(3_600_000)
+    await turn(w)
+    assert.equal(hooks.calls.length, 1)
   })
 
   it('a receiver that hangs holds one slot; the others are delivered meanwhile', async () => {

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict'
 import { beforeEach, describe, it } from 'node:test'
 import { makeListNotifications, makeRecordPostNotifications } from '../../src/interactors/notifications.interactor.ts'
 import { makeSubscribe, makeUnsubscribe } from '../../src/interactors/subscribe.interactor.ts'
-import { InMemoryStore, notificationsOf, postEvent } from '../fakes/in-memory.ports.ts'
+import { FakeWebhookAddresses, InMemoryStore, notificationsOf, postEvent } from '../fakes/in-memory.ports.ts'
 
 describe('post notifications', () => {
   let store: InMemoryStore
-  const follow = (subscriberId: string, authorId: string, webhookUrl: string | null = null) => makeSubscribe({ subscriptions: store })({ subscriberId, authorId, webhookUrl })
+  const follow = (subscriberId: string, authorId: string, webhookUrl: string | null = null) => makeSubscribe({ subscriptions: store, webhooks: new FakeWebhookAddresses() })({ subscriberId, authorId, webhookUrl })
 
   beforeEach(() => { store = new InMemoryStore() })
 

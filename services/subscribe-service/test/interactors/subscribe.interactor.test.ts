@@ -2,14 +2,14 @@ import assert from 'node:assert/strict'
 import { beforeEach, describe, it } from 'node:test'
 import { InvalidSubscriptionError, SubscriptionNotFoundError } from '../../src/entities/subscription.errors.ts'
 import { makeListSubscriptions, makeSubscribe, makeUnsubscribe } from '../../src/interactors/subscribe.interactor.ts'
-import { InMemoryStore } from '../fakes/in-memory.ports.ts'
+import { FakeWebhookAddresses, InMemoryStore } from '../fakes/in-memory.ports.ts'
 
 describe('subscriptions', () => {
   let store: InMemoryStore
   beforeEach(() => { store = new InMemoryStore() })
 
   it('subscribes once; subscribing again keeps it and replaces the webhook', async () => {
-    const subscribe = makeSubscribe({ subscriptions: store })
+    const subscribe = makeSubscribe({ subscriptions: store, webhooks: new FakeWebhookAddresses() })
     const first = await subscribe({ subscriberId: 'sam', authorId: 'alice', webhookUrl: null })
     assert.ok(first.ok)
     assert.equal(first.value.created, true)
@@ -21,15 +21,28 @@ describe('subscriptions', () => {
   })
 
   it('refuses following oneself and stores nothing', async () => {
-    const result = await makeSubscribe({ subscriptions: store })({ subscriberId: 'alice', authorId: 'alice', webhookUrl: null })
+    const result = await makeSubscribe({ subscriptions: store, webhooks: new FakeWebhookAddresses() })({ subscriberId: 'alice', authorId: 'alice', webhookUrl: null })
     assert.ok(!result.ok)
     assert.ok(result.error instanceof InvalidSubscriptionError)
     assert.equal(result.error.field, 'authorId')
     assert.equal(store.subscriptions.length, 0)
   })
 
+  it('refuses a webhook URL the address policy refuses, naming webhookUrl, and stores nothing; no webhook asks nothing', async () => {
+    const webhooks = new FakeWebhookAddresses()
+    webhooks.refused.set('http://inside.test/', 'webhookUrl is refused: inside.test resolves to 10.0.0.1, a private address')
+    const subscribe = makeSubscribe({ subscriptions: store, webhooks })
+    const result = await subscribe({ subscriberId: 'sam', authorId: 'alice', webhookUrl: 'http://inside.test/' })
+    assert.ok(!result.ok)
+    assert.ok(result.error instanceof InvalidSubscriptionError)
+    assert.equal(result.error.field, 'webhookUrl')
+    assert.match(result.error.message, /10\.0\.0\.1, a private address/)
+    assert.equal(store.subscriptions.length, 0)
+    assert.ok((await subscribe({ subscriberId: 'sam', authorId: 'alice', webhookUrl: null })).ok)
+  })
+
   it('unsubscribes, and answers SubscriptionNotFoundError for a subscription that is not there', async () => {
-    await makeSubscribe({ subscriptions: store })({ subscriberId: 'sam', authorId: 'alice', webhookUrl: null })
+    await makeSubscribe({ subscriptions: store, webhooks: new FakeWebhookAddresses() })({ subscriberId: 'sam', authorId: 'alice', webhookUrl: null })
     const unsubscribe = makeUnsubscribe({ subscriptions: store })
     assert.ok((await unsubscribe('sam', 'alice')).ok)
     const again = await unsubscribe('sam', 'alice')

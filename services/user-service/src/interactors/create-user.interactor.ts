@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { User, UserStatus } from '../entities/user.entity.ts'
+import type { User } from '../entities/user.entity.ts'
 import type { DuplicateUserError, InvalidUserError } from '../entities/user.errors.ts'
 import { err } from '@ripple/kit/domain'
 import type { Result } from '@ripple/kit/domain'
@@ -14,7 +14,6 @@ export interface CreateUserInput {
   fullName?: string | null
   dateOfBirth?: string | null
   address?: string | null
-  status?: UserStatus
 }
 
 export interface CreateUserDeps {
@@ -39,10 +38,11 @@ export function makeCreateUser ({ users, hasher, newId = randomUUID, now = () =>
       fullName: input.fullName ?? null,
       dateOfBirth: input.dateOfBirth ?? null,
       address: input.address ?? null,
-      // A new account has not confirmed its email yet unless the caller says otherwise.
-      status: input.status ?? 'Unconfirmed',
+      // A new account confirms its email through the link in the welcome mail.
+      status: 'Unconfirmed',
       createdAt: at,
-      lastUpdated: at
+      lastUpdated: at,
+      passwordChangedAt: null
     }
     return users.insert(user, await hasher.hash(input.password))
   }

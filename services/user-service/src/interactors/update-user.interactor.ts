@@ -1,10 +1,10 @@
 import type { User, UserChanges } from '../entities/user.entity.ts'
+import { CurrentPasswordRequiredError, WrongCurrentPasswordError } from '../entities/user.errors.ts'
 import type { DuplicateUserError, InvalidUserError, UserNotFoundError } from '../entities/user.errors.ts'
-import { err } from '@ripple/kit/domain'
+import { err, ok } from '@ripple/kit/domain'
 import type { Result } from '@ripple/kit/domain'
 import type { PasswordHasher } from '../ports/password-hasher.port.ts'
 import type { StoredUserChanges, UserRepository } from '../ports/user-repository.port.ts'
-import { makeGetUser } from './get-user.interactor.ts'
 import { checkDateOfBirth, checkPassword } from './user.rules.ts'
 
 export interface UpdateUserDeps {
@@ -13,22 +13,56 @@ export interface UpdateUserDeps {
   now?: () => Date
 }
 
-export type UpdateUser = (id: string, changes: UserChanges) => Promise<Result<User, UserNotFoundError | DuplicateUserError | InvalidUserError>>
+export interface UpdateAuthority {
+  /** An admin changes any account without the current password. */
+  asAdmin: boolean
+  /** The owner's current password, needed to change email or password. */
+  currentPassword?: string
+}
 
+export type UpdateUserError = UserNotFoundError | DuplicateUserError | InvalidUserError | CurrentPasswordRequiredError | WrongCurrentPasswordError
+
+export type UpdateUser = (id: string, changes: UserChanges, authority: UpdateAuthority) => Promise<Result<User, UpdateUserError>>
+
+// The plain fields a PATCH may set, compared with what is stored to find what really changes.
+const FIELDS = ['username', 'email', 'fullName', 'dateOfBirth', 'address'] as const
+
+/**
+ * Changes what differs from the stored row and nothing else, decided on the row locked inside the
+ * write's transaction: values equal to the stored ones write nothing (no lastUpdated, no change
+ * event); a new email sets the account back to Unconfirmed in the same UPDATE; a new password is
+ * stored hashed with passwordChangedAt, so the owner is told through CDC without the secret.
+ */
 export function makeUpdateUser ({ users, hasher, now = () => new Date() }: UpdateUserDeps): UpdateUser {
-  const getUser = makeGetUser({ users })
-  return async (id, changes) => {
-    const given = Object.entries(changes).filter(([, value]) => value !== undefined)
-    // Nothing to change writes nothing: no new lastUpdated, no change event, no email.
-    if (given.length === 0) return getUser(id)
-
+  return async (id, changes, { asAdmin, currentPassword }) => {
     const at = now()
-    const { password, ...fields } = changes
+    const { password } = changes
     const invalid = (password === undefined ? undefined : checkPassword(password)) ??
       (changes.dateOfBirth === undefined ? undefined : checkDateOfBirth(changes.dateOfBirth, at))
     if (invalid) return err(invalid)
 
-    const stored: StoredUserChanges = password === undefined ? fields : { ...fields, passwordHash: await hasher.hash(password) }
-    return users.update(id, stored, at)
+    return users.update<CurrentPasswordRequiredError | WrongCurrentPasswordError>(id, at, async current => {
+      const diff: StoredUserChanges = {}
+      for (const field of FIELDS) {
+        const value = changes[field]
+        if (value !== undefined && value !== current[field]) Object.assign(diff, { [field]: value })
+      }
+
+      if (!asAdmin && (password !== undefined || diff.email !== undefined)) {
+        if (currentPassword === undefined) return err(new CurrentPasswordRequiredError())
+        if (!await hasher.verify(currentPassword, current.passwordHash)) return err(new WrongCurrentPasswordError())
+      }
+
+      if (diff.email !== undefined && current.status !== 'Unconfirmed') diff.status = 'Unconfirmed'
+      if (password !== undefined) {
+        // The same password again is no change (the owner just proved it is the current one).
+        const same = asAdmin ? await hasher.verify(password, current.passwordHash) : password === currentPassword
+        if (!same) {
+          diff.passwordHash = await hasher.hash(password)
+          diff.passwordChangedAt = at
+        }
+      }
+      return ok(diff)
+    })
   }
 }

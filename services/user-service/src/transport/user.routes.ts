@@ -1,15 +1,19 @@
-import { HttpError, InvalidInputError, parseInput } from '@ripple/kit'
+import { authenticate, HttpError, InvalidInputError, parseInput, requireAdmin, requireOwner } from '@ripple/kit'
+import type { AccessTokens } from '@ripple/kit'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import { userStatuses } from '../entities/user.entity.ts'
 import type { User } from '../entities/user.entity.ts'
-import { DuplicateUserError, UserNotFoundError } from '../entities/user.errors.ts'
+import {
+  ConfirmationUsedError, CurrentPasswordRequiredError, DuplicateUserError, UserNotFoundError, WrongCurrentPasswordError
+} from '../entities/user.errors.ts'
 import type { InvalidUserError } from '../entities/user.errors.ts'
+import type { ConfirmEmail } from '../interactors/confirm-email.interactor.ts'
 import type { CreateUser } from '../interactors/create-user.interactor.ts'
 import type { DeleteUser } from '../interactors/delete-user.interactor.ts'
 import type { GetUser } from '../interactors/get-user.interactor.ts'
 import type { ListUsers } from '../interactors/list-users.interactor.ts'
 import type { UpdateUser } from '../interactors/update-user.interactor.ts'
+import { calendarDate, email, optionalText, password, requiredText } from './user.decoder.ts'
 
 export interface UserInteractors {
   createUser: CreateUser
@@ -17,30 +21,27 @@ export interface UserInteractors {
   listUsers: ListUsers
   updateUser: UpdateUser
   deleteUser: DeleteUser
+  confirmEmail: ConfirmEmail
 }
 
-// Shapes and formats only; business rules (password length, birth date) are the interactors'.
-// 255 is the columns' width: longer text would be a database error, so it is refused here.
-const requiredText = z.string().trim().min(1).max(255)
-const optionalText = z.string().trim().max(255).nullish()
-
-const idParams = z.object({ id: z.guid() })
-// Strict: a misspelt field (`fullname`) is refused by name instead of silently ignored.
+// Lower case, as ids are answered and as tokens name them, so an upper-case path is still the owner's.
+const idParams = z.object({ id: z.guid().transform(id => id.toLowerCase()) })
+// Strict: a misspelt field (`fullname`) is refused by name instead of silently ignored; so is
+// `status`, which only the confirmation link sets.
 const createBody = z.strictObject({
-  username: requiredText,
-  email: z.email().max(255),
-  // Bounded because scrypt's cost grows with it.
-  password: z.string().max(1024),
-  fullName: optionalText,
-  dateOfBirth: z.iso.date().nullish(),
-  address: optionalText,
-  status: z.enum(userStatuses).optional()
+  username: requiredText(),
+  email: email(),
+  password: password(),
+  fullName: optionalText(),
+  dateOfBirth: calendarDate().nullish(),
+  address: optionalText()
 })
-const updateBody = createBody.partial()
+const updateBody = createBody.partial().extend({ currentPassword: password().optional() })
 const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).default(0)
 })
+const confirmQuery = z.object({ token: z.string().min(1).max(4096) })
 
 /** What a client sees of a user: an explicit list, so nothing stored leaks by accident. */
 const present = (u: User) => ({
@@ -52,16 +53,25 @@ const present = (u: User) => ({
   address: u.address,
   status: u.status,
   createdAt: u.createdAt.toISOString(),
-  lastUpdated: u.lastUpdated.toISOString()
+  lastUpdated: u.lastUpdated.toISOString(),
+  passwordChangedAt: u.passwordChangedAt?.toISOString() ?? null
 })
 
-function toHttp (e: UserNotFoundError | DuplicateUserError | InvalidUserError): Error {
+type UserError = UserNotFoundError | DuplicateUserError | InvalidUserError | CurrentPasswordRequiredError | WrongCurrentPasswordError
+
+function toHttp (e: UserError): Error {
   if (e instanceof UserNotFoundError) return new HttpError(404, e.code, e.message, 'id')
   if (e instanceof DuplicateUserError) return new HttpError(409, e.code, e.message, e.field)
+  if (e instanceof WrongCurrentPasswordError) return new HttpError(403, e.code, e.message, 'currentPassword')
+  if (e instanceof CurrentPasswordRequiredError) return new InvalidInputError('currentPassword', e.message)
   return new InvalidInputError(e.field, e.message)
 }
 
-export function registerUserRoutes (app: FastifyInstance, users: UserInteractors): void {
+/**
+ * Sign-up and confirmation are open; everything about one account needs its owner's access token
+ * (or an admin's), listing accounts an admin's: 401 without a valid token, 403 with another's.
+ */
+export function registerUserRoutes (app: FastifyInstance, users: UserInteractors, tokens: AccessTokens): void {
   app.post('/users', async (req, reply) => {
     const result = await users.createUser(parseInput(createBody, req.body))
     if (!result.ok) throw toHttp(result.error)
@@ -69,28 +79,48 @@ export function registerUserRoutes (app: FastifyInstance, users: UserInteractors
   })
 
   app.get('/users', async req => {
+    requireAdmin(await authenticate(req, tokens))
     const page = await users.listUsers(parseInput(pageQuery, req.query, 'query'))
     return { ...page, items: page.items.map(present) }
   })
 
+  // The link of the welcome (or address-change) mail: a GET, because it is opened from a mail.
+  app.get('/users/confirm', async req => {
+    const { token } = parseInput(confirmQuery, req.query, 'token')
+    const result = await users.confirmEmail(token)
+    if (!result.ok) {
+      const status = result.error instanceof ConfirmationUsedError ? 410 : 400
+      throw new HttpError(status, result.error.code, result.error.message, 'token')
+    }
+    return { id: result.value.id, status: result.value.status }
+  })
+
   app.get('/users/:id', async req => {
+    const caller = await authenticate(req, tokens)
     const { id } = parseInput(idParams, req.params, 'id')
+    requireOwner(caller, id)
     const result = await users.getUser(id)
     if (!result.ok) throw toHttp(result.error)
     return present(result.value)
   })
 
   app.patch('/users/:id', async req => {
+    const caller = await authenticate(req, tokens)
     const { id } = parseInput(idParams, req.params, 'id')
-    const result = await users.updateUser(id, parseInput(updateBody, req.body))
+    requireOwner(caller, id)
+    const { currentPassword, ...changes } = parseInput(updateBody, req.body)
+    const result = await users.updateUser(id, changes, { asAdmin: caller.role === 'admin', currentPassword })
     if (!result.ok) throw toHttp(result.error)
     return present(result.value)
   })
 
   app.delete('/users/:id', async (req, reply) => {
+    const caller = await authenticate(req, tokens)
     const { id } = parseInput(idParams, req.params, 'id')
+    requireOwner(caller, id)
     const result = await users.deleteUser(id)
     if (!result.ok) throw toHttp(result.error)
     return reply.status(204).send()
   })
 }
+

@@ -26,6 +26,7 @@ export const alice = (overrides: Partial<User> = {}): User => ({
   status: 'Unconfirmed',
   createdAt: new Date('2024-01-01T00:00:00.000Z'),
   lastUpdated: new Date('2024-01-01T00:00:00.000Z'),
+  passwordChangedAt: null,
   ...overrides
 })
 

@@ -33,13 +33,18 @@ describe('create-user', () => {
     assert.ok(!JSON.stringify(result.value).includes('correct horse'))
   })
 
-  it('defaults optional fields to null and status to Unconfirmed, and keeps a given status', async () => {
+  it('defaults optional fields to null, status to Unconfirmed and passwordChangedAt to null', async () => {
     const plain = await createUser({ username: 'alice', email: 'alice@example.com', password: 'correct horse' })
     assert.ok(plain.ok)
-    assert.deepEqual([plain.value.fullName, plain.value.dateOfBirth, plain.value.address, plain.value.status], [null, null, null, 'Unconfirmed'])
-    const confirmed = await createUser({ username: 'bob', email: 'bob@example.com', password: 'correct horse', status: 'Confirmed' })
-    assert.ok(confirmed.ok)
-    assert.equal(confirmed.value.status, 'Confirmed')
+    assert.deepEqual([plain.value.fullName, plain.value.dateOfBirth, plain.value.address, plain.value.status, plain.value.passwordChangedAt], [null, null, null, 'Unconfirmed', null])
+  })
+
+  it('takes usernames apart by every difference but case: emoji differ, Alice is alice', async () => {
+    assert.ok((await createUser({ username: '😀_x', email: 'a@example.com', password: 'correct horse' })).ok)
+    assert.ok((await createUser({ username: '😁_x', email: 'b@example.com', password: 'correct horse' })).ok)
+    assert.ok((await createUser({ username: 'Alice', email: 'c@example.com', password: 'correct horse' })).ok)
+    const same = await createUser({ username: 'alice', email: 'd@example.com', password: 'correct horse' })
+    assert.ok(!same.ok && same.error instanceof DuplicateUserError && same.error.field === 'username')
   })
 
   it('returns DuplicateUserError naming username or email when either is taken', async () => {
