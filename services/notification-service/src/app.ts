@@ -1,6 +1,7 @@
 import { defineService } from '@ripple/kit'
 import client from 'prom-client'
 import type { NotificationConfig } from './config.ts'
+import { createConfirmationLinks } from './adapters/confirmation-links.adapter.ts'
 import { createPgSentMailLog } from './adapters/pg-sent-mail-log.adapter.ts'
 import { createSmtpMailer } from './adapters/smtp-mailer.adapter.ts'
 import { makeNotifyUserChange } from './interactors/notify-user-change.interactor.ts'
@@ -21,7 +22,7 @@ export const createNotificationService = defineService<NotificationConfig>('noti
   await consume({
     groupId: config.GROUP_ID,
     topics: [config.TOPIC],
-    handler: createUserChangeHandler({ notify: makeNotifyUserChange({ mailer, sentMails, onResent: mail => resent.inc({ kind: mail.kind }) }), logger }),
+    handler: createUserChangeHandler({ notify: makeNotifyUserChange({ mailer, sentMails, links: createConfirmationLinks(config), onResent: mail => resent.inc({ kind: mail.kind }) }), logger }),
     retry: { minTimeout: config.SMTP_RETRY_MIN_MS, maxTimeout: config.SMTP_RETRY_MAX_MS },
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS
   })

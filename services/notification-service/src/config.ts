@@ -1,4 +1,4 @@
-import { baseConfigSchema, port, wholeNumber } from '@ripple/kit'
+import { baseConfigSchema, confirmationTokenConfigSchema, port, wholeNumber } from '@ripple/kit'
 import { z } from 'zod'
 
 export const notificationServiceConfigSchema = baseConfigSchema.extend({
@@ -15,7 +15,9 @@ export const notificationServiceConfigSchema = baseConfigSchema.extend({
   SMTP_SOCKET_TIMEOUT_MS: wholeNumber(30_000, { min: 100 }),
   /** How soon the group hands a killed member's partitions to another (the client's default is a minute). */
   KAFKA_SESSION_TIMEOUT_MS: wholeNumber(10_000, { min: 6000, max: 300_000 }),
-  SMTP_POOL_SIZE: wholeNumber(5, { min: 1 })
-})
+  SMTP_POOL_SIZE: wholeNumber(5, { min: 1 }),
+  /** Where user-service answers: the confirmation links in mails point to `${USER_SERVICE_URL}/users/confirm`. */
+  USER_SERVICE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8085').transform(url => url.replace(/\/+$/, ''))
+}).extend(confirmationTokenConfigSchema.shape)
 
 export type NotificationConfig = z.infer<typeof notificationServiceConfigSchema>

@@ -54,7 +54,7 @@ export function userEvents (domain: string) {
     fullName: `User ${user} v${version}`,
     dateOfBirth: 7305 + user,
     address: `Street ${user}`,
-    createdAt: 19_900,
+    createdAt: 1_700_000_000_000_000,
     lastUpdated: 1_718_000_000_000_000 + version,
     status: 'Confirmed'
   })

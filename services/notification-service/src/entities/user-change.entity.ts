@@ -12,6 +12,8 @@ export interface UserSnapshot {
   status?: string | null
   createdAt?: string | null
   lastUpdated?: string | null
+  /** When the password last changed (the password itself is never captured). */
+  passwordChangedAt?: string | null
   [column: string]: string | null | undefined
 }
 
@@ -40,8 +42,9 @@ const LABELS: Record<string, string> = {
   status: 'Status'
 }
 
-// Bookkeeping columns change with every write and mean nothing to the user.
-const BOOKKEEPING = new Set(['id', 'createdAt', 'lastUpdated'])
+// Bookkeeping columns change with every write and mean nothing to the user; passwordChangedAt
+// has a mail of its own (passwordChanged), so a change list never names it.
+const BOOKKEEPING = new Set(['id', 'createdAt', 'lastUpdated', 'passwordChangedAt'])
 const SENSITIVE = /pass(word)?|hash|secret|token|salt/i
 
 export const isSensitive = (field: string): boolean => SENSITIVE.test(field)
@@ -57,5 +60,17 @@ export function changedFields (before: UserSnapshot, after: UserSnapshot): Field
     .map(({ field, from, to }) => ({ field, label: labelOf(field), from, to, sensitive: isSensitive(field) }))
 }
 
+/** The address itself changed, not only its spelling: the old one learns of it. */
 export const emailChanged = (before: UserSnapshot, after: UserSnapshot): boolean =>
   before.email.trim().toLowerCase() !== after.email.trim().toLowerCase()
+
+export const UNCONFIRMED = 'Unconfirmed'
+export const CONFIRMED = 'Confirmed'
+
+/** The user confirmed their address (GET /users/confirm) in this change. */
+export const becameConfirmed = (before: UserSnapshot, after: UserSnapshot): boolean =>
+  before.status === UNCONFIRMED && after.status === CONFIRMED
+
+/** The password changed in this change: user-service moved passwordChangedAt. */
+export const passwordChanged = (before: UserSnapshot, after: UserSnapshot): boolean =>
+  typeof after.passwordChangedAt === 'string' && after.passwordChangedAt !== (before.passwordChangedAt ?? null)

@@ -1,49 +1,111 @@
 import { createHash } from 'node:crypto'
+import { mailSafe } from '../entities/mail.entity.ts'
 import type { Mail, MailKind } from '../entities/mail.entity.ts'
 import { MailDeliveryError } from '../entities/notification.errors.ts'
-import { changedFields, emailChanged } from '../entities/user-change.entity.ts'
+import { becameConfirmed, changedFields, emailChanged, passwordChanged, UNCONFIRMED } from '../entities/user-change.entity.ts'
 import type { FieldChange, UserChange, UserSnapshot } from '../entities/user-change.entity.ts'
+import type { ConfirmationLinks, ConfirmationTarget } from '../ports/confirmation-links.port.ts'
 import type { Mailer } from '../ports/mailer.port.ts'
 import type { SentMailLog } from '../ports/sent-mail-log.port.ts'
 
 const SIGNATURE = '\n\nIf you did not make this change, please contact support.\n\n-- Ripple'
 
-const greeting = (user: UserSnapshot) => `Hello ${user.fullName || user.username || user.email},`
-const shown = (value: string | null) => value === null || value === '' ? '(empty)' : value
-const line = (c: FieldChange) => c.sensitive ? `  - ${c.label}: changed` : `  - ${c.label}: ${shown(c.from)} → ${shown(c.to)}`
+// Every user-supplied value goes through mailSafe before it reaches a subject or a body.
+const greeting = (user: UserSnapshot) => `Hello ${mailSafe(user.fullName || user.username || user.email)},`
+const shown = (value: string | null) => value === null || value === '' ? '(empty)' : mailSafe(value)
+const line = (c: FieldChange) => c.sensitive ? `  - ${mailSafe(c.label)}: changed` : `  - ${mailSafe(c.label)}: ${shown(c.from)} → ${shown(c.to)}`
+const changeList = (changes: FieldChange[]) => changes.map(line).join('\n')
+const confirmBlock = (link: string) => `Please confirm your email address by opening this link:\n\n${link}\n\nThe link works once and expires after a while.`
 
-/** Which mails a change deserves; pure, so every rule is testable without a mail server. */
-export function planMails (change: UserChange): Mail[] {
+/**
+ * The address a link must confirm, when the change asks for one: a new account that is
+ * Unconfirmed, or an address changed (user-service sets the account back to Unconfirmed in the
+ * same UPDATE). The link goes to that address only.
+ */
+export function confirmationTarget (change: UserChange): ConfirmationTarget | undefined {
+  if (change.kind === 'created' && change.after.status === UNCONFIRMED) return { userId: change.after.id, email: change.after.email }
+  if (change.kind === 'updated' && change.before.email !== change.after.email && change.after.status === UNCONFIRMED) {
+    return { userId: change.after.id, email: change.after.email }
+  }
+  return undefined
+}
+
+/**
+ * Which mails a change deserves; pure, so every rule is testable without a mail server. A change
+ * with a confirmationTarget needs its link (minted beforehand) to be planned.
+ *
+ * An update can deserve several, in this order: the changed data (to the new address with a
+ * confirmation link when the address changed, otherwise a plain list), a notice to the old
+ * address when the address changed, "your address is confirmed" when the status went from
+ * Unconfirmed to Confirmed, and "your password was changed at …" when passwordChangedAt moved.
+ */
+export function planMails (change: UserChange, confirmLink?: string): Mail[] {
+  const target = confirmationTarget(change)
+  if (target && confirmLink === undefined) throw new Error(`a confirmation link for ${target.email} is needed to plan the mails of this change`)
   switch (change.kind) {
     case 'created': {
       const { after } = change
+      const created = `${greeting(after)}\n\nyour Ripple account was created for ${mailSafe(after.email)}${after.username ? ` with the username ${mailSafe(after.username)}` : ''}. Welcome aboard!`
       return [{
         kind: 'welcome',
         to: after.email,
         subject: 'Welcome to Ripple',
-        text: `${greeting(after)}\n\nyour Ripple account was created for ${after.email}${after.username ? ` with the username ${after.username}` : ''}. Welcome aboard!\n\n-- Ripple`,
+        text: target
+          ? `${created}\n\n${confirmBlock(confirmLink!)} If you did not sign up, ignore this mail.\n\n-- Ripple`
+          : `${created}\n\n-- Ripple`,
         fields: []
       }]
     }
     case 'updated': {
       const { before, after } = change
-      const changes = changedFields(before, after)
-      if (changes.length === 0) return []
-      const mails: Mail[] = [{
-        kind: 'data-changed',
-        to: after.email,
-        subject: 'Your Ripple account data changed',
-        text: `${greeting(after)}\n\nthe following data of your account changed:\n\n${changes.map(line).join('\n')}${SIGNATURE}`,
-        fields: changes.map(c => c.field)
-      }]
+      const confirmedNow = becameConfirmed(before, after) && before.email === after.email
+      // A status change that has a mail of its own (confirmed, or back to Unconfirmed with a new link) is not listed.
+      const changes = changedFields(before, after).filter(c => !(c.field === 'status' && (confirmedNow || target)))
+      const passwordNow = passwordChanged(before, after)
+      const mails: Mail[] = []
+      if (target) {
+        mails.push({
+          kind: 'email-confirmation',
+          to: after.email,
+          subject: 'Confirm the new email address of your Ripple account',
+          text: `${greeting(after)}\n\nthe email address of your Ripple account is now ${mailSafe(after.email)}. ${confirmBlock(confirmLink!)}\n\nThe following data of your account changed:\n\n${changeList(changes)}${SIGNATURE}`,
+          fields: changes.map(c => c.field)
+        })
+      } else if (changes.length > 0) {
+        mails.push({
+          kind: 'data-changed',
+          to: after.email,
+          subject: 'Your Ripple account data changed',
+          text: `${greeting(after)}\n\nthe following data of your account changed:\n\n${changeList(changes)}${SIGNATURE}`,
+          fields: changes.map(c => c.field)
+        })
+      }
       if (emailChanged(before, after)) {
-        // The old address learns of the change too: if the account was taken over, it is the only one the owner still reads.
+        // The old address learns of the change too (never the link): if the account was taken over, it is the only one the owner still reads.
         mails.push({
           kind: 'email-changed-notice',
           to: before.email,
           subject: 'The email address of your Ripple account changed',
-          text: `${greeting(before)}\n\nthe email address of your Ripple account changed from ${before.email} to ${after.email}. Mail about your account now goes to the new address.${SIGNATURE}`,
+          text: `${greeting(before)}\n\nthe email address of your Ripple account changed from ${mailSafe(before.email)} to ${mailSafe(after.email)}. Mail about your account now goes to the new address.${passwordNow ? ' Its password was changed at the same time.' : ''}${SIGNATURE}`,
           fields: ['email']
+        })
+      }
+      if (confirmedNow) {
+        mails.push({
+          kind: 'email-confirmed',
+          to: after.email,
+          subject: 'Your Ripple email address is confirmed',
+          text: `${greeting(after)}\n\nyour email address ${mailSafe(after.email)} is confirmed. Thank you!\n\n-- Ripple`,
+          fields: ['status']
+        })
+      }
+      if (passwordNow) {
+        mails.push({
+          kind: 'password-changed',
+          to: after.email,
+          subject: 'The password of your Ripple account was changed',
+          text: `${greeting(after)}\n\nthe password of your Ripple account was changed at ${mailSafe(after.passwordChangedAt!)}.${SIGNATURE}`,
+          fields: ['passwordChangedAt']
         })
       }
       return mails
@@ -104,12 +166,14 @@ export interface NotifyResult {
  * acceptance and the confirmation's commit (or two members briefly share a partition during a
  * rebalance).
  */
-export function makeNotifyUserChange (deps: { mailer: Mailer, sentMails: SentMailLog, onResent?: (mail: Mail) => void }) {
-  const { mailer, sentMails, onResent } = deps
+export function makeNotifyUserChange (deps: { mailer: Mailer, sentMails: SentMailLog, links: ConfirmationLinks, onResent?: (mail: Mail) => void }) {
+  const { mailer, sentMails, links, onResent } = deps
   // Message-IDs the server took from this process whose 'sent' is not yet committed.
   const acceptedUnconfirmed = new Set<string>()
   return async function notifyUserChange (eventId: string, change: UserChange): Promise<NotifyResult> {
-    const mails = planMails(change)
+    // A fresh token on every attempt: a resend carries the same Message-ID and a link that works as well.
+    const target = confirmationTarget(change)
+    const mails = planMails(change, target ? await links.linkFor(target) : undefined)
     if (mails.length === 0) return { status: 'nothing-to-send', sent: 0, resent: [] }
     if (await sentMails.isProcessed(eventId)) return { status: 'duplicate', sent: 0, resent: [] }
 

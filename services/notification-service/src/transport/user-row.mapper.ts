@@ -1,5 +1,6 @@
 import { InvalidInputError } from '@ripple/kit'
 import type { ChangeEvent, FieldSchema, Row } from '@ripple/kit'
+import { hasControlCharacters } from '../entities/mail.entity.ts'
 import type { UserChange, UserSnapshot } from '../entities/user-change.entity.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -10,8 +11,8 @@ const asUuid = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.sl
 
 /**
  * The BINARY(16) id as a UUID, whichever binary.handling.mode the connector used: hex, base64
- * (JsonConverter's rendering of bytes), or a UUID string already. Anything else is kept as is:
- * the id is only shown, never needed to send a mail.
+ * (JsonConverter's rendering of bytes), or a UUID string already: the form user-service's API
+ * and its confirmation tokens use. Anything else is kept as is.
  */
 export function uuidFrom (value: unknown): string {
   if (typeof value !== 'string') return value === null || value === undefined ? '' : String(value)
@@ -21,32 +22,62 @@ export function uuidFrom (value: unknown): string {
   return value
 }
 
-// Columns that hold dates in userdata.users: without schemas a number there is an epoch count.
-const DATE_COLUMNS = new Set(['dateOfBirth', 'createdAt', 'lastUpdated'])
-const DAYS = new Set(['io.debezium.time.Date', 'org.apache.kafka.connect.data.Date'])
-const MILLIS = new Set(['io.debezium.time.Timestamp', 'org.apache.kafka.connect.data.Timestamp'])
+const DATE = 'io.debezium.time.Date'
+const MICRO_TIMESTAMP = 'io.debezium.time.MicroTimestamp'
+
+/**
+ * The logical types Debezium gives the temporal columns of userdata.users (time.precision.mode
+ * adaptive): a DATE is io.debezium.time.Date, days since 1970-01-01 (negative before), a
+ * DATETIME(6) io.debezium.time.MicroTimestamp. The connector writes no schemas, so these are
+ * how a number in those columns is read; a schema, when present, names the type itself. A
+ * number's size is never a clue: 1600-01-01 is -135140 days, a small number all the same.
+ */
+export const USER_COLUMN_TYPES: Readonly<Record<string, string>> = {
+  dateOfBirth: DATE,
+  createdAt: MICRO_TIMESTAMP,
+  lastUpdated: MICRO_TIMESTAMP,
+  passwordChangedAt: MICRO_TIMESTAMP
+}
+
 const DAY_MS = 86_400_000
+const days = (n: number) => n * DAY_MS
+const millis = (n: number) => n
+// Floor, not truncate: -1 µs is 1969-12-31T23:59:59.999999, in the millisecond before the epoch.
+const micros = (n: number) => Math.floor(n / 1000)
+const nanos = (n: number) => Math.floor(n / 1_000_000)
 
-const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10)
-const isoTime = (ms: number) => new Date(ms).toISOString()
+/** Each temporal logical type's number as epoch milliseconds, and whether it is a calendar day. */
+const TEMPORAL: Record<string, { toMs: (n: number) => number, day?: true }> = {
+  'io.debezium.time.Date': { toMs: days, day: true },
+  'org.apache.kafka.connect.data.Date': { toMs: days, day: true },
+  'io.debezium.time.Timestamp': { toMs: millis },
+  'org.apache.kafka.connect.data.Timestamp': { toMs: millis },
+  'io.debezium.time.MicroTimestamp': { toMs: micros },
+  'io.debezium.time.NanoTimestamp': { toMs: nanos }
+}
 
-/** Days, millis, micros or nanos since the epoch, read from the schema's logical type or, without one, the magnitude. */
-function epochToText (value: number, schema: FieldSchema | undefined): string {
-  if (schema?.name && DAYS.has(schema.name)) return isoDate(value * DAY_MS)
-  if (schema?.name && MILLIS.has(schema.name)) return isoTime(value)
-  if (schema?.name === 'io.debezium.time.MicroTimestamp') return isoTime(value / 1000)
-  if (schema?.name === 'io.debezium.time.NanoTimestamp') return isoTime(value / 1_000_000)
-  const magnitude = Math.abs(value)
-  if (magnitude < 1e5) return isoDate(value * DAY_MS) // up to year 2243
-  if (magnitude < 1e13) return isoTime(value) // millis up to year 2286
-  if (magnitude < 1e16) return isoTime(value / 1000)
-  return isoTime(value / 1_000_000)
+/**
+ * A Debezium temporal number as text: a day as YYYY-MM-DD (proleptic Gregorian, as Debezium
+ * counts, so 0001-01-01 is -719162), an instant as ISO 8601 in UTC to the millisecond. A number
+ * no Date can hold is shown as it came rather than failing the event. Undefined for a type that
+ * is not one of these.
+ */
+export function temporalText (value: number, logicalType: string): string | undefined {
+  const unit = TEMPORAL[logicalType]
+  if (!unit) return undefined
+  if (!Number.isInteger(value)) return String(value)
+  const date = new Date(unit.toMs(value))
+  if (Number.isNaN(date.getTime())) return String(value)
+  const iso = date.toISOString()
+  return unit.day ? iso.slice(0, iso.indexOf('T')) : iso
 }
 
 function columnText (column: string, value: unknown, schema: FieldSchema | undefined): string | null {
   if (value === null || value === undefined) return null
-  if (typeof value === 'number' && (DATE_COLUMNS.has(column) || schema?.name?.startsWith('io.debezium.time.') || schema?.name?.startsWith('org.apache.kafka.connect.data.'))) {
-    return epochToText(value, schema)
+  if (typeof value === 'number') {
+    const logicalType = schema ? schema.name : USER_COLUMN_TYPES[column]
+    const text = logicalType === undefined ? undefined : temporalText(value, logicalType)
+    if (text !== undefined) return text
   }
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value)
   return JSON.stringify(value)
@@ -55,6 +86,8 @@ function columnText (column: string, value: unknown, schema: FieldSchema | undef
 export function toUserSnapshot (row: Row, image: 'before' | 'after', schema?: Record<string, FieldSchema>): UserSnapshot {
   const email = row.email
   if (typeof email !== 'string' || email.trim() === '') throw new InvalidInputError(`${image}.email`, `${image}.email is missing: cannot tell whom to mail`)
+  // user-service refuses such addresses; one that got into the table anyway is never put in an envelope.
+  if (hasControlCharacters(email)) throw new InvalidInputError(`${image}.email`, `${image}.email contains control characters: not a mailable address`)
   const snapshot: UserSnapshot = { id: uuidFrom(row.id), email: email.trim() }
   for (const [column, value] of Object.entries(row)) {
     if (column === 'id' || column === 'email') continue

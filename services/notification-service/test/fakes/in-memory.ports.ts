@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Mail, MailKind } from '../../src/entities/mail.entity.ts'
+import type { ConfirmationLinks, ConfirmationTarget } from '../../src/ports/confirmation-links.port.ts'
 import type { Mailer, OutgoingMail } from '../../src/ports/mailer.port.ts'
 import type { ClaimState, SentMailLog } from '../../src/ports/sent-mail-log.port.ts'
 
@@ -62,5 +63,14 @@ export class InMemorySentMailLog implements SentMailLog {
     if (this.processed.has(eventId)) return 'duplicate' as const
     this.processed.add(eventId)
     return 'processed' as const
+  }
+}
+
+/** Links that name their target in clear, numbered in the order they were made. */
+export class RecordingLinks implements ConfirmationLinks {
+  made: ConfirmationTarget[] = []
+  async linkFor (target: ConfirmationTarget) {
+    this.made.push(target)
+    return `http://users.test/users/confirm?token=${this.made.length}-${encodeURIComponent(target.email)}`
   }
 }

@@ -5,8 +5,8 @@ import { canRetry as kitCanRetry } from '@ripple/kit'
 import type { Mail } from '../../src/entities/mail.entity.ts'
 import { MailDeliveryError } from '../../src/entities/notification.errors.ts'
 import type { UserChange, UserSnapshot } from '../../src/entities/user-change.entity.ts'
-import { makeNotifyUserChange, messageIdFor, planMails } from '../../src/interactors/notify-user-change.interactor.ts'
-import { InMemorySentMailLog, RecordingMailer } from '../fakes/in-memory.ports.ts'
+import { confirmationTarget, makeNotifyUserChange, messageIdFor, planMails } from '../../src/interactors/notify-user-change.interactor.ts'
+import { InMemorySentMailLog, RecordingLinks, RecordingMailer } from '../fakes/in-memory.ports.ts'
 
 const ann: UserSnapshot = {
   id: '0f3c1d2e-4b5a-6978-8796-a5b4c3d2e1f0',
@@ -20,6 +20,10 @@ const ann: UserSnapshot = {
   lastUpdated: '2024-01-01'
 }
 const changeLines = (text: string) => text.split('\n').filter(l => l.includes('→') || l.endsWith(': changed'))
+const LINK = 'http://127.0.0.1:8085/users/confirm?token=t0k3n'
+const newcomer: UserSnapshot = { ...ann, status: 'Unconfirmed', passwordChangedAt: null }
+// A control character anywhere but the line breaks the mail's own text puts there.
+const foreignControl = (text: string) => /[\p{Cc}\u2028\u2029]/u.exec(text.replaceAll('\n', ''))?.[0]
 
 describe('planMails', () => {
   it('an update of fullName and address: one mail naming exactly those two fields, old → new', () => {
@@ -70,10 +74,109 @@ describe('planMails', () => {
   })
 })
 
+describe('planMails: confirmation, password notice, control characters', () => {
+  it('a new Unconfirmed user: the welcome mail carries the confirmation link, for their address', () => {
+    const change: UserChange = { kind: 'created', after: newcomer }
+    assert.deepEqual(confirmationTarget(change), { userId: ann.id, email: 'ann@example.test' })
+    const [welcome, ...rest] = planMails(change, LINK)
+    assert.deepEqual(rest, [])
+    assert.equal(welcome?.kind, 'welcome')
+    assert.equal(welcome?.subject, 'Welcome to Ripple')
+    assert.ok(welcome?.text.split('\n').includes(LINK), 'the link on a line of its own')
+    assert.throws(() => planMails(change), /confirmation link/, 'never a welcome without its link')
+  })
+
+  it('a new user already Confirmed: a welcome without a link', () => {
+    const change: UserChange = { kind: 'created', after: ann }
+    assert.equal(confirmationTarget(change), undefined)
+    assert.doesNotMatch(planMails(change)[0]?.text ?? '', /confirm/i)
+  })
+
+  it('an address change (status back to Unconfirmed): a new link to the new address only, a notice without it to the old one', () => {
+    const after = { ...ann, email: 'ann.new@example.test', status: 'Unconfirmed', fullName: 'Ann Jones' }
+    const change: UserChange = { kind: 'updated', before: ann, after }
+    assert.deepEqual(confirmationTarget(change), { userId: ann.id, email: 'ann.new@example.test' })
+    const mails = planMails(change, LINK)
+    assert.deepEqual(mails.map(m => [m.kind, m.to]), [['email-confirmation', 'ann.new@example.test'], ['email-changed-notice', 'ann@example.test']])
+    const [confirm, notice] = mails
+    assert.ok(confirm?.text.split('\n').includes(LINK))
+    assert.deepEqual(changeLines(confirm?.text ?? ''), ['  - Email: ann@example.test → ann.new@example.test', '  - Full name: Ann Smith → Ann Jones'], 'the status is explained by the link, not listed')
+    assert.deepEqual(confirm?.fields, ['email', 'fullName'])
+    assert.ok(!notice?.text.includes('token'), 'the old address never gets the link')
+    assert.match(notice?.text ?? '', /changed from ann@example\.test to ann\.new@example\.test/)
+  })
+
+  it('Unconfirmed → Confirmed: only "your address is confirmed"', () => {
+    const mails = planMails({ kind: 'updated', before: newcomer, after: { ...newcomer, status: 'Confirmed', lastUpdated: '2025-01-01' } })
+    assert.deepEqual(mails.map(m => [m.kind, m.to, m.subject]), [['email-confirmed', 'ann@example.test', 'Your Ripple email address is confirmed']])
+    assert.match(mails[0]?.text ?? '', /your email address ann@example\.test is confirmed/)
+  })
+
+  it('Confirmed → Unconfirmed without an address change is listed like any change', () => {
+    const mails = planMails({ kind: 'updated', before: ann, after: { ...ann, status: 'Unconfirmed' } })
+    assert.deepEqual(mails.map(m => m.kind), ['data-changed'])
+    assert.deepEqual(changeLines(mails[0]?.text ?? ''), ['  - Status: Confirmed → Unconfirmed'])
+  })
+
+  it('passwordChangedAt moved (the only change of a password PATCH): "your password was changed at <time>", naming no secret', () => {
+    const before = { ...ann, passwordChangedAt: null }
+    const after = { ...ann, passwordChangedAt: '2026-11-30T09:15:00.123Z', lastUpdated: '2026-11-30T09:15:00.123Z' }
+    const mails = planMails({ kind: 'updated', before, after })
+    assert.deepEqual(mails.map(m => [m.kind, m.to, m.subject]), [['password-changed', 'ann@example.test', 'The password of your Ripple account was changed']])
+    assert.match(mails[0]?.text ?? '', /the password of your Ripple account was changed at 2026-11-30T09:15:00\.123Z\./)
+    assert.deepEqual(mails[0]?.fields, ['passwordChangedAt'])
+    // A second change later mails again; the same value again (a replay of the row) does not.
+    assert.deepEqual(planMails({ kind: 'updated', before: after, after: { ...after, passwordChangedAt: '2026-12-01T00:00:00.000Z' } }).map(m => m.kind), ['password-changed'])
+    assert.deepEqual(planMails({ kind: 'updated', before: after, after }), [])
+  })
+
+  it('a password change with other data: the change list never names passwordChangedAt; the old address hears of both', () => {
+    const after = { ...ann, fullName: 'Ann J', passwordChangedAt: '2026-11-30T09:15:00.000Z' }
+    const mails = planMails({ kind: 'updated', before: { ...ann, passwordChangedAt: '2025-01-01T00:00:00.000Z' }, after })
+    assert.deepEqual(mails.map(m => m.kind), ['data-changed', 'password-changed'])
+    assert.deepEqual(changeLines(mails[0]?.text ?? ''), ['  - Full name: Ann Smith → Ann J'])
+
+    const moved = { ...after, email: 'ann.new@example.test', status: 'Unconfirmed' }
+    const withAddress = planMails({ kind: 'updated', before: ann, after: moved }, LINK)
+    assert.deepEqual(withAddress.map(m => [m.kind, m.to]), [['email-confirmation', 'ann.new@example.test'], ['email-changed-notice', 'ann@example.test'], ['password-changed', 'ann.new@example.test']])
+    assert.match(withAddress[1]?.text ?? '', /password was changed/)
+  })
+
+  it('control characters in user-supplied values are written out: no value starts a line or fakes text', () => {
+    const evil = {
+      ...ann,
+      fullName: 'Eve\r\n\r\nYour account is locked. Call +1 555 0100\u0000',
+      username: 'eve\u001b[2J',
+      address: 'Road 1\u0085Bcc: x@evil.test\u2028P.S.',
+      status: 'Unconfirmed',
+      passwordChangedAt: null
+    }
+    const after = { ...evil, address: 'Road 2\nSubject: hi', passwordChangedAt: '2026-11-30T09:15:00.000Z\r\nX: y', email: 'eve.new@example.test' }
+    const mails = [
+      ...planMails({ kind: 'created', after: evil }, LINK),
+      ...planMails({ kind: 'updated', before: evil, after }, LINK),
+      ...planMails({ kind: 'updated', before: { ...ann, status: 'Unconfirmed', fullName: evil.fullName }, after: { ...ann, fullName: evil.fullName } }),
+      ...planMails({ kind: 'deleted', before: evil })
+    ]
+    assert.deepEqual(mails.map(m => m.kind), ['welcome', 'email-confirmation', 'email-changed-notice', 'password-changed', 'email-confirmed', 'goodbye'])
+    for (const mail of mails) {
+      assert.doesNotMatch(mail.subject, /[\p{Cc}\u2028\u2029]/u, `${mail.kind} subject`)
+      assert.equal(foreignControl(mail.text), undefined, `${mail.kind} body`)
+      for (const faked of ['Your account is locked', 'Bcc:', 'Subject:', 'X: y', 'P.S.']) {
+        assert.ok(!mail.text.split('\n').some(l => l.startsWith(faked)), `${mail.kind}: a line starts with ${faked}`)
+      }
+      assert.match(mail.text, /^Hello Eve\\u000d\\u000a\\u000d\\u000aYour account is locked\. Call \+1 555 0100\\u0000,$/m, `${mail.kind}: the name, escaped, on the greeting line`)
+    }
+    assert.ok(mails[1]?.text.includes('  - Address: Road 1\\u0085Bcc: x@evil.test\\u2028P.S. → Road 2\\u000aSubject: hi'))
+    assert.ok(mails[0]?.text.includes('the username eve\\u001b[2J'))
+  })
+})
+
 describe('notifyUserChange', () => {
   let mailer: RecordingMailer
   let sentMails: InMemorySentMailLog
   let resent: Mail[]
+  let links: RecordingLinks
   let notify: ReturnType<typeof makeNotifyUserChange>
   const update: UserChange = { kind: 'updated', before: ann, after: { ...ann, email: 'ann.new@example.test' } }
   const sha256Id = (text: string) => `<${createHash('sha256').update(text).digest('hex')}@ripple.local>`
@@ -83,7 +186,8 @@ describe('notifyUserChange', () => {
     mailer = new RecordingMailer()
     sentMails = new InMemorySentMailLog()
     resent = []
-    notify = makeNotifyUserChange({ mailer, sentMails, onResent: mail => resent.push(mail) })
+    links = new RecordingLinks()
+    notify = makeNotifyUserChange({ mailer, sentMails, links, onResent: mail => resent.push(mail) })
   })
 
   it('sends the planned mails, each with a Message-ID from the event id and the mail kind, and records the event', async () => {
@@ -185,7 +289,7 @@ describe('notifyUserChange', () => {
     sentMails.complete = async () => { throw new Error('connect ECONNREFUSED 127.0.0.1:5433') }
     await assert.rejects(notify('e-9', created))
     sentMails.complete = complete
-    const restarted = makeNotifyUserChange({ mailer, sentMails, onResent: mail => resent.push(mail) })
+    const restarted = makeNotifyUserChange({ mailer, sentMails, links, onResent: mail => resent.push(mail) })
     await restarted('e-9', created)
     assert.equal(mailer.sent.length, 2)
     assert.deepEqual(resent.map(m => m.kind), ['welcome'])
@@ -206,5 +310,30 @@ describe('notifyUserChange', () => {
     assert.equal((await notify('e-7', { kind: 'ignored', reason: 'snapshot' })).status, 'nothing-to-send')
     assert.equal(sentMails.rows.size, 0)
     assert.equal(sentMails.processed.size, 0)
+  })
+  it('a new Unconfirmed user: the link is minted for their id and address and mailed in the welcome', async () => {
+    await notify('e-10', { kind: 'created', after: newcomer })
+    assert.deepEqual(links.made, [{ userId: ann.id, email: 'ann@example.test' }])
+    assert.deepEqual(mailer.sent.map(m => [m.kind, m.to]), [['welcome', 'ann@example.test']])
+    assert.ok(mailer.sent[0]?.text.includes('http://users.test/users/confirm?token=1-ann%40example.test'))
+  })
+
+  it('an address change with a password change: three mails, each once, each with its own Message-ID', async () => {
+    const change: UserChange = { kind: 'updated', before: ann, after: { ...ann, email: 'ann.new@example.test', status: 'Unconfirmed', passwordChangedAt: '2026-11-30T09:15:00.000Z' } }
+    await notify('e-11', change)
+    assert.equal((await notify('e-11', change)).status, 'duplicate')
+    assert.deepEqual(mailer.sent.map(m => [m.kind, m.to]), [['email-confirmation', 'ann.new@example.test'], ['email-changed-notice', 'ann@example.test'], ['password-changed', 'ann.new@example.test']])
+    assert.equal(new Set(mailer.sent.map(m => m.messageId)).size, 3)
+    assert.deepEqual(links.made, [{ userId: ann.id, email: 'ann.new@example.test' }, { userId: ann.id, email: 'ann.new@example.test' }], 'the redelivery minted a link it never sent')
+    assert.ok(sentMails.processed.has('e-11'))
+  })
+
+  it('a link is minted afresh when a pending welcome is sent again: same Message-ID, a working link', async () => {
+    mailer.failures.push({ kind: 'welcome', error: timeoutAfterData(), afterData: true })
+    await assert.rejects(notify('e-12', { kind: 'created', after: newcomer }))
+    await notify('e-12', { kind: 'created', after: newcomer })
+    assert.equal(mailer.sent.length, 2)
+    assert.equal(mailer.sent[0]?.messageId, mailer.sent[1]?.messageId)
+    assert.ok(mailer.sent[1]?.text.includes('token=2-'))
   })
 })

@@ -1,0 +1,15 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { loadConfig } from '@ripple/kit'
+import { notificationServiceConfigSchema } from '../src/config.ts'
+
+const SECRET = 'a-confirmation-secret-of-32-chars-at-least'
+
+describe('notification-service config', () => {
+  it('needs CONFIRMATION_SECRET; USER_SERVICE_URL defaults to the local user-service', () => {
+    assert.throws(() => loadConfig(notificationServiceConfigSchema, {}), /CONFIRMATION_SECRET/)
+    const config = loadConfig(notificationServiceConfigSchema, { CONFIRMATION_SECRET: SECRET })
+    assert.equal(config.USER_SERVICE_URL, 'http://127.0.0.1:8085')
+    assert.throws(() => loadConfig(notificationServiceConfigSchema, { CONFIRMATION_SECRET: SECRET, USER_SERVICE_URL: 'javascript:alert(1)' }), /USER_SERVICE_URL/)
+  })
+})
