@@ -115,6 +115,19 @@ export async function listConnectorStates (connectUrl: string): Promise<Connecto
   return states.filter((s): s is ConnectorState => s !== undefined)
 }
 
+/**
+ * Restarts a connector's failed instance and failed tasks (Connect 3.0+, KIP-745). A task that
+ * failed stays FAILED through a PUT of a fixed config and through the database coming back, so
+ * `./ripple up` asks once before it waits; a running connector is left alone.
+ */
+export async function restartIfFailed (connectUrl: string, name: string): Promise<boolean> {
+  const state = await connectorState(connectUrl, name)
+  if (!state || (state.state !== 'FAILED' && !state.tasks.some(t => t.state === 'FAILED'))) return false
+  const res = await request(`${connectUrl}/connectors/${encodeURIComponent(name)}/restart?includeTasks=true&onlyFailed=true`, { method: 'POST' })
+  if (!res.ok && res.status !== 404) throw new StackError('CONNECTOR_RESTART', `Kafka Connect could not restart connector ${name} (HTTP ${res.status}): see ./ripple logs connect.`)
+  return true
+}
+
 /** Waits until the connector and every task run; a FAILED task stops the wait with its trace. */
 export async function waitForConnector (connectUrl: string, name: string, timeoutMs = 60_000): Promise<ConnectorState> {
   return pRetry(async () => {

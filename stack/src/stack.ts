@@ -13,7 +13,7 @@ import { service, serviceDefinitions } from './components/service.ts'
 import { smtp } from './components/smtp.ts'
 import type { StackConfig } from './config.ts'
 import { endpoints } from './config.ts'
-import { applyConnector, loadConnectorFiles, waitForConnector } from './connectors.ts'
+import { applyConnector, loadConnectorFiles, restartIfFailed, waitForConnector } from './connectors.ts'
 import { StackError } from './errors.ts'
 import { ensureBinaries, ensureJars, ensurePortsFree } from './prerequisites.ts'
 import type { RunningProcess } from './supervisor.ts'
@@ -134,6 +134,7 @@ export async function applyConnectors (config: StackConfig, log: Log): Promise<v
   const { connectUrl } = endpoints(config)
   for (const definition of loadConnectorFiles(config)) {
     await applyConnector(connectUrl, definition)
+    if (await restartIfFailed(connectUrl, definition.name)) log(`connector ${definition.name} had failed: restarted its failed tasks`)
     await waitForConnector(connectUrl, definition.name)
     log(`connector ${definition.name} running`)
   }

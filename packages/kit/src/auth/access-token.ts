@@ -10,7 +10,11 @@ import { HttpError } from '../http/http-server.ts'
  * whether it is an operator (`role: admin`, issued only for the admin key).
  */
 
-export type Caller = { role: 'user', userId: string } | { role: 'admin' }
+/**
+ * Who calls. `issuedAtMs` is when the token was signed (verified tokens carry it), so a service
+ * can refuse tokens older than a password change.
+ */
+export type Caller = { role: 'user', userId: string, issuedAtMs?: number } | { role: 'admin', issuedAtMs?: number }
 
 export interface IssuedToken {
   accessToken: string
@@ -39,7 +43,8 @@ export function createAccessTokens (config: AccessTokenConfig): AccessTokens {
   const key = new TextEncoder().encode(config.JWT_SECRET)
   return {
     async issue (caller) {
-      const jwt = new SignJWT({ role: caller.role })
+      // JWT's own iat counts seconds; a password change and a sign-in in one second need milliseconds to tell apart.
+      const jwt = new SignJWT({ role: caller.role, iat_ms: Date.now() })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
@@ -53,8 +58,9 @@ export function createAccessTokens (config: AccessTokenConfig): AccessTokens {
       try {
         // The algorithm is pinned: a token claiming `none` or another algorithm is refused.
         const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE })
-        if (payload.role === 'admin') return { role: 'admin' }
-        if (payload.role === 'user' && typeof payload.sub === 'string' && payload.sub.length > 0) return { role: 'user', userId: payload.sub }
+        const issuedAtMs = typeof payload.iat_ms === 'number' ? payload.iat_ms : (payload.iat ?? 0) * 1000
+        if (payload.role === 'admin') return { role: 'admin', issuedAtMs }
+        if (payload.role === 'user' && typeof payload.sub === 'string' && payload.sub.length > 0) return { role: 'user', userId: payload.sub, issuedAtMs }
         return undefined
       } catch {
         return undefined

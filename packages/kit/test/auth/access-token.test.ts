@@ -9,11 +9,14 @@ const secret = 's'.repeat(40)
 const tokens = createAccessTokens({ JWT_SECRET: secret, JWT_TTL_SECONDS: 60 })
 
 test('a user token and an admin token verify back to their callers', async () => {
+  const before = Date.now()
   const issued = await tokens.issue({ role: 'user', userId: 'u-1' })
   assert.equal(issued.tokenType, 'Bearer')
   assert.equal(issued.expiresIn, 60)
-  assert.deepEqual(await tokens.verify(issued.accessToken), { role: 'user', userId: 'u-1' })
-  assert.deepEqual(await tokens.verify((await tokens.issue({ role: 'admin' })).accessToken), { role: 'admin' })
+  const caller = await tokens.verify(issued.accessToken)
+  assert.deepEqual({ ...caller, issuedAtMs: undefined }, { role: 'user', userId: 'u-1', issuedAtMs: undefined })
+  assert.ok(caller?.issuedAtMs !== undefined && caller.issuedAtMs >= before && caller.issuedAtMs <= Date.now(), 'signed now, to the millisecond')
+  assert.equal((await tokens.verify((await tokens.issue({ role: 'admin' })).accessToken))?.role, 'admin')
 })
 
 test('forged, unsigned, expired, foreign and malformed tokens are refused', async () => {

@@ -1,6 +1,6 @@
 import { authenticate, HttpError, InvalidInputError, parseInput, requireAdmin, requireOwner } from '@ripple/kit'
-import type { AccessTokens } from '@ripple/kit'
-import type { FastifyInstance } from 'fastify'
+import type { AccessTokens, Caller } from '@ripple/kit'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { User } from '../entities/user.entity.ts'
 import {
@@ -72,6 +72,24 @@ function toHttp (e: UserError): Error {
  * (or an admin's), listing accounts an admin's: 401 without a valid token, 403 with another's.
  */
 export function registerUserRoutes (app: FastifyInstance, users: UserInteractors, tokens: AccessTokens): void {
+  /**
+   * The caller, if it may act on account `id`: an admin, or the owner with a token signed after
+   * the account's last password change, so a token taken before the change dies with it.
+   */
+  async function authorizeOwner (req: FastifyRequest): Promise<{ caller: Caller, id: string }> {
+    const caller = await authenticate(req, tokens)
+    const { id } = parseInput(idParams, req.params, 'id')
+    requireOwner(caller, id)
+    if (caller.role === 'user' && caller.issuedAtMs !== undefined) {
+      const found = await users.getUser(id)
+      const changedAt = found.ok ? found.value.passwordChangedAt : null
+      if (changedAt && changedAt.getTime() > caller.issuedAtMs) {
+        throw new HttpError(401, 'TOKEN_REVOKED', 'the password was changed after this access token was issued: sign in again with POST /auth/token', 'authorization', { 'www-authenticate': 'Bearer realm="ripple", error="invalid_token"' })
+      }
+    }
+    return { caller, id }
+  }
+
   app.post('/users', async (req, reply) => {
     const result = await users.createUser(parseInput(createBody, req.body))
     if (!result.ok) throw toHttp(result.error)
@@ -96,18 +114,14 @@ export function registerUserRoutes (app: FastifyInstance, users: UserInteractors
   })
 
   app.get('/users/:id', async req => {
-    const caller = await authenticate(req, tokens)
-    const { id } = parseInput(idParams, req.params, 'id')
-    requireOwner(caller, id)
+    const { id } = await authorizeOwner(req)
     const result = await users.getUser(id)
     if (!result.ok) throw toHttp(result.error)
     return present(result.value)
   })
 
   app.patch('/users/:id', async req => {
-    const caller = await authenticate(req, tokens)
-    const { id } = parseInput(idParams, req.params, 'id')
-    requireOwner(caller, id)
+    const { caller, id } = await authorizeOwner(req)
     const { currentPassword, ...changes } = parseInput(updateBody, req.body)
     const result = await users.updateUser(id, changes, { asAdmin: caller.role === 'admin', currentPassword })
     if (!result.ok) throw toHttp(result.error)
@@ -115,9 +129,7 @@ export function registerUserRoutes (app: FastifyInstance, users: UserInteractors
   })
 
   app.delete('/users/:id', async (req, reply) => {
-    const caller = await authenticate(req, tokens)
-    const { id } = parseInput(idParams, req.params, 'id')
-    requireOwner(caller, id)
+    const { id } = await authorizeOwner(req)
     const result = await users.deleteUser(id)
     if (!result.ok) throw toHttp(result.error)
     return reply.status(204).send()

@@ -248,7 +248,14 @@ describe('user-service HTTP API on MariaDB', () => {
       assert.ok(res.body.passwordChangedAt && res.body.passwordChangedAt === res.body.lastUpdated)
       assert.equal(await createScryptPasswordHasher().verify('a new password', await storedPassword(user.id)), true)
       assertJsonError(await call('POST', '/auth/token', { username: user.username, password }), 401, 'credentials')
-      await signInToken({ username: user.username }, 'a new password')
+      // The change revokes every token signed before it, the one that made it included; a new sign-in works at once.
+      for (const method of ['GET', 'PATCH', 'DELETE']) {
+        const stale = await call(method, path, method === 'PATCH' ? { fullName: 'stale' } : undefined, { token })
+        assertJsonError(stale, 401, 'authorization')
+        assert.equal(stale.body.error, 'TOKEN_REVOKED')
+      }
+      const fresh = await signInToken({ username: user.username }, 'a new password')
+      assert.equal((await call('GET', path, undefined, { token: fresh })).status, 200)
       // An admin needs none.
       assert.equal((await call('PATCH', path, { email: newEmail }, { token: admin })).body.email, newEmail)
     })
