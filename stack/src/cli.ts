@@ -143,6 +143,18 @@ program.command('load')
     if (result.requests.errors > 0 || result.requests.non2xx > 0 || result.samples.finished < result.samples.followed) process.exitCode = 1
   }))
 
+program.command('bench')
+  .description('every benchmark against the running stack, one after the other, then the table of figures and goals (bench/results/<date>.json and .md)')
+  .option('--quick', 'short steps, about three minutes: what a reviewer runs')
+  .option('--repeat <n>', 'runs of the whole plan; the table shows each figure\'s median', count('repeat', 1), 1)
+  .option('--readme', 'also put the table into README.md\'s performance section')
+  .action(withConfig(async (config, opts: { quick?: boolean, repeat: number, readme?: boolean }) => {
+    // The benchmarks live in bench/ with their dependencies; only this command loads them.
+    const { runBenchSuite } = await import('../../bench/suite/bench.suite.ts')
+    const rows = await runBenchSuite(config, { quick: Boolean(opts.quick), repeat: opts.repeat, readme: Boolean(opts.readme) }, log)
+    if (rows.some(r => r.met === undefined)) process.exitCode = 1
+  }))
+
 const dlq = program.command('dlq')
   .description('dead letters: what a service parked on <topic>.dlq and why, and replaying it')
 
