@@ -118,6 +118,7 @@ export function figures (results: RunResults): Figure[] {
 
 export function fmtN (n: number): string {
   if (Number.isNaN(n)) return '-'
+  if (Number.isInteger(n)) return n.toLocaleString('en-US')
   if (Math.abs(n) >= 100) return Math.round(n).toLocaleString('en-US')
   if (Math.abs(n) >= 10) return n.toFixed(1)
   return n.toFixed(2)

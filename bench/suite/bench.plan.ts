@@ -17,7 +17,7 @@ export function benchPlan (quick: boolean): BenchStep[] {
     ...cdcRates.map(rate => ({
       name: `cdc-email@${rate}`,
       script: 'bench/cdc-email/cdc-email.bench.ts',
-      args: ['--rate', String(rate), '--duration', quick ? '10' : '20', '--users', quick ? '100' : '200', '--ceiling-seconds', quick ? '3' : '5', '--mail-timeout', '120']
+      args: ['--rate', String(rate), '--duration', quick ? '10' : '20', '--users', quick ? '50' : '200', '--ceiling-seconds', quick ? '3' : '5', '--mail-timeout', '120']
     })),
     {
       name: 'outbox',
