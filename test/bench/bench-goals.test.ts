@@ -27,7 +27,7 @@ const run = (over: Partial<RunResults> = {}): RunResults => ({
   'jobs': { sleepMs: 100, steps: [jobsStep(1000, 150, 180), jobsStep(1500, 190, 240), jobsStep(2000, 400, 900)] },
   ...over
 })
-const byName = (rows: { figure: string }[], start: string) => rows.find(r => r.figure.startsWith(start))!
+const byName = <R extends { figure: string }>(rows: R[], start: string): R => rows.find(r => r.figure.startsWith(start))!
 
 describe('bench goals', () => {
   it('reads each goal from the RESULT lines', () => {
@@ -52,7 +52,7 @@ describe('bench goals', () => {
 
   it('shows a figure a failed step did not produce as unknown, not as met', () => {
     const rows = summarise([run({ jobs: undefined })])
-    const jobs = byName(rows, 'jobs sustained') as ReturnType<typeof summarise>[number]
+    const jobs = byName(rows, 'jobs sustained')
     assert.ok(Number.isNaN(jobs.median))
     assert.equal(jobs.met, undefined)
     assert.match(markdownTable(rows), /\| jobs sustained[^\n]*\| - \|/)
@@ -60,7 +60,7 @@ describe('bench goals', () => {
 
   it('takes the median of the runs and keeps every run beside it', () => {
     const rows = summarise([run({ rest: { stackCores: 0.3 } }), run({ rest: { stackCores: 0.05 } }), run({ rest: { stackCores: 0.09 } })])
-    const rest = byName(rows, 'the stack at rest') as ReturnType<typeof summarise>[number]
+    const rest = byName(rows, 'the stack at rest')
     assert.equal(rest.median, 0.09)
     assert.deepEqual(rest.runs, [0.3, 0.05, 0.09])
     assert.equal(rest.met, true)
