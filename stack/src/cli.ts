@@ -2,8 +2,11 @@ import { existsSync } from 'node:fs'
 import { Command, InvalidArgumentError } from 'commander'
 import { execa } from 'execa'
 import { listDeadLetters, printDeadLetters, replayDeadLetters } from './commands/dlq.command.ts'
+import { consume, createTopic, deleteTopic, describeGroup, describeTopic, listGroups, listTopics, parseHeader, produce, resetGroup } from './commands/kafka.command.ts'
+import type { ConsumedRecord, ResetTarget } from './commands/kafka.command.ts'
 import { runTests } from './commands/test.command.ts'
-import { listConnectorStates } from './connectors.ts'
+import { controlConnector, listConnectorStates } from './connectors.ts'
+import type { ConnectorAction, ConnectorState } from './connectors.ts'
 import { endpoints, loadStackConfig } from './config.ts'
 import type { StackConfig } from './config.ts'
 import { StackError } from './errors.ts'
@@ -32,6 +35,33 @@ function withConfig<A extends unknown[]> (action: (config: StackConfig, ...args:
       process.exitCode = 1
     }
   }
+}
+
+async function printConnectors (config: StackConfig, opts: { json?: boolean }): Promise<void> {
+  const states = await listConnectorStates(endpoints(config).connectUrl)
+  if (opts.json) { console.log(JSON.stringify(states, null, 2)); return }
+  for (const c of states) printConnector(c)
+  if (states.some(c => c.state !== 'RUNNING' || c.tasks.some(t => t.state !== 'RUNNING'))) process.exitCode = 1
+}
+
+function printConnector (c: ConnectorState): void {
+  console.log(`${c.name.padEnd(40)} ${c.state.padEnd(10)} tasks: ${c.tasks.map(t => `${t.id}=${t.state}`).join(' ') || 'none'}`)
+  for (const t of c.tasks.filter(t => t.trace)) console.log(`  task ${t.id}: ${t.trace?.split('\n')[0]}`)
+}
+
+/** Rows of cells under a header, each column as wide as its widest cell. */
+function printColumns (header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i]?.length ?? 0)))
+  for (const r of [header, ...rows]) console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd())
+}
+
+function printRecord (r: ConsumedRecord): void {
+  const headers = Object.entries(r.headers).map(([k, v]) => `${k}=${v}`).join(' ')
+  console.log(`${r.partition}:${r.offset}  ${r.timestamp}  key=${r.key ?? '-'}${headers ? `  headers: ${headers}` : ''}`)
+  if (r.change) {
+    console.log(`  ${r.change.op}  ${JSON.stringify(r.change.before)} → ${JSON.stringify(r.change.after)}`)
+    console.log(`  source ${JSON.stringify(r.change.source)}`)
+  } else console.log(`  ${r.value ?? '(null: a tombstone)'}`)
 }
 
 const program = new Command('ripple')
@@ -103,15 +133,7 @@ program.command('mail')
 program.command('connectors')
   .description('each Kafka Connect connector with its state and its tasks\' states')
   .option('--json', 'print a JSON array')
-  .action(withConfig(async (config, opts: { json?: boolean }) => {
-    const states = await listConnectorStates(endpoints(config).connectUrl)
-    if (opts.json) { console.log(JSON.stringify(states, null, 2)); return }
-    for (const c of states) {
-      console.log(`${c.name.padEnd(40)} ${c.state.padEnd(10)} tasks: ${c.tasks.map(t => `${t.id}=${t.state}`).join(' ') || 'none'}`)
-      for (const t of c.tasks.filter(t => t.trace)) console.log(`  task ${t.id}: ${t.trace?.split('\n')[0]}`)
-    }
-    if (states.some(c => c.state !== 'RUNNING' || c.tasks.some(t => t.state !== 'RUNNING'))) process.exitCode = 1
-  }))
+  .action(withConfig(printConnectors))
 
 const count = (name: string, min: number) => (value: string) => {
   const n = Number(value)
@@ -153,6 +175,134 @@ program.command('bench')
     const { runBenchSuite } = await import('../../bench/suite/bench.suite.ts')
     const rows = await runBenchSuite(config, { quick: Boolean(opts.quick), repeat: opts.repeat, readme: Boolean(opts.readme) }, log)
     if (rows.some(r => r.met === undefined)) process.exitCode = 1
+  }))
+
+const kafka = program.command('kafka')
+  .description('see inside Kafka: topics, messages, consumer groups and lag, connectors')
+
+kafka.command('topics')
+  .description('each topic: partitions, replication, records held, end offsets, size on disk')
+  .option('--internal', 'include Kafka\'s own topics (__consumer_offsets, ...)')
+  .option('--json', 'print a JSON array')
+  .action(withConfig(async (config, opts: { internal?: boolean, json?: boolean }) => {
+    const topics = await listTopics(config, { internal: Boolean(opts.internal) })
+    if (opts.json) { console.log(JSON.stringify(topics, null, 2)); return }
+    printColumns(['TOPIC', 'PARTITIONS', 'RF', 'RECORDS', 'END OFFSETS', 'BYTES'], topics.map(t => [t.name, String(t.partitions), String(t.replication), t.messages, t.endOffsets.join(','), String(t.sizeBytes)]))
+  }))
+
+const topic = kafka.command('topic').description('create, describe or delete one topic')
+topic.command('describe').argument('<name>').option('--json', 'print JSON')
+  .description('partitions with leader, replicas, in-sync replicas, start and end offsets; the topic\'s own settings')
+  .action(withConfig(async (config, name: string, opts: { json?: boolean }) => {
+    const t = await describeTopic(config, name)
+    if (opts.json) { console.log(JSON.stringify(t, null, 2)); return }
+    console.log(`${t.name}  id ${t.id}  ${Object.entries(t.configs).map(([k, v]) => `${k}=${v ?? ''}`).join(' ')}`.trimEnd())
+    printColumns(['PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'START', 'END'], t.partitions.map(p => [String(p.partition), String(p.leader), p.replicas.join(','), p.isr.join(','), p.startOffset, p.endOffset]))
+  }))
+topic.command('create').argument('<name>')
+  .option('--partitions <n>', 'partitions', count('partitions', 1), 3)
+  .option('--replication <n>', 'replication factor (at most the number of brokers)', count('replication', 1), 1)
+  .action(withConfig(async (config, name: string, opts: { partitions: number, replication: number }) => {
+    await createTopic(config, name, opts)
+    log(`created ${name} with ${opts.partitions} partition(s), replication ${opts.replication}`)
+  }))
+topic.command('delete').argument('<name>')
+  .action(withConfig(async (config, name: string) => {
+    await deleteTopic(config, name)
+    log(`deleted ${name}`)
+  }))
+
+kafka.command('produce')
+  .description('send records (acks=all, idempotent): --value, or one record per line of standard input')
+  .argument('<topic>')
+  .option('--key <key>', 'the key of every record (same key, same partition, kept in order)')
+  .option('--header <k=v>', 'a header, as many as needed', (v: string, all: [string, string][]) => [...all, parseHeader(v)], [] as [string, string][])
+  .option('--value <text>', 'one record with this value instead of reading standard input')
+  .option('--json', 'print {count} as JSON')
+  .action(withConfig(async (config, name: string, opts: { key?: string, header: [string, string][], value?: string, json?: boolean }) => {
+    let values = opts.value === undefined ? [] : [opts.value]
+    if (opts.value === undefined) {
+      let input = ''
+      for await (const chunk of process.stdin) input += String(chunk)
+      values = input.split('\n').filter(line => line.length > 0)
+    }
+    const sent = await produce(config, name, values, { key: opts.key, headers: opts.header })
+    if (opts.json) console.log(JSON.stringify(sent))
+    else log(`sent ${sent.count} record(s) to ${name}`)
+  }))
+
+kafka.command('consume')
+  .description('print records: key, headers, partition, offset, time and value (Debezium changes decoded)')
+  .argument('<topic>')
+  .option('--group <id>', 'read and commit as this consumer group')
+  .option('--from-beginning', 'from the oldest record held')
+  .option('--offset <p:n>', 'partition p from offset n')
+  .option('--since <age>', 'from that long ago: 30s, 10m, 2h, 1d')
+  .option('--max <n>', 'stop after n records', count('max', 1))
+  .option('--follow', 'keep waiting for new records (Ctrl-C ends)')
+  .option('--json', 'one JSON object per line')
+  .action(withConfig(async (config, name: string, opts: { group?: string, fromBeginning?: boolean, offset?: string, since?: string, max?: number, follow?: boolean, json?: boolean }) => {
+    const stop = new AbortController()
+    process.once('SIGINT', () => stop.abort())
+    const n = await consume(config, name, { ...opts, signal: stop.signal }, r => opts.json ? console.log(JSON.stringify(r)) : printRecord(r))
+    log(`${n} record(s)`)
+  }))
+
+kafka.command('groups')
+  .description('each consumer group and its state')
+  .option('--json', 'print a JSON array')
+  .action(withConfig(async (config, opts: { json?: boolean }) => {
+    const groups = await listGroups(config)
+    if (opts.json) { console.log(JSON.stringify(groups, null, 2)); return }
+    printColumns(['GROUP', 'STATE', 'PROTOCOL'], groups.map(g => [g.id, g.state, g.protocolType]))
+  }))
+
+const group = kafka.command('group').description('describe a consumer group or move its offsets')
+group.command('describe').argument('<id>').option('--json', 'print JSON')
+  .description('members and their partitions; committed offset, end offset and lag per partition')
+  .action(withConfig(async (config, id: string, opts: { json?: boolean }) => {
+    const g = await describeGroup(config, id)
+    if (opts.json) { console.log(JSON.stringify(g, null, 2)); return }
+    console.log(`${g.id}  ${g.state}  ${g.members.length} member(s)`)
+    for (const m of g.members) console.log(`  ${m.id}  ${m.clientId}@${m.host}  ${m.assignment.map(a => `${a.topic}:${a.partitions.join(',')}`).join(' ')}`)
+    printColumns(['TOPIC', 'PARTITION', 'COMMITTED', 'END', 'LAG', 'MEMBER'], g.offsets.map(o => [o.topic, String(o.partition), o.committed ?? '-', o.end, o.lag ?? '-', o.member ?? '-']))
+  }))
+group.command('reset').argument('<id>')
+  .description('move the group\'s committed offsets on a topic (refused while it has members)')
+  .requiredOption('--topic <name>', 'the topic whose offsets move')
+  .option('--to-earliest', 'to the oldest record held')
+  .option('--to-latest', 'to the end: skip everything there now')
+  .option('--to-datetime <iso>', 'to the first record at or after this time, e.g. 2026-11-30T12:00:00Z')
+  .option('--json', 'print the new offsets as JSON')
+  .action(withConfig(async (config, id: string, opts: { topic: string, toEarliest?: boolean, toLatest?: boolean, toDatetime?: string, json?: boolean }) => {
+    const chosen = [opts.toEarliest, opts.toLatest, opts.toDatetime !== undefined].filter(Boolean).length
+    if (chosen !== 1) throw new StackError('RESET_TARGET', 'Say where to move the offsets, once: --to-earliest, --to-latest or --to-datetime <iso>.')
+    let target: ResetTarget = { to: opts.toEarliest ? 'earliest' : 'latest' }
+    if (opts.toDatetime !== undefined) {
+      const at = new Date(opts.toDatetime)
+      if (Number.isNaN(at.getTime())) throw new StackError('RESET_TARGET', `--to-datetime takes an ISO 8601 time such as 2026-11-30T12:00:00Z, got "${opts.toDatetime}".`)
+      target = { to: 'datetime', at }
+    }
+    const moved = await resetGroup(config, id, opts.topic, target)
+    if (opts.json) { console.log(JSON.stringify(moved, null, 2)); return }
+    for (const m of moved) console.log(`${opts.topic}:${m.partition} -> ${m.offset}`)
+  }))
+
+kafka.command('connectors')
+  .description('each Kafka Connect connector with its state and its tasks\' states (as ./ripple connectors)')
+  .option('--json', 'print a JSON array')
+  .action(withConfig(printConnectors))
+
+kafka.command('connector')
+  .description('restart (with all its tasks), pause or resume one connector')
+  .argument('<action>', 'restart, pause or resume')
+  .argument('<name>')
+  .option('--json', 'print its state after as JSON')
+  .action(withConfig(async (config, action: string, name: string, opts: { json?: boolean }) => {
+    if (!['restart', 'pause', 'resume'].includes(action)) throw new StackError('UNKNOWN_ACTION', `A connector can be restarted, paused or resumed: ./ripple kafka connector restart|pause|resume ${name}.`)
+    const state = await controlConnector(endpoints(config).connectUrl, name, action as ConnectorAction)
+    if (opts.json) { console.log(JSON.stringify(state, null, 2)); return }
+    if (state) printConnector(state)
   }))
 
 const dlq = program.command('dlq')

@@ -151,3 +151,19 @@ export async function deleteConnector (connectUrl: string, name: string): Promis
   const res = await request(`${connectUrl}/connectors/${encodeURIComponent(name)}`, { method: 'DELETE' })
   if (!res.ok && res.status !== 404) throw new StackError('CONNECTOR_DELETE', `Kafka Connect could not delete connector ${name} (HTTP ${res.status}).`)
 }
+
+export type ConnectorAction = 'restart' | 'pause' | 'resume'
+
+/** Restart (the connector and all its tasks), pause or resume, through Connect's REST API; an unknown name is an error naming the known ones. */
+export async function controlConnector (connectUrl: string, name: string, action: ConnectorAction): Promise<ConnectorState | undefined> {
+  const path = `${connectUrl}/connectors/${encodeURIComponent(name)}`
+  const res = action === 'restart'
+    ? await request(`${path}/restart?includeTasks=true&onlyFailed=false`, { method: 'POST' })
+    : await request(`${path}/${action}`, { method: 'PUT' })
+  if (res.status === 404) {
+    const names = await (await request(`${connectUrl}/connectors`)).json() as string[]
+    throw new StackError('UNKNOWN_CONNECTOR', `There is no connector "${name}": name one of ${names.sort().join(', ') || '(none registered)'}.`)
+  }
+  if (!res.ok) throw new StackError('CONNECTOR_CONTROL', `Kafka Connect could not ${action} connector ${name} (HTTP ${res.status}): see ./ripple logs connect.`)
+  return await connectorState(connectUrl, name)
+}

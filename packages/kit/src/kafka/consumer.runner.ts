@@ -367,12 +367,10 @@ export async function runConsumer (options: ConsumerRunnerOptions): Promise<Cons
     // Keyless records promise no order among themselves, so each is its own chain.
     const key = raw.key ? raw.key.toString('latin1') : `#${raw.offset}`
     const previous = lane.keys.get(key)
-    // p-limit starts tasks in the order they were queued, so `previous` already holds a slot and
-    // never waits for this one's: no deadlock however small the limit.
-    const task = lane.limit(async () => {
-      if (previous) await previous
-      await handle(raw, lane, entry)
-    })
+    // A message queues for a slot only once its key's previous one is done: waiting inside a slot
+    // would let one busy key's backlog take every slot and stall the other keys of the partition.
+    const run = () => lane.limit(() => handle(raw, lane, entry))
+    const task = previous ? previous.then(run) : run()
     const settled: Promise<void> = task
       .catch((err: unknown) => {
         // Only a dead-letter failure that outlived its retries gets here: without a commit the

@@ -242,6 +242,22 @@ describe('runConsumer (real Kafka)', () => {
     assert.ok(overlap <= 8, `never more than the limit (${overlap})`)
   })
 
+  it('with concurrencyPerPartition, a key\'s backlog waits outside the slots, so other keys still get them', async () => {
+    const topic = unique('test.kit.concurrent-backlog.')
+    // Key a's first message holds until key b's message is handled; a's next two wait behind it.
+    // Were they to wait inside slots, a's three would fill both slots and b would never start.
+    await producer.send([...['a:1', 'a:2', 'a:3'].map(value => ({ topic, key: 'a', value, partition: 0 })), { topic, key: 'b', value: 'b:1', partition: 0 }])
+    const handled: string[] = []
+    let bDone!: () => void
+    const b = new Promise<void>(resolve => { bDone = resolve })
+    await start(topic, unique('test-kit-concurrent-backlog-'), async m => {
+      if (text(m) === 'a:1') await b
+      if (text(m) === 'b:1') bDone()
+      handled.push(text(m) ?? '')
+    }, { concurrencyPerPartition: 2 })
+    await eventually(() => assert.deepEqual(handled, ['b:1', 'a:1', 'a:2', 'a:3']), 30_000, 20)
+  })
+
   it('with concurrencyPerPartition, commits only past messages whose predecessors are done too', async () => {
     const topic = unique('test.kit.concurrent-commit.')
     const groupId = unique('test-kit-concurrent-commit-')
