@@ -13,7 +13,7 @@ import { Pool } from 'undici'
 import { endpoints, loadStackConfig } from '../../stack/src/config.ts'
 import { benchOptions } from '../support/args.ts'
 import { fmt, MB, microsHistogram, printTable, trackRssPeak } from '../support/report.ts'
-import { componentPids, coresBetween, MACHINE, sampleCpu } from '../support/stack-cpu.ts'
+import { componentPids, coresBetween, MACHINE, OTHERS, sampleCpu } from '../support/stack-cpu.ts'
 import { CEILING_TABLE, mariadbCeiling } from './ceiling.ts'
 import type { CeilingFigures } from './ceiling.ts'
 import {
@@ -358,7 +358,7 @@ function report (o: {
   const cpuPerMessage = o.consumer.messages > 0 ? o.cpu.notificationCpuSeconds / o.consumer.messages * 1000 : 0
   console.log(`notification-service: ${o.consumer.messages.toLocaleString('en-US')} messages handled in the window, ${fmt(o.consumer.meanMs)} ms each on average ` +
     `(p50 ≤ ${fmt(o.consumer.p50UpToMs)}, p99 ≤ ${fmt(o.consumer.p99UpToMs)} ms by its histogram) and ${Number.isNaN(cpuPerMessage) ? '?' : fmt(cpuPerMessage)} ms of its CPU each; ` +
-    `one at a time per partition on 3 partitions ≈ ${fmt(capacity)} messages/s; largest consumer lag seen ${o.maxLag.toLocaleString('en-US')}` +
+    `one at a time per partition on 3 partitions that would be ≈ ${fmt(capacity)} messages/s (notification-service runs many users of a partition at once); largest consumer lag seen ${o.maxLag.toLocaleString('en-US')}` +
     (o.consumer.restarted ? ' (the service restarted during the run: its counters are unknown)' : ''))
   console.log(`per partition (one lane each): ${laneFigures.map(l => `p${l.partition} ${l.mails.toLocaleString('en-US')} mails at ${fmt(l.perSec)}/s, idle ${Math.round(l.idlePercent)}%, last ${l.lastMailAfterLoadSec.toFixed(1)} s after the load`).join('; ')}`)
   console.log(`\nCPU by process, in cores busy: load = first update to last answer (${o.cpu.loadSeconds.toFixed(1)} s), drain = then to the last mail (${o.cpu.drainSeconds.toFixed(1)} s)`)
@@ -367,6 +367,13 @@ function report (o: {
     ...[...o.cpu.load.keys()].map(n => [n === MACHINE ? `${n} (of ${availableParallelism()})` : n, (o.cpu.load.get(n) ?? 0).toFixed(2), o.cpu.drainSeconds > 0.5 ? (o.cpu.drain.get(n) ?? 0).toFixed(2) : '-'])
   ])
   if (o.cpu.restarted.length > 0) console.log(`restarted during the run, so left out: ${o.cpu.restarted.join(', ')}`)
+  // The stack's CPU per update, load and drain together: the figure that does not depend on how
+  // busy the rest of the machine was (the latencies do). The bench itself and other processes are not the stack.
+  const stackCpuMs = new Map([...o.cpu.load.keys()].filter(n => n !== MACHINE && n !== OTHERS && n !== 'bench (this process)')
+    .map(n => [n, ((o.cpu.load.get(n) ?? 0) * o.cpu.loadSeconds + (o.cpu.drain.get(n) ?? 0) * o.cpu.drainSeconds) * 1000 / Math.max(1, ok.length)]))
+  const stackCpuMsPerUpdate = [...stackCpuMs.values()].reduce((a, b) => a + b, 0)
+  console.log(`stack CPU per update: ${stackCpuMsPerUpdate.toFixed(2)} ms (${[...stackCpuMs].filter(([, v]) => v >= 0.05).sort((a, b) => b[1] - a[1])
+    .map(([n, v]) => `${n} ${v.toFixed(2)} ms, ${Math.round(100 * v / stackCpuMsPerUpdate)}%`).join('; ')})`)
   if (o.ceiling) {
     console.log(`MariaDB ceiling: ${o.ceiling.updates.toLocaleString('en-US')} write transactions (lock, UPDATE, read back, COMMIT) of ${CEILING_TABLE} in ${o.ceiling.seconds.toFixed(1)} s from ${o.ceiling.connections} connections, ` +
       `p50 ${fmt(o.ceiling.p50Ms)} ms, p99 ${fmt(o.ceiling.p99Ms)} ms`)
@@ -385,6 +392,7 @@ function report (o: {
       kafkaToConsumer: quartet(stages.kafkaToConsumer), consumerToMail: quartet(stages.consumerToMail)
     },
     notificationService: { ...o.consumer, cpuMsPerMessage: cpuPerMessage, maxLag: o.maxLag, lanes: laneFigures },
+    stackCpuMsPerUpdate, stackCpuMsPerUpdateByProcess: Object.fromEntries(stackCpuMs),
     cpuCores: { restarted: o.cpu.restarted, loadSeconds: o.cpu.loadSeconds, drainSeconds: o.cpu.drainSeconds, load: Object.fromEntries(o.cpu.load), drain: Object.fromEntries(o.cpu.drain) },
     ceiling: o.ceiling,
     rssPeakMb: rss.peak() / MB

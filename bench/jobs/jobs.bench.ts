@@ -4,7 +4,8 @@
 // jobs through informer; the highest rate with no errors and a p99 create → finish under sleep + 100 ms
 // is the pipeline's sustained rate, shown next to the seed's 25 req/s and Kafka's own ceiling.
 //   node bench/jobs/jobs.bench.ts [--rates 250,500,1000,2000,3000,4000] [--step-seconds 20]
-//     [--sleep 100] [--data-size 1024] [--connections 128] [--samples 300] [--baseline FILE | --baseline-records N]
+//     [--sleep 100] [--data-size 1024] [--connections 128] [--samples 300] [--rest-seconds 15]
+//     [--baseline FILE | --baseline-records N | --baseline none]
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
@@ -17,9 +18,10 @@ import { benchOptions } from '../support/args.ts'
 import { fmt, positiveInt, printTable } from '../support/report.ts'
 import { componentPids, coresBetween, sampleCpu } from '../support/stack-cpu.ts'
 
-// baseline: a file holding a kafka-baseline RESULT line to reuse; without it the baseline runs with --baseline-records.
+// baseline: a file holding a kafka-baseline RESULT line to reuse, or `none`; without it the baseline runs with --baseline-records.
+// rest-seconds: how long the idle stack's CPU is sampled before the first step (what it costs with no traffic).
 const args = benchOptions(
-  { 'step-seconds': 20, 'connections': 128, 'samples': 300, 'baseline-records': 200_000 },
+  { 'step-seconds': 20, 'connections': 128, 'samples': 300, 'baseline-records': 200_000, 'rest-seconds': 15 },
   { rates: '250,500,1000,1500,2000,3000,4000', sleep: '100', 'data-size': '1024', baseline: undefined }
 )
 const rates = (args.rates ?? '').split(',').map(r => positiveInt('rates', r.trim()))
@@ -46,6 +48,26 @@ const total = (samples: Map<string, number>, name: string) =>
 const meanMs = (before: Map<string, number>, after: Map<string, number>, name: string) => {
   const count = total(after, `${name}_count`) - total(before, `${name}_count`)
   return count > 0 ? (total(after, `${name}_sum`) - total(before, `${name}_sum`)) / count * 1000 : Number.NaN
+}
+
+/**
+ * A quantile of a histogram between two scrapes, in ms, interpolated within its bucket as
+ * Prometheus's histogram_quantile does: the service's own view, free of the bench's polling.
+ */
+function quantileMs (before: Map<string, number>, after: Map<string, number>, name: string, q: number): number {
+  const buckets = [...after].flatMap(([k, v]) => {
+    const le = new RegExp(`^${name}_bucket\\{.*le="([^"]+)"`).exec(k)?.[1]
+    return le === undefined ? [] : [{ le: le === '+Inf' ? Infinity : Number(le), count: v - (before.get(k) ?? 0) }]
+  }).sort((a, b) => a.le - b.le)
+  const totalCount = buckets.at(-1)?.count ?? 0
+  if (totalCount === 0) return Number.NaN
+  const rank = q * totalCount
+  let lower = { le: 0, count: 0 }
+  for (const b of buckets) {
+    if (b.count >= rank) return (b.le === Infinity ? lower.le : lower.le + (b.le - lower.le) * (rank - lower.count) / Math.max(1, b.count - lower.count)) * 1000
+    lower = b
+  }
+  return Number.NaN
 }
 
 async function scrapeAll () {
@@ -85,8 +107,10 @@ async function drained (): Promise<void> {
 interface Step {
   rate: number
   load: JobsLoadResult
-  stagesMs: { pickup: number, finish: number, informerHandle: number, converterHandle: number, visible: number }
+  stagesMs: { pickup: number, finish: number, informerHandle: number, converterHandle: number, visible: number, visibleP99: number }
   cores: Map<string, number>
+  /** From the first request to the last sampled job's finish: the span the cores were measured over. */
+  seconds: number
   maxLag: number
 }
 
@@ -106,7 +130,8 @@ async function step (rate: number): Promise<Step> {
   } finally {
     clearInterval(lagTimer)
   }
-  const cores = coresBetween(cpuBefore, sampleCpu(pids), (performance.now() - started) / 1000)
+  const seconds = (performance.now() - started) / 1000
+  const cores = coresBetween(cpuBefore, sampleCpu(pids), seconds)
   const after = await scrapeAll()
   return {
     rate,
@@ -116,18 +141,31 @@ async function step (rate: number): Promise<Step> {
       finish: meanMs(before.processor, after.processor, 'ripple_job_create_to_finish_seconds'),
       converterHandle: meanMs(before.converter, after.converter, 'ripple_message_duration_seconds'),
       informerHandle: meanMs(before.informer, after.informer, 'ripple_message_duration_seconds'),
-      visible: meanMs(before.informer, after.informer, 'ripple_job_create_to_visible_seconds')
+      visible: meanMs(before.informer, after.informer, 'ripple_job_create_to_visible_seconds'),
+      visibleP99: quantileMs(before.informer, after.informer, 'ripple_job_create_to_visible_seconds', 0.99)
     },
     cores,
+    seconds,
     maxLag
   }
 }
 
+/** Cores each component keeps busy with no traffic: timers, polls and fetches of an idle stack. */
+async function atRest (): Promise<Map<string, number>> {
+  await drained()
+  const pids = componentPids(config.paths.pm2)
+  const before = sampleCpu(pids)
+  await delay(args['rest-seconds'] * 1000)
+  return coresBetween(before, sampleCpu(pids), args['rest-seconds'])
+}
+
 const budgetMs = sleepMs + 100
+// Informer may show a finish a little after it happened: the goal gives it sleep + 150 (bench/suite/bench.goals.ts).
+const visibleBudgetMs = sleepMs + 150
 const clean = (s: Step) => s.load.requests.errors === 0 && s.load.requests.non2xx === 0 && s.load.samples.finished === s.load.samples.followed &&
   s.load.requests.achievedRps >= s.rate * 0.95
 const sustains = (s: Step) => clean(s) && s.load.createToFinishMs.p99 < budgetMs
-const sustainsVisible = (s: Step) => clean(s) && s.load.createToVisibleMs.p99 < budgetMs
+const sustainsVisible = (s: Step) => clean(s) && s.load.createToVisibleMs.p99 <= visibleBudgetMs
 
 interface BaselineResult { node: { produce: { recordsPerSec: number }, consume: { recordsPerSec: number } }, java: { produce: { recordsPerSec: number } }, records: number, recordSize: number }
 
@@ -141,6 +179,8 @@ async function kafkaBaseline (): Promise<BaselineResult> {
   return JSON.parse(line.slice('RESULT '.length)) as BaselineResult
 }
 
+log(`sampling the idle stack for ${args['rest-seconds']} s`)
+const rest = await atRest()
 const steps: Step[] = []
 for (const rate of rates) {
   log(`step: ${rate} req/s for ${stepSeconds} s`)
@@ -150,9 +190,9 @@ for (const rate of rates) {
   // One step past the limit shows how it fails; more would only queue.
   if (!clean(s) || s.load.createToFinishMs.p99 > budgetMs * 4) break
 }
-const baseline = await kafkaBaseline()
+const baseline = args.baseline === 'none' ? undefined : await kafkaBaseline()
 
-console.log(`\nJob pipeline, sleep ${sleepMs} ms, data ${dataSize} B, ${stepSeconds} s per step, up to ${connections} connections; p99 budget sleep + 100 = ${budgetMs} ms`)
+console.log(`\nJob pipeline, sleep ${sleepMs} ms, data ${dataSize} B, ${stepSeconds} s per step, up to ${connections} connections; p99 budget sleep + 100 = ${budgetMs} ms, informer visible sleep + 150 = ${visibleBudgetMs} ms`)
 console.log('latencies in ms; finish = create_date → finish_date, visible = create_date → informer first answered finish; gen lag = how late the load generator sent; max lag = records the job services had yet to handle')
 printTable([
   ['req/s target', 'achieved', 'errors', 'HTTP p50', 'HTTP p99', 'gen lag p99', 'finish p50', 'finish p99', 'visible p50', 'visible p99', 'max lag', 'sustained'],
@@ -162,20 +202,31 @@ printTable([
     fmt(s.load.createToVisibleMs.p50), fmt(s.load.createToVisibleMs.p99), String(s.maxLag), sustains(s) ? (sustainsVisible(s) ? 'yes' : 'finish only') : 'no'
   ])
 ])
-console.log('\nwhere the time goes (means, ms): create → pick-up by the processor, → finish_date (includes the sleep), converter and informer handling per record, create → informer shows finish')
+console.log('\nwhere the time goes (means, ms): create → pick-up by the processor, → finish_date (includes the sleep), converter and informer handling per record, create → informer shows finish; informer p99: the same from informer\'s own histogram (every job, no polling)')
 printTable([
-  ['req/s', 'pick-up', 'finish', 'converter', 'informer', 'visible'],
-  ...steps.map(s => [String(s.rate), fmt(s.stagesMs.pickup), fmt(s.stagesMs.finish), fmt(s.stagesMs.converterHandle), fmt(s.stagesMs.informerHandle), fmt(s.stagesMs.visible)])
+  ['req/s', 'pick-up', 'finish', 'converter', 'informer', 'visible', 'informer p99'],
+  ...steps.map(s => [String(s.rate), fmt(s.stagesMs.pickup), fmt(s.stagesMs.finish), fmt(s.stagesMs.converterHandle), fmt(s.stagesMs.informerHandle), fmt(s.stagesMs.visible), fmt(s.stagesMs.visibleP99)])
 ])
 // The pipeline's components first, then the rest of the machine (other services, other stacks).
 const cpuNames = [...new Set([...pipeline, ...steps.flatMap(s => [...s.cores.keys()])])].filter(n => steps.some(s => s.cores.has(n)))
 console.log('\ncores busy during each step')
 printTable([
   ['req/s', ...cpuNames],
+  ['at rest', ...cpuNames.map(n => (rest.get(n) ?? 0).toFixed(3))],
   ...steps.map(s => [String(s.rate), ...cpuNames.map(n => (s.cores.get(n) ?? 0).toFixed(2))])
+])
+// Per job, the figure that holds on a shared machine: the cores above move with the rate achieved and with what else runs.
+console.log('\nCPU ms per job (the step\'s CPU over the jobs it created)')
+const jobNames = cpuNames.filter(n => pipeline.includes(n))
+printTable([
+  ['req/s', ...jobNames, 'sum'],
+  ...steps.map(s => {
+    const perJob = jobNames.map(n => (s.cores.get(n) ?? 0) * s.seconds * 1000 / Math.max(1, s.load.requests.ok))
+    return [String(s.rate), ...perJob.map(ms => ms.toFixed(3)), perJob.reduce((a, b) => a + b, 0).toFixed(3)]
+  })
 ])
 const best = steps.filter(sustains).at(-1)
 const bestVisible = steps.filter(sustainsVisible).at(-1)
-console.log(`\nsustained: ${best ? `${best.rate} req/s` : 'none of the rates'} (p99 create → finish_date < ${budgetMs} ms, no errors); ${bestVisible ? `${bestVisible.rate} req/s` : 'none'} with informer showing finish within it too`)
-console.log(`seed: ${SEED_RATE} req/s → ${best ? `${fmt(best.rate / SEED_RATE)}x` : '-'}; kafka-baseline (${baseline.records} x ${baseline.recordSize} B, acks=all): node produce ${fmt(baseline.node.produce.recordsPerSec)} rec/s, consume ${fmt(baseline.node.consume.recordsPerSec)} rec/s, java produce ${fmt(baseline.java.produce.recordsPerSec)} rec/s`)
-console.log(`RESULT ${JSON.stringify({ sleepMs, dataSize, stepSeconds, connections, budgetMs, sustainedRps: best?.rate ?? 0, sustainedVisibleRps: bestVisible?.rate ?? 0, seedRps: SEED_RATE, baseline: { nodeProduce: baseline.node.produce.recordsPerSec, nodeConsume: baseline.node.consume.recordsPerSec, javaProduce: baseline.java.produce.recordsPerSec }, steps: steps.map(s => ({ ...s, cores: Object.fromEntries(s.cores) })) })}`)
+console.log(`\nsustained: ${best ? `${best.rate} req/s` : 'none of the rates'} (p99 create → finish_date < ${budgetMs} ms, no errors); ${bestVisible ? `${bestVisible.rate} req/s` : 'none'} with informer showing finish within ${visibleBudgetMs} ms too`)
+console.log(`seed: ${SEED_RATE} req/s → ${best ? `${fmt(best.rate / SEED_RATE)}x` : '-'}; ${baseline ? `kafka-baseline (${baseline.records} x ${baseline.recordSize} B, acks=all): node produce ${fmt(baseline.node.produce.recordsPerSec)} rec/s, consume ${fmt(baseline.node.consume.recordsPerSec)} rec/s, java produce ${fmt(baseline.java.produce.recordsPerSec)} rec/s` : 'kafka-baseline not run'}`)
+console.log(`RESULT ${JSON.stringify({ sleepMs, dataSize, stepSeconds, connections, budgetMs, visibleBudgetMs, sustainedRps: best?.rate ?? 0, sustainedVisibleRps: bestVisible?.rate ?? 0, seedRps: SEED_RATE, baseline: baseline && { nodeProduce: baseline.node.produce.recordsPerSec, nodeConsume: baseline.node.consume.recordsPerSec, javaProduce: baseline.java.produce.recordsPerSec }, rest: Object.fromEntries(rest), steps: steps.map(s => ({ ...s, cores: Object.fromEntries(s.cores) })) })}`)

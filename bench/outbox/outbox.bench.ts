@@ -2,7 +2,11 @@
 // outbox row) → relay → outbox.event.post → subscribe-service → notification row in PostgreSQL.
 // The CDC relay is the stack's post-service with Debezium's EventRouter; the polling relay is a
 // post-service this bench starts as its own process with OUTBOX_RELAY=polling, on a database the
-// connector does not capture. Both feed the stack's subscribe-service.
+// connector does not capture. Both feed the stack's subscribe-service. Besides rates and latencies
+// it prints the CPU each accepted post cost each component in the flat-out phase (on a small
+// shared machine the rates swing with the neighbours' load, the CPU per post much less), the posts
+// notified twice, and MariaDB's ceiling for the two-row transaction sent as four round trips (the
+// goals' reference) and as two (as post-service sends it).
 //   node bench/outbox/outbox.bench.ts [--rate 100] [--duration 15] [--connections 32] [--authors 50]
 //     [--order cdc,polling] [--idle-seconds 10] [--ceiling-seconds 5] [--drain-timeout 120]
 import { spawn } from 'node:child_process'
@@ -20,6 +24,7 @@ import { serviceEnv } from '../../stack/src/components/service.ts'
 import { endpoints, loadStackConfig } from '../../stack/src/config.ts'
 import { forEachLimit, pollUntil, requestJson, wallNow } from '../cdc-email/pipeline.ts'
 import { fmt, MB, microsHistogram, positiveInt, printTable, trackRssPeak } from '../support/report.ts'
+import { componentPids, coresBetween, MACHINE, OTHERS, sampleCpu } from '../support/stack-cpu.ts'
 import { deltaBetween, mariadbCeiling, ratesBetween, statusSampler } from './mariadb.ts'
 import type { CeilingFigures, Counters } from './mariadb.ts'
 
@@ -74,7 +79,7 @@ async function subscribeJson<T> (method: 'GET' | 'POST' | 'DELETE', path: string
 
 type RelayName = 'cdc' | 'polling'
 interface Sent { title: string, author: number, startedAt: number, doneAt: number, status: number }
-interface Phase { name: string, sent: Sent[], notifiedAt: Map<string, number> }
+interface Phase { name: string, sent: Sent[], notifiedAt: Map<string, number>, /** Posts notified more than once. */ doubled: Set<string> }
 
 const authorOf = (relay: RelayName, i: number) => `bench-${run}-${relay}-a${i}`
 const subscriberOf = (relay: RelayName, i: number) => `bench-${run}-${relay}-s${i}`
@@ -88,7 +93,7 @@ async function freePort (): Promise<number> {
 }
 
 /** A post-service process with the polling relay, as `./ripple up` would start one, on a database of its own. */
-async function startPollingPostService (): Promise<{ url: string, database: string, stop: () => Promise<void> }> {
+async function startPollingPostService (): Promise<{ url: string, database: string, pid: number, stop: () => Promise<void> }> {
   const port = await freePort()
   const database = `bench_polling_${run}`
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', `${config.repoRoot}/services/post-service/src/main.ts`], {
@@ -102,6 +107,7 @@ async function startPollingPostService (): Promise<{ url: string, database: stri
   return {
     url,
     database,
+    pid: child.pid!,
     async stop () {
       child.kill('SIGTERM')
       await once(child, 'exit')
@@ -166,15 +172,26 @@ async function awaitNotifications (relay: RelayName, phases: Phase[]): Promise<b
     return pending.size === 0
   }, deadline, 250)
   const byTitle = new Map<string, number>()
+  const doubled = new Set<string>()
   await forEachLimit([...expected.keys()], 8, async i => {
     for (let offset = 0; ; offset += 1000) {
       const res = await subscribeJson<{ items: Array<{ post: { title: string }, createdAt: string }> }>('GET', `/notifications?subscriberId=${subscriberOf(relay, i)}&limit=1000&offset=${offset}`)
       const items = res.body?.items ?? []
-      for (const n of items) byTitle.set(n.post.title, Date.parse(n.createdAt))
+      for (const n of items) {
+        // Each author has one subscriber: a title seen twice is a post notified twice.
+        if (byTitle.has(n.post.title)) doubled.add(n.post.title)
+        byTitle.set(n.post.title, Date.parse(n.createdAt))
+      }
       if (items.length < 1000) break
     }
   })
-  for (const p of phases) for (const s of p.sent) { const at = byTitle.get(s.title); if (at !== undefined) p.notifiedAt.set(s.title, at) }
+  for (const p of phases) {
+    for (const s of p.sent) {
+      const at = byTitle.get(s.title)
+      if (at !== undefined) p.notifiedAt.set(s.title, at)
+      if (doubled.has(s.title)) p.doubled.add(s.title)
+    }
+  }
   return !done
 }
 
@@ -198,6 +215,7 @@ function figures (phase: Phase) {
     accepted: ok.length,
     failed: phase.sent.length - ok.length,
     missing: ok.length - notified.length,
+    doubled: phase.doubled.size,
     postsPerSec: ok.length / ((lastDone - firstStart) / 1000),
     notificationsPerSec: notified.length / ((lastNotified - firstStart) / 1000),
     drainSec: (lastNotified - lastDone) / 1000,
@@ -206,19 +224,41 @@ function figures (phase: Phase) {
   }
 }
 
-async function benchRelay (relay: RelayName, url: string, sampler: Awaited<ReturnType<typeof statusSampler>>) {
+// The components one post goes through (and the bench's own client), for CPU per post: on a small
+// shared machine the rates are noisy, the CPU each post costs is not.
+const PATH_COMPONENTS = ['post-service', 'mariadb', 'connect', 'kafka', 'subscribe-service', 'postgres']
+const BENCH = 'bench (this process)'
+const POLLING_POST_SERVICE = 'post-service (polling)'
+
+/** CPU ms per accepted post of each component over the flat-out phase and its drain. */
+function cpuPerPost (components: Map<string, number>, before: Map<string, number>, after: Map<string, number>, posts: number): Record<string, number> {
+  const cores = coresBetween(before, after, 1)
+  const perPost = Object.fromEntries([...components.keys(), OTHERS, MACHINE].map(name => [name, (cores.get(name) ?? 0) * 1000 / posts]))
+  // The polling post-service is this process's child, so its CPU is in both trees: count it once.
+  const child = perPost[POLLING_POST_SERVICE]
+  if (child !== undefined) {
+    perPost[BENCH] = perPost[BENCH]! - child
+    perPost[OTHERS] = perPost[OTHERS]! + child
+  }
+  return perPost
+}
+
+async function benchRelay (relay: RelayName, url: string, sampler: Awaited<ReturnType<typeof statusSampler>>, components: Map<string, number>) {
   const api = new Pool(url, { connections: Math.max(connections, 16), keepAliveTimeout: 60_000 })
   try {
     await subscribeAll(relay)
     log(`${relay}: warm-up, then paced at ${rate}/s for ${duration} s`)
-    const warm: Phase = { name: 'warm-up', sent: await drive(api, relay, 'warm-up', { inFlight: 4 }, 2), notifiedAt: new Map() }
-    const paced: Phase = { name: 'paced', sent: await drive(api, relay, 'paced', { rate }), notifiedAt: new Map() }
+    const warm: Phase = { name: 'warm-up', sent: await drive(api, relay, 'warm-up', { inFlight: 4 }, 2), notifiedAt: new Map(), doubled: new Set() }
+    const paced: Phase = { name: 'paced', sent: await drive(api, relay, 'paced', { rate }), notifiedAt: new Map(), doubled: new Set() }
     const pacedTimedOut = await awaitNotifications(relay, [warm, paced])
     log(`${relay}: flat out with ${connections} requests in flight for ${duration} s`)
     const before = await sampler.sample()
-    const flat: Phase = { name: 'flat', sent: await drive(api, relay, 'flat', { inFlight: connections }), notifiedAt: new Map() }
+    const cpuBefore = sampleCpu(components)
+    const flat: Phase = { name: 'flat', sent: await drive(api, relay, 'flat', { inFlight: connections }), notifiedAt: new Map(), doubled: new Set() }
+    const cpuLoaded = sampleCpu(components)
     const loaded = await sampler.sample()
     const flatTimedOut = await awaitNotifications(relay, [warm, paced, flat])
+    const cpuDrained = sampleCpu(components)
     const drained = await sampler.sample()
     const flatFigures = figures(flat)
     const statements = deltaBetween(before, drained)
@@ -226,7 +266,9 @@ async function benchRelay (relay: RelayName, url: string, sampler: Awaited<Retur
     return {
       paced: { ...figures(paced), timedOut: pacedTimedOut },
       flat: { ...flatFigures, timedOut: flatTimedOut },
-      mariadb: { perPost, loadQps: ratesBetween(before, loaded).Questions, drainSec: (drained.at - loaded.at) / 1000 }
+      mariadb: { perPost, loadQps: ratesBetween(before, loaded).Questions, drainSec: (drained.at - loaded.at) / 1000 },
+      // The drain includes the bench's polls of subscribe-service, so its CPU per post is an upper bound.
+      cpuMsPerPost: { flat: cpuPerPost(components, cpuBefore, cpuLoaded, flatFigures.accepted), withDrain: cpuPerPost(components, cpuBefore, cpuDrained, flatFigures.accepted) }
     }
   } finally {
     await unsubscribeAll(relay).catch(() => undefined)
@@ -256,35 +298,52 @@ try {
   const idleBoth = await idleRates(sampler)
 
   const results = new Map<string, Awaited<ReturnType<typeof benchRelay>>>()
-  for (const relay of order) results.set(relay, relay === 'cdc' ? await benchRelay('cdc', cdcUrl, sampler) : await benchRelay('polling', polling.url, sampler))
+  const stackPids = componentPids(config.paths.pm2)
+  const componentsOf = (relay: RelayName) => new Map([
+    ...PATH_COMPONENTS.map(name => [relay === 'polling' && name === 'post-service' ? 'post-service (cdc, idle)' : name, stackPids.get(name) ?? -1] as const),
+    ...(relay === 'polling' ? [[POLLING_POST_SERVICE, polling!.pid] as const] : []),
+    [BENCH, process.pid] as const
+  ])
+  for (const relay of order) results.set(relay, relay === 'cdc' ? await benchRelay('cdc', cdcUrl, sampler, componentsOf('cdc')) : await benchRelay('polling', polling.url, sampler, componentsOf('polling')))
   const cdc = results.get('cdc')!
   const poll = results.get('polling')!
-  log(`MariaDB ceiling: ${connections} connections for ${ceilingSeconds} s`)
-  const ceiling: CeilingFigures = await mariadbCeiling({ connection: ep.mariadb, database: `bench_ceiling_${run}`, connections, seconds: ceilingSeconds })
+  log(`MariaDB ceiling: ${connections} connections for ${ceilingSeconds} s, four round trips per transaction, then two as post-service sends them`)
+  const ceiling: CeilingFigures = await mariadbCeiling({ connection: ep.mariadb, database: `bench_ceiling_${run}`, connections, seconds: ceilingSeconds, roundTrips: 4 })
+  const ceilingAsPostService: CeilingFigures = await mariadbCeiling({ connection: ep.mariadb, database: `bench_ceiling2_${run}`, connections, seconds: ceilingSeconds, roundTrips: 2 })
 
   const q3 = (q: { p50: number, p95: number, p99: number }) => [q.p50, q.p95, q.p99].map(fmt).join(' / ')
   const q2 = (q: { p50: number, p99: number }) => [q.p50, q.p99].map(fmt).join(' / ')
+  const ratios = (perSec: number) => `${(perSec / ceiling.perSec).toFixed(2)} / ${(perSec / ceilingAsPostService.perSec).toFixed(2)}`
   const per = (c: Counters) => `${c.Questions.toFixed(2)} (${c.Com_select.toFixed(2)} / ${c.Com_insert.toFixed(2)} / ${c.Com_delete.toFixed(2)})`
   const pollingIdleExtra = idleBoth.Questions - idleCdc.Questions
   console.log(`\noutbox ${run}: ${authorCount} authors with one subscriber each; paced ${rate} posts/s for ${duration} s, then flat out with ${connections} requests in flight for ${duration} s, per relay, ${order.join(' then ')}; ${availableParallelism()} cores for everything, load average ${loadavg()[0]!.toFixed(1)} at the end`)
   printTable([
-    ['', 'MariaDB ceiling', 'cdc (EventRouter)', 'polling relay'],
-    [`posts/s sustained (${connections} in flight)`, fmt(ceiling.perSec), fmt(cdc.flat.postsPerSec), fmt(poll.flat.postsPerSec)],
+    ['', 'MariaDB ceiling (4 / 2 round trips)', 'cdc (EventRouter)', 'polling relay'],
+    [`posts/s sustained (${connections} in flight)`, `${fmt(ceiling.perSec)} / ${fmt(ceilingAsPostService.perSec)}`, fmt(cdc.flat.postsPerSec), fmt(poll.flat.postsPerSec)],
+    ['  ÷ ceiling (4 / 2 round trips)', '-', ratios(cdc.flat.postsPerSec), ratios(poll.flat.postsPerSec)],
     ['  post latency p50 / p95 / p99 ms', q3({ p50: ceiling.p50Ms, p95: ceiling.p95Ms, p99: ceiling.p99Ms }), q3(cdc.flat.httpMs), q3(poll.flat.httpMs)],
     ['  notifications recorded/s, end to end', '-', fmt(cdc.flat.notificationsPerSec), fmt(poll.flat.notificationsPerSec)],
     ['  drain after the last post s', '-', cdc.flat.drainSec.toFixed(1), poll.flat.drainSec.toFixed(1)],
     ['  commit→notification p50 / p99 ms (with backlog)', '-', q2(cdc.flat.commitToNotifiedMs), q2(poll.flat.commitToNotifiedMs)],
     [`commit→notification at ${rate}/s p50 / p95 / p99 ms`, '-', q3(cdc.paced.commitToNotifiedMs), q3(poll.paced.commitToNotifiedMs)],
     [`  max ms`, '-', fmt(cdc.paced.commitToNotifiedMs.max), fmt(poll.paced.commitToNotifiedMs.max)],
-    ['posts failed / notifications missing', '0 / -', `${cdc.paced.failed + cdc.flat.failed} / ${cdc.paced.missing + cdc.flat.missing}`, `${poll.paced.failed + poll.flat.failed} / ${poll.flat.missing + poll.paced.missing}`],
+    ['posts failed / notifications missing / doubled', '0 / - / -', `${cdc.paced.failed + cdc.flat.failed} / ${cdc.paced.missing + cdc.flat.missing} / ${cdc.paced.doubled + cdc.flat.doubled}`, `${poll.paced.failed + poll.flat.failed} / ${poll.flat.missing + poll.paced.missing} / ${poll.paced.doubled + poll.flat.doubled}`],
     ['MariaDB statements/s while idle', '-', `${idleCdc.Questions.toFixed(2)} (whole server)`, `+${pollingIdleExtra.toFixed(2)}`],
     ['MariaDB statements per post (select / insert / delete)', '4 (0 / 2 / 0)', per(cdc.mariadb.perPost), per(poll.mariadb.perPost)]
   ])
-  console.log('statements per post: the server\'s Questions over the flat-out phase and its drain, divided by the posts; post-service\'s own write is 4 (BEGIN, 2 INSERTs, COMMIT) as in the ceiling. ' +
+  const fmt2 = (v: number | undefined) => v === undefined ? '-' : v.toFixed(2)
+  const cpuRow = (name: string, label = name) => [`  ${label}`, '-', fmt2(cdc.cpuMsPerPost.flat[name]), fmt2(poll.cpuMsPerPost.flat[name])]
+  console.log('\nCPU ms per accepted post over the flat-out phase (a relay and subscribe-service may still be behind at its end; RESULT has the figures with the drain)')
+  printTable([
+    ['', '', 'cdc', 'polling'],
+    [...cpuRow('post-service', 'post-service (cdc / polling process)').slice(0, 3), fmt2(poll.cpuMsPerPost.flat[POLLING_POST_SERVICE])],
+    ...['mariadb', 'connect', 'kafka', 'subscribe-service', 'postgres', BENCH, OTHERS, MACHINE].map(n => cpuRow(n))
+  ])
+  console.log('statements per post: the server\'s Questions over the flat-out phase and its drain, divided by the posts; post-service\'s own write is 4 (BEGIN, 2 INSERTs, COMMIT) as in the ceiling, sent in two round trips. ' +
     'Notification time is subscribe-service\'s transaction start; commit time the 201\'s arrival.')
   console.log(`RESULT ${JSON.stringify({
     run, rate, duration, connections, authors: authorCount, order, loadAverage: loadavg(),
-    ceiling, cdc, polling: poll,
+    ceiling, ceilingAsPostService, cdc, polling: poll,
     idleQuestionsPerSec: { cdcOnly: idleCdc.Questions, withPolling: idleBoth.Questions, pollingExtra: pollingIdleExtra, counters: { cdcOnly: idleCdc, withPolling: idleBoth } },
     rssPeakMb: rss.peak() / MB
   })}`)

@@ -36,5 +36,6 @@ export { accessTokenConfigSchema, authenticate, createAccessTokens, requireAdmin
 export type { AccessTokenConfig, AccessTokens, Caller, IssuedToken } from './auth/access-token.ts'
 export { confirmationTokenConfigSchema, createConfirmationTokens } from './auth/confirmation-token.ts'
 export type { ConfirmationClaims, ConfirmationTokenConfig, ConfirmationTokens } from './auth/confirmation-token.ts'
+export { statementBatcher } from './batching/statement.batcher.ts'
 export { defineService, runService } from './service/service.host.ts'
 export type { ConsumeOptions, HostedConfig, RippleService, ServiceContext, ServiceFactory, ServiceOptions, Worker } from './service/service.host.ts'

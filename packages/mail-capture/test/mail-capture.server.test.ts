@@ -103,3 +103,56 @@ test('an idle client is disconnected after the idle timeout, and the capture kee
   await send(to, 'hello')
   assert.equal((await mailsTo(to)).length, 1)
 })
+
+test('a restarted capture lists by recipient what it caught before, appends to the same store, and a clear empties both', async () => {
+  const storeFile = join(dir, 'restart.jsonl')
+  const start = () => startMailCapture({ host: '127.0.0.1', smtpPort: 0, apiPort: 0, storeFile, log: () => {} })
+  const sendTo = (port: number, to: string, text: string) => {
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true })
+    return transport.sendMail({ from: 'sender@example.test', to: [to, 'Both@Example.test'], subject: text, text }).finally(() => transport.close())
+  }
+  const list = async (url: string, to?: string) => await (await fetch(`${url}/mails${to === undefined ? '' : `?to=${encodeURIComponent(to)}`}`)).json() as CapturedMail[]
+
+  const first = await start()
+  await sendTo(first.smtpPort, 'one@example.test', 'first')
+  await first.stop()
+  const second = await start()
+  try {
+    await sendTo(second.smtpPort, 'two@example.test', 'second')
+    assert.deepEqual((await list(second.apiUrl, 'one@example.test')).map(m => m.subject), ['first'])
+    assert.deepEqual((await list(second.apiUrl, 'TWO@example.test')).map(m => m.subject), ['second'])
+    assert.deepEqual((await list(second.apiUrl, 'both@example.test')).map(m => m.subject), ['first', 'second'], 'every recipient finds the mail, in the order caught')
+    assert.deepEqual((await list(second.apiUrl)).map(m => m.subject), ['first', 'second'])
+    assert.deepEqual(await (await fetch(`${second.apiUrl}/mails`, { method: 'DELETE' })).json(), { cleared: true })
+    assert.deepEqual(await list(second.apiUrl, 'one@example.test'), [])
+    await sendTo(second.smtpPort, 'three@example.test', 'third')
+  } finally {
+    await second.stop()
+  }
+  const third = await start()
+  try {
+    assert.deepEqual((await list(third.apiUrl)).map(m => m.subject), ['third'], 'the store holds what came after the clear, nothing before')
+  } finally {
+    await third.stop()
+  }
+})
+
+test('a mail is listed as sent: decoded subject and text, lower-case addresses, its Message-ID and plain headers', async () => {
+  const to = 'Decoded@Example.test'
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: capture.smtpPort, secure: false, ignoreTLS: true })
+  await transport.sendMail({
+    from: 'Ripple <No-Reply@Ripple.local>', to, subject: 'Grüße → changed', text: 'Hello Zoë,\n\n  - Address: Old Street 1 → New Road 2\n', messageId: '<abc.123@ripple.local>', headers: { 'X-Test-Marker': 'ünï' }
+  }).finally(() => transport.close())
+  const [mail] = await mailsTo('decoded@example.test')
+  assert.ok(mail)
+  assert.equal(mail.from, 'no-reply@ripple.local')
+  assert.deepEqual(mail.to, ['decoded@example.test'])
+  assert.equal(mail.subject, 'Grüße → changed')
+  assert.equal(mail.text.trim(), 'Hello Zoë,\n\n  - Address: Old Street 1 → New Road 2')
+  assert.equal(mail.messageId, '<abc.123@ripple.local>')
+  assert.equal(mail.headers['message-id'], '<abc.123@ripple.local>')
+  assert.equal(mail.headers.subject, 'Grüße → changed')
+  assert.equal(mail.headers['x-test-marker'], 'ünï')
+  assert.equal(mail.headers.to, undefined, 'addresses are fields of their own')
+  assert.ok(!Number.isNaN(Date.parse(mail.date)))
+})

@@ -1,4 +1,4 @@
-import { defineService } from '@ripple/kit'
+import { consumerTuning, defineService } from '@ripple/kit'
 import client from 'prom-client'
 import type { NotificationConfig } from './config.ts'
 import { createConfirmationLinks } from './adapters/confirmation-links.adapter.ts'
@@ -23,7 +23,7 @@ export const createNotificationService = defineService<NotificationConfig>('noti
     groupId: config.GROUP_ID,
     topics: [config.TOPIC],
     handler: createUserChangeHandler({ notify: makeNotifyUserChange({ mailer, sentMails, links: createConfirmationLinks(config), onResent: mail => resent.inc({ kind: mail.kind }) }), logger }),
-    retry: { minTimeout: config.SMTP_RETRY_MIN_MS, maxTimeout: config.SMTP_RETRY_MAX_MS },
-    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS
+    ...consumerTuning(config),
+    concurrencyPerPartition: config.CONCURRENCY_PER_PARTITION
   })
 })

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as pause } from 'node:timers/promises'
+import { Admin } from '@platformatic/kafka'
 import { changeEventId, createLogger, createProducer, decodeChangeEvent, openPostgresDatabase } from '@ripple/kit'
 import pg from 'pg'
 import type { KafkaProducer } from '@ripple/kit'
@@ -9,7 +10,7 @@ import { createNotificationService } from '../src/app.ts'
 import { messageIdFor, planMails } from '../src/interactors/notify-user-change.interactor.ts'
 import { toUserChange } from '../src/transport/user-row.mapper.ts'
 import { privateSmtp } from './private-smtp.ts'
-import { dropDatabase, eventually, groupCaughtUp, mailsTo, metricValue, readTopic, recordsIn, serviceConfig, unique, userEvents } from './stack.helpers.ts'
+import { dropDatabase, eventually, groupCaughtUp, mailsTo, metricValue, readTopic, recordsIn, serviceConfig, stack, unique, userEvents } from './stack.helpers.ts'
 import type { NotificationService } from './stack.helpers.ts'
 
 /** The id the service gives a Debezium event: its binlog position. */
@@ -198,6 +199,51 @@ describe('notification-service (real Kafka, PostgreSQL, SMTP capture)', () => {
     assert.equal(report.smtp, 'ok')
     const metrics = await (await fetch(`${url}/metrics`)).text()
     assert.match(metrics, new RegExp(`ripple_messages_total\\{[^}]*topic="${topic.replaceAll('.', '\\.')}"[^}]*outcome="processed"[^}]*\\} 5`))
+  })
+
+  it('works on many users of one partition at once: a user whose mail is held holds up only their own later changes', async () => {
+    const scope = setup('concurrent')
+    const { events, topic } = scope
+    // One partition, so every user shares it: handled one at a time, all would wait behind user 0.
+    const admin = new Admin({ clientId: 'notification-service-test', bootstrapBrokers: stack.kafkaBrokers })
+    try {
+      await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 })
+    } finally {
+      await admin.close()
+    }
+    const held = `user0@${scope.domain}`
+    let release = () => {}
+    const hold = new Promise<'accept'>(resolve => { release = () => resolve('accept') })
+    // The server sits on user 0's first mail until the test releases it.
+    const smtp = await privateSmtp((mail, received) => mail.to.includes(held) && received.filter(m => m.to.includes(held)).length === 1 ? hold : 'accept')
+    try {
+      // A socket timeout longer than the test: the held mail is never broken off and resent.
+      await startService(scope, { SMTP_PORT: String(smtp.port), SMTP_SOCKET_TIMEOUT_MS: '600000', CONCURRENCY_PER_PARTITION: '16' })
+      const users = 8
+      const versions = 3
+      const sent = new Map<number, string[]>()
+      for (let version = 1; version <= versions; version++) {
+        const batch = Array.from({ length: users }, (_, user) => ({ topic, key: events.key(user), value: events.updated(user, version) }))
+        for (const [user, m] of batch.entries()) sent.set(user, [...(sent.get(user) ?? []), messageIdFor(eventIdOf(m.value), 'data-changed')])
+        await producer.send(batch)
+      }
+      const idsTo = (user: number) => smtp.received.filter(m => m.to.includes(`user${user}@${scope.domain}`)).map(m => m.messageId)
+
+      // Every other user's changes overtake user 0's, all of them, while user 0's first mail is held.
+      await eventually(() => {
+        for (let user = 1; user < users; user++) assert.deepEqual(idsTo(user), sent.get(user), `user${user}'s mails, in order`)
+      }, 60_000, 50)
+      assert.deepEqual(idsTo(0), sent.get(0)!.slice(0, 1), 'user 0\'s later changes wait for the first')
+      assert.equal(await groupCaughtUp(scope.groupId, topic), false, 'the held change keeps the offset where it is')
+
+      release()
+      await eventually(async () => assert.ok(await groupCaughtUp(scope.groupId, topic)))
+      for (let user = 0; user < users; user++) assert.deepEqual(idsTo(user), sent.get(user), `user${user}'s mails, in order, each once`)
+      assert.equal(smtp.received.length, users * versions)
+    } finally {
+      release()
+      await smtp.stop()
+    }
   })
 
   it('restarted in the middle of a burst of 200 updates: exactly 200 mails, none twice', async t => {

@@ -2,7 +2,7 @@ import { SMTPServer } from 'smtp-server'
 
 export interface ReceivedMail { to: string[], messageId: string | undefined, raw: string }
 
-/** What the server answers to a mail it received: take it (250), never answer, or reply with an error. */
+/** What the server answers to a mail it received: take it (250), never answer, or reply with an error; a promise answers when it settles. */
 export type Reply = 'accept' | 'hang' | { responseCode: number, message: string }
 
 /**
@@ -10,7 +10,7 @@ export type Reply = 'accept' | 'hang' | { responseCode: number, message: string 
  * misbehave; the shared capture of the stack is never touched. `received` holds every mail
  * whose DATA reached it, answered or not.
  */
-export async function privateSmtp (reply: (mail: ReceivedMail, received: ReceivedMail[]) => Reply = () => 'accept') {
+export async function privateSmtp (reply: (mail: ReceivedMail, received: ReceivedMail[]) => Reply | Promise<Reply> = () => 'accept') {
   const received: ReceivedMail[] = []
   const make = () => new SMTPServer({
     authOptional: true,
@@ -24,9 +24,10 @@ export async function privateSmtp (reply: (mail: ReceivedMail, received: Receive
         const raw = Buffer.concat(chunks).toString('utf8')
         const mail = { to: session.envelope.rcptTo.map(r => r.address), messageId: /^Message-ID:\s*(\S+)/mi.exec(raw)?.[1], raw }
         received.push(mail)
-        const answer = reply(mail, received)
-        if (answer === 'accept') callback()
-        else if (answer !== 'hang') callback(Object.assign(new Error(answer.message), { responseCode: answer.responseCode }))
+        void Promise.resolve(reply(mail, received)).then(answer => {
+          if (answer === 'accept') callback()
+          else if (answer !== 'hang') callback(Object.assign(new Error(answer.message), { responseCode: answer.responseCode }))
+        })
       })
     }
   })

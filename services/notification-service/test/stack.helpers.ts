@@ -6,7 +6,7 @@ import type { createNotificationService } from '../src/app.ts'
 import { notificationServiceConfigSchema } from '../src/config.ts'
 
 // What only this service's tests need; the rest comes from @ripple/testing.
-export { dropPostgresDatabase as dropDatabase, eventually, groupCaughtUp, readTopic, unique } from '@ripple/testing'
+export { dropPostgresDatabase as dropDatabase, eventually, groupCaughtUp, readTopic, stack, unique } from '@ripple/testing'
 
 /** Mails the capture caught for addresses ending in `domain` (tests never clear the shared capture). */
 export async function mailsTo (domain: string): Promise<CapturedMail[]> {
@@ -15,8 +15,8 @@ export async function mailsTo (domain: string): Promise<CapturedMail[]> {
 
 export function serviceConfig (overrides: { TOPIC: string, GROUP_ID: string, POSTGRES_DATABASE: string, [variable: string]: string }) {
   return testConfig(notificationServiceConfigSchema, {
-    SMTP_RETRY_MIN_MS: '50',
-    SMTP_RETRY_MAX_MS: '500',
+    RETRY_MIN_MS: '50',
+    RETRY_MAX_MS: '500',
     ...overrides
   })
 }

@@ -1,4 +1,4 @@
-import { createAccessTokens, defineService } from '@ripple/kit'
+import { consumerTuning, createAccessTokens, defineService } from '@ripple/kit'
 import type { SubscribeServiceConfig } from './config.ts'
 import { createHttpWebhookClient } from './adapters/http-webhook-sender.adapter.ts'
 import { createPgDeliveryQueue } from './adapters/pg-delivery-repository.adapter.ts'
@@ -38,7 +38,10 @@ export const createSubscribeService = defineService<SubscribeServiceConfig>('sub
     groupId: config.GROUP_ID,
     topics: [config.TOPIC],
     handler: createPostEventHandler({ record: makeRecordPostNotifications({ notifications }), onWebhooksPending: delivery.wake, logger }),
-    retry: { minTimeout: config.CONSUMER_RETRY_MIN_MS, maxTimeout: config.CONSUMER_RETRY_MAX_MS }
+    ...consumerTuning(config),
+    concurrencyPerPartition: config.CONCURRENCY_PER_PARTITION,
+    // Three partitions' worth, so fetching pauses only once every lane is full.
+    maxBuffered: config.CONCURRENCY_PER_PARTITION * 3
   })
 
   registerSubscriptionRoutes(http, {

@@ -16,8 +16,8 @@ export const RECEIVER_HOST = '127.0.0.2'
 /** The service's settings against the running stack, quiet, on a free port, with short retries, webhooks allowed to RECEIVER_HOST. */
 export function serviceConfig (overrides: { TOPIC: string, GROUP_ID: string, POSTGRES_DATABASE: string, [variable: string]: string }): SubscribeServiceConfig {
   return testConfig(subscribeServiceConfigSchema, {
-    CONSUMER_RETRY_MIN_MS: '50',
-    CONSUMER_RETRY_MAX_MS: '500',
+    RETRY_MIN_MS: '50',
+    RETRY_MAX_MS: '500',
     WEBHOOK_RETRY_MIN_MS: '100',
     WEBHOOK_RETRY_MAX_MS: '1000',
     WEBHOOK_TIMEOUT_MS: '2000',

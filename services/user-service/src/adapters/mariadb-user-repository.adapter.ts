@@ -112,7 +112,7 @@ async function inTransaction<T, E> (pool: Pool, work: (conn: PoolConnection) => 
 export function createMariaDbUserRepository (pool: Pool): UserRepository {
   return {
     findById: id => guarded(async () => {
-      const [rows] = await pool.query<UserRow[]>(`SELECT ${COLUMNS} FROM users WHERE id = ?`, [uuidToBin(id)])
+      const [rows] = await pool.execute<UserRow[]>(`SELECT ${COLUMNS} FROM users WHERE id = ?`, [uuidToBin(id)])
       return rows[0] ? toUser(rows[0]) : undefined
     }),
 
@@ -152,14 +152,15 @@ export function createMariaDbUserRepository (pool: Pool): UserRepository {
       try {
         return await inTransaction<User, E | UserNotFoundError | ConfirmationUsedError>(pool, async conn => {
           // The row locked until commit: concurrent writers of this user wait, and each answers the
-          // row as its own transaction left it.
-          const [locked] = await conn.query<UserRow[]>(`SELECT ${STORED_COLUMNS} FROM users WHERE id = ? FOR UPDATE`, [bin])
+          // row as its own transaction left it. Prepared (execute): the same few statements on every
+          // PATCH, parsed once per connection.
+          const [locked] = await conn.execute<UserRow[]>(`SELECT ${STORED_COLUMNS} FROM users WHERE id = ? FOR UPDATE`, [bin])
           if (!locked[0]) return err(new UserNotFoundError(id))
           const planned = await plan(toStoredUser(locked[0]))
           if (!planned.ok) return planned
           if (options.spendToken) {
             // A concurrent use of the same token waits on this row's lock, then finds it spent.
-            const [spent] = await conn.query<ResultSetHeader>(
+            const [spent] = await conn.execute<ResultSetHeader>(
               'INSERT IGNORE INTO used_confirmation_tokens (tokenHash, userId, usedAt) VALUES (?, ?, ?)', [options.spendToken, bin, lastUpdated])
             if (spent.affectedRows === 0) return err(new ConfirmationUsedError())
           }
@@ -168,14 +169,16 @@ export function createMariaDbUserRepository (pool: Pool): UserRepository {
           if (given.length === 0) return ok(toUser(locked[0]))
 
           const sets = [...given.map(k => `${COLUMN_OF[k]} = ?`), 'lastUpdated = ?']
-          await conn.query(`UPDATE users SET ${sets.join(', ')} WHERE id = ?`, [...given.map(k => planned.value[k]), lastUpdated, bin])
+          await conn.execute(`UPDATE users SET ${sets.join(', ')} WHERE id = ?`, [...given.map(k => planned.value[k]!), lastUpdated, bin])
+          // The row as this transaction left it, without reading it back: the locked row (no one
+          // else writes it until commit) with what this UPDATE set.
+          const after: User = { ...toUser(locked[0]), lastUpdated }
+          for (const k of given) if (k !== 'passwordHash') Object.assign(after, { [k]: planned.value[k] })
           if (planned.value.username !== undefined || planned.value.email !== undefined) {
-            const [[after]] = await conn.query<UserRow[]>('SELECT username, email FROM users WHERE id = ?', [bin])
-            await conn.query('DELETE FROM user_identity_keys WHERE userId = ?', [bin])
-            await conn.query('INSERT INTO user_identity_keys (userId, usernameKey, emailKey) VALUES (?, ?, ?)', [bin, keyBytes(after!.username), keyBytes(after!.email)])
+            await conn.execute('DELETE FROM user_identity_keys WHERE userId = ?', [bin])
+            await conn.execute('INSERT INTO user_identity_keys (userId, usernameKey, emailKey) VALUES (?, ?, ?)', [bin, keyBytes(after.username), keyBytes(after.email)])
           }
-          const [rows] = await conn.query<UserRow[]>(`SELECT ${COLUMNS} FROM users WHERE id = ?`, [bin])
-          return ok(toUser(rows[0]!))
+          return ok(after)
         })
       } catch (e) {
         const duplicate = duplicateOf(e)

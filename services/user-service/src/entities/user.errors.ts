@@ -5,7 +5,7 @@ import { DomainError } from '@ripple/kit/domain'
 export type UserErrorCode =
   | 'USER_NOT_FOUND' | 'DUPLICATE_USER' | 'INVALID_USER'
   | 'INVALID_CREDENTIALS' | 'TOO_MANY_ATTEMPTS' | 'CURRENT_PASSWORD_REQUIRED' | 'WRONG_CURRENT_PASSWORD'
-  | 'INVALID_CONFIRMATION' | 'CONFIRMATION_USED'
+  | 'INVALID_CONFIRMATION' | 'CONFIRMATION_USED' | 'TOKEN_REVOKED'
 
 export class UserNotFoundError extends DomainError<UserErrorCode> {
   readonly id: string
@@ -75,5 +75,12 @@ export class InvalidConfirmationError extends DomainError<UserErrorCode> {
 export class ConfirmationUsedError extends DomainError<UserErrorCode> {
   constructor () {
     super('CONFIRMATION_USED', 'this confirmation link was already used', { field: 'token' })
+  }
+}
+
+/** The owner's access token was signed before the account's last password change: it died with the change. */
+export class TokenRevokedError extends DomainError<UserErrorCode> {
+  constructor () {
+    super('TOKEN_REVOKED', 'the password was changed after this access token was issued: sign in again with POST /auth/token', { field: 'authorization' })
   }
 }

@@ -1,5 +1,5 @@
 import type { User, UserChanges } from '../entities/user.entity.ts'
-import { CurrentPasswordRequiredError, WrongCurrentPasswordError } from '../entities/user.errors.ts'
+import { CurrentPasswordRequiredError, TokenRevokedError, WrongCurrentPasswordError } from '../entities/user.errors.ts'
 import type { DuplicateUserError, InvalidUserError, UserNotFoundError } from '../entities/user.errors.ts'
 import { err, ok } from '@ripple/kit/domain'
 import type { Result } from '@ripple/kit/domain'
@@ -18,9 +18,14 @@ export interface UpdateAuthority {
   asAdmin: boolean
   /** The owner's current password, needed to change email or password. */
   currentPassword?: string
+  /**
+   * When the owner's access token was signed: a password changed after it revokes it. Checked on
+   * the row the write locks, so a PATCH needs no read of its own to learn it.
+   */
+  tokenIssuedAtMs?: number
 }
 
-export type UpdateUserError = UserNotFoundError | DuplicateUserError | InvalidUserError | CurrentPasswordRequiredError | WrongCurrentPasswordError
+export type UpdateUserError = UserNotFoundError | DuplicateUserError | InvalidUserError | CurrentPasswordRequiredError | WrongCurrentPasswordError | TokenRevokedError
 
 export type UpdateUser = (id: string, changes: UserChanges, authority: UpdateAuthority) => Promise<Result<User, UpdateUserError>>
 
@@ -34,14 +39,15 @@ const FIELDS = ['username', 'email', 'fullName', 'dateOfBirth', 'address'] as co
  * stored hashed with passwordChangedAt, so the owner is told through CDC without the secret.
  */
 export function makeUpdateUser ({ users, hasher, now = () => new Date() }: UpdateUserDeps): UpdateUser {
-  return async (id, changes, { asAdmin, currentPassword }) => {
+  return async (id, changes, { asAdmin, currentPassword, tokenIssuedAtMs }) => {
     const at = now()
     const { password } = changes
     const invalid = (password === undefined ? undefined : checkPassword(password)) ??
       (changes.dateOfBirth === undefined ? undefined : checkDateOfBirth(changes.dateOfBirth, at))
     if (invalid) return err(invalid)
 
-    return users.update<CurrentPasswordRequiredError | WrongCurrentPasswordError>(id, at, async current => {
+    return users.update<CurrentPasswordRequiredError | WrongCurrentPasswordError | TokenRevokedError>(id, at, async current => {
+      if (tokenIssuedAtMs !== undefined && current.passwordChangedAt && current.passwordChangedAt.getTime() > tokenIssuedAtMs) return err(new TokenRevokedError())
       const diff: StoredUserChanges = {}
       for (const field of FIELDS) {
         const value = changes[field]

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { User } from '../entities/user.entity.ts'
 import {
-  ConfirmationUsedError, CurrentPasswordRequiredError, DuplicateUserError, UserNotFoundError, WrongCurrentPasswordError
+  ConfirmationUsedError, CurrentPasswordRequiredError, DuplicateUserError, TokenRevokedError, UserNotFoundError, WrongCurrentPasswordError
 } from '../entities/user.errors.ts'
 import type { InvalidUserError } from '../entities/user.errors.ts'
 import type { ConfirmEmail } from '../interactors/confirm-email.interactor.ts'
@@ -57,9 +57,12 @@ const present = (u: User) => ({
   passwordChangedAt: u.passwordChangedAt?.toISOString() ?? null
 })
 
-type UserError = UserNotFoundError | DuplicateUserError | InvalidUserError | CurrentPasswordRequiredError | WrongCurrentPasswordError
+type UserError = UserNotFoundError | DuplicateUserError | InvalidUserError | CurrentPasswordRequiredError | WrongCurrentPasswordError | TokenRevokedError
+
+const revoked = () => new HttpError(401, 'TOKEN_REVOKED', new TokenRevokedError().message, 'authorization', { 'www-authenticate': 'Bearer realm="ripple", error="invalid_token"' })
 
 function toHttp (e: UserError): Error {
+  if (e instanceof TokenRevokedError) return revoked()
   if (e instanceof UserNotFoundError) return new HttpError(404, e.code, e.message, 'id')
   if (e instanceof DuplicateUserError) return new HttpError(409, e.code, e.message, e.field)
   if (e instanceof WrongCurrentPasswordError) return new HttpError(403, e.code, e.message, 'currentPassword')
@@ -72,22 +75,27 @@ function toHttp (e: UserError): Error {
  * (or an admin's), listing accounts an admin's: 401 without a valid token, 403 with another's.
  */
 export function registerUserRoutes (app: FastifyInstance, users: UserInteractors, tokens: AccessTokens): void {
-  /**
-   * The caller, if it may act on account `id`: an admin, or the owner with a token signed after
-   * the account's last password change, so a token taken before the change dies with it.
-   */
-  async function authorizeOwner (req: FastifyRequest): Promise<{ caller: Caller, id: string }> {
+  /** The caller, if it may act on account `id` (an admin, or the owner), its token's age not yet checked. */
+  async function authorizeCaller (req: FastifyRequest): Promise<{ caller: Caller, id: string }> {
     const caller = await authenticate(req, tokens)
     const { id } = parseInput(idParams, req.params, 'id')
     requireOwner(caller, id)
-    if (caller.role === 'user' && caller.issuedAtMs !== undefined) {
-      const found = await users.getUser(id)
-      const changedAt = found.ok ? found.value.passwordChangedAt : null
-      if (changedAt && changedAt.getTime() > caller.issuedAtMs) {
-        throw new HttpError(401, 'TOKEN_REVOKED', 'the password was changed after this access token was issued: sign in again with POST /auth/token', 'authorization', { 'www-authenticate': 'Bearer realm="ripple", error="invalid_token"' })
-      }
-    }
     return { caller, id }
+  }
+
+  /** Whether an owner's token was signed before the account's last password change, so it died with it. */
+  async function isRevoked (caller: Caller, id: string): Promise<boolean> {
+    if (caller.role !== 'user' || caller.issuedAtMs === undefined) return false
+    const found = await users.getUser(id)
+    const changedAt = found.ok ? found.value.passwordChangedAt : null
+    return changedAt !== null && changedAt.getTime() > caller.issuedAtMs
+  }
+
+  /** The caller, if it may act on account `id`: an admin, or the owner with a token signed after the last password change. */
+  async function authorizeOwner (req: FastifyRequest): Promise<{ caller: Caller, id: string }> {
+    const authorized = await authorizeCaller(req)
+    if (await isRevoked(authorized.caller, authorized.id)) throw revoked()
+    return authorized
   }
 
   app.post('/users', async (req, reply) => {
@@ -120,11 +128,20 @@ export function registerUserRoutes (app: FastifyInstance, users: UserInteractors
     return present(result.value)
   })
 
+  // The token's age is checked on the row the update locks (one read less per PATCH); a PATCH
+  // refused before it got there looks it up, so a revoked token is a 401 first, as on GET and DELETE.
   app.patch('/users/:id', async req => {
-    const { caller, id } = await authorizeOwner(req)
-    const { currentPassword, ...changes } = parseInput(updateBody, req.body)
-    const result = await users.updateUser(id, changes, { asAdmin: caller.role === 'admin', currentPassword })
-    if (!result.ok) throw toHttp(result.error)
+    const { caller, id } = await authorizeCaller(req)
+    const refuse = async (error: unknown): Promise<never> => { throw await isRevoked(caller, id) ? revoked() : error }
+    let input: z.infer<typeof updateBody>
+    try {
+      input = parseInput(updateBody, req.body)
+    } catch (error) {
+      return await refuse(error)
+    }
+    const { currentPassword, ...changes } = input
+    const result = await users.updateUser(id, changes, { asAdmin: caller.role === 'admin', currentPassword, tokenIssuedAtMs: caller.role === 'user' ? caller.issuedAtMs : undefined })
+    if (!result.ok) return await refuse(toHttp(result.error))
     return present(result.value)
   })
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { beforeEach, describe, it } from 'node:test'
 import type { User } from '../../src/entities/user.entity.ts'
 import {
-  CurrentPasswordRequiredError, DuplicateUserError, InvalidUserError, UserNotFoundError, WrongCurrentPasswordError
+  CurrentPasswordRequiredError, DuplicateUserError, InvalidUserError, TokenRevokedError, UserNotFoundError, WrongCurrentPasswordError
 } from '../../src/entities/user.errors.ts'
 import { makeUpdateUser } from '../../src/interactors/update-user.interactor.ts'
 import type { UpdateUser } from '../../src/interactors/update-user.interactor.ts'
@@ -25,6 +25,19 @@ describe('update-user', () => {
     repo = new InMemoryUserRepository()
     updateUser = makeUpdateUser({ users: repo, hasher: fakeHasher, now: clock.now })
     alice = await seedUser(repo, { status: 'Confirmed' }) // password: old-password
+  })
+
+  it('an owner\'s token signed before the last password change is refused on the row it would write, and writes nothing', async () => {
+    const changed = await updateUser(alice.id, { password: 'a new password' }, ownerWith('old-password'))
+    assert.ok(changed.ok)
+    const changedAt = changed.value.passwordChangedAt!.getTime()
+    const writes = repo.writes
+    const stale = await updateUser(alice.id, { fullName: 'Stale' }, { asAdmin: false, tokenIssuedAtMs: changedAt - 1 })
+    assert.ok(!stale.ok && stale.error instanceof TokenRevokedError)
+    assert.equal(repo.writes, writes)
+    const fresh = await updateUser(alice.id, { fullName: 'Fresh' }, { asAdmin: false, tokenIssuedAtMs: changedAt })
+    assert.ok(fresh.ok)
+    assert.equal(fresh.value.fullName, 'Fresh')
   })
 
   it('saves the new values of the given fields, keeps the others, and moves lastUpdated', async () => {

@@ -249,6 +249,12 @@ describe('user-service HTTP API on MariaDB', () => {
         assertJsonError(stale, 401, 'authorization')
         assert.equal(stale.body.error, 'TOKEN_REVOKED')
       }
+      // Still a 401 first when the PATCH would be refused anyway (a misspelt field, a too-short password).
+      for (const body of [{ fullname: 'typo' }, { password: 'short', currentPassword: 'a new password' }]) {
+        const stale = await call('PATCH', path, body, { token })
+        assertJsonError(stale, 401, 'authorization')
+        assert.equal(stale.body.error, 'TOKEN_REVOKED')
+      }
       const fresh = await signInToken({ username: user.username }, 'a new password')
       assert.equal((await call('GET', path, undefined, { token: fresh })).status, 200)
       // An admin needs none.
