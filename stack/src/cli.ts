@@ -16,11 +16,8 @@ import { Supervisor } from './supervisor.ts'
 
 const log = (line: string) => { process.stderr.write(`ripple: ${line}\n`) }
 
-function printTable (rows: ComponentStatus[]): void {
-  const lines = rows.map(r => [r.name, r.healthy ? 'healthy' : r.pid === null ? 'DOWN' : 'UNHEALTHY', r.pid === null ? '-' : String(r.pid), r.address, r.reason ?? ''])
-  const widths = [0, 1, 2, 3].map(i => Math.max(...lines.map(l => l[i]!.length), 9))
-  const header = ['COMPONENT', 'STATE', 'PID', 'ADDRESS', '']
-  for (const l of [header, ...lines]) console.log(l.map((cell, i) => i < 4 ? cell.padEnd(widths[i]!) : cell).join('  ').trimEnd())
+function printStatus (rows: ComponentStatus[]): void {
+  printColumns(['COMPONENT', 'STATE', 'PID', 'ADDRESS', ''], rows.map(r => [r.name, r.healthy ? 'healthy' : r.pid === null ? 'DOWN' : 'UNHEALTHY', r.pid === null ? '-' : String(r.pid), r.address, r.reason ?? '']))
 }
 
 function withConfig<A extends unknown[]> (action: (config: StackConfig, ...args: A) => Promise<void>) {
@@ -72,7 +69,7 @@ program.command('up')
   .description('install what is missing, start every component and wait until each answers')
   .action(withConfig(async config => {
     const rows = await up(config, log)
-    printTable(rows)
+    printStatus(rows)
   }))
 
 program.command('down')
@@ -96,7 +93,7 @@ program.command('status')
   .action(withConfig(async (config, opts: { json?: boolean }) => {
     const rows = await status(config)
     if (opts.json) console.log(JSON.stringify(rows, null, 2))
-    else printTable(rows)
+    else printStatus(rows)
     if (rows.some(r => !r.healthy)) process.exitCode = 1
   }))
 
