@@ -25,6 +25,7 @@ const envSchema = z.object({
   RIPPLE_CLICKHOUSE_HTTP_PORT: port(8123),
   RIPPLE_CLICKHOUSE_TCP_PORT: port(9000),
   RIPPLE_PROMETHEUS_PORT: port(9090),
+  RIPPLE_CONSOLE_PORT: port(8090),
   // Nothing of the stack listens here: it is the one local address webhooks may reach, for a receiver a user (or a test) runs.
   RIPPLE_WEBHOOK_RECEIVER_PORT: port(8098),
   // Database passwords: generated per RIPPLE_HOME (stack/src/secrets.ts) unless set here.
@@ -100,6 +101,7 @@ export interface StackConfig {
     readonly clickhouseHttp: number
     readonly clickhouseTcp: number
     readonly prometheus: number
+    readonly console: number
     readonly webhookReceiver: number
   } & KnownServicePorts
   /** Every service folder whose package.json has a "ripple" field, in start order, ports resolved. */
@@ -176,6 +178,7 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       clickhouseHttp: e.RIPPLE_CLICKHOUSE_HTTP_PORT,
       clickhouseTcp: e.RIPPLE_CLICKHOUSE_TCP_PORT,
       prometheus: e.RIPPLE_PROMETHEUS_PORT,
+      console: e.RIPPLE_CONSOLE_PORT,
       webhookReceiver: e.RIPPLE_WEBHOOK_RECEIVER_PORT
     },
     services,
@@ -217,6 +220,7 @@ export function endpoints (config: StackConfig) {
     mailApiUrl: `http://${h}:${config.ports.mailApi}`,
     clickhouseUrl: `http://${h}:${config.ports.clickhouseHttp}`,
     prometheusUrl: `http://${h}:${config.ports.prometheus}`,
+    consoleUrl: `http://${h}:${config.ports.console}`,
     /** The admin account: tests' scratch databases and checks; services have their own accounts. */
     mariadb: { host: h, port: config.ports.mariadb, user: ACCOUNTS.mariadbAdmin, password: config.secrets.mariadbPassword },
     mariadbCdc: { user: ACCOUNTS.mariadbCdc, password: config.secrets.mariadbCdcPassword },

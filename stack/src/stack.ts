@@ -4,6 +4,7 @@ import pRetry, { AbortError } from 'p-retry'
 import { clickhouse } from './components/clickhouse.ts'
 import type { Component, Health } from './components/component.ts'
 import { connect } from './components/connect.ts'
+import { webConsole } from './components/console.ts'
 import { kafka } from './components/kafka.ts'
 import { mariadb } from './components/mariadb.ts'
 import { osUserIds, postgres } from './components/postgres.ts'
@@ -35,9 +36,9 @@ export function infrastructure (config: StackConfig): Component[] {
   return [mariadb(config), postgres(config), smtp(config), kafka(config), connect(config), clickhouse(config), prometheus(config)]
 }
 
-/** Infrastructure, then Ripple's own services: what `status` reports and `down` stops (in reverse). */
+/** Infrastructure, then Ripple's own services and the console: what `status` reports and `down` stops (in reverse). */
 export function stackComponents (config: StackConfig): Component[] {
-  return [...infrastructure(config), ...serviceDefinitions(config).map(d => service(config, d))]
+  return [...infrastructure(config), ...serviceDefinitions(config).map(d => service(config, d)), webConsole(config)]
 }
 
 function lastLogLines (supervisor: Supervisor, name: string, count = 5): string {
@@ -155,7 +156,9 @@ export async function up (config: StackConfig, log: Log, options: UpOptions = {}
   const definitions = options.infrastructureOnly ? [] : serviceDefinitions(config)
   const early = definitions.filter(d => !d.afterConnectors).map(d => service(config, d))
   const late = definitions.filter(d => d.afterConnectors).map(d => service(config, d))
-  const components = [...infra, ...early, ...late]
+  // Last: it shows everything else.
+  const tooling = options.infrastructureOnly ? [] : [webConsole(config)]
+  const components = [...infra, ...early, ...late, ...tooling]
   await ensureBinaries(components, log)
   await ensureJars(config, log)
   const supervisor = new Supervisor(config)
@@ -167,6 +170,7 @@ export async function up (config: StackConfig, log: Log, options: UpOptions = {}
       await startAll(config, supervisor, early, running, log)
       await applyConnectors(config, log)
       await startAll(config, supervisor, late, running, log)
+      await startAll(config, supervisor, tooling, running, log)
     }
     return await statusOf(supervisor, components)
   } finally {

@@ -130,9 +130,12 @@ export async function startMailCapture (options: MailCaptureOptions) {
 
   const api = Fastify({ logger: false })
   api.get('/health', async () => ({ ok: true, mails: mails.length }))
-  api.get<{ Querystring: { to?: string } }>('/mails', async req => {
+  // `newest=N`: the last N (newest first), for a console listing a mailbox of many thousands.
+  api.get<{ Querystring: { to?: string, newest?: string } }>('/mails', async req => {
     const to = req.query.to?.toLowerCase()
-    return to ? byRecipient.get(to) ?? [] : mails
+    const list = to ? byRecipient.get(to) ?? [] : mails
+    const newest = Number(req.query.newest)
+    return Number.isInteger(newest) && newest > 0 ? list.slice(-newest).reverse() : list
   })
   api.delete('/mails', async () => {
     mails.length = 0

@@ -21,12 +21,19 @@ export interface DeadLetter {
   time: string
   value: string | null
   headers: Record<string, string>
+  /** When `./ripple dlq replay` or the console put it back, ISO 8601; absent while it is pending. */
+  replayedAt?: string
 }
 
 interface RawRecord { partition: number, offset: bigint, timestamp: bigint, key: Buffer | null, value: Buffer | null, headers: Map<string, Buffer> }
 
 const DLQ_HEADER = 'x-dlq-'
 export const REPLAYED_FROM_HEADER = 'x-replayed-from'
+/**
+ * Which dead letters were replayed, keyed `<dlq>:<partition>:<offset>` (compacted): what makes a
+ * replayed entry leave the pending view, without reading the original topics for x-replayed-from.
+ */
+export const REPLAYS_TOPIC = 'ripple.dlq-replays'
 
 const buffer = (data?: Buffer) => data
 const text = (data?: Buffer) => data?.toString('utf8')
@@ -89,14 +96,42 @@ function describe (r: RawRecord): DeadLetter {
   }
 }
 
+const letterId = (topic: string, partition: number, offset: bigint | string) => `${topic}:${partition}:${offset}`
+
+async function topicExists (config: StackConfig, topic: string): Promise<boolean> {
+  const admin = new Admin({ clientId: 'ripple-dlq-admin', bootstrapBrokers: endpoints(config).kafkaBrokers })
+  try {
+    return (await admin.listTopics()).includes(topic)
+  } finally {
+    await admin.close()
+  }
+}
+
+/** When each dead letter of `topic` was replayed, by `<dlq>:<partition>:<offset>`. */
+async function replayMarks (config: StackConfig, topic: string): Promise<Map<string, string>> {
+  const marks = new Map<string, string>()
+  if (!await topicExists(config, REPLAYS_TOPIC)) return marks
+  for (const r of await readAll(config, REPLAYS_TOPIC)) {
+    const id = r.key?.toString('utf8')
+    if (id?.startsWith(`${topic}:`) && r.value) marks.set(id, new Date(Number(r.timestamp)).toISOString())
+  }
+  return marks
+}
+
 export async function listDeadLetters (config: StackConfig, topic: string): Promise<DeadLetter[]> {
-  return (await readAll(config, topic)).map(describe)
+  const [records, marks] = await Promise.all([readAll(config, topic), replayMarks(config, topic)])
+  return records.map(r => {
+    const letter = describe(r)
+    const replayedAt = marks.get(letterId(topic, r.partition, r.offset))
+    return replayedAt ? { ...letter, replayedAt } : letter
+  })
 }
 
 export function printDeadLetters (letters: DeadLetter[]): void {
   for (const d of letters) {
     const from = d.originalTopic ? `${d.originalTopic}:${d.originalPartition ?? '?'}:${d.originalOffset ?? '?'}` : '(no x-dlq-original-topic)'
-    console.log(`${d.partition}:${d.offset}  ${d.time}  key=${d.key ?? '-'}  from ${from}  ${d.errorCode ?? ''}  ${d.reason ?? ''}`.trimEnd())
+    const state = d.replayedAt ? `replayed ${d.replayedAt}` : 'pending'
+    console.log(`${d.partition}:${d.offset}  ${d.time}  ${state}  key=${d.key ?? '-'}  from ${from}  ${d.errorCode ?? ''}  ${d.reason ?? ''}`.trimEnd())
   }
 }
 
@@ -143,6 +178,14 @@ export async function replayDeadLetters (config: StackConfig, topic: string, sel
     }))
     // One send: the idempotent producer keeps their order per partition.
     await producer.send(messages)
+    if (!await topicExists(config, REPLAYS_TOPIC)) {
+      const admin = new Admin({ clientId: 'ripple-dlq-admin', bootstrapBrokers: endpoints(config).kafkaBrokers })
+      // Another replay may create it at the same moment: either way it then exists.
+      await admin.createTopics({ topics: [REPLAYS_TOPIC], partitions: 1, replicas: 1, configs: [{ name: 'cleanup.policy', value: 'compact' }] }).catch(() => {}).finally(() => admin.close())
+    }
+    // Marked after the records are back on their topic: a crash between the two leaves an entry
+    // pending that was replayed, which a second replay repeats harmlessly (consumers' inboxes).
+    await producer.send(chosen.map(r => ({ topic: REPLAYS_TOPIC, key: letterId(topic, r.partition, r.offset), value: JSON.stringify({ to: r.headers.get('x-dlq-original-topic')!.toString('utf8') }) })))
     return chosen.map((r, i) => ({ partition: r.partition, offset: String(r.offset), topic: messages[i]!.topic, key: r.key?.toString('utf8') ?? null }))
   } finally {
     await producer.close()
