@@ -22,16 +22,38 @@ export interface NewestPage {
 export const FILTER_WINDOW = 2000n
 
 /**
+ * A key is the text given, or a JSON key holding it as a field's value: Debezium keys a row's
+ * change by `{"id": …}` (inside `payload` with the JSON converter's schemas), and a person
+ * searching a user's changes types the id as the API shows it.
+ */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export function keyMatches (key: string | null, wanted: string): boolean {
+  if (key === null) return false
+  // user-service's ids are UUIDs in the API and 32 hex digits in its table, so in its changes' keys.
+  const forms = UUID.test(wanted) ? [wanted, wanted.replace(/-/g, '').toLowerCase()] : [wanted]
+  if (forms.includes(key)) return true
+  if (!key.startsWith('{')) return false
+  try {
+    const parsed = JSON.parse(key) as { schema?: unknown, payload?: unknown }
+    const fields = parsed.schema !== undefined && typeof parsed.payload === 'object' ? parsed.payload : parsed
+    return fields !== null && typeof fields === 'object' && Object.values(fields).some(v => v !== null && typeof v !== 'object' && forms.includes(String(v)))
+  } catch {
+    return false
+  }
+}
+
+/**
  * The newest records first, across partitions (by timestamp) or in one, a page at a time: each
  * partition is read only over the window the page needs (the last `limit` records before the
  * cursor, or a bounded window when filtering by key or text).
  */
-export async function newestRecords (reader: TopicRangeReader, topic: string, q: NewestQuery): Promise<NewestPage> {
+export async function newestRecords (reader: Pick<TopicRangeReader, 'bounds' | 'read'>, topic: string, q: NewestQuery): Promise<NewestPage> {
   const bounds = (await reader.bounds(topic)).filter(b => q.partition === undefined || b.partition === q.partition)
   const filtering = q.key !== undefined || q.text !== undefined
   const window = filtering ? FILTER_WINDOW : BigInt(q.limit)
   const text = q.text?.toLowerCase()
-  const matches = (r: ConsumedRecord) => (q.key === undefined || r.key === q.key) &&
+  const matches = (r: ConsumedRecord) => (q.key === undefined || keyMatches(r.key, q.key)) &&
     (text === undefined || (r.value ?? '').toLowerCase().includes(text) || (r.key ?? '').toLowerCase().includes(text))
 
   const perPartition = await Promise.all(bounds.map(async b => {

@@ -37,8 +37,9 @@ export function page (title: string, path: string, body: string): string {
 <main><h1>${title}</h1>!${body}</main></body></html>`
 }
 
+/** A table; with no headers, a list of name/value rows. */
 export const table = (headers: string[], rows: string[][]): string =>
-  html`<table><thead><tr>!${headers.map(h => html`<th>${h}</th>`)}</tr></thead><tbody>!${rows.map(r => `<tr>${r.join('')}</tr>`)}</tbody></table>`
+  html`<table>!${headers.length > 0 ? html`<thead><tr>!${headers.map(h => html`<th>${h}</th>`)}</tr></thead>` : ''}<tbody>!${rows.map(r => `<tr>${r.join('')}</tr>`)}</tbody></table>`
 
 /** A cell of text (escaped). */
 export const cell = (text: unknown, className = ''): string => html`<td class="${className}">${text === undefined || text === null ? '' : String(text)}</td>`

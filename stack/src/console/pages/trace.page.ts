@@ -14,9 +14,11 @@ const traceQuery = z.object({
 
 const STAGES: Record<TraceStep['stage'], string> = { row: 'row', event: 'change event', consumer: 'consumer', effect: 'effect' }
 
-function stepView (s: TraceStep): string {
-  return html`<div class="step ${s.ok ? 'ok' : 'bad'}" data-stage="${s.stage}"><strong>${STAGES[s.stage]}</strong> · ${s.title}${s.at ? ` · ${s.at}` : ''} · <span class="${s.ok ? 'ok' : 'bad'}">${s.ok ? 'done' : 'not (yet)'}</span>` +
-    table(['', ''], Object.entries(s.details).map(([k, v]) => [cell(k), cell(v)])) + '</div>'
+/** Each step with its time and how long after the row's change it came. */
+function stepView (s: TraceStep, startMs: number | undefined): string {
+  const after = s.at && startMs !== undefined ? ` (+${Date.parse(s.at) - startMs} ms)` : ''
+  return html`<div class="step ${s.ok ? 'ok' : 'bad'}" data-stage="${s.stage}"><strong>${STAGES[s.stage]}</strong> · ${s.title}${s.at ? ` · ${s.at}${after}` : ''} · <span class="${s.ok ? 'ok' : 'bad'}">${s.ok ? 'done' : 'not (yet)'}</span>` +
+    table([], Object.entries(s.details).map(([k, v]) => [cell(k), cell(v)])) + '</div>'
 }
 
 export function tracePage (app: FastifyInstance, deps: ConsoleDeps): void {
@@ -28,7 +30,8 @@ export function tracePage (app: FastifyInstance, deps: ConsoleDeps): void {
     let body = form + html`<p class="muted">Follows one change from its row through its event on Kafka and each consumer to its effect, with times.</p>`
     if (q.id) {
       const trace = await traceChange(deps.config, kind, q.id)
-      body += trace.found ? trace.steps.map(stepView).join('') : html`<div class="notice">No ${kind} with id ${q.id} was found.</div>`
+      const first = trace.steps.find(s => s.at)?.at
+      body += trace.found ? trace.steps.map(s => stepView(s, first ? Date.parse(first) : undefined)).join('') : html`<div class="notice">No ${kind} with id ${q.id} was found.</div>`
     }
     return reply.type('text/html; charset=utf-8').send(page('Trace a change', '/trace', body))
   })
