@@ -26,6 +26,8 @@ const envSchema = z.object({
   RIPPLE_CLICKHOUSE_TCP_PORT: port(9000),
   RIPPLE_PROMETHEUS_PORT: port(9090),
   RIPPLE_CONSOLE_PORT: port(8090),
+  RIPPLE_CASSANDRA_PORT: port(9042),
+  RIPPLE_GATEWAY_PORT: port(8080),
   // Nothing of the stack listens here: it is the one local address webhooks may reach, for a receiver a user (or a test) runs.
   RIPPLE_WEBHOOK_RECEIVER_PORT: port(8098),
   // Database passwords: generated per RIPPLE_HOME (stack/src/secrets.ts) unless set here.
@@ -102,6 +104,8 @@ export interface StackConfig {
     readonly clickhouseTcp: number
     readonly prometheus: number
     readonly console: number
+    readonly cassandra: number
+    readonly gateway: number
     readonly webhookReceiver: number
   } & KnownServicePorts
   /** Every service folder whose package.json has a "ripple" field, in start order, ports resolved. */
@@ -179,6 +183,8 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       clickhouseTcp: e.RIPPLE_CLICKHOUSE_TCP_PORT,
       prometheus: e.RIPPLE_PROMETHEUS_PORT,
       console: e.RIPPLE_CONSOLE_PORT,
+      cassandra: e.RIPPLE_CASSANDRA_PORT,
+      gateway: e.RIPPLE_GATEWAY_PORT,
       webhookReceiver: e.RIPPLE_WEBHOOK_RECEIVER_PORT
     },
     services,
@@ -221,6 +227,9 @@ export function endpoints (config: StackConfig) {
     clickhouseUrl: `http://${h}:${config.ports.clickhouseHttp}`,
     prometheusUrl: `http://${h}:${config.ports.prometheus}`,
     consoleUrl: `http://${h}:${config.ports.console}`,
+    /** Cassandra's CQL endpoint (seed 002's store), `host:port` as cassandra-driver's contactPoints take it. */
+    cassandra: `${h}:${config.ports.cassandra}`,
+    gatewayUrl: `http://${h}:${config.ports.gateway}`,
     /** The admin account: tests' scratch databases and checks; services have their own accounts. */
     mariadb: { host: h, port: config.ports.mariadb, user: ACCOUNTS.mariadbAdmin, password: config.secrets.mariadbPassword },
     mariadbCdc: { user: ACCOUNTS.mariadbCdc, password: config.secrets.mariadbCdcPassword },

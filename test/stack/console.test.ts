@@ -90,6 +90,12 @@ describe('web console', () => {
     await page.goto(`${consoleUrl}/groups/${encodeURIComponent(group)}`)
     assert.equal(await page.textContent('[data-testid=total-lag]'), '2', 'three records, one consumed and committed')
     assert.match(await page.textContent('main') ?? '', /0 member\(s\)/)
+    // The console samples every group's lag every 15 s: two samples draw the line.
+    await eventually(async () => {
+      await page.reload()
+      const points = await page.getAttribute('svg[aria-label="lag over time"] polyline', 'points')
+      assert.ok(points && points.trim().split(' ').length >= 2, 'lag over time, two samples or more')
+    }, 60_000, 2000)
     await screenshot(page, 'group-lag')
 
     // Without the operator key the action is refused.

@@ -34,6 +34,8 @@ export class LagSampler {
 
   async sample (now = Date.now()): Promise<void> {
     const groups = [...(await this.#admin.listGroups()).keys()]
+    // A group deleted (or a test's, gone) takes its samples with it.
+    for (const known of this.#samples.keys()) if (!groups.includes(known)) this.#samples.delete(known)
     if (groups.length === 0) return
     const committed = await this.#admin.listConsumerGroupOffsets({ groups })
     const topics = [...new Set(committed.flatMap(g => g.topics.map(t => t.name)))]
