@@ -28,6 +28,7 @@ const envSchema = z.object({
   RIPPLE_CONSOLE_PORT: port(8090),
   RIPPLE_CASSANDRA_PORT: port(9042),
   RIPPLE_GATEWAY_PORT: port(8080),
+  RIPPLE_GATEWAY_METRICS_PORT: port(8405),
   // Nothing of the stack listens here: it is the one local address webhooks may reach, for a receiver a user (or a test) runs.
   RIPPLE_WEBHOOK_RECEIVER_PORT: port(8098),
   // Database passwords: generated per RIPPLE_HOME (stack/src/secrets.ts) unless set here.
@@ -106,6 +107,7 @@ export interface StackConfig {
     readonly console: number
     readonly cassandra: number
     readonly gateway: number
+    readonly gatewayMetrics: number
     readonly webhookReceiver: number
   } & KnownServicePorts
   /** Every service folder whose package.json has a "ripple" field, in start order, ports resolved. */
@@ -185,6 +187,7 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       console: e.RIPPLE_CONSOLE_PORT,
       cassandra: e.RIPPLE_CASSANDRA_PORT,
       gateway: e.RIPPLE_GATEWAY_PORT,
+      gatewayMetrics: e.RIPPLE_GATEWAY_METRICS_PORT,
       webhookReceiver: e.RIPPLE_WEBHOOK_RECEIVER_PORT
     },
     services,
