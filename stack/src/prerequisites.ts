@@ -56,7 +56,7 @@ async function disableSystemService (name: string): Promise<void> {
 }
 
 /** Installs, through apt, every binary the components (and Maven) need that the machine lacks. */
-export async function ensureBinaries (components: Component[], log: Log): Promise<void> {
+export async function ensureBinaries (components: Pick<Component, 'binaries'>[], log: Log): Promise<void> {
   const wanted = [
     { path: 'mvn', aptPackage: 'maven' },
     { path: 'java', aptPackage: 'openjdk-17-jre-headless' },

@@ -13,7 +13,7 @@ import { dropMariaDbDatabase, restoreStack, stack, unique } from '@ripple/testin
 
 /**
  * Least privilege on the running stack: each service's own database account is refused what
- * lies outside its database, the JDBC sink may only upsert its table, no login works without a
+ * lies outside its database, the JDBC sink may only upsert its tables, no login works without a
  * password (beyond the stack's own superuser by peer), and Kafka Connect shows references to
  * the passwords, never the passwords.
  */
@@ -72,6 +72,7 @@ describe('MariaDB: each service\'s account works in its own database only', () =
     const conn = await as('post-service')
     await conn.query('SELECT COUNT(*) FROM post_service_db.outbox')
     assert.ok(MARIADB_DENIED.has(await refusal(conn.query('SELECT * FROM userdata.users LIMIT 1'))))
+    assert.ok(MARIADB_DENIED.has(await refusal(conn.query('SELECT * FROM inventory.categories LIMIT 1'))))
     assert.ok(MARIADB_DENIED.has(await refusal(conn.query('SELECT * FROM mysql.user LIMIT 1'))))
   })
 
@@ -96,7 +97,7 @@ describe('MariaDB: each service\'s account works in its own database only', () =
   })
 })
 
-describe('PostgreSQL: each service\'s role owns its database; the JDBC sink only upserts jobs', () => {
+describe('PostgreSQL: each service\'s role owns its database; the JDBC sink only upserts jobs and inventory.categories', () => {
   const clients: pg.Client[] = []
   after(async () => { for (const c of clients) await c.end() })
   const as = async (user: string, password: string, database: string) => {
@@ -113,6 +114,7 @@ describe('PostgreSQL: each service\'s role owns its database; the JDBC sink only
     await own.query('SELECT 1')
     assert.equal(await refusal(as(subscribe.user, subscribe.password, notification.database)), PG_DENIED)
     assert.equal(await refusal(as(subscribe.user, subscribe.password, 'jobs')), PG_DENIED)
+    assert.equal(await refusal(as(subscribe.user, subscribe.password, 'inventory')), PG_DENIED)
     assert.equal(await refusal(as(subscribe.user, subscribe.password, 'postgres')), PG_DENIED)
     assert.equal(await refusal(as(notification.user, notification.password, subscribe.database)), PG_DENIED)
     const informer = account('informer')
@@ -130,6 +132,19 @@ describe('PostgreSQL: each service\'s role owns its database; the JDBC sink only
     assert.equal((await sink.query('SELECT status FROM jobs WHERE id = $1', [id])).rows[0]?.status, 'finish')
     await sink.query('ROLLBACK')
     for (const sql of ['DELETE FROM jobs WHERE id = \'x\'', 'TRUNCATE jobs', 'DROP TABLE jobs', 'ALTER TABLE jobs ADD COLUMN x int', 'CREATE TABLE other (id int)']) {
+      assert.equal(await refusal(sink.query(sql)), PG_DENIED, sql)
+    }
+  })
+
+  test('jdbc_sink: SELECT, INSERT and the upsert on inventory.categories; no DELETE, TRUNCATE, DROP or DDL', async () => {
+    const sink = await as('jdbc_sink', config.secrets.jdbcSinkPassword, 'inventory')
+    const id = -Math.floor(Math.random() * 1_000_000) - 1
+    await sink.query('BEGIN')
+    await sink.query('INSERT INTO categories (id, name) VALUES ($1, \'a\') ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name', [id])
+    await sink.query('INSERT INTO categories (id, name) VALUES ($1, \'b\') ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name', [id])
+    assert.equal((await sink.query('SELECT name FROM categories WHERE id = $1', [id])).rows[0]?.name, 'b')
+    await sink.query('ROLLBACK')
+    for (const sql of ['DELETE FROM categories WHERE id = 0', 'TRUNCATE categories', 'DROP TABLE categories', 'ALTER TABLE categories ADD COLUMN x int', 'CREATE TABLE other (id int)']) {
       assert.equal(await refusal(sink.query(sql)), PG_DENIED, sql)
     }
   })
@@ -170,7 +185,7 @@ test('Kafka Connect shows each connector\'s passwords as ${file:} references, ne
     ...Object.values(config.secrets).filter((v): v is string => typeof v === 'string'),
     ...config.services.flatMap(s => s.database ? [s.database.password] : [])
   ]
-  for (const name of ['mysql-debezium-cdc-source-user', 'outbox-connector', 'postgres-connector']) {
+  for (const name of ['mysql-debezium-cdc-source-user', 'outbox-connector', 'postgres-connector', 'inventory-categories-source', 'inventory-categories-sink']) {
     const res = await fetch(`${stack.connectUrl}/connectors/${name}/config`)
     assert.equal(res.status, 200, name)
     const text = await res.text()

@@ -28,6 +28,14 @@ export interface DeadLetter {
 interface RawRecord { partition: number, offset: bigint, timestamp: bigint, key: Buffer | null, value: Buffer | null, headers: Map<string, Buffer> }
 
 const DLQ_HEADER = 'x-dlq-'
+// Kafka Connect's dead-letter context (errors.deadletterqueue.context.headers.enable=true).
+const CONNECT_HEADER = '__connect.errors.'
+
+/** Where a dead letter came from: the kit's x-dlq-* headers, or Kafka Connect's __connect.errors.* ones. */
+function originOf (h: Map<string, Buffer> | Record<string, string>, name: 'topic' | 'partition' | 'offset'): string | undefined {
+  const get = (k: string) => h instanceof Map ? h.get(k)?.toString('utf8') : h[k]
+  return get(`x-dlq-original-${name}`) ?? get(`${CONNECT_HEADER}${name}`)
+}
 export const REPLAYED_FROM_HEADER = 'x-replayed-from'
 /**
  * Which dead letters were replayed, keyed `<dlq>:<partition>:<offset>` (compacted): what makes a
@@ -80,16 +88,16 @@ async function readAll (config: StackConfig, topic: string, timeoutMs = 30_000):
 
 function describe (r: RawRecord): DeadLetter {
   const h = Object.fromEntries([...r.headers].map(([k, v]) => [k, v.toString('utf8')]))
-  const originalPartition = h['x-dlq-original-partition']
+  const originalPartition = originOf(h, 'partition')
   return {
     partition: r.partition,
     offset: String(r.offset),
     key: r.key?.toString('utf8') ?? null,
-    reason: h['x-dlq-reason'],
-    errorCode: h['x-dlq-error-code'],
-    originalTopic: h['x-dlq-original-topic'],
+    reason: h['x-dlq-reason'] ?? h[`${CONNECT_HEADER}exception.message`],
+    errorCode: h['x-dlq-error-code'] ?? h[`${CONNECT_HEADER}exception.class.name`],
+    originalTopic: originOf(h, 'topic'),
     originalPartition: originalPartition === undefined ? undefined : Number(originalPartition),
-    originalOffset: h['x-dlq-original-offset'],
+    originalOffset: originOf(h, 'offset'),
     time: new Date(Number(r.timestamp)).toISOString(),
     value: r.value?.toString('utf8') ?? null,
     headers: h
@@ -129,7 +137,7 @@ export async function listDeadLetters (config: StackConfig, topic: string): Prom
 
 export function printDeadLetters (letters: DeadLetter[]): void {
   for (const d of letters) {
-    const from = d.originalTopic ? `${d.originalTopic}:${d.originalPartition ?? '?'}:${d.originalOffset ?? '?'}` : '(no x-dlq-original-topic)'
+    const from = d.originalTopic ? `${d.originalTopic}:${d.originalPartition ?? '?'}:${d.originalOffset ?? '?'}` : '(no original topic in its headers)'
     const state = d.replayedAt ? `replayed ${d.replayedAt}` : 'pending'
     console.log(`${d.partition}:${d.offset}  ${d.time}  ${state}  key=${d.key ?? '-'}  from ${from}  ${d.errorCode ?? ''}  ${d.reason ?? ''}`.trimEnd())
   }
@@ -159,8 +167,8 @@ export async function replayDeadLetters (config: StackConfig, topic: string, sel
     if (chosen.length === 0) throw new StackError('NO_SUCH_RECORD', `${topic} has no record at offset ${selection.offset}${selection.partition === undefined ? '' : ` in partition ${selection.partition}`}: see ./ripple dlq list ${topic}.`)
     if (chosen.length > 1) throw new StackError('AMBIGUOUS_OFFSET', `Offset ${selection.offset} exists in partitions ${chosen.map(r => r.partition).join(', ')} of ${topic}: add --partition P.`)
   }
-  const withoutTarget = chosen.find(r => !r.headers.get('x-dlq-original-topic'))
-  if (withoutTarget) throw new StackError('NO_ORIGINAL_TOPIC', `${topic} record ${withoutTarget.partition}:${withoutTarget.offset} has no x-dlq-original-topic header, so there is nowhere to replay it to.`)
+  const withoutTarget = chosen.find(r => !originOf(r.headers, 'topic'))
+  if (withoutTarget) throw new StackError('NO_ORIGINAL_TOPIC', `${topic} record ${withoutTarget.partition}:${withoutTarget.offset} has neither an x-dlq-original-topic nor a __connect.errors.topic header, so there is nowhere to replay it to.`)
   if (chosen.length === 0) return []
 
   // Loaded here only: the rest of the CLI does not need the kit's Kafka client.
@@ -168,11 +176,11 @@ export async function replayDeadLetters (config: StackConfig, topic: string, sel
   const producer = createProducer({ brokers: endpoints(config).kafkaBrokers, clientId: 'ripple-dlq-replay' })
   try {
     const messages = chosen.map(r => ({
-      topic: r.headers.get('x-dlq-original-topic')!.toString('utf8'),
+      topic: originOf(r.headers, 'topic')!,
       key: r.key,
       value: r.value,
       headers: {
-        ...Object.fromEntries([...r.headers].filter(([k]) => !k.startsWith(DLQ_HEADER))),
+        ...Object.fromEntries([...r.headers].filter(([k]) => !k.startsWith(DLQ_HEADER) && !k.startsWith(CONNECT_HEADER))),
         [REPLAYED_FROM_HEADER]: `${topic}:${r.partition}:${r.offset}`
       }
     }))
@@ -185,7 +193,7 @@ export async function replayDeadLetters (config: StackConfig, topic: string, sel
     }
     // Marked after the records are back on their topic: a crash between the two leaves an entry
     // pending that was replayed, which a second replay repeats harmlessly (consumers' inboxes).
-    await producer.send(chosen.map(r => ({ topic: REPLAYS_TOPIC, key: letterId(topic, r.partition, r.offset), value: JSON.stringify({ to: r.headers.get('x-dlq-original-topic')!.toString('utf8') }) })))
+    await producer.send(chosen.map(r => ({ topic: REPLAYS_TOPIC, key: letterId(topic, r.partition, r.offset), value: JSON.stringify({ to: originOf(r.headers, 'topic') }) })))
     return chosen.map((r, i) => ({ partition: r.partition, offset: String(r.offset), topic: messages[i]!.topic, key: r.key?.toString('utf8') ?? null }))
   } finally {
     await producer.close()

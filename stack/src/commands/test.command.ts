@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { execa } from 'execa'
 import { serviceEnv } from '../components/service.ts'
 import type { StackConfig } from '../config.ts'
+import { ensureBinaries } from '../prerequisites.ts'
 import { down, status, up } from '../stack.ts'
 
 /** Where test files live: each workspace's test/ folder mirrors its src/, plus the end-to-end suite in test/. */
@@ -57,6 +58,12 @@ export function unitTestFiles (repoRoot: string, files: string[]): string[] {
   return files.filter(f => !needsStack(resolve(repoRoot, f), seen))
 }
 
+/**
+ * The browser the console's tests drive (through playwright-core): Debian's Chromium, installed by
+ * the full test run only, since nothing the stack runs needs it.
+ */
+const TEST_BROWSER = { binaries: () => [{ path: '/usr/bin/chromium', aptPackage: 'chromium' }] }
+
 export interface TestOptions {
   static: boolean
   keep: boolean
@@ -101,6 +108,7 @@ export async function runTests (config: StackConfig, options: TestOptions, log: 
     return result.exitCode ?? 1
   }
 
+  await ensureBinaries([TEST_BROWSER], log)
   const before = await status(config)
   const wasRunning = before.some(c => c.pid !== null)
   try {

@@ -9,6 +9,9 @@ import { ACCOUNTS, endpoints } from '../config.ts'
 import type { Component } from './component.ts'
 import { probe } from './probes.ts'
 
+/** Seed 001's Connect lesson: a Debezium source captures inventory.categories (connectors/inventory-categories-source.json). */
+export const INVENTORY_DATABASE = 'inventory'
+
 /** A database name as a grant's target: `_` and `%` are wildcards there, so they are escaped. */
 export const grantTarget = (database: string): string => `\`${database.replace(/([_%\\])/g, '\\$1')}\`.*`
 
@@ -97,6 +100,10 @@ export function mariadb (config: StackConfig): Component {
         await ensureAccount(conn, ep.mariadbCdc.user, ep.mariadbCdc.password)
         // Exactly what Debezium's binlog connectors need: snapshot reads, FLUSH, binlog streaming and position.
         await conn.query('GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO ?@\'%\'', [ep.mariadbCdc.user])
+
+        // No service's: the admin account writes it (the lesson's test, the README's commands), `debezium` reads it with its global SELECT.
+        await conn.query(`CREATE DATABASE IF NOT EXISTS \`${INVENTORY_DATABASE}\``)
+        await conn.query(`CREATE TABLE IF NOT EXISTS \`${INVENTORY_DATABASE}\`.categories (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(255))`)
 
         for (const s of config.services) {
           if (s.database?.engine !== 'mariadb') continue

@@ -12,6 +12,12 @@ import { probe } from './probes.ts'
 const OS_USER = 'postgres'
 /** Where the JDBC sink puts the job pipeline's table `jobs` (seed 003). */
 export const JOBS_DATABASE = 'jobs'
+/**
+ * Where the JDBC sink of seed 001's Connect lesson writes inventory.categories. `name` is as wide
+ * as MariaDB's: Debezium's JDBC sink 3.5 does not dead-letter a row the database refuses, its task
+ * fails on it and stays failed (test/stack/connect-dlq.test.ts shows it on a narrower table of its own).
+ */
+export const INVENTORY_DATABASE = 'inventory'
 
 /** The newest Debian PostgreSQL install, unless RIPPLE_PG_BINDIR names one. */
 export function postgresBinDir (config: StackConfig): string {
@@ -163,7 +169,7 @@ export function postgres (config: StackConfig): Component {
     // Runs on every `up`, as the superuser by peer over the socket: the superuser's TCP password,
     // each service's role owning its own database (nobody else may connect to it), and the job
     // pipeline's table `jobs` (made by hand rather than by schema.evolution, which would type id as
-    // text), which the JDBC sink's role may only read, insert and update.
+    // text) and the Connect lesson's `categories`, which the JDBC sink's role may only read, insert and update.
     async afterStart () {
       const superuser = (database: string) => new pg.Client({ host: socketDir, port: config.ports.postgres, user: ACCOUNTS.postgresAdmin, database })
       const admin = superuser('postgres')
@@ -183,10 +189,12 @@ export function postgres (config: StackConfig): Component {
           owned.push({ database, role: user })
         }
         await ensureRole(admin, ACCOUNTS.jdbcSink, config.secrets.jdbcSinkPassword)
-        const jobs = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [JOBS_DATABASE])
-        if (jobs.rowCount === 0) await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(JOBS_DATABASE)}`)
-        await admin.query(`REVOKE ALL ON DATABASE ${pg.escapeIdentifier(JOBS_DATABASE)} FROM PUBLIC`)
-        await admin.query(`GRANT CONNECT ON DATABASE ${pg.escapeIdentifier(JOBS_DATABASE)} TO ${pg.escapeIdentifier(ACCOUNTS.jdbcSink)}`)
+        for (const database of [JOBS_DATABASE, INVENTORY_DATABASE]) {
+          const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])
+          if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`)
+          await admin.query(`REVOKE ALL ON DATABASE ${pg.escapeIdentifier(database)} FROM PUBLIC`)
+          await admin.query(`GRANT CONNECT ON DATABASE ${pg.escapeIdentifier(database)} TO ${pg.escapeIdentifier(ACCOUNTS.jdbcSink)}`)
+        }
       } finally {
         await admin.end()
       }
@@ -211,6 +219,16 @@ export function postgres (config: StackConfig): Component {
         await jobs.query(`GRANT SELECT, INSERT, UPDATE ON TABLE jobs TO ${sink}`)
       } finally {
         await jobs.end()
+      }
+      const inventory = superuser(INVENTORY_DATABASE)
+      await inventory.connect()
+      try {
+        await inventory.query('CREATE TABLE IF NOT EXISTS categories (id integer PRIMARY KEY, name varchar(255))')
+        const sink = pg.escapeIdentifier(ACCOUNTS.jdbcSink)
+        await inventory.query(`GRANT USAGE ON SCHEMA public TO ${sink}`)
+        await inventory.query(`GRANT SELECT, INSERT, UPDATE ON TABLE categories TO ${sink}`)
+      } finally {
+        await inventory.end()
       }
     },
 

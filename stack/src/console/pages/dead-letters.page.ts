@@ -13,13 +13,7 @@ const replayForm = z.object({
   offset: z.string().regex(/^\d+$/, 'is a record offset')
 }).strict()
 
-/** The reason a dead letter carries: the services' x-dlq-* headers, or Kafka Connect's __connect.errors.* ones. */
-function reason (d: DeadLetter): string {
-  return d.reason ?? d.headers['__connect.errors.exception.message'] ?? d.headers['__connect.errors.exception.class.name'] ?? ''
-}
-const origin = (d: DeadLetter) => d.originalTopic
-  ? `${d.originalTopic}:${d.originalPartition ?? '?'}:${d.originalOffset ?? '?'}`
-  : d.headers['__connect.errors.topic'] ? `${d.headers['__connect.errors.topic']}:${d.headers['__connect.errors.partition'] ?? '?'}:${d.headers['__connect.errors.offset'] ?? '?'}` : ''
+const origin = (d: DeadLetter) => d.originalTopic ? `${d.originalTopic}:${d.originalPartition ?? '?'}:${d.originalOffset ?? '?'}` : ''
 
 export function deadLettersPages (app: FastifyInstance, deps: ConsoleDeps): void {
   app.get('/dlq', async (_req, reply) => {
@@ -39,7 +33,7 @@ export function deadLettersPages (app: FastifyInstance, deps: ConsoleDeps): void
     const body = html`<p><strong data-testid="pending">${pending}</strong> pending, ${all.length - pending} replayed. ` +
       (showAll ? html`<a href="${base}">Show pending only</a>` : html`<a href="${base}?show=all">Show replayed too</a>`) + '</p>' +
       table(['entry', 'parked at', 'key', 'from', 'reason', 'state', ''], letters.map(d => [
-        cell(`${d.partition}:${d.offset}`), cell(d.time), cell(d.key ?? ''), cell(origin(d)), cell(`${d.errorCode ?? ''} ${reason(d)}`.trim()),
+        cell(`${d.partition}:${d.offset}`), cell(d.time), cell(d.key ?? ''), cell(origin(d)), cell(`${d.errorCode ?? ''} ${d.reason ?? ''}`.trim()),
         cell(d.replayedAt ? `replayed ${d.replayedAt}` : 'pending'),
         htmlCell((d.replayedAt || !d.originalTopic ? '' : action(`${base}/replay`, 'replay', { partition: String(d.partition), offset: d.offset })) +
           html`<details><summary>headers and value</summary>!${json(d.headers)}!${json(d.value ?? '(null)')}</details>`)
