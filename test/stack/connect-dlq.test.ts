@@ -4,7 +4,7 @@ import { Admin } from '@platformatic/kafka'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { createProducer } from '@ripple/kit'
-import { applyConnector, connectorState, deleteConnector, endpoints, loadStackConfig } from '@ripple/stack'
+import { applyConnector, connectorState, deleteConnector, endpoints, listDeadLetters, loadStackConfig } from '@ripple/stack'
 import { countRecords, deleteTopics, eventually, readTopic, topicEndOffsets, unique } from '@ripple/testing'
 
 /**
@@ -93,6 +93,12 @@ test('a record the sink cannot read lands in categories.dlq with Connect\'s erro
   assert.equal(h['__connect.errors.exception.class.name'], 'org.apache.kafka.connect.errors.DataException')
   assert.match(h['__connect.errors.exception.message'] ?? '', /schemas\.enable requires "schema" and "payload" fields/)
   assert.match(h['__connect.errors.exception.stacktrace'] ?? '', /JsonConverter\.toConnectData/)
+  // `./ripple dlq list` (and the console's dead-letter page) read Connect's headers for where it came from and why.
+  const listed = await listDeadLetters(config, DLQ)
+  const entry = listed.find(d => d.partition === dead[0]!.partition && d.offset === String(dead[0]!.offset))
+  assert.equal(entry?.originalTopic, TOPIC)
+  assert.equal(entry?.originalOffset, String(original.offset))
+  assert.match(entry?.reason ?? '', /schemas\.enable requires/)
 
   await assertRunning(SINK)
   await assertRunning('inventory-categories-source')
