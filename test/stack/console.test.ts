@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test'
 import { execa } from 'execa'
 import type { Browser, Page } from 'playwright-core'
 import { applyConnector, connectorState, deleteConnector, endpoints, loadStackConfig } from '@ripple/stack'
-import { callJson, deleteTopics, eventually, readTopic, unique, waitForMails } from '@ripple/testing'
+import { callJson, deleteTopics, eventually, readTopic, throwawayJdbcSink, unique, waitForMails } from '@ripple/testing'
 import { openBrowser, screenshot, withPage } from '@ripple/testing/browser'
 
 // The web console as a person uses it: a real Chromium (playwright-core) on the console that
@@ -113,17 +113,11 @@ describe('web console', () => {
     await kafka(['produce', topic, '--key', 'k', '--value', 'not json {'])
     await applyConnector(connectUrl, {
       name,
-      config: {
-        'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector',
-        'tasks.max': '1',
-        topics: topic,
-        'connection.url': `jdbc:postgresql://${config.host}:${config.ports.postgres}/jobs`,
-        'connection.username': 'jdbc_sink',
-        'connection.password': `\${file:${join(config.paths.conf, 'connect-secrets.properties')}:postgres.jdbc_sink.password}`,
+      config: throwawayJdbcSink(topic, {
         'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
         'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
         'consumer.override.auto.offset.reset': 'earliest'
-      }
+      })
     })
     try {
       await eventually(async () => assert.equal((await connectorState(connectUrl, name))?.tasks[0]?.state, 'FAILED'))

@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { after, describe, test } from 'node:test'
 import { execa } from 'execa'
 import { applyConnector, connectorState, deleteConnector, endpoints, loadStackConfig, waitForConnector } from '@ripple/stack'
-import { callJson, deleteTopics, eventually, unique } from '@ripple/testing'
+import { callJson, deleteTopics, eventually, throwawayJdbcSink, unique } from '@ripple/testing'
 
 const config = loadStackConfig()
 const ripple = join(config.repoRoot, 'ripple')
@@ -123,16 +123,7 @@ describe('./ripple kafka', () => {
     const sinkTopic = unique('it.toolkit.sink.')
     await applyConnector(connectUrl, {
       name,
-      config: {
-        'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector',
-        'tasks.max': '1',
-        topics: sinkTopic,
-        'connection.url': `jdbc:postgresql://${config.host}:${config.ports.postgres}/jobs`,
-        'connection.username': 'jdbc_sink',
-        'connection.password': `\${file:${join(config.paths.conf, 'connect-secrets.properties')}:postgres.jdbc_sink.password}`,
-        'insert.mode': 'upsert',
-        'primary.key.mode': 'record_key'
-      }
+      config: throwawayJdbcSink(sinkTopic, { 'insert.mode': 'upsert', 'primary.key.mode': 'record_key' })
     })
     try {
       await waitForConnector(connectUrl, name)

@@ -5,7 +5,7 @@ import pRetry from 'p-retry'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { execa } from 'execa'
-import { endpoints, loadStackConfig } from '@ripple/stack'
+import { clickhouseRows as stackClickhouseRows, endpoints, loadStackConfig } from '@ripple/stack'
 
 /**
  * What every test against the running stack shares: its addresses (from the same config as
@@ -143,24 +143,24 @@ export function waitForMails (address: string, count: number, timeoutMs = 60_000
   }, timeoutMs)
 }
 
-/**
- * Rows of a query on the stack's ClickHouse. 18.16 has no query parameters, so values travel as
- * external data, never inside the SQL: each `params` entry is a one-row table of that name with
- * a String column `value`, e.g. `SELECT count() FROM jobs FINAL WHERE id IN (SELECT value FROM id)`.
- */
-export async function clickhouseRows<T = Record<string, unknown>> (sql: string, params: Record<string, string> = {}): Promise<T[]> {
-  const url = new URL(stack.clickhouseUrl)
-  url.searchParams.set('query', `${sql} FORMAT JSONEachRow`)
-  const form = new FormData()
-  for (const [name, value] of Object.entries(params)) {
-    url.searchParams.set(`${name}_structure`, 'value String')
-    url.searchParams.set(`${name}_format`, 'TabSeparated')
-    // TabSeparated's own escapes, so a tab, newline or backslash in a value stays data.
-    form.append(name, new Blob([value.replace(/[\\\t\n]/g, c => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n' })[c]!) + '\n']), name)
-  }
-  const res = await fetch(url, { method: 'POST', ...(Object.keys(params).length > 0 ? { body: form } : {}), signal: AbortSignal.timeout(30_000) })
-  const text = await res.text()
-  if (!res.ok) throw new Error(`ClickHouse answered HTTP ${res.status}: ${text.trim().split('\n')[0]}`)
-  return text.split('\n').filter(Boolean).map(line => JSON.parse(line) as T)
+/** Rows of a ClickHouse SELECT, values passed as external data (see the stack's clickhouseRows). */
+export function clickhouseRows<T = Record<string, unknown>> (sql: string, params: Record<string, string> = {}): Promise<T[]> {
+  return stackClickhouseRows<T>(stack.clickhouseUrl, sql, params)
 }
+/**
+ * A throwaway Debezium JDBC sink's config into PostgreSQL `jobs` as the stack's `jdbc_sink` role
+ * (its password through Connect's file provider), for tests of connectors' states and actions.
+ */
+export function throwawayJdbcSink (topic: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector',
+    'tasks.max': '1',
+    topics: topic,
+    'connection.url': `jdbc:postgresql://${config.host}:${config.ports.postgres}/jobs`,
+    'connection.username': 'jdbc_sink',
+    'connection.password': `\${file:${join(config.paths.conf, 'connect-secrets.properties')}:postgres.jdbc_sink.password}`,
+    ...overrides
+  }
+}
+
 export * from './service.testing.ts'

@@ -127,6 +127,27 @@ export async function clickhouseQuery (url: string, statement: string, timeoutMs
   return text
 }
 
+/**
+ * Rows of a SELECT (as JSONEachRow). ClickHouse 18.16 has no query parameters, so values travel as
+ * external data, never inside the SQL: each `params` entry is a one-row table of that name with
+ * a String column `value`, e.g. `SELECT count() FROM jobs FINAL WHERE id IN (SELECT value FROM id)`.
+ */
+export async function clickhouseRows<T = Record<string, unknown>> (url: string, sql: string, params: Record<string, string> = {}, timeoutMs = 30_000): Promise<T[]> {
+  const target = new URL(url)
+  target.searchParams.set('query', `${sql} FORMAT JSONEachRow`)
+  const form = new FormData()
+  for (const [name, value] of Object.entries(params)) {
+    target.searchParams.set(`${name}_structure`, 'value String')
+    target.searchParams.set(`${name}_format`, 'TabSeparated')
+    // TabSeparated's own escapes, so a tab, newline or backslash in a value stays data.
+    form.append(name, new Blob([value.replace(/[\\\t\n]/g, c => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n' })[c]!) + '\n']), name)
+  }
+  const res = await fetch(target, { method: 'POST', ...(Object.keys(params).length > 0 ? { body: form } : {}), signal: AbortSignal.timeout(timeoutMs) })
+  const text = await res.text()
+  if (!res.ok) throw new StackError('CLICKHOUSE_REFUSED', `ClickHouse refused "${sql.split('\n')[0]} …" (HTTP ${res.status}): ${text.trim().split('\n')[0]}`)
+  return text.split('\n').filter(Boolean).map(line => JSON.parse(line) as T)
+}
+
 export const CLICKHOUSE_SCHEMA_FILES = ['jobs.sql']
 
 /** A private ClickHouse 18.16 (Debian's package) with the job pipeline's tables. */

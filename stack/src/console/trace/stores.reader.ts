@@ -3,6 +3,8 @@ import type { RowDataPacket } from 'mysql2/promise'
 import pg from 'pg'
 import type { StackConfig } from '../../config.ts'
 import { endpoints } from '../../config.ts'
+import { clickhouseRows as clickhouseSelect } from '../../components/clickhouse.ts'
+import { StackError } from '../../errors.ts'
 
 // The trace's reads of the stores, with the stack's admin accounts: one SELECT each, always with
 // parameters, each on a connection of its own that is closed at once.
@@ -64,27 +66,13 @@ export async function capturedMails (config: StackConfig, to: string): Promise<C
   return await res.json() as CapturedMail[]
 }
 
-/**
- * Rows of a ClickHouse query; undefined when ClickHouse does not answer (it is optional to the
- * trace). 18.16 has no query parameters, so each value travels as external data: a one-row
- * table of that name with a String column `value`.
- */
+/** Rows of a ClickHouse query; undefined when ClickHouse does not answer (it is optional to the trace). */
 export async function clickhouseRows<T> (config: StackConfig, sql: string, params: Record<string, string>): Promise<T[] | undefined> {
-  const url = new URL(endpoints(config).clickhouseUrl)
-  url.searchParams.set('query', `${sql} FORMAT JSONEachRow`)
-  const form = new FormData()
-  for (const [name, value] of Object.entries(params)) {
-    url.searchParams.set(`${name}_structure`, 'value String')
-    url.searchParams.set(`${name}_format`, 'TabSeparated')
-    form.append(name, new Blob([value.replace(/[\\\t\n]/g, c => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n' })[c]!) + '\n']), name)
-  }
-  let res: Response
   try {
-    res = await fetch(url, { method: 'POST', body: form, signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS) })
-  } catch {
+    return await clickhouseSelect<T>(endpoints(config).clickhouseUrl, sql, params, CONNECT_TIMEOUT_MS)
+  } catch (err) {
+    // Refused: a real error. Not answering: ClickHouse is optional to the trace.
+    if (err instanceof StackError) throw err
     return undefined
   }
-  const text = await res.text()
-  if (!res.ok) throw new Error(`ClickHouse answered HTTP ${res.status}: ${text.trim().split('\n')[0]}`)
-  return text.split('\n').filter(Boolean).map(line => JSON.parse(line) as T)
 }
