@@ -60,7 +60,8 @@ export function kafka (config: StackConfig): Component {
         // Kafka's Uuid is 16 random bytes in URL-safe base64 without padding.
         const clusterId = randomBytes(16).toString('base64url')
         await execa('java', javaArgs(config, ['-Xmx256m'], log4jFile, 'kafka.tools.StorageTool',
-          ['format', '--cluster-id', clusterId, '--config', propsFile, '--ignore-formatted']))
+          // One argument: an id that starts with '-' (1 in 64) would otherwise be read as an option.
+          ['format', `--cluster-id=${clusterId}`, '--config', propsFile, '--ignore-formatted']))
       }
     },
 
