@@ -27,6 +27,8 @@ const envSchema = z.object({
   RIPPLE_PROMETHEUS_PORT: port(9090),
   RIPPLE_CONSOLE_PORT: port(8090),
   RIPPLE_CASSANDRA_PORT: port(9042),
+  // Cassandra's inter-node port: one node talks to nobody, but it binds it all the same.
+  RIPPLE_CASSANDRA_STORAGE_PORT: port(7000),
   RIPPLE_GATEWAY_PORT: port(8080),
   RIPPLE_GATEWAY_METRICS_PORT: port(8405),
   // Nothing of the stack listens here: it is the one local address webhooks may reach, for a receiver a user (or a test) runs.
@@ -37,6 +39,8 @@ const envSchema = z.object({
   RIPPLE_MARIADB_ROOT_PASSWORD: z.string().min(1).optional(),
   RIPPLE_POSTGRES_PASSWORD: z.string().min(1).optional(),
   RIPPLE_POSTGRES_JDBC_SINK_PASSWORD: z.string().min(1).optional(),
+  RIPPLE_POSTGRES_CDC_PASSWORD: z.string().min(1).optional(),
+  RIPPLE_MARIADB_JDBC_SINK_PASSWORD: z.string().min(1).optional(),
   RIPPLE_KAFKA_HEAP: z.string().default('-Xms256m -Xmx1g'),
   RIPPLE_CONNECT_HEAP: z.string().default('-Xms256m -Xmx1g'),
   RIPPLE_PG_BINDIR: z.string().optional(),
@@ -106,6 +110,7 @@ export interface StackConfig {
     readonly prometheus: number
     readonly console: number
     readonly cassandra: number
+    readonly cassandraStorage: number
     readonly gateway: number
     readonly gatewayMetrics: number
     readonly webhookReceiver: number
@@ -133,6 +138,10 @@ export interface StackConfig {
     readonly postgresPassword: string
     /** The JDBC sink's role: SELECT, INSERT, UPDATE on jobs.jobs only. */
     readonly jdbcSinkPassword: string
+    /** Debezium's PostgreSQL role (REPLICATION, SELECT on carga's tables): seed 002's source connector. */
+    readonly postgresCdcPassword: string
+    /** The JDBC sink's MariaDB account (carga.tabela only): seed 002's sink connector. */
+    readonly mariadbJdbcSinkPassword: string
     /** Generated once per RIPPLE_HOME (stack/src/secrets.ts): access-token key, admin key, confirmation-link key. */
     readonly generated: LocalSecrets
   }
@@ -186,6 +195,7 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       prometheus: e.RIPPLE_PROMETHEUS_PORT,
       console: e.RIPPLE_CONSOLE_PORT,
       cassandra: e.RIPPLE_CASSANDRA_PORT,
+      cassandraStorage: e.RIPPLE_CASSANDRA_STORAGE_PORT,
       gateway: e.RIPPLE_GATEWAY_PORT,
       gatewayMetrics: e.RIPPLE_GATEWAY_METRICS_PORT,
       webhookReceiver: e.RIPPLE_WEBHOOK_RECEIVER_PORT
@@ -208,6 +218,8 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       mariadbRootPassword: password('mariadb', ACCOUNTS.mariadbRoot, 'RIPPLE_MARIADB_ROOT_PASSWORD'),
       postgresPassword: password('postgres', ACCOUNTS.postgresAdmin, 'RIPPLE_POSTGRES_PASSWORD'),
       jdbcSinkPassword: password('postgres', ACCOUNTS.jdbcSink, 'RIPPLE_POSTGRES_JDBC_SINK_PASSWORD'),
+      postgresCdcPassword: password('postgres', ACCOUNTS.mariadbCdc, 'RIPPLE_POSTGRES_CDC_PASSWORD'),
+      mariadbJdbcSinkPassword: password('mariadb', ACCOUNTS.jdbcSink, 'RIPPLE_MARIADB_JDBC_SINK_PASSWORD'),
       generated: loadLocalSecrets(home, env)
     },
     jvm: {

@@ -30,11 +30,28 @@ export function connectSecretsFile (config: StackConfig): string {
   return join(config.paths.conf, 'connect-secrets.properties')
 }
 
+/**
+ * The accounts of seed 002's connectors: Debezium's PostgreSQL role (REPLICATION, and SELECT on
+ * carga.tabela), named like its MariaDB account, and the JDBC sink's MariaDB account (carga.tabela
+ * only), named like its PostgreSQL role. Their passwords are derived like every database
+ * account's (stack/src/secrets.ts), RIPPLE_POSTGRES_CDC_PASSWORD and
+ * RIPPLE_MARIADB_JDBC_SINK_PASSWORD override them.
+ */
+export function cargaConnectorAccounts (config: StackConfig) {
+  return {
+    postgresCdc: { user: ACCOUNTS.mariadbCdc, password: config.secrets.postgresCdcPassword },
+    mariadbSink: { user: ACCOUNTS.jdbcSink, password: config.secrets.mariadbJdbcSinkPassword }
+  }
+}
+
 /** The passwords connectors name by key, as `${file:<connect secrets file>:<key>}`. */
 export function connectSecrets (config: StackConfig): Record<string, string> {
+  const carga = cargaConnectorAccounts(config)
   return {
     [`mariadb.${ACCOUNTS.mariadbCdc}.password`]: config.secrets.mariadbCdcPassword,
-    [`postgres.${ACCOUNTS.jdbcSink}.password`]: config.secrets.jdbcSinkPassword
+    [`postgres.${ACCOUNTS.jdbcSink}.password`]: config.secrets.jdbcSinkPassword,
+    [`postgres.${carga.postgresCdc.user}.password`]: carga.postgresCdc.password,
+    [`mariadb.${carga.mariadbSink.user}.password`]: carga.mariadbSink.password
   }
 }
 

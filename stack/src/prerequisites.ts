@@ -4,6 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { execa } from 'execa'
+import { cassandraLibs } from './components/cassandra.ts'
 import type { Component } from './components/component.ts'
 import type { StackConfig } from './config.ts'
 import { StackError } from './errors.ts'
@@ -77,23 +78,30 @@ export async function ensureBinaries (components: Pick<Component, 'binaries'>[],
   }
 }
 
-/**
- * Fetches Kafka, Connect and the Debezium plugins through Maven (stack/maven/pom.xml) into
- * .ripple/cache. A stamp of the POM's hash skips Maven entirely while nothing changed.
- */
-export async function ensureJars (config: StackConfig, log: Log): Promise<void> {
-  const pom = join(config.repoRoot, 'stack', 'maven', 'pom.xml')
+/** Runs one POM's `package` unless a stamp of its hash says its jars are already in `folder`. */
+async function fetchThroughMaven (config: StackConfig, pomName: string, stampName: string, folder: string, what: string, log: Log): Promise<void> {
+  const pom = join(config.repoRoot, 'stack', 'maven', pomName)
   const hash = createHash('sha256').update(readFileSync(pom)).digest('hex')
-  const stamp = join(config.paths.cache, 'maven.stamp')
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash && existsSync(config.paths.kafkaLibs)) return
-  log('fetching Kafka, Kafka Connect and Debezium through Maven (first run only)')
+  const stamp = join(config.paths.cache, stampName)
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash && existsSync(folder)) return
+  log(`fetching ${what} through Maven (first run only)`)
   await mkdir(config.paths.cache, { recursive: true })
   const result = await execa('mvn', ['-q', '-B', '-f', pom, `-Dripple.cache=${config.paths.cache}`, 'package'], { reject: false, all: true })
   if (result.exitCode !== 0) {
     const lastError = String(result.all).split('\n').filter(l => l.includes('ERROR')).slice(0, 2).join(' ')
-    throw new StackError('MAVEN_FAILED', `Maven could not fetch the Kafka and Debezium jars (${lastError.slice(0, 300)}); check that Maven Central is reachable and run again.`, { canRetry: true })
+    throw new StackError('MAVEN_FAILED', `Maven could not fetch ${what} (${lastError.slice(0, 300)}); check that Maven Central is reachable and run again.`, { canRetry: true })
   }
   await writeFile(stamp, hash)
+}
+
+/**
+ * Fetches Kafka, Connect and the Debezium plugins (stack/maven/pom.xml), and Cassandra
+ * (stack/maven/cassandra.pom.xml, its own classpath folder) into .ripple/cache. A stamp of each
+ * POM's hash skips Maven entirely while nothing changed.
+ */
+export async function ensureJars (config: StackConfig, log: Log): Promise<void> {
+  await fetchThroughMaven(config, 'pom.xml', 'maven.stamp', config.paths.kafkaLibs, 'the Kafka and Debezium jars', log)
+  await fetchThroughMaven(config, 'cassandra.pom.xml', 'maven-cassandra.stamp', cassandraLibs(config), 'the Cassandra jars', log)
 }
 
 export function portFree (host: string, port: number): Promise<boolean> {

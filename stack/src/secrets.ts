@@ -9,7 +9,8 @@ import { StackError } from './errors.ts'
  * fresh clone is safe without any setup, and overridable from the environment for a real
  * deployment. Services receive only the ones their package.json "ripple".secrets names.
  */
-// OPERATOR_KEY: the web console's write actions (reset, restart, replay); no service is given it.
+// OPERATOR_KEY: the web console's write actions (reset, restart, replay) and writes to Kafka Connect
+// through the gateway (compared there as its SHA-256); no service is given it.
 export const SECRET_NAMES = ['JWT_SECRET', 'ADMIN_KEY', 'CONFIRMATION_SECRET', 'OPERATOR_KEY'] as const
 export type SecretName = typeof SECRET_NAMES[number]
 export type LocalSecrets = Record<SecretName, string>

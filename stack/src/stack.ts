@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import pRetry, { AbortError } from 'p-retry'
+import { cassandra } from './components/cassandra.ts'
 import { clickhouse } from './components/clickhouse.ts'
 import type { Component, Health } from './components/component.ts'
 import { connect } from './components/connect.ts'
 import { webConsole } from './components/console.ts'
+import { gateway } from './components/gateway.ts'
 import { kafka } from './components/kafka.ts'
 import { mariadb } from './components/mariadb.ts'
 import { osUserIds, postgres } from './components/postgres.ts'
@@ -33,12 +35,12 @@ type Log = (line: string) => void
 
 /** The real components every service relies on, in start order (dependencies first). */
 export function infrastructure (config: StackConfig): Component[] {
-  return [mariadb(config), postgres(config), smtp(config), kafka(config), connect(config), clickhouse(config), prometheus(config)]
+  return [mariadb(config), postgres(config), smtp(config), kafka(config), connect(config), clickhouse(config), prometheus(config), cassandra(config)]
 }
 
-/** Infrastructure, then Ripple's own services and the console: what `status` reports and `down` stops (in reverse). */
+/** Infrastructure, then Ripple's own services, the gateway and the console: what `status` reports and `down` stops (in reverse). */
 export function stackComponents (config: StackConfig): Component[] {
-  return [...infrastructure(config), ...serviceDefinitions(config).map(d => service(config, d)), webConsole(config)]
+  return [...infrastructure(config), ...serviceDefinitions(config).map(d => service(config, d)), gateway(config), webConsole(config)]
 }
 
 function lastLogLines (supervisor: Supervisor, name: string, count = 5): string {
@@ -156,8 +158,8 @@ export async function up (config: StackConfig, log: Log, options: UpOptions = {}
   const definitions = options.infrastructureOnly ? [] : serviceDefinitions(config)
   const early = definitions.filter(d => !d.afterConnectors).map(d => service(config, d))
   const late = definitions.filter(d => d.afterConnectors).map(d => service(config, d))
-  // Last: it shows everything else.
-  const tooling = options.infrastructureOnly ? [] : [webConsole(config)]
+  // Last: the gateway routes to the services, the console shows everything else.
+  const tooling = options.infrastructureOnly ? [] : [gateway(config), webConsole(config)]
   const components = [...infra, ...early, ...late, ...tooling]
   await ensureBinaries(components, log)
   await ensureJars(config, log)

@@ -10,6 +10,7 @@ import { createLogger } from '@ripple/kit'
 import { endpoints, loadStackConfig } from '@ripple/stack'
 import type { ServiceDefinition } from '@ripple/stack'
 import { dropMariaDbDatabase, restoreStack, stack, unique } from '@ripple/testing'
+import { cargaConnectorAccounts } from '../../stack/src/connectors.ts'
 
 /**
  * Least privilege on the running stack: each service's own database account is refused what
@@ -19,6 +20,8 @@ import { dropMariaDbDatabase, restoreStack, stack, unique } from '@ripple/testin
  */
 const config = loadStackConfig()
 const ep = endpoints(config)
+/** Seed 002's connector accounts: Debezium's PostgreSQL role, the JDBC sink's MariaDB account. */
+const carga = cargaConnectorAccounts(config)
 
 function account (service: string): NonNullable<ServiceDefinition['database']> {
   const found = config.services.find(s => s.name === service)?.database
@@ -74,6 +77,34 @@ describe('MariaDB: each service\'s account works in its own database only', () =
     assert.ok(MARIADB_DENIED.has(await refusal(conn.query('SELECT * FROM userdata.users LIMIT 1'))))
     assert.ok(MARIADB_DENIED.has(await refusal(conn.query('SELECT * FROM inventory.categories LIMIT 1'))))
     assert.ok(MARIADB_DENIED.has(await refusal(conn.query('SELECT * FROM mysql.user LIMIT 1'))))
+  })
+
+  test('jdbc_sink (MariaDB): SELECT, the upsert and DELETE on carga.tabela; nothing else of carga, no other database, no DDL', async () => {
+    const conn = await mysql.createConnection({ host: ep.mariadb.host, port: ep.mariadb.port, user: carga.mariadbSink.user, password: carga.mariadbSink.password, database: 'carga' })
+    conns.push(conn)
+    const id = `lp-${unique('')}`
+    await conn.query('START TRANSACTION')
+    await conn.query('INSERT INTO tabela (id, valor, updated_at) VALUES (?, \'a\', NOW(6)) ON DUPLICATE KEY UPDATE valor = VALUES(valor)', [id])
+    await conn.query('INSERT INTO tabela (id, valor, updated_at) VALUES (?, \'b\', NOW(6)) ON DUPLICATE KEY UPDATE valor = VALUES(valor)', [id])
+    const [rows] = await conn.query('SELECT valor FROM tabela WHERE id = ?', [id]) as unknown as [{ valor: string }[]]
+    assert.equal(rows[0]?.valor, 'b')
+    await conn.query('DELETE FROM tabela WHERE id = ?', [id])
+    await conn.query('ROLLBACK')
+    for (const sql of [
+      'ALTER TABLE tabela ADD COLUMN x INT',
+      'DROP TABLE tabela',
+      'TRUNCATE tabela',
+      'CREATE TABLE carga.other (id INT)',
+      'SELECT * FROM inventory.categories LIMIT 1',
+      'SELECT * FROM userdata.users LIMIT 1',
+      'SELECT User FROM mysql.user',
+      `CREATE DATABASE ${unique('other_')}`
+    ]) {
+      const code = await refusal(conn.query(sql))
+      assert.ok(MARIADB_DENIED.has(code), `${sql}: ${code}`)
+    }
+    const [databases] = await conn.query('SHOW DATABASES') as unknown as [{ Database: string }[]]
+    assert.deepEqual(databases.map(d => d.Database).filter(d => d !== 'information_schema'), ['carga'], 'sees no other database')
   })
 
   test('root refuses a TCP login, without a password and with its own; its socket is in a folder only its owner enters', async () => {
@@ -149,6 +180,26 @@ describe('PostgreSQL: each service\'s role owns its database; the JDBC sink only
     }
   })
 
+  test('sync-service\'s role owns carga and nothing else; Debezium\'s role replicates and reads carga.tabela, and writes nothing', async () => {
+    const sync = account('sync-service')
+    assert.deepEqual([sync.engine, sync.database], ['postgres', 'carga'])
+    const own = await as(sync.user, sync.password, 'carga')
+    await own.query('SELECT count(*) FROM tabela')
+    for (const database of ['jobs', 'inventory', 'postgres', account('informer').database]) {
+      assert.equal(await refusal(as(sync.user, sync.password, database)), PG_DENIED, `sync-service into ${database}`)
+    }
+    const cdc = await as(carga.postgresCdc.user, carga.postgresCdc.password, 'carga')
+    const { rows } = await cdc.query<{ super: boolean, replication: boolean, createdb: boolean, createrole: boolean }>('SELECT rolsuper AS super, rolreplication AS replication, rolcreatedb AS createdb, rolcreaterole AS createrole FROM pg_roles WHERE rolname = current_user')
+    assert.deepEqual(rows[0], { super: false, replication: true, createdb: false, createrole: false })
+    await cdc.query('SELECT count(*) FROM tabela')
+    for (const sql of ['INSERT INTO tabela (id, valor, updated_at, source_partition, source_offset) VALUES (\'lp\', \'x\', now(), 0, 0)', 'UPDATE tabela SET valor = \'x\'', 'DELETE FROM tabela', 'TRUNCATE tabela', 'CREATE TABLE other (id int)', 'CREATE PUBLICATION lp_pub FOR TABLE tabela']) {
+      assert.equal(await refusal(cdc.query(sql)), PG_DENIED, sql)
+    }
+    for (const database of ['jobs', 'postgres', account('subscribe-service').database]) {
+      assert.equal(await refusal(as(carga.postgresCdc.user, carga.postgresCdc.password, database)), PG_DENIED, `debezium into ${database}`)
+    }
+  })
+
   test('no login without the password, over TCP or the socket; the socket folder and the socket only for their owner', async () => {
     // Without a password the server asks for SCRAM (under `trust` it would let the client in): pg gives up before sending any.
     const demandsPassword = async (client: pg.Client, what: string) => {
@@ -156,7 +207,7 @@ describe('PostgreSQL: each service\'s role owns its database; the JDBC sink only
       assert.match(err?.message ?? 'connected without a password', /SASL|password/, what)
     }
     const socketDir = join(config.paths.run, 'postgres')
-    for (const user of ['postgres', 'jdbc_sink', account('informer').user]) {
+    for (const user of ['postgres', 'jdbc_sink', carga.postgresCdc.user, account('informer').user]) {
       await demandsPassword(new pg.Client({ host: ep.postgres.host, port: ep.postgres.port, user, database: 'postgres' }), `${user} over TCP`)
       assert.equal(await refusal(as(user, 'wrong-password', 'postgres')), '28P01', `${user} over TCP`)
     }
@@ -183,9 +234,11 @@ describe('PostgreSQL: each service\'s role owns its database; the JDBC sink only
 test('Kafka Connect shows each connector\'s passwords as ${file:} references, never their values', async () => {
   const secrets = [
     ...Object.values(config.secrets).filter((v): v is string => typeof v === 'string'),
+    carga.postgresCdc.password,
+    carga.mariadbSink.password,
     ...config.services.flatMap(s => s.database ? [s.database.password] : [])
   ]
-  for (const name of ['mysql-debezium-cdc-source-user', 'outbox-connector', 'postgres-connector', 'inventory-categories-source', 'inventory-categories-sink']) {
+  for (const name of ['mysql-debezium-cdc-source-user', 'outbox-connector', 'postgres-connector', 'inventory-categories-source', 'inventory-categories-sink', 'carga-postgres-source', 'carga-mariadb-sink']) {
     const res = await fetch(`${stack.connectUrl}/connectors/${name}/config`)
     assert.equal(res.status, 200, name)
     const text = await res.text()
@@ -253,7 +306,7 @@ test('Prometheus has no HTTP lifecycle API; ./ripple up reloads a changed scrape
 test('each running service holds only its own database account, and no password of the stack\'s other accounts', async () => {
   const { stdout } = await execa(process.execPath, ['--disable-warning=ExperimentalWarning', join(config.repoRoot, 'stack', 'src', 'cli.ts'), 'status', '--json'])
   const running = new Map((JSON.parse(stdout) as { name: string, pid: number | null }[]).map(r => [r.name, r.pid]))
-  const stackPasswords = [config.secrets.mariadbPassword, config.secrets.mariadbCdcPassword, config.secrets.mariadbRootPassword, config.secrets.postgresPassword, config.secrets.jdbcSinkPassword]
+  const stackPasswords = [config.secrets.mariadbPassword, config.secrets.mariadbCdcPassword, config.secrets.mariadbRootPassword, config.secrets.postgresPassword, config.secrets.jdbcSinkPassword, carga.postgresCdc.password, carga.mariadbSink.password]
   for (const s of config.services) {
     const pid = running.get(s.name)
     assert.ok(pid, `${s.name} runs`)
@@ -272,6 +325,8 @@ test('each running service holds only its own database account, and no password 
 test('no database password and no generated secret appears in any log of the stack', () => {
   const secrets = [
     ...Object.values(config.secrets).filter((v): v is string => typeof v === 'string'),
+    carga.postgresCdc.password,
+    carga.mariadbSink.password,
     ...Object.values(config.secrets.generated),
     ...config.services.flatMap(s => s.database ? [s.database.password] : [])
   ]

@@ -6,11 +6,18 @@ import mysql from 'mysql2/promise'
 import type { Connection } from 'mysql2/promise'
 import type { StackConfig } from '../config.ts'
 import { ACCOUNTS, endpoints } from '../config.ts'
+import { cargaConnectorAccounts } from '../connectors.ts'
 import type { Component } from './component.ts'
 import { probe } from './probes.ts'
 
 /** Seed 001's Connect lesson: a Debezium source captures inventory.categories (connectors/inventory-categories-source.json). */
 export const INVENTORY_DATABASE = 'inventory'
+
+/**
+ * Seed 002's last store (its "MySQL"): the JDBC sink (connectors/carga-mariadb-sink.json) carries
+ * PostgreSQL carga.tabela here, through Debezium's source on it.
+ */
+export const CARGA_DATABASE = 'carga'
 
 /** A database name as a grant's target: `_` and `%` are wildcards there, so they are escaped. */
 export const grantTarget = (database: string): string => `\`${database.replace(/([_%\\])/g, '\\$1')}\`.*`
@@ -104,6 +111,21 @@ export function mariadb (config: StackConfig): Component {
         // No service's: the admin account writes it (the lesson's test, the README's commands), `debezium` reads it with its global SELECT.
         await conn.query(`CREATE DATABASE IF NOT EXISTS \`${INVENTORY_DATABASE}\``)
         await conn.query(`CREATE TABLE IF NOT EXISTS \`${INVENTORY_DATABASE}\`.categories (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(255))`)
+
+        // No service's either: the JDBC sink writes it, with an account that may only upsert and
+        // delete its rows. Ids compare as in PostgreSQL, byte for byte with trailing spaces
+        // counting (utf8mb4_nopad_bin): under the server's case-insensitive collation `a` and `A`,
+        // two rows upstream, would be one here. utf8mb4 keeps every character, emoji included.
+        await conn.query(`CREATE DATABASE IF NOT EXISTS \`${CARGA_DATABASE}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
+        await conn.query(`CREATE TABLE IF NOT EXISTS \`${CARGA_DATABASE}\`.tabela (
+          id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL PRIMARY KEY,
+          valor LONGTEXT CHARACTER SET utf8mb4 NOT NULL,
+          updated_at DATETIME(6) NOT NULL
+        )`)
+        const sink = cargaConnectorAccounts(config).mariadbSink
+        await ensureAccount(conn, sink.user, sink.password)
+        // An upsert (INSERT … ON DUPLICATE KEY UPDATE) and the deletes Debezium carries; no DDL, nothing else.
+        await conn.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON \`${CARGA_DATABASE}\`.tabela TO ?@'%'`, [sink.user])
 
         for (const s of config.services) {
           if (s.database?.engine !== 'mariadb') continue

@@ -6,6 +6,7 @@ import { execa } from 'execa'
 import pg from 'pg'
 import type { StackConfig } from '../config.ts'
 import { ACCOUNTS, endpoints } from '../config.ts'
+import { cargaConnectorAccounts } from '../connectors.ts'
 import type { Component } from './component.ts'
 import { probe } from './probes.ts'
 
@@ -18,6 +19,8 @@ export const JOBS_DATABASE = 'jobs'
  * fails on it and stays failed (test/stack/connect-dlq.test.ts shows it on a narrower table of its own).
  */
 export const INVENTORY_DATABASE = 'inventory'
+/** sync-service's database (seed 002), whose tabela Debezium's source (connectors/carga-postgres-source.json) reads. */
+export const CARGA_DATABASE = 'carga'
 
 /** The newest Debian PostgreSQL install, unless RIPPLE_PG_BINDIR names one. */
 export function postgresBinDir (config: StackConfig): string {
@@ -88,11 +91,14 @@ async function reassignPublicObjects (client: pg.Client, role: string): Promise<
   for (const t of types) await client.query(`ALTER TYPE public.${pg.escapeIdentifier(t.name)} OWNER TO ${r}`)
 }
 
-/** A login role with no attribute beyond LOGIN, and this password (set again on every start, so an override takes effect). */
-async function ensureRole (client: pg.Client, role: string, password: string): Promise<void> {
+/**
+ * A login role with no attribute beyond LOGIN (and REPLICATION when asked: Debezium's logical
+ * replication needs it), and this password (set again on every start, so an override takes effect).
+ */
+async function ensureRole (client: pg.Client, role: string, password: string, options: { replication?: boolean } = {}): Promise<void> {
   const found = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])
   const verb = found.rowCount === 0 ? 'CREATE' : 'ALTER'
-  await client.query(`${verb} ROLE ${pg.escapeIdentifier(role)} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${client.escapeLiteral(password)}`)
+  await client.query(`${verb} ROLE ${pg.escapeIdentifier(role)} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE ${options.replication ? 'REPLICATION' : 'NOREPLICATION'} NOBYPASSRLS PASSWORD ${client.escapeLiteral(password)}`)
 }
 
 /** A private PostgreSQL cluster with logical decoding on, for Debezium's pgoutput. */
@@ -189,6 +195,9 @@ export function postgres (config: StackConfig): Component {
           owned.push({ database, role: user })
         }
         await ensureRole(admin, ACCOUNTS.jdbcSink, config.secrets.jdbcSinkPassword)
+        const cdc = cargaConnectorAccounts(config).postgresCdc
+        await ensureRole(admin, cdc.user, cdc.password, { replication: true })
+        if (owned.some(o => o.database === CARGA_DATABASE)) await admin.query(`GRANT CONNECT ON DATABASE ${pg.escapeIdentifier(CARGA_DATABASE)} TO ${pg.escapeIdentifier(cdc.user)}`)
         for (const database of [JOBS_DATABASE, INVENTORY_DATABASE]) {
           const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])
           if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`)
@@ -203,6 +212,22 @@ export function postgres (config: StackConfig): Component {
         const client = superuser(database)
         await client.connect()
         try { await reassignPublicObjects(client, role) } finally { await client.end() }
+      }
+      // Debezium's role reads carga's tables (the snapshot's SELECT) and writes none. tabela is made
+      // by sync-service's migration, after this on a new stack: the owner's future tables are
+      // readable by default, the ones already there by the GRANT. The publication is the owner's.
+      const cargaOwner = owned.find(o => o.database === CARGA_DATABASE)
+      if (cargaOwner) {
+        const cdc = pg.escapeIdentifier(cargaConnectorAccounts(config).postgresCdc.user)
+        const carga = superuser(CARGA_DATABASE)
+        await carga.connect()
+        try {
+          await carga.query(`GRANT USAGE ON SCHEMA public TO ${cdc}`)
+          await carga.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${pg.escapeIdentifier(cargaOwner.role)} IN SCHEMA public GRANT SELECT ON TABLES TO ${cdc}`)
+          await carga.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${cdc}`)
+        } finally {
+          await carga.end()
+        }
       }
       const jobs = superuser(JOBS_DATABASE)
       await jobs.connect()

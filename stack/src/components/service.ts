@@ -61,7 +61,10 @@ export function serviceEnv (config: StackConfig, secrets: readonly SecretName[] 
     POSTGRES_PORT: String(ep.postgres.port),
     ...databaseEnv(config, credentials),
     SMTP_HOST: ep.smtp.host,
-    SMTP_PORT: String(ep.smtp.port)
+    SMTP_PORT: String(ep.smtp.port),
+    // Cassandra (seed 002's store) has no accounts: AllowAllAuthenticator on 127.0.0.1.
+    CASSANDRA_HOST: config.host,
+    CASSANDRA_PORT: String(config.ports.cassandra)
   }
 }
 

@@ -19,7 +19,7 @@ test('every service of the stack is scraped at /metrics on its own port, plus Pr
   const yml = parse(prometheusConfig(config))
   const services = serviceDefinitions(config)
   assert.ok(services.length >= 2)
-  assert.deepEqual(yml.scrape_configs.map(s => s.job_name), ['prometheus', ...services.map(s => s.name)])
+  assert.deepEqual(yml.scrape_configs.map(s => s.job_name), ['prometheus', ...services.map(s => s.name), 'gateway'])
   for (const s of yml.scrape_configs) assert.equal(s.metrics_path, '/metrics')
   const targets = Object.fromEntries(yml.scrape_configs.map(s => [s.job_name, s.static_configs.flatMap(c => c.targets)]))
   assert.deepEqual(targets.prometheus, ['127.0.0.1:19090'])

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import Fastify, { LogController } from 'fastify'
@@ -91,6 +92,15 @@ export function answerClientError (err: Error & { code?: string }, socket: Socke
   socket.destroy()
 }
 
+/** A request id a caller may set (the gateway passes on the same set): short, letters, digits and . _ : - only, so it cannot forge or break a log line. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** The request's X-Request-Id when it is a usable one, else a new UUID. */
+export function requestIdOf (header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header
+  return value !== undefined && REQUEST_ID.test(value) ? value : randomUUID()
+}
+
 /**
  * Fastify with what every Ripple service needs: /health, /metrics, request metrics, and errors
  * as JSON `{error, message, field?}`: bad input is a 4xx naming the field, never a 5xx.
@@ -101,9 +111,15 @@ export function createHttpServer (options: HttpServerOptions): FastifyInstance {
     // Requests are counted in metrics; a log line per request would drown the logs.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
-    clientErrorHandler: answerClientError
+    clientErrorHandler: answerClientError,
+    // The gateway's X-Request-Id (or a caller's) names the request in every log line it causes.
+    requestIdHeader: false,
+    genReqId: req => requestIdOf(req.headers['x-request-id'])
   })
   const { metrics } = options
+
+  // Echoed, so a caller that sent none learns the id to look for in the logs.
+  app.addHook('onRequest', async (req, reply) => { reply.header('x-request-id', req.id) })
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unknown'
