@@ -103,7 +103,7 @@ test('connector files name passwords only as ${file:} references to a 0600 file 
   const home = freshHome()
   const config = loadStackConfig({ RIPPLE_HOME: home })
   const secrets = Object.values(connectSecrets(config))
-  assert.deepEqual(secrets.sort(), [config.secrets.mariadbCdcPassword, config.secrets.jdbcSinkPassword].sort())
+  assert.deepEqual(secrets.sort(), [config.secrets.mariadbCdcPassword, config.secrets.jdbcSinkPassword, config.secrets.postgresCdcPassword, config.secrets.mariadbJdbcSinkPassword].sort())
   for (const d of loadConnectorFiles(config)) {
     const text = JSON.stringify(d.config)
     for (const s of secrets) assert.ok(!text.includes(s), `${d.name} carries no password`)

@@ -45,7 +45,8 @@ test('this repository registers today\'s services in today\'s start order, the c
   const config = loadStackConfig({})
   assert.deepEqual(config.services.map(s => [s.name, s.port, s.afterConnectors]), [
     ['user-service', 8085, false], ['notification-service', 8086, true], ['post-service', 8081, false], ['subscribe-service', 8082, true],
-    ['receiver', 8001, false], ['processor', 8002, true], ['converter', 8003, true], ['informer', 8004, true]
+    ['receiver', 8001, false], ['carga-service', 8010, false], ['sync-service', 8011, false],
+    ['processor', 8002, true], ['converter', 8003, true], ['informer', 8004, true]
   ])
   assert.equal(config.ports.userService, 8085)
   assert.equal(servicePort(config, 'informer'), 8004)
