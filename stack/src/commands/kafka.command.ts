@@ -90,16 +90,21 @@ export interface TopicDescription {
   configs: Record<string, string | null>
 }
 
+/** The settings a topic was given (the rest is the broker's defaults). */
+export async function topicConfigs (a: Admin, topic: string): Promise<Record<string, string | null>> {
+  const configs: Record<string, string | null> = {}
+  const described = await a.describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic }], includeSynonyms: false, includeDocumentation: false })
+  for (const entry of described[0]?.configs ?? []) {
+    if (entry.configSource === ConfigSources.DYNAMIC_TOPIC_CONFIG) configs[entry.name] = entry.value ?? null
+  }
+  return configs
+}
+
 export async function describeTopic (config: StackConfig, topic: string): Promise<TopicDescription> {
   return await withAdmin(config, async a => {
     await requireTopic(a, config, topic)
     const t = (await a.metadata({ topics: [topic] })).topics.get(topic)!
-    const configs: Record<string, string | null> = {}
-    const described = await a.describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic }], includeSynonyms: false, includeDocumentation: false })
-    for (const entry of described[0]?.configs ?? []) {
-      // Only what this topic was given; the rest is the broker's defaults.
-      if (entry.configSource === ConfigSources.DYNAMIC_TOPIC_CONFIG) configs[entry.name] = entry.value ?? null
-    }
+    const configs = await topicConfigs(a, topic)
     return await withOffsets(config, async c => {
       const ends = await offsetsAt(c, topic, LATEST)
       const starts = await offsetsAt(c, topic, EARLIEST)

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import fastifyCookie from '@fastify/cookie'
 import fastifyFormbody from '@fastify/formbody'
+import { Admin } from '@platformatic/kafka'
 import type { FastifyInstance } from 'fastify'
 import { html } from 'ghtml'
 import { DomainError, createHttpServer, HttpError, InvalidInputError } from '@ripple/kit'
@@ -24,6 +25,7 @@ import { tracePage } from './pages/trace.page.ts'
 export interface ConsoleDeps {
   config: StackConfig
   reader: TopicRangeReader
+  admin: Admin
   lag: LagSampler
   auth: OperatorAuth
 }
@@ -39,9 +41,11 @@ export interface ConsoleOptions {
 /** The console as a start/stop unit, so tests run it on port 0 beside the one `./ripple up` runs. */
 export function createConsole (options: ConsoleOptions) {
   const { config } = options
+  // Long-lived clients: a page reuses their connections instead of opening its own.
   const reader = new TopicRangeReader(endpoints(config).kafkaBrokers)
-  const lag = new LagSampler(endpoints(config).kafkaBrokers, reader)
-  const deps: ConsoleDeps = { config, reader, lag, auth: operatorAuth(options.operatorKey) }
+  const admin = new Admin({ clientId: 'ripple-console', bootstrapBrokers: endpoints(config).kafkaBrokers })
+  const lag = new LagSampler(admin, reader)
+  const deps: ConsoleDeps = { config, reader, admin, lag, auth: operatorAuth(options.operatorKey) }
   const app: FastifyInstance = createHttpServer({ logger: options.logger, metrics: options.metrics })
   void app.register(fastifyCookie)
   void app.register(fastifyFormbody)
@@ -69,7 +73,8 @@ export function createConsole (options: ConsoleOptions) {
     },
     async stop (): Promise<void> {
       await app.close()
-      await lag.close()
+      lag.close()
+      await admin.close()
       await reader.close()
     }
   }

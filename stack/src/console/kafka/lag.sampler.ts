@@ -1,4 +1,4 @@
-import { Admin } from '@platformatic/kafka'
+import type { Admin } from '@platformatic/kafka'
 import type { TopicRangeReader } from './topic-range.reader.ts'
 
 export interface LagPoint { t: number, v: number }
@@ -15,8 +15,8 @@ export class LagSampler {
   readonly #keep: number
   #timer: NodeJS.Timeout | undefined
 
-  constructor (brokers: string[], reader: TopicRangeReader, options: { keep?: number } = {}) {
-    this.#admin = new Admin({ clientId: 'ripple-console-lag', bootstrapBrokers: brokers })
+  constructor (admin: Admin, reader: TopicRangeReader, options: { keep?: number } = {}) {
+    this.#admin = admin
     this.#reader = reader
     this.#keep = options.keep ?? 40
   }
@@ -56,8 +56,7 @@ export class LagSampler {
     }
   }
 
-  async close (): Promise<void> {
+  close (): void {
     clearInterval(this.#timer)
-    await this.#admin.close()
   }
 }

@@ -1,4 +1,5 @@
 import type { ConsumedRecord } from '../../commands/kafka.command.ts'
+import { changeOf } from '../../commands/kafka.command.ts'
 import type { TopicRangeReader } from './topic-range.reader.ts'
 
 export interface NewestQuery {
@@ -63,7 +64,10 @@ export async function newestRecords (reader: Pick<TopicRangeReader, 'bounds' | '
     return { ...b, from, to, records }
   }))
   const newestFirst = (a: ConsumedRecord, b: ConsumedRecord) => b.timestamp.localeCompare(a.timestamp) || Number(BigInt(b.offset) - BigInt(a.offset))
-  const records = perPartition.flatMap(p => p.records).sort(newestFirst).slice(0, q.limit)
+  const records = perPartition.flatMap(p => p.records).sort(newestFirst).slice(0, q.limit).map(r => {
+    const change = changeOf(r.value)
+    return change ? { ...r, change } : r
+  })
 
   const next = new Map<number, bigint>()
   for (const p of perPartition) {

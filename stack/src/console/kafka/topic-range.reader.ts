@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { Consumer, FetchIsolationLevels, IS_CONTROL } from '@platformatic/kafka'
 import type { ConsumedRecord } from '../../commands/kafka.command.ts'
-import { changeOf } from '../../commands/kafka.command.ts'
 
 /**
  * Reads records by offset range with Kafka's Fetch API on one long-lived client: a page of a
@@ -29,6 +28,14 @@ export class TopicRangeReader {
     return (ends.get(topic) ?? []).map((end, partition) => ({ partition, start: starts.get(topic)?.[partition] ?? 0n, end }))
   }
 
+  /** Each partition's leader, replicas, in-sync replicas and offsets, from this client's metadata. */
+  async partitions (topic: string): Promise<(PartitionBounds & { leader: number, replicas: number[], isr: number[] })[] | undefined> {
+    const t = (await this.#client.metadata({ topics: [topic] })).topics.get(topic)
+    if (!t) return undefined
+    const bounds = await this.bounds(topic)
+    return t.partitions.map((p, partition) => ({ partition, leader: p.leader, replicas: p.replicas, isr: p.isr, start: bounds[partition]?.start ?? 0n, end: bounds[partition]?.end ?? 0n }))
+  }
+
   /** The first offset of each partition at or after a time (its end when nothing is that recent). */
   async offsetsAt (topic: string, timeMs: number): Promise<bigint[]> {
     const [at, ends] = await Promise.all([
@@ -38,7 +45,7 @@ export class TopicRangeReader {
     return (at.get(topic) ?? []).map((o, p) => o < 0n ? ends.get(topic)?.[p] ?? 0n : o)
   }
 
-  /** Records of one partition with offsets in [from, to), oldest first (control records left out). */
+  /** Records of one partition with offsets in [from, to), oldest first (control records left out), not decoded. */
   async read (topic: string, partition: number, from: bigint, to: bigint): Promise<ConsumedRecord[]> {
     const out: ConsumedRecord[] = []
     let next = from
@@ -59,18 +66,15 @@ export class TopicRangeReader {
         for (const r of batch.records) {
           const offset = batch.firstOffset + BigInt(r.offsetDelta)
           if (offset < next || offset >= to) continue
-          const value = r.value?.toString('utf8') ?? null
-          const record: ConsumedRecord = {
+          // Not decoded as a Debezium change here: a filtered page reads thousands to show a few.
+          out.push({
             partition,
             offset: String(offset),
             timestamp: new Date(Number(batch.firstTimestamp + r.timestampDelta)).toISOString(),
             key: r.key?.toString('utf8') ?? null,
             headers: Object.fromEntries(r.headers.map(([k, v]) => [k?.toString('utf8') ?? '', v?.toString('utf8') ?? ''])),
-            value
-          }
-          const change = changeOf(value)
-          if (change) record.change = change
-          out.push(record)
+            value: r.value?.toString('utf8') ?? null
+          })
         }
       }
       // Nothing came back (a compacted gap, or the end): the range holds no more.

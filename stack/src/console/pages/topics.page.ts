@@ -3,7 +3,8 @@ import { html } from 'ghtml'
 import { z } from 'zod'
 import { InvalidInputError, parseInput } from '@ripple/kit'
 import type { ConsumedRecord } from '../../commands/kafka.command.ts'
-import { describeTopic, listTopics } from '../../commands/kafka.command.ts'
+import { listTopics, topicConfigs } from '../../commands/kafka.command.ts'
+import { StackError } from '../../errors.ts'
 import type { ConsoleDeps } from '../console.server.ts'
 import { newestRecords } from '../kafka/newest-records.query.ts'
 import { bytes, cell, enc, htmlCell, json, link, page, table } from './layout.ts'
@@ -54,9 +55,14 @@ export function topicsPages (app: FastifyInstance, deps: ConsoleDeps): void {
   app.get<{ Params: { topic: string } }>('/topics/:topic', async (req, reply) => {
     const { topic } = req.params
     const q = parseInput(messagesQuery, req.query, 'query')
-    const described = await describeTopic(deps.config, topic)
-    if (q.partition !== undefined && q.partition >= described.partitions.length) throw new InvalidInputError('partition', `must be below ${described.partitions.length}`)
-    const result = await newestRecords(deps.reader, topic, { partition: q.partition, before: cursorOf(q.before, q.partition), key: q.key || undefined, text: q.q || undefined, limit: q.limit })
+    // The console's own long-lived clients: a page opens no connection of its own.
+    const partitions = await deps.reader.partitions(topic)
+    if (!partitions) throw new StackError('UNKNOWN_TOPIC', `There is no topic "${topic}": see /topics.`)
+    const [configs, result] = await Promise.all([
+      topicConfigs(deps.admin, topic),
+      newestRecords(deps.reader, topic, { partition: q.partition, before: cursorOf(q.before, q.partition), key: q.key || undefined, text: q.q || undefined, limit: q.limit })
+    ])
+    if (q.partition !== undefined && q.partition >= partitions.length) throw new InvalidInputError('partition', `must be below ${partitions.length}`)
     const base = `/topics/${enc(topic)}`
     const keep = (extra: Record<string, string>) => {
       const params = new URLSearchParams()
@@ -68,10 +74,10 @@ export function topicsPages (app: FastifyInstance, deps: ConsoleDeps): void {
       return s ? `${base}?${s}` : base
     }
     const older = result.next ? keep({ before: [...result.next].map(([p, o]) => `${p}:${o}`).join(',') }) : undefined
-    const body = table(['partition', 'leader', 'replicas', 'in sync', 'first offset', 'end offset'], described.partitions.map(p => [
-      htmlCell(link(`${base}?partition=${p.partition}`, String(p.partition))), cell(p.leader, 'num'), cell(p.replicas.join(', ')), cell(p.isr.join(', ')), cell(p.startOffset, 'num'), cell(p.endOffset, 'num')
+    const body = table(['partition', 'leader', 'replicas', 'in sync', 'first offset', 'end offset'], partitions.map(p => [
+      htmlCell(link(`${base}?partition=${p.partition}`, String(p.partition))), cell(p.leader, 'num'), cell(p.replicas.join(', ')), cell(p.isr.join(', ')), cell(p.start, 'num'), cell(p.end, 'num')
     ])) +
-      (Object.keys(described.configs).length > 0 ? table(['setting', 'value'], Object.entries(described.configs).map(([k, v]) => [cell(k), cell(v)])) : '') +
+      (Object.keys(configs).length > 0 ? table(['setting', 'value'], Object.entries(configs).map(([k, v]) => [cell(k), cell(v)])) : '') +
       html`<h2>Messages, newest first${q.partition === undefined ? '' : ` (partition ${q.partition})`}</h2>
 <form method="get" action="${base}">!${q.partition === undefined ? '' : html`<input type="hidden" name="partition" value="${q.partition}">`}
 <label>key <input name="key" value="${q.key ?? ''}"></label> <label>text <input name="q" value="${q.q ?? ''}"></label> <button type="submit">Filter</button> <a href="${base}">clear</a></form>
