@@ -30,6 +30,12 @@ describe('MariaDB outbox store', () => {
   })
   beforeEach(async () => {
     await Promise.all(stores.splice(0).map(s => s.close()))
+    // The server frees a closed connection's lock a moment after the close: no test may start
+    // while the previous one's relay still holds it.
+    await eventually(async () => {
+      const [[row]] = await pool.query<RowDataPacket[]>('SELECT IS_FREE_LOCK(?) AS free', [`outbox-relay:${database}`.slice(0, 64)])
+      assert.equal(Number(row?.free), 1)
+    }, 10_000)
     await pool.query('DELETE FROM outbox')
   })
   after(async () => {
