@@ -55,7 +55,9 @@ export function topicsPages (app: FastifyInstance, deps: ConsoleDeps): void {
   app.get<{ Params: { topic: string } }>('/topics/:topic', async (req, reply) => {
     const { topic } = req.params
     const q = parseInput(messagesQuery, req.query, 'query')
-    // The console's own long-lived clients: a page opens no connection of its own.
+    // The console's own long-lived clients: a page opens no connection of its own. Asked first,
+    // because a metadata request for a missing topic would have the broker create it.
+    if (!(await deps.admin.listTopics({ includeInternals: true })).includes(topic)) throw new StackError('UNKNOWN_TOPIC', `There is no topic "${topic}": see /topics.`)
     const partitions = await deps.reader.partitions(topic)
     if (!partitions) throw new StackError('UNKNOWN_TOPIC', `There is no topic "${topic}": see /topics.`)
     const [configs, result] = await Promise.all([
