@@ -198,10 +198,11 @@ topic.command('describe').argument('<name>').option('--json', 'print JSON')
   }))
 topic.command('create').argument('<name>')
   .option('--partitions <n>', 'partitions', count('partitions', 1), 3)
-  .option('--replication <n>', 'replication factor (at most the number of brokers)', count('replication', 1), 1)
-  .action(withConfig(async (config, name: string, opts: { partitions: number, replication: number }) => {
-    await createTopic(config, name, opts)
-    log(`created ${name} with ${opts.partitions} partition(s), replication ${opts.replication}`)
+  .option('--replication <n>', 'replication factor (at most the number of brokers; default: the stack\'s, 3 on a cluster)', count('replication', 1))
+  .action(withConfig(async (config, name: string, opts: { partitions: number, replication?: number }) => {
+    const replication = opts.replication ?? config.kafka.replicationFactor
+    await createTopic(config, name, { partitions: opts.partitions, replication })
+    log(`created ${name} with ${opts.partitions} partition(s), replication ${replication}`)
   }))
 topic.command('delete').argument('<name>')
   .action(withConfig(async (config, name: string) => {

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
@@ -18,6 +19,10 @@ const envSchema = z.object({
   RIPPLE_KAFKA_PORT: port(9092),
   RIPPLE_KAFKA_CONTROLLER_PORT: port(9093),
   RIPPLE_CONNECT_PORT: port(8083),
+  // Unset: the count the last `up` of this RIPPLE_HOME recorded (see KAFKA_NODES_FILE), else 1.
+  RIPPLE_KAFKA_NODES: z.coerce.number().pipe(z.union([z.literal(1), z.literal(3), z.literal(5)], { error: 'must be 1, or 3 or 5 for a cluster that outlives one (or two) lost nodes' })).optional(),
+  // Unset: 1 with one Kafka node, 2 with a cluster.
+  RIPPLE_CONNECT_WORKERS: z.coerce.number().int().min(1).max(5).optional(),
   RIPPLE_MARIADB_PORT: port(3307),
   RIPPLE_POSTGRES_PORT: port(5433),
   RIPPLE_SMTP_PORT: port(1025),
@@ -75,6 +80,27 @@ export interface DatabaseAccount {
   readonly user: string
   readonly password: string
 }
+
+/** One Kafka node (broker and controller): the first is `kafka`, the others `kafka-2`, `kafka-3`… */
+export interface KafkaNode {
+  readonly name: string
+  readonly id: number
+  readonly port: number
+  readonly controllerPort: number
+  readonly dataDir: string
+}
+
+/** One Kafka Connect worker of the stack's Connect group: `connect`, then `connect-2`… */
+export interface ConnectWorker {
+  readonly name: string
+  readonly port: number
+}
+
+/** Where `up` records the node count it started, so later commands without RIPPLE_KAFKA_NODES see the same cluster. */
+export const KAFKA_NODES_FILE = 'kafka-nodes'
+
+// Each further node or worker listens 100 above the one before: 9092, 9192, 9292 for brokers.
+const PORT_STEP = 100
 
 /** The admin, CDC and JDBC sink accounts' names (the stack's own; services have their own accounts). */
 export const ACCOUNTS = { mariadbAdmin: 'ripple', mariadbCdc: 'debezium', mariadbRoot: 'root', postgresAdmin: 'postgres', jdbcSink: 'jdbc_sink' } as const
@@ -145,6 +171,15 @@ export interface StackConfig {
     /** Generated once per RIPPLE_HOME (stack/src/secrets.ts): access-token key, admin key, confirmation-link key. */
     readonly generated: LocalSecrets
   }
+  readonly kafka: {
+    /** Every node, the first one `kafka`; one node unless RIPPLE_KAFKA_NODES says otherwise. */
+    readonly nodes: readonly KafkaNode[]
+    /** For every topic the stack creates and Kafka's own: 3 on a cluster (at most the node count). */
+    readonly replicationFactor: number
+    /** Replicas an acks=all write needs: 2 on a three-node cluster, so one node may be lost. */
+    readonly minInsyncReplicas: number
+  }
+  readonly connectWorkers: readonly ConnectWorker[]
   readonly jvm: { readonly kafkaHeap: string[]; readonly connectHeap: string[] }
   readonly pgBinDir: string | undefined
   readonly startTimeoutMs: number
@@ -176,6 +211,18 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       ? { database: { engine: r.database.engine, database: r.database.name, user: r.database.account, password: password(r.database.engine, r.database.account) } }
       : {})
   }))
+  const recordedNodes = join(home, 'conf', KAFKA_NODES_FILE)
+  const nodeCount = e.RIPPLE_KAFKA_NODES ?? (existsSync(recordedNodes) ? Number(readFileSync(recordedNodes, 'utf8').trim()) || 1 : 1)
+  const replicationFactor = Math.min(3, nodeCount)
+  const nodes: KafkaNode[] = Array.from({ length: nodeCount }, (_, i) => ({
+    name: i === 0 ? 'kafka' : `kafka-${i + 1}`,
+    id: i + 1,
+    port: e.RIPPLE_KAFKA_PORT + PORT_STEP * i,
+    controllerPort: e.RIPPLE_KAFKA_CONTROLLER_PORT + PORT_STEP * i,
+    // A cluster's nodes keep their logs apart from the one-node stack's, so switching back and forth loses neither.
+    dataDir: nodeCount === 1 ? join(home, 'data', 'kafka') : join(home, 'data', `kafka-${nodeCount}-nodes`, `node-${i + 1}`)
+  }))
+  const workers = e.RIPPLE_CONNECT_WORKERS ?? (nodeCount > 1 ? 2 : 1)
   const camel = (name: string) => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
   const cache = join(home, 'cache')
   return {
@@ -222,6 +269,8 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       mariadbJdbcSinkPassword: password('mariadb', ACCOUNTS.jdbcSink, 'RIPPLE_MARIADB_JDBC_SINK_PASSWORD'),
       generated: loadLocalSecrets(home, env)
     },
+    kafka: { nodes, replicationFactor, minInsyncReplicas: replicationFactor > 2 ? 2 : 1 },
+    connectWorkers: Array.from({ length: workers }, (_, i) => ({ name: i === 0 ? 'connect' : `connect-${i + 1}`, port: e.RIPPLE_CONNECT_PORT + PORT_STEP * i })),
     jvm: {
       kafkaHeap: e.RIPPLE_KAFKA_HEAP.split(/\s+/).filter(Boolean),
       connectHeap: e.RIPPLE_CONNECT_HEAP.split(/\s+/).filter(Boolean)
@@ -236,8 +285,10 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
 export function endpoints (config: StackConfig) {
   const h = config.host
   return {
-    kafkaBrokers: [`${h}:${config.ports.kafka}`],
+    kafkaBrokers: config.kafka.nodes.map(n => `${h}:${n.port}`),
+    /** The first worker's REST API: any worker of the group answers for all (writes are forwarded to the leader). */
     connectUrl: `http://${h}:${config.ports.connect}`,
+    connectUrls: config.connectWorkers.map(w => `http://${h}:${w.port}`),
     mailApiUrl: `http://${h}:${config.ports.mailApi}`,
     clickhouseUrl: `http://${h}:${config.ports.clickhouseHttp}`,
     prometheusUrl: `http://${h}:${config.ports.prometheus}`,

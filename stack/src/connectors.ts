@@ -80,7 +80,12 @@ export function writeConnectSecrets (config: StackConfig): string {
 export function placeholders (config: StackConfig): Record<string, string> {
   return {
     RIPPLE_HOST: config.host,
+    // Hosts of their own: in a container deployment each database has its own name (deploy/).
+    RIPPLE_MARIADB_HOST: config.host,
+    RIPPLE_POSTGRES_HOST: config.host,
     RIPPLE_KAFKA_BOOTSTRAP: endpoints(config).kafkaBrokers.join(','),
+    // Topics a connector creates (its own, Debezium's, a dead-letter topic) replicate like the stack's others.
+    RIPPLE_KAFKA_REPLICATION_FACTOR: String(config.kafka.replicationFactor),
     RIPPLE_MARIADB_PORT: String(config.ports.mariadb),
     RIPPLE_POSTGRES_PORT: String(config.ports.postgres),
     RIPPLE_CONNECT_SECRETS: connectSecretsFile(config)

@@ -1,13 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { rm } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import pRetry, { AbortError } from 'p-retry'
 import { cassandra } from './components/cassandra.ts'
 import { clickhouse } from './components/clickhouse.ts'
 import type { Component, Health } from './components/component.ts'
-import { connect } from './components/connect.ts'
+import { connectWorkers } from './components/connect.ts'
 import { webConsole } from './components/console.ts'
 import { gateway } from './components/gateway.ts'
-import { kafka } from './components/kafka.ts'
+import { kafkaNodes } from './components/kafka.ts'
 import { mariadb } from './components/mariadb.ts'
 import { osUserIds, postgres } from './components/postgres.ts'
 import { tcpProbe } from './components/probes.ts'
@@ -15,7 +16,7 @@ import { prometheus } from './components/prometheus.ts'
 import { service, serviceDefinitions } from './components/service.ts'
 import { smtp } from './components/smtp.ts'
 import type { StackConfig } from './config.ts'
-import { endpoints } from './config.ts'
+import { endpoints, KAFKA_NODES_FILE } from './config.ts'
 import { applyConnector, loadConnectorFiles, restartIfFailed, waitForConnector } from './connectors.ts'
 import { StackError } from './errors.ts'
 import { ensureBinaries, ensureJars, ensurePortsFree } from './prerequisites.ts'
@@ -35,7 +36,7 @@ type Log = (line: string) => void
 
 /** The real components every service relies on, in start order (dependencies first). */
 export function infrastructure (config: StackConfig): Component[] {
-  return [mariadb(config), postgres(config), smtp(config), kafka(config), connect(config), clickhouse(config), prometheus(config), cassandra(config)]
+  return [mariadb(config), postgres(config), smtp(config), ...kafkaNodes(config), ...connectWorkers(config), clickhouse(config), prometheus(config), cassandra(config)]
 }
 
 /** Infrastructure, then Ripple's own services, the gateway and the console: what `status` reports and `down` stops (in reverse). */
@@ -166,6 +167,7 @@ export async function up (config: StackConfig, log: Log, options: UpOptions = {}
   const supervisor = new Supervisor(config)
   try {
     const running = await supervisor.list()
+    await ensureSameKafkaNodes(config, running)
     await ensurePortsFree(config, components.filter(c => !running.find(r => r.name === c.name)?.online))
     await startAll(config, supervisor, infra, running, log)
     if (!options.infrastructureOnly) {
@@ -178,6 +180,22 @@ export async function up (config: StackConfig, log: Log, options: UpOptions = {}
   } finally {
     supervisor.disconnect()
   }
+}
+
+/**
+ * Records the node count `up` starts Kafka with, so later commands without RIPPLE_KAFKA_NODES
+ * address the same cluster; a running stack of another size is refused (its nodes' settings and
+ * the services' bootstrap lists would disagree).
+ */
+async function ensureSameKafkaNodes (config: StackConfig, running: RunningProcess[]): Promise<void> {
+  const file = join(config.paths.conf, KAFKA_NODES_FILE)
+  const wanted = config.kafka.nodes.length
+  const recorded = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) || 1 : 1
+  if (recorded !== wanted && running.some(r => r.online && /^kafka(-\d+)?$/.test(r.name))) {
+    throw new StackError('KAFKA_NODES_CHANGED', `Kafka runs with ${recorded} node${recorded === 1 ? '' : 's'} and ${wanted} were asked for: run ./ripple down first, then RIPPLE_KAFKA_NODES=${wanted} ./ripple up.`)
+  }
+  await mkdir(config.paths.conf, { recursive: true })
+  await writeFile(file, `${wanted}\n`)
 }
 
 async function statusOf (supervisor: Supervisor, components: Component[]): Promise<ComponentStatus[]> {

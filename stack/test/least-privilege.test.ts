@@ -6,7 +6,7 @@ import { after, test } from 'node:test'
 import { pgHba } from '../src/components/postgres.ts'
 import { grantTarget } from '../src/components/mariadb.ts'
 import { serviceEnv } from '../src/components/service.ts'
-import { connect } from '../src/components/connect.ts'
+import { connectWorkers } from '../src/components/connect.ts'
 import { loadStackConfig } from '../src/config.ts'
 import { connectSecrets, connectSecretsFile, loadConnectorFiles, writeConnectSecrets } from '../src/connectors.ts'
 import { StackError } from '../src/errors.ts'
@@ -113,7 +113,7 @@ test('connector files name passwords only as ${file:} references to a 0600 file 
   }
   const file = writeConnectSecrets(config)
   assert.equal(statSync(file).mode & 0o777, 0o600)
-  await connect(config).prepare()
+  await connectWorkers(config)[0]!.prepare()
   const props = (await import('node:fs')).readFileSync(join(config.paths.conf, 'connect-distributed.properties'), 'utf8')
   assert.match(props, /^config\.providers=file$/m)
   assert.match(props, /^config\.providers\.file\.class=org\.apache\.kafka\.common\.config\.provider\.FileConfigProvider$/m)

@@ -189,7 +189,7 @@ export async function replayDeadLetters (config: StackConfig, topic: string, sel
     if (!await topicExists(config, REPLAYS_TOPIC)) {
       const admin = new Admin({ clientId: 'ripple-dlq-admin', bootstrapBrokers: endpoints(config).kafkaBrokers })
       // Another replay may create it at the same moment: either way it then exists.
-      await admin.createTopics({ topics: [REPLAYS_TOPIC], partitions: 1, replicas: 1, configs: [{ name: 'cleanup.policy', value: 'compact' }] }).catch(() => {}).finally(() => admin.close())
+      await admin.createTopics({ topics: [REPLAYS_TOPIC], partitions: 1, replicas: config.kafka.replicationFactor, configs: [{ name: 'cleanup.policy', value: 'compact' }] }).catch(() => {}).finally(() => admin.close())
     }
     // Marked after the records are back on their topic: a crash between the two leaves an entry
     // pending that was replayed, which a second replay repeats harmlessly (consumers' inboxes).

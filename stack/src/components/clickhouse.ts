@@ -158,7 +158,7 @@ export function clickhouse (config: StackConfig): Component {
 
   return {
     name: 'clickhouse',
-    dependsOn: ['kafka'],
+    dependsOn: config.kafka.nodes.map(n => n.name),
     address: () => clickhouseUrl,
     ports: () => [
       { port: config.ports.clickhouseHttp, what: 'ClickHouse HTTP (RIPPLE_CLICKHOUSE_HTTP_PORT)' },

@@ -1,23 +1,35 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { StackConfig } from '../config.ts'
+import type { ConnectWorker, StackConfig } from '../config.ts'
 import { endpoints } from '../config.ts'
 import { writeConnectSecrets } from '../connectors.ts'
 import type { Component } from './component.ts'
 import { javaArgs, properties, writeLog4j } from './jvm.ts'
 import { httpProbe } from './probes.ts'
 
-/** Kafka Connect in distributed mode, with every Debezium plugin folder on its plugin.path. */
-export function connect (config: StackConfig): Component {
-  const propsFile = join(config.paths.conf, 'connect-distributed.properties')
+/** Every worker of the stack's Connect group: `connect` alone, or `connect` and `connect-2` beside a Kafka cluster. */
+export function connectWorkers (config: StackConfig): Component[] {
+  return config.connectWorkers.map(worker => connectWorker(config, worker))
+}
+
+/**
+ * One Kafka Connect worker in distributed mode, with every Debezium plugin folder on its
+ * plugin.path. Workers share group.id and the internal topics, so Connect spreads the connectors'
+ * tasks over them and moves a lost worker's tasks to the others.
+ */
+function connectWorker (config: StackConfig, worker: ConnectWorker): Component {
+  const first = worker.name === 'connect'
+  const propsFile = join(config.paths.conf, first ? 'connect-distributed.properties' : `${worker.name}-distributed.properties`)
   const log4jFile = join(config.paths.conf, 'log4j2.properties')
-  const { connectUrl, kafkaBrokers } = endpoints(config)
+  const { kafkaBrokers } = endpoints(config)
+  const url = `http://${config.host}:${worker.port}`
+  const rf = config.kafka.replicationFactor
 
   return {
-    name: 'connect',
-    dependsOn: ['kafka'],
-    address: () => connectUrl,
-    ports: () => [{ port: config.ports.connect, what: 'Kafka Connect REST (RIPPLE_CONNECT_PORT)' }],
+    name: worker.name,
+    dependsOn: config.kafka.nodes.map(n => n.name),
+    address: () => url,
+    ports: () => [{ port: worker.port, what: `Kafka Connect REST of ${worker.name} (${first ? 'RIPPLE_CONNECT_PORT' : `RIPPLE_CONNECT_PORT + ${worker.port - config.ports.connect}`})` }],
     binaries: () => [{ path: 'java', aptPackage: 'openjdk-17-jre-headless' }],
 
     async prepare () {
@@ -33,14 +45,14 @@ export function connect (config: StackConfig): Component {
         'config.storage.topic': 'connect-configs',
         'offset.storage.topic': 'connect-offsets',
         'status.storage.topic': 'connect-status',
-        'config.storage.replication.factor': 1,
-        'offset.storage.replication.factor': 1,
-        'status.storage.replication.factor': 1,
+        'config.storage.replication.factor': rf,
+        'offset.storage.replication.factor': rf,
+        'status.storage.replication.factor': rf,
         // Source offsets are flushed every second so a restart replays at most ~1 s of events.
         'offset.flush.interval.ms': 1000,
-        listeners: `http://${config.host}:${config.ports.connect}`,
+        listeners: url,
         'rest.advertised.host.name': config.host,
-        'rest.advertised.port': config.ports.connect,
+        'rest.advertised.port': worker.port,
         'plugin.path': config.paths.connectPlugins,
         // Every Debezium 3.x plugin ships ServiceLoader manifests, so the slow reflective scan is skipped.
         'plugin.discovery': 'service_load',
@@ -73,6 +85,6 @@ export function connect (config: StackConfig): Component {
     }),
 
     // The REST server answers / before the herder is ready; /connectors answers only when it is.
-    health: () => httpProbe(`${connectUrl}/connectors`)
+    health: () => httpProbe(`${url}/connectors`)
   }
 }

@@ -9,7 +9,7 @@ export function webConsole (config: StackConfig): Component {
   const { consoleUrl } = endpoints(config)
   return {
     name: 'console',
-    dependsOn: ['kafka', 'connect', 'smtp'],
+    dependsOn: [...config.kafka.nodes.map(n => n.name), ...config.connectWorkers.map(w => w.name), 'smtp'],
     address: () => consoleUrl,
     ports: () => [{ port: config.ports.console, what: 'web console (RIPPLE_CONSOLE_PORT)' }],
     binaries: () => [],

@@ -73,7 +73,7 @@ export function service (config: StackConfig, definition: ServiceDefinition): Co
   const url = `http://${config.host}:${definition.port}`
   return {
     name: definition.name,
-    dependsOn: ['mariadb', 'postgres', 'smtp', 'kafka', 'connect'],
+    dependsOn: ['mariadb', 'postgres', 'smtp', ...config.kafka.nodes.map(n => n.name), ...config.connectWorkers.map(w => w.name)],
     restartWhenUnhealthy: true,
     address: () => url,
     ports: () => [{ port: definition.port, what: `${definition.name} HTTP (${definition.portVariable})` }],

@@ -51,12 +51,21 @@ export interface ProcessOptions {
 /**
  * p-retry with a stop signal that only cuts the waits between attempts: p-retry's own signal
  * would also discard an attempt that was already running (even one that succeeded), and a
- * finished effect must be reported as finished so its offset gets committed.
+ * finished effect must be reported as finished so its offset gets committed. A stop that cuts a
+ * wait short gets one last attempt at once: the outage may be over (a service is often restarted
+ * just after its database came back, while it waits out its backoff), and work left half done
+ * (a mail the server took whose confirmation is not yet recorded) is done again by the next
+ * member rather than finished.
  */
 async function retryUntilStopped (attempt: () => Promise<void>, options: Options, stop: AbortSignal | undefined): Promise<void> {
   const between = new AbortController()
   let running = false
-  const onStop = () => { if (!running) between.abort(stop?.reason) }
+  let cutShort = false
+  const onStop = () => {
+    if (running) return
+    cutShort = true
+    between.abort(stop?.reason)
+  }
   stop?.addEventListener('abort', onStop, { once: true })
   try {
     await pRetry(async () => {
@@ -70,6 +79,9 @@ async function retryUntilStopped (attempt: () => Promise<void>, options: Options
         running = false
       }
     }, { ...options, signal: between.signal })
+  } catch (error) {
+    if (!cutShort) throw error
+    await attempt()
   } finally {
     stop?.removeEventListener('abort', onStop)
   }

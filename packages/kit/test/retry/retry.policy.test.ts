@@ -124,7 +124,7 @@ describe('processWithRetry when stopped', () => {
     assert.deepEqual(await processWithRetry(message, handler, { retry, dlq, logger, signal: stop.signal }), { outcome: 'processed', attempts: 1 })
   })
 
-  it('stops waiting for the next attempt at once', async () => {
+  it('stops waiting for the next attempt at once, and makes one last attempt that fails again', async () => {
     const { dlq, parked } = recordingDlq()
     const stop = new AbortController()
     const slowRetry = { ...retry, minTimeout: 600_000, maxTimeout: 600_000 }
@@ -132,7 +132,21 @@ describe('processWithRetry when stopped', () => {
       setImmediate(() => stop.abort())
       throw new RippleError('FLAKY', 'flaky', { canRetry: true })
     }
-    assert.equal((await processWithRetry(message, handler, { retry: slowRetry, dlq, logger, signal: stop.signal })).outcome, 'aborted')
+    assert.deepEqual(await processWithRetry(message, handler, { retry: slowRetry, dlq, logger, signal: stop.signal }), { outcome: 'aborted', attempts: 2 })
+    assert.equal(parked.length, 0)
+  })
+
+  it('reports a last attempt made at the stop that succeeds (the outage is over) as processed', async () => {
+    const { dlq, parked } = recordingDlq()
+    const stop = new AbortController()
+    const slowRetry = { ...retry, minTimeout: 600_000, maxTimeout: 600_000 }
+    let calls = 0
+    const handler = async () => {
+      if (++calls > 1) return
+      setImmediate(() => stop.abort())
+      throw new RippleError('FLAKY', 'flaky', { canRetry: true })
+    }
+    assert.deepEqual(await processWithRetry(message, handler, { retry: slowRetry, dlq, logger, signal: stop.signal }), { outcome: 'processed', attempts: 2 })
     assert.equal(parked.length, 0)
   })
 })
