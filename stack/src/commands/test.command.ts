@@ -11,7 +11,8 @@ export const TEST_GLOBS = [
   'packages/*/test/**/*.test.ts',
   'stack/test/**/*.test.ts',
   'services/*/test/**/*.test.ts',
-  'test/**/*.test.ts'
+  'test/**/*.test.ts',
+  'deploy/test/**/*.test.ts'
 ]
 
 /**

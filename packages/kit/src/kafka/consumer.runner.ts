@@ -118,6 +118,9 @@ interface Member {
   lastContact: number
 }
 
+// Longer than a failing member's cycle (its stream closes, a new client rejoins in ~10 s, the next fetch fails).
+const FETCH_FAILURE_SHOWN_MS = 30_000
+
 const seconds = (ms: number): number => Math.round(ms / 1000)
 const message = (error: unknown): string => error instanceof Error ? error.message : String(error)
 
@@ -150,6 +153,12 @@ export async function runConsumer (options: ConsumerRunnerOptions): Promise<Cons
   let commitTimer: NodeJS.Timeout | undefined
   let buffered = 0
   let member: Member | undefined
+  /**
+   * The last fetch that failed (a partition's leader gone, the cluster short of replicas), until a
+   * record arrives: the stream closes on it and a new client rejoins within seconds, so without
+   * this a member that cannot fetch anything would look healthy between two failures.
+   */
+  let fetchFailure: { reason: string, at: number } | undefined
   /** Set while a new client is being joined in place of one that fell out of its group. */
   let replacing: { reason: string, promise: Promise<void> } | undefined
 
@@ -190,8 +199,15 @@ export async function runConsumer (options: ConsumerRunnerOptions): Promise<Cons
         const stream = await client.consume({ topics, mode: 'committed', fallbackMode: options.fallbackMode ?? 'earliest', autocommit: false })
         joined.stream = stream
         joined.lastContact = Date.now()
-        stream.on('data', (raw: RawMessage) => { if (member === joined) enqueue(raw) })
-        stream.on('error', err => logger.warn({ err, topics }, 'consumer stream failed'))
+        stream.on('data', (raw: RawMessage) => {
+          if (member !== joined) return
+          fetchFailure = undefined
+          enqueue(raw)
+        })
+        stream.on('error', err => {
+          fetchFailure = { reason: message(err), at: Date.now() }
+          logger.warn({ err, topics }, 'consumer stream failed')
+        })
         stream.once('close', () => {
           // The library tears a stream down on some errors; the member carries on with a new client.
           if (member === joined && !stopping.signal.aborted) replace('its stream closed')
@@ -453,6 +469,7 @@ export async function runConsumer (options: ConsumerRunnerOptions): Promise<Cons
         const out = outOfGroupMs(now)
         if (out > sessionTimeoutMs) reasons.push(`not in its group for ${seconds(out)} s`)
       }
+      if (fetchFailure && now - fetchFailure.at < FETCH_FAILURE_SHOWN_MS) reasons.push(`a fetch failed ${seconds(now - fetchFailure.at)} s ago: ${fetchFailure.reason}`)
       reasons.push(...stalls(now))
       return reasons.length === 0 ? { healthy: true } : { healthy: false, reason: reasons.join('; ') }
     },

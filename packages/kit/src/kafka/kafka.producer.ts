@@ -15,6 +15,11 @@ export interface OutgoingMessage {
 export interface KafkaProducer {
   send (messages: OutgoingMessage | OutgoingMessage[]): Promise<void>
   sendJson (topic: string, key: string | null, value: unknown, headers?: Record<string, Payload>): Promise<void>
+  /**
+   * Why the last send failed, when it failed in the last minute and no send succeeded since: what
+   * /health reports (undefined: writes go through, or nothing was written lately to tell).
+   */
+  failure (): string | undefined
   close (): Promise<void>
 }
 
@@ -33,6 +38,18 @@ export interface ProducerOptions {
   maxBatchBytes?: number
 }
 
+// A send retries a partition without a leader (an election after a broker's crash takes its
+// session timeout, ~10 s) or without enough in-sync replicas, with delays doubling to 5 s: about
+// 40 s plus the requests' own timeouts, then it fails (Java's delivery.timeout.ms, 120 s, is the
+// same bound). The library's idempotent default is to retry forever, which would leave an HTTP
+// request or a handler waiting in silence while the cluster cannot take writes.
+const SEND_RETRIES = 12
+const sendRetryDelay = (_client: unknown, _operation: string, attempt: number): number => Math.min(100 * 2 ** attempt, 5000)
+
+// A failed write stays in /health this long unless a send succeeds: a service that writes only on
+// request would otherwise look broken long after the cluster came back.
+const FAILURE_SHOWN_MS = 60_000
+
 const toBuffer = (payload: Payload): Buffer => typeof payload === 'string' ? Buffer.from(payload) : payload
 
 /**
@@ -48,10 +65,23 @@ export function createProducer (options: ProducerOptions): KafkaProducer {
     autocreateTopics: true,
     // Kafka's Java partitioning (murmur2 & 0x7fffffff): a key lands where Debezium and Connect put it.
     partitioner: compatibilityPartitioner,
-    serializers: { headerKey: stringSerializer }
+    serializers: { headerKey: stringSerializer },
+    retries: SEND_RETRIES,
+    retryDelay: sendRetryDelay
   })
+  let failure: { reason: string, at: number } | undefined
 
   async function sendNow (list: OutgoingMessage[]): Promise<void> {
+    try {
+      await sendRecords(list)
+      failure = undefined
+    } catch (error) {
+      failure = { reason: error instanceof Error ? error.message : String(error), at: Date.now() }
+      throw error
+    }
+  }
+
+  async function sendRecords (list: OutgoingMessage[]): Promise<void> {
     await producer.send({
       messages: list.map(m => ({
         topic: m.topic,
@@ -72,6 +102,7 @@ export function createProducer (options: ProducerOptions): KafkaProducer {
   return {
     send,
     sendJson: (topic, key, value, headers) => send({ topic, key, value: JSON.stringify(value), headers }),
+    failure: () => failure !== undefined && Date.now() - failure.at < FAILURE_SHOWN_MS ? failure.reason : undefined,
     close: () => producer.close()
   }
 }

@@ -103,6 +103,11 @@ export function defineService<C extends HostedConfig> (name: string, setup: (con
           reasons.push(`${probeName} does not answer: ${failure(error)}`)
         }
       }))
+      const writeFailure = producer?.failure()
+      if (writeFailure !== undefined) {
+        checks.kafka = 'down'
+        reasons.push(`Kafka did not take the last write: ${writeFailure}`)
+      }
       for (const { runner, topics, groupId } of runners) {
         const state = runner.health()
         checks[`consumer:${groupId}`] = { topics, ...state }

@@ -29,6 +29,7 @@ describe('dead letters', () => {
     const producer: KafkaProducer = {
       send: async m => { sent.push(...(Array.isArray(m) ? m : [m])) },
       sendJson: async () => undefined,
+      failure: () => undefined,
       close: async () => undefined
     }
     await createDeadLetterPublisher(producer).publish(message, new Error('boom'), 3)

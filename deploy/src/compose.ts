@@ -1,0 +1,260 @@
+import type { StackConfig } from '../../stack/src/config.ts'
+import { endpoints } from '../../stack/src/config.ts'
+import { cassandraSchema, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit } from './configs.ts'
+import { serviceDependsOn } from './sources.ts'
+import type { ContainerEnv, Target } from './target.ts'
+import { clusterBrokerSettings, COMPOSE_KAFKA_NODES, consoleForwards, KAFKA_CONTROLLER_PORT, KAFKA_PORT, kafkaNodeHost, serviceContainerEnv, splitEnv } from './target.ts'
+import { CASSANDRA_IMAGE, CLICKHOUSE_IMAGE, connectImage, HAPROXY_IMAGE, kafkaImage, MARIADB_IMAGE, POSTGRES_IMAGE, PROMETHEUS_IMAGE, rippleImage } from './images.ts'
+
+type Service = Record<string, unknown>
+
+/** A value from `.env` (or the shell): Compose refuses to start when it is unset, naming it. */
+export const fromEnv = (variable: string): string => `\${${variable}:?set ${variable} in deploy/compose/.env (node deploy/src/generate.ts secrets)}`
+
+const environment = (env: ContainerEnv): Record<string, string> => ({
+  ...env.plain,
+  ...Object.fromEntries(Object.entries(env.secret).map(([key, variable]) => [key, fromEnv(variable)]))
+})
+
+// Compose would read "$" as the start of a variable: literal ones are doubled.
+const literal = (text: string): string => text.replace(/\$/g, '$$$$')
+
+const healthy = (...names: string[]) => Object.fromEntries(names.map(n => [n, { condition: 'service_healthy' }]))
+const completed = (...names: string[]) => Object.fromEntries(names.map(n => [n, { condition: 'service_completed_successfully' }]))
+
+const check = (test: string[], startPeriod = '30s', timeout = '10s') => ({ test, interval: '10s', timeout, retries: 12, start_period: startPeriod })
+/** An HTTP check through node's fetch: the one image has node and nothing else to speak HTTP with. */
+const nodeHttpCheck = (port: number, path: string) => check(['CMD', 'node', '-e', `fetch('http://127.0.0.1:${port}${path}').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))`])
+/** An HTTP check with bash alone (the Kafka and HAProxy images have neither curl nor node). */
+const bashHttpCheck = (port: number, path: string) => check(['CMD', 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET ${path} HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '`])
+/** Published on the host's loopback only, at the port `./ripple up` uses. */
+const publish = (hostPort: number, containerPort = hostPort) => `127.0.0.1:${hostPort}:${containerPort}`
+
+function rippleProcess (config: StackConfig, process: string): Service {
+  return {
+    // Every Ripple process is the same image; building it once per service costs nothing after the first (layer cache).
+    build: { context: '../..', dockerfile: 'deploy/Dockerfile' },
+    image: rippleImage(config),
+    environment: { RIPPLE_PROCESS: process }
+  }
+}
+
+/**
+ * The whole stack for `docker compose -f deploy/compose/compose.yaml up`: three Kafka nodes in
+ * KRaft combined mode, Connect with the Debezium plugins, the databases, ClickHouse, Prometheus,
+ * Cassandra, the mail capture, the gateway, the console and every service, each started once
+ * what it needs is healthy. No password is in this file: each is `${VAR}` from deploy/compose/.env.
+ */
+export function composeFile (config: StackConfig, target: Target): Record<string, unknown> {
+  const services: Record<string, Service> = {}
+  const volumes: Record<string, Record<string, never>> = {}
+  const volume = (name: string): string => { volumes[name] = {}; return name }
+  const kafkaNodes = Array.from({ length: COMPOSE_KAFKA_NODES }, (_, i) => kafkaNodeHost(i + 1))
+  const broker = clusterBrokerSettings()
+  const kafkaEnv = (key: string): string => `KAFKA_${key.toUpperCase().replace(/_/g, '__').replace(/-/g, '___').replace(/\./g, '_')}`
+
+  kafkaNodes.forEach((host, i) => {
+    services[host] = {
+      image: kafkaImage(config),
+      hostname: host,
+      environment: {
+        CLUSTER_ID: fromEnv('KAFKA_CLUSTER_ID'),
+        KAFKA_NODE_ID: String(i + 1),
+        KAFKA_PROCESS_ROLES: 'broker,controller',
+        KAFKA_LISTENERS: `PLAINTEXT://:${KAFKA_PORT},CONTROLLER://:${KAFKA_CONTROLLER_PORT}`,
+        KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://${host}:${KAFKA_PORT}`,
+        KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
+        KAFKA_INTER_BROKER_LISTENER_NAME: 'PLAINTEXT',
+        KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+        KAFKA_CONTROLLER_QUORUM_VOTERS: kafkaNodes.map((h, j) => `${j + 1}@${h}:${KAFKA_CONTROLLER_PORT}`).join(','),
+        KAFKA_LOG_DIRS: '/var/lib/kafka/data',
+        KAFKA_HEAP_OPTS: config.jvm.kafkaHeap.join(' '),
+        // The broker settings `RIPPLE_KAFKA_NODES=3 ./ripple up` writes (stack/src/components/kafka.ts).
+        ...Object.fromEntries(Object.entries(broker).map(([k, v]) => [kafkaEnv(k), String(v)]))
+      },
+      volumes: [`${volume(`${host}-data`)}:/var/lib/kafka/data`],
+      healthcheck: check(['CMD-SHELL', `/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server ${host}:${KAFKA_PORT} > /dev/null 2>&1`], '60s', '30s'),
+      restart: 'unless-stopped'
+    }
+  })
+
+  services.connect = {
+    build: { context: '../connect' },
+    image: connectImage(config),
+    hostname: target.connect.host,
+    command: ['/opt/kafka/bin/connect-distributed.sh', '/etc/ripple/connect-distributed.properties'],
+    environment: { KAFKA_HEAP_OPTS: config.jvm.connectHeap.join(' ') },
+    volumes: ['./connect/connect-distributed.properties:/etc/ripple/connect-distributed.properties:ro'],
+    secrets: ['connect-secrets'],
+    ports: [publish(config.ports.connect, target.connect.port)],
+    depends_on: healthy(...kafkaNodes),
+    healthcheck: bashHttpCheck(target.connect.port, '/connectors'),
+    restart: 'unless-stopped'
+  }
+
+  const mariadb = mariadbInit(config)
+  services.mariadb = {
+    image: MARIADB_IMAGE,
+    command: [
+      '--server-id=1', '--log-bin=binlog', '--binlog-format=ROW', '--binlog-row-image=FULL', '--binlog-expire-logs-seconds=604800',
+      '--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_ci', '--skip-name-resolve', '--max-connections=500'
+    ],
+    environment: {
+      MARIADB_ROOT_PASSWORD: fromEnv('RIPPLE_MARIADB_ROOT_PASSWORD'),
+      // root only through the socket inside the container, as on the stack.
+      MARIADB_ROOT_HOST: 'localhost',
+      ...Object.fromEntries(mariadb.variables.map(v => [v, fromEnv(v)]))
+    },
+    volumes: [`${volume('mariadb-data')}:/var/lib/mysql`, './mariadb/init.sh:/docker-entrypoint-initdb.d/ripple.sh:ro'],
+    ports: [publish(config.ports.mariadb, target.mariadb.port)],
+    healthcheck: check(['CMD', 'healthcheck.sh', '--connect', '--innodb_initialized']),
+    restart: 'unless-stopped'
+  }
+
+  const postgres = postgresInit(config)
+  services.postgres = {
+    image: POSTGRES_IMAGE,
+    command: ['postgres', '-c', 'wal_level=logical', '-c', 'max_wal_senders=10', '-c', 'max_replication_slots=10', '-c', 'max_connections=300', '-c', 'shared_buffers=128MB', '-c', 'password_encryption=scram-sha-256'],
+    environment: {
+      POSTGRES_PASSWORD: fromEnv('RIPPLE_POSTGRES_PASSWORD'),
+      POSTGRES_INITDB_ARGS: '--auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8',
+      ...Object.fromEntries(postgres.variables.map(v => [v, fromEnv(v)]))
+    },
+    volumes: [`${volume('postgres-data')}:/var/lib/postgresql/data`, './postgres/init.sh:/docker-entrypoint-initdb.d/ripple.sh:ro'],
+    ports: [publish(config.ports.postgres, target.postgres.port)],
+    healthcheck: check(['CMD', 'pg_isready', '-U', 'postgres', '-h', '127.0.0.1']),
+    restart: 'unless-stopped'
+  }
+
+  services.smtp = {
+    ...rippleProcess(config, 'mail-capture'),
+    environment: {
+      RIPPLE_PROCESS: 'mail-capture',
+      MAIL_CAPTURE_HOST: '0.0.0.0',
+      MAIL_CAPTURE_SMTP_PORT: String(target.smtp.port),
+      MAIL_CAPTURE_API_PORT: String(target.smtp.apiPort),
+      MAIL_CAPTURE_STORE: '/data/mails.jsonl'
+    },
+    volumes: [`${volume('mail-data')}:/data`],
+    ports: [publish(config.ports.smtp, target.smtp.port), publish(config.ports.mailApi, target.smtp.apiPort)],
+    healthcheck: nodeHttpCheck(target.smtp.apiPort, '/health'),
+    restart: 'unless-stopped'
+  }
+
+  services.clickhouse = {
+    image: CLICKHOUSE_IMAGE,
+    environment: { CLICKHOUSE_SKIP_USER_SETUP: '1' },
+    volumes: [
+      `${volume('clickhouse-data')}:/var/lib/clickhouse`,
+      './clickhouse/server.xml:/etc/clickhouse-server/config.d/ripple.xml:ro',
+      './clickhouse/users.xml:/etc/clickhouse-server/users.d/ripple.xml:ro'
+    ],
+    ports: [publish(config.ports.clickhouseHttp, target.clickhouse.httpPort)],
+    depends_on: healthy(...kafkaNodes),
+    healthcheck: check(['CMD', 'clickhouse-client', '--query', 'SELECT 1']),
+    restart: 'unless-stopped'
+  }
+  services['clickhouse-schema'] = {
+    ...rippleProcess(config, 'clickhouse-schema'),
+    environment: { RIPPLE_PROCESS: 'clickhouse-schema', CLICKHOUSE_URL: `http://${target.clickhouse.host}:${target.clickhouse.httpPort}`, CLICKHOUSE_SCHEMA_FILE: '/etc/ripple/clickhouse-schema.json' },
+    volumes: ['./clickhouse/schema.json:/etc/ripple/clickhouse-schema.json:ro'],
+    depends_on: healthy('clickhouse')
+  }
+
+  services.prometheus = {
+    image: PROMETHEUS_IMAGE,
+    command: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus', '--storage.tsdb.retention.time=7d', `--web.listen-address=:${target.prometheus.port}`],
+    volumes: [`${volume('prometheus-data')}:/prometheus`, './prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro'],
+    ports: [publish(config.ports.prometheus, target.prometheus.port)],
+    healthcheck: check(['CMD', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${target.prometheus.port}/-/ready`]),
+    restart: 'unless-stopped'
+  }
+
+  services.cassandra = {
+    image: CASSANDRA_IMAGE,
+    environment: { CASSANDRA_CLUSTER_NAME: 'ripple', MAX_HEAP_SIZE: '768M', HEAP_NEWSIZE: '128M' },
+    volumes: [`${volume('cassandra-data')}:/var/lib/cassandra`],
+    ports: [publish(config.ports.cassandra, target.cassandra.port)],
+    healthcheck: check(['CMD', 'cqlsh', '-e', 'SELECT release_version FROM system.local'], '120s'),
+    restart: 'unless-stopped'
+  }
+  services['cassandra-schema'] = {
+    image: CASSANDRA_IMAGE,
+    command: ['cqlsh', target.cassandra.host, String(target.cassandra.port), '-e', `${cassandraSchema().join('; ')};`],
+    depends_on: healthy('cassandra')
+  }
+
+  const infrastructure = ['mariadb', 'postgres', 'smtp', ...kafkaNodes, 'connect']
+  const before = config.services.filter(s => !s.afterConnectors).map(s => s.name)
+  for (const s of config.services) {
+    const env = serviceContainerEnv(config, target, s)
+    services[s.name] = {
+      ...rippleProcess(config, s.name),
+      environment: { RIPPLE_PROCESS: s.name, ...environment(env) },
+      ports: [publish(s.port)],
+      depends_on: {
+        ...healthy(...infrastructure),
+        ...(serviceDependsOn(config, s, 'cassandra-driver') ? completed('cassandra-schema') : {}),
+        // As on `up`: a service reading a connector's topic starts once the connectors run.
+        ...(s.afterConnectors ? completed('connectors') : {})
+      },
+      healthcheck: nodeHttpCheck(s.port, '/health'),
+      restart: 'unless-stopped'
+    }
+  }
+
+  services.connectors = {
+    ...rippleProcess(config, 'connectors'),
+    environment: { RIPPLE_PROCESS: 'connectors', CONNECT_URL: `http://${target.connect.host}:${target.connect.port}`, CONNECTORS_DIR: '/etc/ripple/connectors' },
+    volumes: ['./connectors:/etc/ripple/connectors:ro'],
+    // The tables the connectors capture are made by the services that own them (their migrations), as on `up`.
+    depends_on: { ...healthy('connect', 'mariadb', 'postgres', ...before) }
+  }
+
+  services.gateway = {
+    image: HAPROXY_IMAGE,
+    environment: { [OPERATOR_KEY_HASH_VARIABLE]: fromEnv(OPERATOR_KEY_HASH_VARIABLE) },
+    volumes: ['./gateway/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro'],
+    ports: [publish(config.ports.gateway, target.gateway.port), publish(config.ports.gatewayMetrics, target.gateway.metricsPort)],
+    depends_on: healthy('connect', ...config.services.map(s => s.name)),
+    healthcheck: bashHttpCheck(target.gateway.metricsPort, '/health'),
+    restart: 'unless-stopped'
+  }
+
+  const ep = endpoints(config)
+  const consoleSecrets = splitEnv(config, {
+    RIPPLE_OPERATOR_KEY: config.secrets.generated.OPERATOR_KEY,
+    RIPPLE_MARIADB_PASSWORD: ep.mariadb.password,
+    RIPPLE_POSTGRES_PASSWORD: ep.postgres.password
+  })
+  services.console = {
+    ...rippleProcess(config, 'console'),
+    environment: {
+      RIPPLE_PROCESS: 'console',
+      // The console keeps its own generated secrets file here; the ones it uses come from the environment.
+      RIPPLE_HOME: '/tmp/ripple',
+      RIPPLE_CONSOLE_FORWARD: consoleForwards(config, target).map(f => `${f.localPort}=${f.host}:${f.port}`).join(','),
+      ...environment(consoleSecrets)
+    },
+    ports: [publish(config.ports.console)],
+    depends_on: healthy(...kafkaNodes, 'connect', 'smtp', 'mariadb', 'postgres', 'clickhouse', 'prometheus'),
+    healthcheck: nodeHttpCheck(config.ports.console, '/health'),
+    restart: 'unless-stopped'
+  }
+
+  return {
+    services: Object.fromEntries(Object.entries(services).map(([name, s]) => [name, literalStrings(s)])),
+    volumes,
+    secrets: { 'connect-secrets': { file: './secrets/connect-secrets.properties' } }
+  }
+}
+
+/** Doubles every "$" that is not one of our `${VAR:?…}` references. */
+function literalStrings (value: unknown): unknown {
+  if (typeof value === 'string') {
+    return value.startsWith('${') && /^\$\{[A-Z0-9_]+:\?[^}]*\}$/.test(value) ? value : literal(value)
+  }
+  if (Array.isArray(value)) return value.map(literalStrings)
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, literalStrings(v)]))
+  return value
+}

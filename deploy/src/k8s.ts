@@ -1,0 +1,423 @@
+import type { StackConfig } from '../../stack/src/config.ts'
+import { endpoints } from '../../stack/src/config.ts'
+import type { ConnectorDefinition } from '../../stack/src/connectors.ts'
+import { cassandraSchema, clickhouseProfileXml, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit, prometheusYml } from './configs.ts'
+import { CASSANDRA_IMAGE, CLICKHOUSE_IMAGE, HAPROXY_IMAGE, MARIADB_IMAGE, POSTGRES_IMAGE, PROMETHEUS_IMAGE, rippleImage } from './images.ts'
+import { mavenArtifacts } from './sources.ts'
+import type { ContainerEnv, Target } from './target.ts'
+import { clusterBrokerSettings, CONNECT_CLUSTER, CONNECT_SECRETS_MOUNT, connectWorkerSettings, consoleForwards, KAFKA_CLUSTER, KAFKA_PORT, serviceContainerEnv, splitEnv } from './target.ts'
+import type { TopicSpec } from './topics.ts'
+import { topicResourceName } from './topics.ts'
+
+export type K8sObject = { apiVersion: string, kind: string, metadata: { name: string, [key: string]: unknown }, [key: string]: unknown }
+
+/** The Secret every password and key is read from, by the stack's own variable names. */
+export const SECRET = 'ripple-secrets'
+/** The Secret holding Connect's FileConfigProvider file (connect-secrets.properties). */
+export const CONNECT_SECRET = 'ripple-connect-secrets'
+export const CONNECT_SECRET_KEY = 'connect-secrets.properties'
+export const STRIMZI_API = 'kafka.strimzi.io/v1'
+export const NODE_POOL = 'dual-role'
+/** Where Strimzi pushes the Connect image it builds: a registry the cluster can pull from (patch it in an overlay). */
+export const CONNECT_BUILD_IMAGE = 'registry.example.com/ripple/ripple-connect'
+
+const labels = (name: string, component: string) => ({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': component, 'app.kubernetes.io/part-of': 'ripple' })
+const meta = (name: string, component: string, extra: Record<string, unknown> = {}) => ({ name, labels: labels(name, component), ...extra })
+
+const secretRef = (env: string, variable: string, secret = SECRET) => ({ name: env, valueFrom: { secretKeyRef: { name: secret, key: variable } } })
+const secretEnv = (env: ContainerEnv) => Object.entries(env.secret).map(([key, variable]) => secretRef(key, variable))
+const plainEnv = (env: Record<string, string>) => Object.entries(env).map(([name, value]) => ({ name, value }))
+
+const resources = (cpu: string, memory: string, memoryLimit: string) => ({ requests: { cpu, memory }, limits: { memory: memoryLimit } })
+const httpProbe = (path: string, port: string | number, initialDelaySeconds: number, periodSeconds: number, failureThreshold: number) =>
+  ({ httpGet: { path, port }, initialDelaySeconds, periodSeconds, timeoutSeconds: 5, failureThreshold })
+const execProbe = (command: string[], initialDelaySeconds: number, periodSeconds: number, failureThreshold: number, timeoutSeconds = 10) =>
+  ({ exec: { command }, initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold })
+const restricted = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } }
+
+function service (name: string, component: string, ports: { name: string, port: number }[]): K8sObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(name, component),
+    spec: { selector: { 'app.kubernetes.io/name': name }, ports: ports.map(p => ({ name: p.name, port: p.port, targetPort: p.name, protocol: 'TCP' })) }
+  }
+}
+
+function configMap (name: string, component: string, data: Record<string, string>): K8sObject {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(name, component), data }
+}
+
+interface PodSpecInput {
+  container: Record<string, unknown>
+  volumes?: Record<string, unknown>[]
+  securityContext?: Record<string, unknown>
+  terminationGracePeriodSeconds?: number
+}
+
+function podTemplate (name: string, component: string, input: PodSpecInput) {
+  return {
+    metadata: { labels: labels(name, component) },
+    spec: {
+      ...(input.securityContext ? { securityContext: input.securityContext } : {}),
+      ...(input.terminationGracePeriodSeconds ? { terminationGracePeriodSeconds: input.terminationGracePeriodSeconds } : {}),
+      containers: [{ name, ...input.container }],
+      ...(input.volumes ? { volumes: input.volumes } : {})
+    }
+  }
+}
+
+function deployment (name: string, component: string, input: PodSpecInput): K8sObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: meta(name, component),
+    spec: { replicas: 1, selector: { matchLabels: { 'app.kubernetes.io/name': name } }, template: podTemplate(name, component, input) }
+  }
+}
+
+function statefulSet (name: string, component: string, input: PodSpecInput, dataPath: string, size: string): K8sObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: meta(name, component),
+    spec: {
+      serviceName: name,
+      replicas: 1,
+      selector: { matchLabels: { 'app.kubernetes.io/name': name } },
+      template: podTemplate(name, component, { ...input, container: { ...input.container, volumeMounts: [{ name: 'data', mountPath: dataPath }, ...((input.container.volumeMounts as unknown[] | undefined) ?? [])] } }),
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: size } } } }]
+    }
+  }
+}
+
+function job (name: string, component: string, container: Record<string, unknown>, volumes?: Record<string, unknown>[]): K8sObject {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: meta(name, component),
+    spec: {
+      backoffLimit: 20,
+      template: { metadata: { labels: labels(name, component) }, spec: { restartPolicy: 'OnFailure', containers: [{ name, ...container }], ...(volumes ? { volumes } : {}) } }
+    }
+  }
+}
+
+/** Node's image runs as `node` (uid 1000); nothing of Ripple needs root. */
+const rippleSecurity = { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000 }
+
+function rippleContainer (config: StackConfig, process: string, extra: Record<string, unknown>): Record<string, unknown> {
+  const { env = [], ...rest } = extra as { env?: unknown[] }
+  return {
+    image: rippleImage(config),
+    imagePullPolicy: 'IfNotPresent',
+    env: [{ name: 'RIPPLE_PROCESS', value: process }, ...env],
+    securityContext: restricted,
+    ...rest
+  }
+}
+
+const jvmHeap = (heap: readonly string[]) => Object.fromEntries(heap.flatMap(flag => {
+  const m = /^(-Xm[sx])(.+)$/.exec(flag)
+  return m ? [[m[1]!, m[2]!]] : []
+}))
+
+/** Kafka (KRaft, Strimzi) and its one node pool: three nodes, each controller and broker, on persistent volumes. */
+export function kafkaResources (config: StackConfig): K8sObject[] {
+  const { kafkaVersion } = mavenArtifacts(config)
+  return [
+    {
+      apiVersion: STRIMZI_API,
+      kind: 'Kafka',
+      metadata: { name: KAFKA_CLUSTER, labels: { 'app.kubernetes.io/part-of': 'ripple' } },
+      spec: {
+        kafka: {
+          version: kafkaVersion,
+          listeners: [{ name: 'plain', port: KAFKA_PORT, type: 'internal', tls: false }],
+          // The broker settings `RIPPLE_KAFKA_NODES=3 ./ripple up` writes (stack/src/components/kafka.ts): RF 3, min ISR 2.
+          config: clusterBrokerSettings()
+        },
+        entityOperator: { topicOperator: {} }
+      }
+    },
+    {
+      apiVersion: STRIMZI_API,
+      kind: 'KafkaNodePool',
+      metadata: { name: NODE_POOL, labels: { 'strimzi.io/cluster': KAFKA_CLUSTER, 'app.kubernetes.io/part-of': 'ripple' } },
+      spec: {
+        replicas: 3,
+        roles: ['controller', 'broker'],
+        storage: { type: 'persistent-claim', size: '20Gi', deleteClaim: false },
+        resources: resources('500m', '2Gi', '2Gi'),
+        jvmOptions: jvmHeap(config.jvm.kafkaHeap)
+      }
+    }
+  ]
+}
+
+/** Kafka Connect (two workers) with the Debezium plugins built in from Maven Central, and the connectors' passwords file mounted. */
+export async function connectResources (config: StackConfig, target: Target): Promise<K8sObject[]> {
+  const { kafkaVersion, debeziumVersion, plugins } = mavenArtifacts(config)
+  const worker = await connectWorkerSettings(target, '/opt/kafka/plugins')
+  // Strimzi sets these itself (addresses, REST, plugin path) or takes them as spec fields.
+  const ownedByStrimzi = /^(bootstrap\.servers|group\.id|(config|offset|status)\.storage\.topic|listeners|rest\.|plugin\.path)/
+  const strimziType = (mavenType: string) => mavenType === 'tar.gz' ? 'tgz' : mavenType
+  return [{
+    apiVersion: STRIMZI_API,
+    kind: 'KafkaConnect',
+    metadata: {
+      name: CONNECT_CLUSTER,
+      labels: { 'app.kubernetes.io/part-of': 'ripple' },
+      annotations: { 'strimzi.io/use-connector-resources': 'true' }
+    },
+    spec: {
+      version: kafkaVersion,
+      replicas: 2,
+      bootstrapServers: target.kafkaBootstrap,
+      groupId: worker['group.id'],
+      configStorageTopic: worker['config.storage.topic'],
+      offsetStorageTopic: worker['offset.storage.topic'],
+      statusStorageTopic: worker['status.storage.topic'],
+      config: Object.fromEntries(Object.entries(worker).filter(([k]) => !ownedByStrimzi.test(k))),
+      resources: resources('250m', '1Gi', '1536Mi'),
+      jvmOptions: jvmHeap(config.jvm.connectHeap),
+      build: {
+        output: { type: 'docker', image: `${CONNECT_BUILD_IMAGE}:${debeziumVersion}` },
+        plugins: plugins.map(p => ({ name: p.artifactId, artifacts: [{ type: strimziType(p.type), url: p.url }] }))
+      },
+      template: {
+        pod: { volumes: [{ name: 'connect-secrets', secret: { secretName: CONNECT_SECRET } }] },
+        connectContainer: { volumeMounts: [{ name: 'connect-secrets', mountPath: CONNECT_SECRETS_MOUNT, readOnly: true }] }
+      }
+    }
+  }]
+}
+
+/** One KafkaConnector per connectors/*.json, resolved for the cluster: class and tasks as Strimzi's fields, the rest as the file says. */
+export function connectorResources (resolved: readonly ConnectorDefinition[]): K8sObject[] {
+  return resolved.map(({ name, config: c }) => {
+    const { 'connector.class': connectorClass, 'tasks.max': tasksMax, ...rest } = c
+    return {
+      apiVersion: STRIMZI_API,
+      kind: 'KafkaConnector',
+      metadata: { name, labels: { 'strimzi.io/cluster': CONNECT_CLUSTER, 'app.kubernetes.io/part-of': 'ripple' } },
+      spec: {
+        class: connectorClass,
+        tasksMax: Number(tasksMax ?? 1),
+        // A task that fails (a database not there yet) is restarted with backoff, as `./ripple up` restarts failed ones.
+        autoRestart: { enabled: true },
+        config: rest
+      }
+    }
+  })
+}
+
+export function topicResources (topics: readonly TopicSpec[]): K8sObject[] {
+  return topics.map(t => ({
+    apiVersion: STRIMZI_API,
+    kind: 'KafkaTopic',
+    metadata: {
+      name: topicResourceName(t.name),
+      labels: { 'strimzi.io/cluster': KAFKA_CLUSTER, 'app.kubernetes.io/part-of': 'ripple' },
+      annotations: { 'ripple.dev/why': t.why }
+    },
+    spec: { topicName: t.name, partitions: t.partitions, replicas: 3, config: { 'min.insync.replicas': 2, ...t.config } }
+  }))
+}
+
+/** MariaDB and PostgreSQL: one pod each on a persistent volume, accounts made by the generated init scripts. */
+export function databaseResources (config: StackConfig, target: Target): K8sObject[] {
+  const mariadb = mariadbInit(config)
+  const postgres = postgresInit(config)
+  // Executable: the images' entrypoints run it as its own process instead of sourcing it into theirs.
+  const initVolume = (name: string) => ({ name: 'init', configMap: { name, defaultMode: 0o755 } })
+  return [
+    configMap('mariadb-init', 'database', { 'ripple.sh': mariadb.script }),
+    service('mariadb', 'database', [{ name: 'mysql', port: target.mariadb.port }]),
+    statefulSet('mariadb', 'database', {
+      container: {
+        image: MARIADB_IMAGE,
+        args: ['--server-id=1', '--log-bin=binlog', '--binlog-format=ROW', '--binlog-row-image=FULL', '--binlog-expire-logs-seconds=604800', '--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_ci', '--skip-name-resolve', '--max-connections=500'],
+        env: [
+          secretRef('MARIADB_ROOT_PASSWORD', 'RIPPLE_MARIADB_ROOT_PASSWORD'),
+          { name: 'MARIADB_ROOT_HOST', value: 'localhost' },
+          ...mariadb.variables.map(v => secretRef(v, v))
+        ],
+        ports: [{ name: 'mysql', containerPort: target.mariadb.port }],
+        readinessProbe: execProbe(['healthcheck.sh', '--connect', '--innodb_initialized'], 10, 10, 6),
+        livenessProbe: execProbe(['healthcheck.sh', '--connect'], 120, 20, 6),
+        resources: resources('250m', '512Mi', '1Gi'),
+        volumeMounts: [{ name: 'init', mountPath: '/docker-entrypoint-initdb.d', readOnly: true }]
+      },
+      volumes: [initVolume('mariadb-init')],
+      terminationGracePeriodSeconds: 60
+    }, '/var/lib/mysql', '10Gi'),
+    configMap('postgres-init', 'database', { 'ripple.sh': postgres.script }),
+    service('postgres', 'database', [{ name: 'postgresql', port: target.postgres.port }]),
+    statefulSet('postgres', 'database', {
+      container: {
+        image: POSTGRES_IMAGE,
+        args: ['-c', 'wal_level=logical', '-c', 'max_wal_senders=10', '-c', 'max_replication_slots=10', '-c', 'max_connections=300', '-c', 'shared_buffers=128MB', '-c', 'password_encryption=scram-sha-256'],
+        env: [
+          secretRef('POSTGRES_PASSWORD', 'RIPPLE_POSTGRES_PASSWORD'),
+          { name: 'POSTGRES_INITDB_ARGS', value: '--auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8' },
+          // A volume's root holds lost+found: the cluster lives one folder down.
+          { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+          ...postgres.variables.map(v => secretRef(v, v))
+        ],
+        ports: [{ name: 'postgresql', containerPort: target.postgres.port }],
+        readinessProbe: execProbe(['pg_isready', '-U', 'postgres', '-h', '127.0.0.1'], 5, 10, 6),
+        livenessProbe: execProbe(['pg_isready', '-U', 'postgres', '-h', '127.0.0.1'], 60, 20, 6),
+        resources: resources('250m', '512Mi', '1Gi'),
+        volumeMounts: [{ name: 'init', mountPath: '/docker-entrypoint-initdb.d', readOnly: true }]
+      },
+      volumes: [initVolume('postgres-init')],
+      terminationGracePeriodSeconds: 60
+    }, '/var/lib/postgresql/data', '10Gi')
+  ]
+}
+
+/** ClickHouse, Prometheus, Cassandra, the mail capture, the gateway and the console, with their one-shot schema jobs. */
+export function componentResources (config: StackConfig, target: Target): K8sObject[] {
+  const ep = endpoints(config)
+  const consoleSecrets = splitEnv(config, {
+    RIPPLE_OPERATOR_KEY: config.secrets.generated.OPERATOR_KEY,
+    RIPPLE_MARIADB_PASSWORD: ep.mariadb.password,
+    RIPPLE_POSTGRES_PASSWORD: ep.postgres.password
+  })
+  const cql = cassandraSchema().join('; ') + ';'
+  return [
+    configMap('clickhouse-config', 'analytics', { 'ripple-server.xml': clickhouseServerXml(config), 'ripple-users.xml': clickhouseProfileXml(), 'schema.json': JSON.stringify(clickhouseSchema(config, target), null, 2) + '\n' }),
+    service('clickhouse', 'analytics', [{ name: 'http', port: target.clickhouse.httpPort }]),
+    statefulSet('clickhouse', 'analytics', {
+      container: {
+        image: CLICKHOUSE_IMAGE,
+        env: [{ name: 'CLICKHOUSE_SKIP_USER_SETUP', value: '1' }],
+        ports: [{ name: 'http', containerPort: target.clickhouse.httpPort }],
+        readinessProbe: httpProbe('/ping', 'http', 5, 10, 6),
+        livenessProbe: httpProbe('/ping', 'http', 60, 20, 6),
+        resources: resources('250m', '1Gi', '2Gi'),
+        volumeMounts: [
+          { name: 'config', mountPath: '/etc/clickhouse-server/config.d/ripple.xml', subPath: 'ripple-server.xml', readOnly: true },
+          { name: 'config', mountPath: '/etc/clickhouse-server/users.d/ripple.xml', subPath: 'ripple-users.xml', readOnly: true }
+        ]
+      },
+      volumes: [{ name: 'config', configMap: { name: 'clickhouse-config' } }]
+    }, '/var/lib/clickhouse', '10Gi'),
+    job('clickhouse-schema', 'analytics', rippleContainer(config, 'clickhouse-schema', {
+      env: [
+        { name: 'CLICKHOUSE_URL', value: `http://${target.clickhouse.host}:${target.clickhouse.httpPort}` },
+        { name: 'CLICKHOUSE_SCHEMA_FILE', value: '/etc/ripple/schema.json' }
+      ],
+      volumeMounts: [{ name: 'schema', mountPath: '/etc/ripple', readOnly: true }],
+      resources: resources('50m', '128Mi', '256Mi')
+    }), [{ name: 'schema', configMap: { name: 'clickhouse-config', items: [{ key: 'schema.json', path: 'schema.json' }] } }]),
+
+    configMap('prometheus-config', 'monitoring', { 'prometheus.yml': prometheusYml(config, target) }),
+    service('prometheus', 'monitoring', [{ name: 'http', port: target.prometheus.port }]),
+    statefulSet('prometheus', 'monitoring', {
+      container: {
+        image: PROMETHEUS_IMAGE,
+        args: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus', '--storage.tsdb.retention.time=7d', `--web.listen-address=:${target.prometheus.port}`],
+        ports: [{ name: 'http', containerPort: target.prometheus.port }],
+        readinessProbe: httpProbe('/-/ready', 'http', 5, 10, 6),
+        livenessProbe: httpProbe('/-/healthy', 'http', 30, 20, 6),
+        resources: resources('100m', '256Mi', '1Gi'),
+        volumeMounts: [{ name: 'config', mountPath: '/etc/prometheus/prometheus.yml', subPath: 'prometheus.yml', readOnly: true }]
+      },
+      // The image's user (nobody) writes the volume.
+      securityContext: { fsGroup: 65534 },
+      volumes: [{ name: 'config', configMap: { name: 'prometheus-config' } }]
+    }, '/prometheus', '5Gi'),
+
+    service('cassandra', 'store', [{ name: 'cql', port: target.cassandra.port }]),
+    statefulSet('cassandra', 'store', {
+      container: {
+        image: CASSANDRA_IMAGE,
+        env: plainEnv({ CASSANDRA_CLUSTER_NAME: 'ripple', MAX_HEAP_SIZE: '768M', HEAP_NEWSIZE: '128M' }),
+        ports: [{ name: 'cql', containerPort: target.cassandra.port }],
+        readinessProbe: execProbe(['cqlsh', '-e', 'SELECT release_version FROM system.local'], 60, 15, 10, 20),
+        livenessProbe: { tcpSocket: { port: 'cql' }, initialDelaySeconds: 180, periodSeconds: 20, failureThreshold: 6 },
+        resources: resources('500m', '1536Mi', '2Gi')
+      },
+      terminationGracePeriodSeconds: 60
+    }, '/var/lib/cassandra', '10Gi'),
+    job('cassandra-schema', 'store', {
+      image: CASSANDRA_IMAGE,
+      command: ['cqlsh', target.cassandra.host, String(target.cassandra.port), '-e', cql],
+      resources: resources('50m', '256Mi', '512Mi')
+    }),
+
+    service(target.smtp.host, 'mail', [{ name: 'smtp', port: target.smtp.port }, { name: 'http', port: target.smtp.apiPort }]),
+    deployment(target.smtp.host, 'mail', {
+      container: rippleContainer(config, 'mail-capture', {
+        env: plainEnv({ MAIL_CAPTURE_HOST: '0.0.0.0', MAIL_CAPTURE_SMTP_PORT: String(target.smtp.port), MAIL_CAPTURE_API_PORT: String(target.smtp.apiPort), MAIL_CAPTURE_STORE: '/data/mails.jsonl' }),
+        ports: [{ name: 'smtp', containerPort: target.smtp.port }, { name: 'http', containerPort: target.smtp.apiPort }],
+        readinessProbe: httpProbe('/health', 'http', 5, 10, 3),
+        livenessProbe: httpProbe('/health', 'http', 30, 20, 6),
+        resources: resources('50m', '128Mi', '256Mi'),
+        volumeMounts: [{ name: 'mail', mountPath: '/data' }]
+      }),
+      securityContext: rippleSecurity,
+      volumes: [{ name: 'mail', emptyDir: {} }]
+    }),
+
+    configMap('gateway-config', 'gateway', { 'haproxy.cfg': haproxyCfg(config, target) }),
+    service(target.gateway.host, 'gateway', [{ name: 'http', port: target.gateway.port }, { name: 'metrics', port: target.gateway.metricsPort }]),
+    deployment(target.gateway.host, 'gateway', {
+      container: {
+        image: HAPROXY_IMAGE,
+        env: [secretRef(OPERATOR_KEY_HASH_VARIABLE, OPERATOR_KEY_HASH_VARIABLE)],
+        ports: [{ name: 'http', containerPort: target.gateway.port }, { name: 'metrics', containerPort: target.gateway.metricsPort }],
+        readinessProbe: httpProbe('/health', 'metrics', 2, 5, 3),
+        livenessProbe: httpProbe('/health', 'metrics', 10, 20, 6),
+        resources: resources('100m', '128Mi', '256Mi'),
+        securityContext: restricted,
+        volumeMounts: [{ name: 'config', mountPath: '/usr/local/etc/haproxy', readOnly: true }]
+      },
+      volumes: [{ name: 'config', configMap: { name: 'gateway-config' } }]
+    }),
+
+    service('console', 'console', [{ name: 'http', port: config.ports.console }]),
+    deployment('console', 'console', {
+      container: rippleContainer(config, 'console', {
+        env: [
+          ...plainEnv({ RIPPLE_HOME: '/tmp/ripple', RIPPLE_CONSOLE_FORWARD: consoleForwards(config, target).map(f => `${f.localPort}=${f.host}:${f.port}`).join(',') }),
+          ...secretEnv(consoleSecrets)
+        ],
+        ports: [{ name: 'http', containerPort: config.ports.console }],
+        readinessProbe: httpProbe('/health', 'http', 5, 10, 3),
+        livenessProbe: httpProbe('/health', 'http', 30, 20, 6),
+        resources: resources('100m', '256Mi', '512Mi'),
+        volumeMounts: [{ name: 'home', mountPath: '/tmp/ripple' }]
+      }),
+      securityContext: rippleSecurity,
+      volumes: [{ name: 'home', emptyDir: {} }]
+    })
+  ]
+}
+
+/** Every Ripple service: its settings as a ConfigMap, its secrets from the Secret, probes on /health, a Service on its port. */
+export function serviceResources (config: StackConfig, target: Target): K8sObject[] {
+  return config.services.flatMap(s => {
+    const env = serviceContainerEnv(config, target, s)
+    return [
+      configMap(`${s.name}-env`, 'service', env.plain),
+      service(s.name, 'service', [{ name: 'http', port: s.port }]),
+      deployment(s.name, 'service', {
+        container: rippleContainer(config, s.name, {
+          env: secretEnv(env),
+          envFrom: [{ configMapRef: { name: `${s.name}-env` } }],
+          ports: [{ name: 'http', containerPort: s.port }],
+          // /health answers 503 while a dependency is out (it names which): out of the Service then, and restarted if it lasts, as `./ripple up` restarts an unhealthy service.
+          readinessProbe: httpProbe('/health', 'http', 5, 5, 3),
+          livenessProbe: httpProbe('/health', 'http', 30, 10, 12),
+          resources: resources('100m', '192Mi', '512Mi')
+        }),
+        securityContext: rippleSecurity,
+        // Services finish in-flight messages and commit on SIGTERM (the stack waits 30 s).
+        terminationGracePeriodSeconds: 30
+      })
+    ]
+  })
+}
