@@ -48,6 +48,9 @@ function connectWorker (config: StackConfig, worker: ConnectWorker): Component {
         'config.storage.replication.factor': rf,
         'offset.storage.replication.factor': rf,
         'status.storage.replication.factor': rf,
+        // A worker that left (a crash) gets this long to come back before its tasks move to the
+        // others; Connect's default, 5 min, would leave CDC stopped that long on a two-worker group.
+        'scheduled.rebalance.max.delay.ms': 10_000,
         // Source offsets are flushed every second so a restart replays at most ~1 s of events.
         'offset.flush.interval.ms': 1000,
         listeners: url,

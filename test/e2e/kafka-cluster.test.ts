@@ -1,0 +1,292 @@
+// A three-node Kafka cluster (RIPPLE_KAFKA_NODES=3) and two Connect workers survive what one
+// broker cannot: a broker SIGKILLed mid-burst, a Connect worker SIGKILLed mid-CDC, and two brokers
+// down (writes refused, services unhealthy, then all back). The file brings the cluster up itself
+// and brings the default one-node stack back afterwards.
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { Admin } from '@platformatic/kafka'
+import { createProducer } from '@ripple/kit'
+import { connectorState, endpoints, loadStackConfig, topicConfigs } from '@ripple/stack'
+import { eventually, readTopic } from '@ripple/testing'
+import { execa } from 'execa'
+import { assertExactlyOnce, cdcRelay, createPost, subscribe, waitForNotifications } from './outbox.support.ts'
+import type { PostJson } from './outbox.support.ts'
+import { USERS_DLQ, USERS_TOPIC, assertEveryChangeMailedOnce, changeMailsOf, createUsers, deleteUsers, elapsed, recordsSoFar, sleep, updateBurst, whenAtLeast } from './faults.support.ts'
+
+const cluster = loadStackConfig({ ...process.env, RIPPLE_KAFKA_NODES: '3' })
+const brokers = endpoints(cluster).kafkaBrokers
+const USER_CONNECTOR = 'mysql-debezium-cdc-source-user'
+const POSTS_TOPIC = 'outbox.event.post'
+
+/** `./ripple <args>` for a stack of `nodes` Kafka nodes (the count `up` then records for every later command). */
+function ripple (args: string[], nodes?: 1 | 3) {
+  return execa(process.execPath, ['--disable-warning=ExperimentalWarning', join(cluster.repoRoot, 'stack', 'src', 'cli.ts'), ...args], {
+    all: true, reject: false, env: nodes === undefined ? process.env : { ...process.env, RIPPLE_KAFKA_NODES: String(nodes) }
+  })
+}
+
+async function mustRipple (args: string[], nodes?: 1 | 3): Promise<string> {
+  const result = await ripple(args, nodes)
+  assert.equal(result.exitCode, 0, `./ripple ${args.join(' ')} failed:\n${String(result.all).slice(-3000)}`)
+  return String(result.all)
+}
+
+interface Row { name: string, pid: number | null, healthy: boolean, reason?: string, memoryMb?: number }
+const statusRows = async (): Promise<Row[]> => JSON.parse(String((await ripple(['status', '--json'])).stdout)) as Row[]
+
+const admin = () => new Admin({ clientId: 'test-kafka-cluster', bootstrapBrokers: brokers })
+
+/** Partitions of every topic whose in-sync replicas are fewer than their replicas. */
+async function underReplicated (): Promise<number> {
+  const a = admin()
+  try {
+    const topics = await a.listTopics({ includeInternals: true })
+    const metadata = await a.metadata({ topics, forceUpdate: true })
+    return [...metadata.topics.values()].reduce((n, t) => n + t.partitions.filter(p => p.isr.length < p.replicas.length).length, 0)
+  } finally {
+    await a.close()
+  }
+}
+
+/** Node ids leading partitions of these topics, as the surviving nodes see it. */
+async function leaders (topics: string[]): Promise<Map<string, number>> {
+  const a = new Admin({ clientId: 'test-kafka-cluster-leaders', bootstrapBrokers: [brokers[0]!], timeout: 2000, retries: 0 })
+  try {
+    const metadata = await a.metadata({ topics, forceUpdate: true })
+    return new Map([...metadata.topics].flatMap(([topic, t]) => t.partitions.map((p, i) => [`${topic}:${i}`, p.leader] as [string, number])))
+  } finally {
+    await a.close()
+  }
+}
+
+/** The node (not the first, which the tests' own clients bootstrap from) leading most partitions of these topics. */
+async function busiestOtherNode (topics: string[]): Promise<{ id: number, name: string, led: string[] }> {
+  const led = await leaders(topics)
+  const others = cluster.kafka.nodes.slice(1).map(n => ({ id: n.id, name: n.name, led: [...led].filter(([, leader]) => leader === n.id).map(([p]) => p) }))
+  return others.sort((a, b) => b.led.length - a.led.length)[0]!
+}
+
+/**
+ * A paced stream of acks=all, idempotent sends to a topic of its own (RF 3), 30 keys each with
+ * its own sequence: `inFlight()` is how many were sent and not yet acknowledged.
+ */
+function produceBurst (topic: string, total: number, perSecond: number) {
+  const producer = createProducer({ brokers, clientId: 'test-kafka-cluster-burst' })
+  let issued = 0
+  let acked = 0
+  const failures: string[] = []
+  const done = (async () => {
+    const sends: Promise<void>[] = []
+    const started = performance.now()
+    for (let n = 0; n < total; n++) {
+      const due = started + n * 1000 / perSecond - performance.now()
+      if (due > 0) await sleep(due)
+      const key = `k${n % 30}`
+      issued++
+      sends.push(producer.send({ topic, key, value: `${key}:${Math.floor(n / 30)}` }).then(() => { acked++ }, (error: unknown) => { failures.push(String(error)) }))
+    }
+    await Promise.all(sends)
+    await producer.close()
+  })()
+  return { done, inFlight: () => issued - acked, acked: () => acked, failures }
+}
+
+/** The worker (component name) running a connector's first task, from any worker's REST API. */
+async function workerOfTask (connector: string, via: string): Promise<string | undefined> {
+  const res = await fetch(`${via}/connectors/${connector}/status`, { signal: AbortSignal.timeout(5000) })
+  if (!res.ok) return undefined
+  const body = await res.json() as { tasks: { state: string, worker_id: string }[] }
+  const task = body.tasks[0]
+  if (task?.state !== 'RUNNING') return undefined
+  return cluster.connectWorkers.find(w => task.worker_id.endsWith(`:${w.port}`))?.name
+}
+
+describe('a three-node Kafka cluster and two Connect workers', () => {
+  before(async () => {
+    await mustRipple(['down'])
+    const started = performance.now()
+    await mustRipple(['up'], 3)
+    const seconds = elapsed(started)
+    const rows = await statusRows()
+    const memory = rows.filter(r => /^(kafka|connect)(-\d+)?$/.test(r.name)).map(r => `${r.name} ${r.memoryMb ?? '?'} MiB`).join(', ')
+    console.log(`cluster: RIPPLE_KAFKA_NODES=3 ./ripple up took ${seconds} from a stopped stack; RSS just after: ${memory}`)
+    assert.deepEqual(rows.filter(r => !r.healthy).map(r => r.name), [], 'everything healthy')
+    assert.deepEqual(rows.filter(r => /^(kafka|connect)(-\d+)?$/.test(r.name)).map(r => r.name), ['kafka', 'kafka-2', 'kafka-3', 'connect', 'connect-2'])
+  })
+
+  after(async () => {
+    await ripple(['down'])
+    await mustRipple(['up'], 1)
+  })
+
+  test('Kafka\'s own topics and the stack\'s are replicated three times with min.insync.replicas 2, and the tasks are spread over both workers', async () => {
+    const a = admin()
+    try {
+      const topics = ['__consumer_offsets', 'connect-configs', 'connect-offsets', 'connect-status', USERS_TOPIC, POSTS_TOPIC, 'receiver-topic']
+      const metadata = await a.metadata({ topics })
+      for (const topic of topics) {
+        for (const p of metadata.topics.get(topic)!.partitions) assert.equal(p.replicas.length, 3, `${topic}: replicas ${p.replicas.join(',')}`)
+      }
+      assert.equal((await topicConfigs(a, USERS_TOPIC))['min.insync.replicas'], '2')
+    } finally {
+      await a.close()
+    }
+    const { connectUrls } = endpoints(cluster)
+    const res = await fetch(`${connectUrls[1]!}/connectors?expand=status`)
+    const all = await res.json() as Record<string, { status: { tasks: { worker_id: string }[] } }>
+    const workers = new Set(Object.values(all).flatMap(c => c.status.tasks.map(t => t.worker_id)))
+    assert.equal(workers.size, 2, `tasks run on ${[...workers].join(', ')}`)
+  })
+
+  test('a broker SIGKILLed mid-burst: producers go on after the election, 0 records lost or doubled, every mail and notification once, its partitions back in sync after its restart', async t => {
+    const run = randomBytes(4).toString('hex')
+    const topic = `cluster-burst-${run}`
+    const a = admin()
+    await a.createTopics({ topics: [topic], partitions: 3, replicas: 3 }).finally(() => a.close())
+
+    const users = await createUsers(5, 'cluster')
+    const author = `cluster-author-${run}`
+    const subscribers = [`cluster-sub-${run}-a`, `cluster-sub-${run}-b`]
+    for (const s of subscribers) await subscribe(s, author)
+    const dlqBefore = await recordsSoFar(USERS_DLQ)
+
+    const RECORDS = 6000
+    const UPDATES = 200
+    const POSTS = 150
+    const records = produceBurst(topic, RECORDS, 150)
+    const updates = updateBurst(users, UPDATES, 5)
+    const relay = cdcRelay()
+    const posts: PostJson[] = []
+    const postBurst = (async () => {
+      for (let n = 0; n < POSTS; n++) {
+        const post = await createPost(relay, author, `cluster ${run} ${n}`)
+        assert.equal(post.status, 201, JSON.stringify(post.body))
+        posts.push(post.body)
+        await sleep(200)
+      }
+    })()
+
+    await whenAtLeast(async () => (await changeMailsOf(users)).length, UPDATES * 0.1)
+    const victim = await busiestOtherNode([topic, USERS_TOPIC, POSTS_TOPIC, 'receiver-topic'])
+    const inFlight = records.inFlight()
+    const atKill = { records: records.acked(), updates: updates.sent, posts: posts.length }
+    const killedAt = performance.now()
+    await mustRipple(['stop', victim.name, '--kill'])
+    t.diagnostic(`killed ${victim.name} (node ${victim.id}, leader of ${victim.led.join(', ')}); in flight at the kill: ${inFlight} records sent and not yet acknowledged; done by then: ${JSON.stringify(atKill)}`)
+    const electedAfter = await eventually(async () => {
+      const now = await leaders([topic, USERS_TOPIC, POSTS_TOPIC, 'receiver-topic'])
+      const still = [...now].filter(([, leader]) => leader === victim.id || leader < 0)
+      assert.deepEqual(still, [], 'partitions still led by the killed node')
+      return elapsed(killedAt)
+    }, 120_000, 100)
+
+    await Promise.all([records.done, updates.done, postBurst])
+    assert.ok(atKill.records < RECORDS / 2 && atKill.updates < UPDATES / 2, `the kill landed mid-burst: ${JSON.stringify(atKill)}`)
+    assert.deepEqual(records.failures, [], 'no acks=all send failed')
+
+    const read = await readTopic(topic, records => records.length >= RECORDS, 120_000)
+    const inLog = await recordsSoFar(topic)
+    const seen = new Map<string, number>()
+    for (const r of read) seen.set(r.value!, (seen.get(r.value!) ?? 0) + 1)
+    const doubled = [...seen].filter(([, n]) => n > 1).length
+    const byKey = new Map<string, number[]>()
+    for (const r of read) byKey.set(r.key!, [...(byKey.get(r.key!) ?? []), Number(r.value!.split(':')[1])])
+    const outOfOrder = [...byKey.values()].filter(seqs => seqs.some((s, i) => i > 0 && s <= seqs[i - 1]!)).length
+    console.log(`cluster broker kill: ${victim.name} SIGKILLed with ${inFlight} records in flight; new leaders elected ${electedAfter} after the kill; records: sent=${RECORDS} in the log=${inLog} read=${read.length} distinct=${seen.size} doubled=${doubled} keys out of order=${outOfOrder}`)
+    assert.equal(inLog, BigInt(RECORDS), 'the log holds each record once')
+    assert.equal(seen.size, RECORDS, 'every record once')
+    assert.equal(doubled, 0)
+    assert.equal(outOfOrder, 0, 'every key in order')
+
+    await assertEveryChangeMailedOnce('cluster broker kill (mails)', { users, total: UPDATES, restoredAt: killedAt, dlqBefore })
+    await waitForNotifications(subscribers, POSTS)
+    await assertExactlyOnce(subscribers, posts)
+
+    const restartedAt = performance.now()
+    await mustRipple(['up'])
+    const rejoined = elapsed(restartedAt)
+    await eventually(async () => assert.equal(await underReplicated(), 0, 'under-replicated partitions'), 180_000, 500)
+    console.log(`cluster broker kill: ${victim.name} restarted by ./ripple up in ${rejoined}; under-replicated partitions back to 0 ${elapsed(restartedAt)} after the restart began`)
+    await deleteUsers(users)
+  })
+
+  test('a Connect worker SIGKILLed mid-CDC: its tasks move to the other worker, 0 changes lost, every mail once', async t => {
+    const { connectUrls } = endpoints(cluster)
+    const users = await createUsers(5, 'cluster-connect')
+    const dlqBefore = await recordsSoFar(USERS_DLQ)
+    const UPDATES = 300
+    const updates = updateBurst(users, UPDATES, 6)
+    await whenAtLeast(async () => (await changeMailsOf(users)).length, UPDATES * 0.1)
+    const victim = await eventually(async () => {
+      const w = await workerOfTask(USER_CONNECTOR, connectUrls[0]!) ?? await workerOfTask(USER_CONNECTOR, connectUrls[1]!)
+      assert.ok(w, `${USER_CONNECTOR}'s task is running`)
+      return w
+    }, 60_000, 500)
+    const survivor = cluster.connectWorkers.find(w => w.name !== victim)!
+    const survivorUrl = `http://${cluster.host}:${survivor.port}`
+    const mailedAtKill = (await changeMailsOf(users)).length
+    const killedAt = performance.now()
+    await mustRipple(['stop', victim, '--kill'])
+    t.diagnostic(`killed ${victim}, which ran ${USER_CONNECTOR}'s task, with ${mailedAtKill} of ${UPDATES} changes mailed and ${updates.sent} made`)
+    await eventually(async () => assert.equal(await workerOfTask(USER_CONNECTOR, survivorUrl), survivor.name, 'the task runs on the other worker'), 180_000, 250)
+    const movedAfter = elapsed(killedAt)
+    const state = await connectorState(survivorUrl, USER_CONNECTOR)
+    console.log(`cluster Connect kill: ${victim} SIGKILLed with ${UPDATES - mailedAtKill} changes not yet mailed; ${USER_CONNECTOR}'s task RUNNING on ${survivor.name} ${movedAfter} after the kill (connector ${state?.state})`)
+    assert.ok(mailedAtKill < UPDATES / 2, `the kill landed mid-burst: ${mailedAtKill} of ${UPDATES} mailed`)
+    await updates.done
+    await assertEveryChangeMailedOnce('cluster Connect kill (mails)', { users, total: UPDATES, restoredAt: killedAt, dlqBefore })
+    await mustRipple(['up'])
+    await deleteUsers(users)
+  })
+
+  test('two brokers down: acks=all sends fail instead of vanishing, the Kafka services report unhealthy, and all recovers with every change mailed once', async t => {
+    const run = randomBytes(4).toString('hex')
+    const topic = `cluster-quorum-${run}`
+    const a = admin()
+    await a.createTopics({ topics: [topic], partitions: 3, replicas: 3 }).finally(() => a.close())
+    const users = await createUsers(3, 'cluster-quorum')
+    const dlqBefore = await recordsSoFar(USERS_DLQ)
+    const producer = createProducer({ brokers, clientId: 'test-kafka-cluster-quorum' })
+    await producer.send(['a', 'b', 'c'].map(key => ({ topic, key, value: 'before' })))
+
+    const downAt = performance.now()
+    await mustRipple(['stop', 'kafka-2', 'kafka-3', '--kill'])
+    // Every key of the three partitions: each is led by a dead node or needs one for its second in-sync copy.
+    const refused = await Promise.allSettled(['a', 'b', 'c', 'd', 'e', 'f'].map(key => producer.send({ topic, key, value: 'during' })))
+    const refusedAfter = elapsed(downAt)
+    t.diagnostic(`sends with two brokers down: ${refused.map(r => r.status).join(', ')} after ${refusedAfter}`)
+    assert.ok(refused.every(r => r.status === 'rejected'), 'every acks=all send failed')
+    const job = await fetch(`http://${cluster.host}:${cluster.ports.receiver}/create/job`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    assert.equal(job.status, 503, await job.text())
+
+    // Changes made meanwhile wait in MariaDB's binlog: Debezium cannot write them yet.
+    const UPDATES = 30
+    await updateBurst(users, UPDATES, 10).done
+    const kafkaServices = ['notification-service', 'subscribe-service', 'processor', 'receiver']
+    const unhealthy = await eventually(async () => {
+      const rows = await statusRows()
+      const sick = rows.filter(r => kafkaServices.includes(r.name) && !r.healthy)
+      assert.deepEqual(sick.map(r => r.name).sort(), [...kafkaServices].sort(), 'services that know Kafka cannot serve them')
+      return sick
+    }, 180_000, 1000)
+    for (const r of unhealthy) t.diagnostic(`${r.name}: ${r.reason}`)
+    console.log(`cluster two brokers down: acks=all sends failed after ${refusedAfter}; ${kafkaServices.join(', ')} unhealthy ${elapsed(downAt)} after the kill`)
+
+    const restoredAt = performance.now()
+    await mustRipple(['up'])
+    await producer.send({ topic, key: 'a', value: 'after' })
+    await producer.close()
+    const read = await readTopic(topic, records => records.length >= 4, 120_000)
+    assert.equal(await recordsSoFar(topic), 4n)
+    assert.deepEqual(read.map(r => r.value).sort(), ['after', 'before', 'before', 'before'], 'the refused sends wrote nothing')
+    await assertEveryChangeMailedOnce('cluster two brokers down (mails)', { users, total: UPDATES, restoredAt, dlqBefore })
+    await eventually(async () => assert.equal(await underReplicated(), 0, 'under-replicated partitions'), 180_000, 500)
+    const rows = await statusRows()
+    assert.deepEqual(rows.filter(r => !r.healthy).map(r => `${r.name}: ${r.reason}`), [], 'everything healthy again')
+    console.log(`cluster two brokers down: restored, every change mailed once and 0 under-replicated ${elapsed(restoredAt)} after the restore began`)
+    await deleteUsers(users)
+  })
+})
+
