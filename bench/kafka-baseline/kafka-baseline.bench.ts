@@ -116,7 +116,7 @@ function report (java: { produce: ProduceFigures, consume: ConsumeFigures }, nod
     ['', 'kafka tool (java)', 'node (@platformatic/kafka)', 'node/java'],
     ...rows.map(([name, j, n]) => [name, fmt(j), fmt(n), (n / j).toFixed(2)])
   ]
-  console.log(`\n${records.toLocaleString('en-US')} records x ${recordSize} B, 3 partitions, acks=all, idempotent; node batches of ${batchSize}, ${inFlight} sends at once` +
+  console.log(`\n${records.toLocaleString('en-US')} records x ${recordSize} B, 3 partitions, replication ${config.kafka.replicationFactor} on ${config.kafka.nodes.length} node(s) (min.insync.replicas ${config.kafka.minInsyncReplicas}), acks=all, idempotent; node batches of ${batchSize}, ${inFlight} sends at once` +
     (javaProducerProps.length > 0 ? `; java ${javaProducerProps.join(' ')}` : ''))
   printTable(table)
   const rssPeak = rss.peak()
@@ -129,7 +129,7 @@ function report (java: { produce: ProduceFigures, consume: ConsumeFigures }, nod
 
 const admin = new Admin({ clientId: `${run}.admin`, bootstrapBrokers: brokers })
 try {
-  await admin.createTopics({ topics: Object.values(topics), partitions: 3, replicas: 1 })
+  await admin.createTopics({ topics: Object.values(topics), partitions: 3, replicas: config.kafka.replicationFactor })
   const tool = { kafkaLibs: config.paths.kafkaLibs, bootstrap: brokers.join(','), records }
   console.error(`${run}: ProducerPerformance`)
   const javaProduce = await producerPerformance({ ...tool, topic: topics.java, recordSize, extraProps: javaProducerProps })

@@ -4,7 +4,7 @@ import { producerSendsChannel } from '@platformatic/kafka'
 import { createProducer } from '../../src/kafka/kafka.producer.ts'
 import { countRecords, deleteTopics, readTopic, stack, unique } from '@ripple/testing'
 
-describe('createProducer with lingerMs (real Kafka)', () => {
+describe('createProducer (real Kafka)', () => {
   const topics: string[] = []
   after(() => deleteTopics(topics))
 
@@ -40,6 +40,24 @@ describe('createProducer with lingerMs (real Kafka)', () => {
       const values = records.filter(r => r.key === key).map(r => Number(r.value))
       assert.deepEqual(values, [...values].sort((a, b) => a - b), `order of ${key}`)
       assert.equal(values.length, 100)
+    }
+  })
+
+  it('without linger, one produce request at a time: sends made while one is out go together in the next', async () => {
+    const topic = unique('test.kit.serial.')
+    topics.push(topic)
+    const clientId = unique('serial-')
+    const producer = createProducer({ brokers: stack.kafkaBrokers, clientId })
+    const sends = countSends(clientId)
+    try {
+      await producer.sendJson(topic, 'warm-up', 0)
+      sends.sizes.length = 0
+      await Promise.all(Array.from({ length: 200 }, (_, i) => producer.sendJson(topic, `k${i % 4}`, i)))
+      // The first goes at once; the other 199 wait for it, then share one request.
+      assert.deepEqual(sends.sizes, [1, 199])
+    } finally {
+      sends.stop()
+      await producer.close()
     }
   })
 
