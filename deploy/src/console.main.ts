@@ -1,7 +1,7 @@
 import { connect, createServer } from 'node:net'
 import type { Socket } from 'node:net'
-import { createLogger, createMetrics } from '@ripple/kit'
-import { createConsole } from '../../stack/src/console/console.server.ts'
+import { createLogger } from '@ripple/kit'
+import { runConsole } from '../../stack/src/console/console.run.ts'
 import { loadStackConfig } from '../../stack/src/config.ts'
 
 // The web console in a container. It reads the stack's config, where every component shares one
@@ -30,15 +30,5 @@ await Promise.all(forwards.map(f => new Promise<void>((resolve, reject) => {
 })))
 
 const config = loadStackConfig({ ...process.env, RIPPLE_HOST: '127.0.0.1' })
-const web = createConsole({ config, logger, metrics: createMetrics('console'), operatorKey: config.secrets.generated.OPERATOR_KEY })
-const url = await web.start(config.ports.console, process.env.RIPPLE_CONSOLE_LISTEN ?? '0.0.0.0')
+const url = await runConsole(config, process.env.RIPPLE_CONSOLE_LISTEN ?? '0.0.0.0', logger)
 logger.info({ url, forwards }, 'console listening')
-
-let stopping = false
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    if (stopping) return
-    stopping = true
-    web.stop().then(() => process.exit(0), err => { logger.error({ err }, 'console stop failed'); process.exit(1) })
-  })
-}
