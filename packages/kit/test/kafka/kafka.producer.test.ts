@@ -87,3 +87,20 @@ describe('createProducer (real Kafka)', () => {
     }
   })
 })
+
+describe('createProducer when Kafka does not answer', () => {
+  it('fails a send after deliveryTimeoutMs with KAFKA_UNAVAILABLE (may pass: canRetry), and failure() says why until a send succeeds', async () => {
+    // Nothing listens on port 1: every attempt is refused, and the library would retry for a while.
+    const producer = createProducer({ brokers: ['127.0.0.1:1'], clientId: unique('no-kafka-'), deliveryTimeoutMs: 300 })
+    try {
+      assert.equal(producer.failure(), undefined)
+      await assert.rejects(producer.sendJson('any-topic', 'k', 1), (err: unknown) => {
+        const e = err as { code?: string, canRetry?: boolean }
+        return e.code === 'KAFKA_UNAVAILABLE' && e.canRetry === true
+      })
+      assert.match(producer.failure() ?? '', /no acknowledgement from Kafka within 0.3 s/)
+    } finally {
+      await producer.close().catch(() => undefined)
+    }
+  })
+})
