@@ -4,6 +4,7 @@
 // and brings the default one-node stack back afterwards.
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { Admin } from '@platformatic/kafka'
@@ -114,7 +115,7 @@ describe('a three-node Kafka cluster and two Connect workers', () => {
     const seconds = elapsed(started)
     const rows = await statusRows()
     const memory = rows.filter(r => /^(kafka|connect)(-\d+)?$/.test(r.name)).map(r => `${r.name} ${r.memoryMb ?? '?'} MiB`).join(', ')
-    console.log(`cluster: RIPPLE_KAFKA_NODES=3 ./ripple up took ${seconds} from a stopped stack; RSS just after: ${memory}`)
+    console.log(`cluster: RIPPLE_KAFKA_NODES=3 ./ripple up took ${seconds} from a stopped stack (load average ${loadavg().map(l => l.toFixed(1)).join(' ')}); RSS just after: ${memory}`)
     assert.deepEqual(rows.filter(r => !r.healthy).map(r => r.name), [], 'everything healthy')
     assert.deepEqual(rows.filter(r => /^(kafka|connect)(-\d+)?$/.test(r.name)).map(r => r.name), ['kafka', 'kafka-2', 'kafka-3', 'connect', 'connect-2'])
   })
