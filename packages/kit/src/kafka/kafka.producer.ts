@@ -133,7 +133,7 @@ interface AccumulatorOptions { lingerMs: number, maxMessages: number, maxBytes: 
  * learns the outcome of the request its messages went in; with `lingerMs` a send waits that long
  * for company before the first request of a quiet moment (Java's linger.ms).
  */
-function accumulator (sendNow: (list: OutgoingMessage[]) => Promise<void>, options: AccumulatorOptions) {
+export function accumulator (sendNow: (list: OutgoingMessage[]) => Promise<void>, options: AccumulatorOptions) {
   const { lingerMs, maxMessages, maxBytes, deliveryTimeoutMs } = options
   const queue: Pending[] = []
   let queuedMessages = 0
@@ -184,13 +184,22 @@ function accumulator (sendNow: (list: OutgoingMessage[]) => Promise<void>, optio
     const bytes = list.reduce((sum, m) => sum + sizeOf(m), 0)
     // A promise settles once: the request's outcome, if it comes later, changes nothing for this caller.
     const deadline = setTimeout(() => {
-      const reason = `no acknowledgement from Kafka within ${deliveryTimeoutMs / 1000} s (partitions without a leader, or fewer in-sync replicas than min.insync.replicas)`
+      // Still waiting behind a request that is out: it leaves the queue, so "failed" means not written.
+      // Once handed to the library it may still be written, as with Java's delivery.timeout.ms.
+      const queued = queue.indexOf(pending)
+      if (queued >= 0) {
+        queue.splice(queued, 1)
+        queuedMessages -= list.length
+        queuedBytes -= bytes
+      }
+      const reason = `no acknowledgement from Kafka within ${deliveryTimeoutMs / 1000} s (partitions without a leader, or fewer in-sync replicas than min.insync.replicas)${queued >= 0 ? '; not sent' : ''}`
       options.onTimeout(reason)
       reject(new RippleError('KAFKA_UNAVAILABLE', reason, { canRetry: true }))
     }, deliveryTimeoutMs)
     // The request itself keeps the process alive; this timer must not keep a closing one waiting.
     deadline.unref()
-    queue.push({ list, bytes, resolve, reject, deadline })
+    const pending: Pending = { list, bytes, resolve, reject, deadline }
+    queue.push(pending)
     queuedMessages += list.length
     queuedBytes += bytes
     // While a request is out, what arrives goes in the next one.

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { producerSendsChannel } from '@platformatic/kafka'
-import { createProducer } from '../../src/kafka/kafka.producer.ts'
+import { accumulator, createProducer } from '../../src/kafka/kafka.producer.ts'
+import type { OutgoingMessage } from '../../src/kafka/kafka.producer.ts'
 import { countRecords, deleteTopics, readTopic, stack, unique } from '@ripple/testing'
 
 describe('createProducer (real Kafka)', () => {
@@ -102,5 +103,28 @@ describe('createProducer when Kafka does not answer', () => {
     } finally {
       await producer.close().catch(() => undefined)
     }
+  })
+})
+
+describe('the producer\'s accumulator', () => {
+  const options = { lingerMs: 0, maxMessages: 500, maxBytes: 900 * 1024, deliveryTimeoutMs: 100, onTimeout: () => {} }
+  const message = (value: string): OutgoingMessage => ({ topic: 't', key: 'k', value })
+
+  it('drops a send that timed out while waiting behind a request, so it is never written; the request out may still land', async () => {
+    const requests: string[][] = []
+    let release: () => void = () => {}
+    const send = accumulator(async list => {
+      requests.push(list.map(m => String(m.value)))
+      if (requests.length === 1) await new Promise<void>(resolve => { release = resolve })
+    }, options)
+    const first = send(message('out'))
+    const second = send(message('queued'))
+    await assert.rejects(first, /within 0.1 s/)
+    await assert.rejects(second, /not sent/)
+    release()
+    await new Promise(resolve => setTimeout(resolve, 20))
+    const third = send(message('later'))
+    await third
+    assert.deepEqual(requests, [['out'], ['later']])
   })
 })
