@@ -8,14 +8,15 @@ test('defaults give the documented ports and keep state under .ripple', () => {
   const config = loadStackConfig({})
   assert.deepEqual([config.ports.kafka, config.ports.connect, config.ports.mariadb, config.ports.postgres, config.ports.smtp], [9092, 8083, 3307, 5433, 1025])
   assert.match(config.paths.data, /\.ripple\/data$/)
-  assert.deepEqual(endpoints(config).kafkaBrokers, ['127.0.0.1:9092'])
+  // One address per node: one unless this RIPPLE_HOME's last `up` recorded a cluster (stack/test/components/kafka.test.ts).
+  assert.deepEqual(endpoints(config).kafkaBrokers, config.kafka.nodes.map((_, i) => `127.0.0.1:${9092 + 100 * i}`))
 })
 
 test('every port can be moved by its variable, and RIPPLE_* overrides reach child processes', () => {
   const config = loadStackConfig({ RIPPLE_MARIADB_PORT: '3310', RIPPLE_KAFKA_PORT: '19092', PATH: '/bin' })
   assert.equal(config.ports.mariadb, 3310)
   assert.equal(endpoints(config).mariadb.port, 3310)
-  assert.deepEqual(endpoints(config).kafkaBrokers, ['127.0.0.1:19092'])
+  assert.equal(endpoints(config).kafkaBrokers[0], '127.0.0.1:19092')
   assert.deepEqual(config.childEnv, { RIPPLE_MARIADB_PORT: '3310', RIPPLE_KAFKA_PORT: '19092' })
 })
 
