@@ -150,12 +150,22 @@ export async function restartIfFailed (connectUrl: string, name: string): Promis
   return true
 }
 
+export interface WaitForConnectorOptions {
+  /**
+   * How long a FAILED state is still taken for one being restarted. Connect answers a restart
+   * with 202 at once and writes RESTARTING to its status topic later, so right after a restart
+   * the status read can still be the failure that caused it.
+   */
+  failedGraceMs?: number
+}
+
 /** Waits until the connector and every task run; a FAILED task stops the wait with its trace. */
-export async function waitForConnector (connectUrl: string, name: string, timeoutMs = 60_000): Promise<ConnectorState> {
+export async function waitForConnector (connectUrl: string, name: string, timeoutMs = 60_000, options: WaitForConnectorOptions = {}): Promise<ConnectorState> {
+  const graceEnds = performance.now() + (options.failedGraceMs ?? 0)
   return pRetry(async () => {
     const state = await connectorState(connectUrl, name)
     const failed = state?.tasks.find(t => t.state === 'FAILED')
-    if (state?.state === 'FAILED' || failed) {
+    if ((state?.state === 'FAILED' || failed) && performance.now() >= graceEnds) {
       const trace = (failed?.trace ?? '').split('\n').slice(0, 3).join(' ')
       throw new AbortError(new StackError('CONNECTOR_FAILED', `Connector ${name} failed: ${trace || 'see ./ripple logs connect'}. Fix its config in connectors/${name}.json and run ./ripple up again.`))
     }

@@ -138,8 +138,9 @@ export async function applyConnectors (config: StackConfig, log: Log): Promise<v
   const { connectUrl } = endpoints(config)
   for (const definition of loadConnectorFiles(config)) {
     await applyConnector(connectUrl, definition)
-    if (await restartIfFailed(connectUrl, definition.name)) log(`connector ${definition.name} had failed: restarted its failed tasks`)
-    await waitForConnector(connectUrl, definition.name)
+    const restarted = await restartIfFailed(connectUrl, definition.name)
+    if (restarted) log(`connector ${definition.name} had failed: restarted its failed tasks`)
+    await waitForConnector(connectUrl, definition.name, 60_000, { failedGraceMs: restarted ? 15_000 : 0 })
     log(`connector ${definition.name} running`)
   }
 }

@@ -3,7 +3,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { loadStackConfig } from '../src/config.ts'
-import { connectSecretsFile, loadConnectorFiles, placeholders, resolvePlaceholders, restartIfFailed } from '../src/connectors.ts'
+import { connectSecretsFile, loadConnectorFiles, placeholders, resolvePlaceholders, restartIfFailed, waitForConnector } from '../src/connectors.ts'
 import { StackError } from '../src/errors.ts'
 
 test('placeholders take the stack\'s own ports, and a password only as a reference to the Connect secrets file', () => {
@@ -44,6 +44,45 @@ test('a failed connector or task is restarted once (failed ones only); a running
     state = 'RUNNING'
     assert.equal(await restartIfFailed(url, 'users'), false)
     assert.equal(restarts.length, 1)
+  } finally {
+    connect.close()
+  }
+})
+
+/** A stand-in for Connect's status endpoint: its task FAILED for the first `failedReads` reads, RUNNING after. */
+async function connectFailingFor (failedReads: number): Promise<{ url: string, reads: () => number, close: () => void }> {
+  let reads = 0
+  const connect = createServer((_req, res) => {
+    const state = reads++ < failedReads ? 'FAILED' : 'RUNNING'
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'jobs', connector: { state: 'RUNNING' }, tasks: [{ id: 0, state, trace: 'ON CONFLICT DO UPDATE command cannot affect row a second time' }] }))
+  })
+  await new Promise<void>(resolve => connect.listen(0, '127.0.0.1', resolve))
+  return { url: `http://127.0.0.1:${(connect.address() as AddressInfo).port}`, reads: () => reads, close: () => connect.close() }
+}
+
+test('right after a restart, the failure Connect still reports is waited out; without a restart it stops the wait with its trace', async () => {
+  const restarting = await connectFailingFor(2)
+  try {
+    const state = await waitForConnector(restarting.url, 'jobs', 10_000, { failedGraceMs: 5_000 })
+    assert.equal(state.tasks[0]?.state, 'RUNNING')
+    assert.equal(restarting.reads(), 3)
+  } finally {
+    restarting.close()
+  }
+  const failed = await connectFailingFor(2)
+  try {
+    await assert.rejects(waitForConnector(failed.url, 'jobs', 10_000), (err: unknown) => err instanceof StackError && err.code === 'CONNECTOR_FAILED' && /cannot affect row a second time/.test(err.message))
+    assert.equal(failed.reads(), 1)
+  } finally {
+    failed.close()
+  }
+})
+
+test('a task that stays FAILED after its restart is reported once the grace is over', async () => {
+  const connect = await connectFailingFor(Number.POSITIVE_INFINITY)
+  try {
+    await assert.rejects(waitForConnector(connect.url, 'jobs', 10_000, { failedGraceMs: 600 }), (err: unknown) => err instanceof StackError && err.code === 'CONNECTOR_FAILED')
+    assert.ok(connect.reads() >= 2, `read ${connect.reads()} times`)
   } finally {
     connect.close()
   }

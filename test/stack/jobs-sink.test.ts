@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
+import { after, test } from 'node:test'
+import { Admin } from '@platformatic/kafka'
+import pg from 'pg'
+import { createProducer } from '@ripple/kit'
+import { applyConnector, connectorState, deleteConnector, endpoints, loadStackConfig } from '@ripple/stack'
+import { deleteTopics, eventually, unique } from '@ripple/testing'
+
+/**
+ * The job pipeline's JDBC sink (connectors/postgres-connector.json) writes a batch with one
+ * UNNEST upsert. A JobDone redelivered after a processor or converter restart puts the same job
+ * twice on postgres-topic, often in one batch; PostgreSQL refuses an upsert that touches a row
+ * twice, which fails the task for good (the batch comes back on every restart). The stack's
+ * config, run here as a connector of its own on its own topic and table, must write such a batch.
+ */
+const config = loadStackConfig()
+const ep = endpoints(config)
+const SINK = 'postgres-connector'
+
+const postgres = new pg.Client({ ...ep.postgres, database: 'jobs' })
+await postgres.connect()
+after(() => postgres.end())
+
+test('the same job twice in one batch is upserted once, the later record wins, and the sink keeps running', async () => {
+  const tag = unique('')
+  const table = `jobs_twice_${tag}`
+  const topic = `it.jobs.twice.${tag}`
+  const name = `it-jobs-twice-sink-${tag}`
+  after(async () => {
+    await deleteConnector(ep.connectUrl, name)
+    await deleteTopics([topic, `${topic}.dlq`])
+    await postgres.query(`DROP TABLE IF EXISTS ${pg.escapeIdentifier(table)}`)
+  })
+  await postgres.query(`CREATE TABLE ${pg.escapeIdentifier(table)} (id varchar(36) PRIMARY KEY, status text NOT NULL, create_date bigint NOT NULL, finish_date bigint)`)
+  await postgres.query(`GRANT SELECT, INSERT, UPDATE ON TABLE ${pg.escapeIdentifier(table)} TO jdbc_sink`)
+  const admin = new Admin({ clientId: 'it-jobs-twice-admin', bootstrapBrokers: ep.kafkaBrokers })
+  await admin.createTopics({ topics: [topic], partitions: 1, replicas: config.kafka.replicationFactor }).finally(() => admin.close())
+
+  const base = await (await fetch(`${ep.connectUrl}/connectors/${SINK}/config`)).json() as Record<string, string>
+  assert.equal(base['dialect.postgres.unnest.insert.enabled'], 'true', 'the stack\'s sink writes a batch as one UNNEST upsert')
+  await applyConnector(ep.connectUrl, {
+    name,
+    config: { ...base, name, topics: topic, 'tasks.max': '1', 'collection.name.format': table, 'errors.deadletterqueue.topic.name': `${topic}.dlq` }
+  })
+
+  // As the converter writes them: keyed by job id, with the schema the JsonConverter needs.
+  const schema = {
+    type: 'struct',
+    fields: [
+      { type: 'string', optional: false, field: 'id' },
+      { type: 'string', optional: false, field: 'status' },
+      { type: 'int64', optional: false, field: 'create_date' },
+      { type: 'int64', optional: false, field: 'finish_date' }
+    ]
+  }
+  const job = (id: string, finishDate: number) => ({ topic, key: id, value: JSON.stringify({ schema, payload: { id, status: 'finish', create_date: 1, finish_date: finishDate } }) })
+  const twice = randomUUID()
+  const once = randomUUID()
+  const producer = createProducer({ brokers: ep.kafkaBrokers, clientId: 'it-jobs-twice' })
+  try {
+    // One send is one produce request: the three records share a batch, so one poll reads them together.
+    await producer.send([job(twice, 100), job(once, 100), job(twice, 200)])
+  } finally {
+    await producer.close()
+  }
+
+  const rows = await eventually(async () => {
+    const state = await connectorState(ep.connectUrl, name)
+    assert.ok(!state?.tasks.some(t => t.state === 'FAILED'), `the sink failed: ${state?.tasks.map(t => t.trace?.split('\n')[0]).join('; ')}`)
+    const { rows } = await postgres.query<{ id: string, finish_date: string }>(`SELECT id, finish_date FROM ${pg.escapeIdentifier(table)} ORDER BY finish_date, id`)
+    assert.equal(rows.length, 2, `rows so far: ${JSON.stringify(rows)}`)
+    return rows
+  })
+  assert.deepEqual(Object.fromEntries(rows.map(r => [r.id, Number(r.finish_date)])), { [once]: 100, [twice]: 200 })
+  const state = await connectorState(ep.connectUrl, name)
+  assert.ok(state?.tasks.length === 1 && state.tasks[0]?.state === 'RUNNING', JSON.stringify(state))
+})
