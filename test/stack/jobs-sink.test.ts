@@ -6,6 +6,7 @@ import pg from 'pg'
 import { createProducer } from '@ripple/kit'
 import { applyConnector, connectorState, deleteConnector, endpoints, loadStackConfig } from '@ripple/stack'
 import { deleteTopics, eventually, unique } from '@ripple/testing'
+import { toPostgresRecord } from '../../services/converter/src/entities/job-done.entity.ts'
 
 /**
  * The job pipeline's JDBC sink (connectors/postgres-connector.json) writes a batch with one
@@ -44,17 +45,12 @@ test('the same job twice in one batch is upserted once, the later record wins, a
     config: { ...base, name, topics: topic, 'tasks.max': '1', 'collection.name.format': table, 'errors.deadletterqueue.topic.name': `${topic}.dlq` }
   })
 
-  // As the converter writes them: keyed by job id, with the schema the JsonConverter needs.
-  const schema = {
-    type: 'struct',
-    fields: [
-      { type: 'string', optional: false, field: 'id' },
-      { type: 'string', optional: false, field: 'status' },
-      { type: 'int64', optional: false, field: 'create_date' },
-      { type: 'int64', optional: false, field: 'finish_date' }
-    ]
-  }
-  const job = (id: string, finishDate: number) => ({ topic, key: id, value: JSON.stringify({ schema, payload: { id, status: 'finish', create_date: 1, finish_date: finishDate } }) })
+  // Exactly what the converter writes: keyed by job id, the value with the schema the JsonConverter needs.
+  const job = (id: string, finishEpochSeconds: number) => ({
+    topic,
+    key: id,
+    value: JSON.stringify(toPostgresRecord({ id, status: 'finish', createDate: '', finishDate: '', createEpochSeconds: 1, finishEpochSeconds }))
+  })
   const twice = randomUUID()
   const once = randomUUID()
   const producer = createProducer({ brokers: ep.kafkaBrokers, clientId: 'it-jobs-twice' })
