@@ -33,7 +33,7 @@ test('the same job twice in one batch is upserted once, the later record wins, a
     await deleteTopics([topic, `${topic}.dlq`])
     await postgres.query(`DROP TABLE IF EXISTS ${pg.escapeIdentifier(table)}`)
   })
-  await postgres.query(`CREATE TABLE ${pg.escapeIdentifier(table)} (id varchar(36) PRIMARY KEY, status text NOT NULL, create_date bigint NOT NULL, finish_date bigint)`)
+  await postgres.query(`CREATE TABLE ${pg.escapeIdentifier(table)} (LIKE jobs INCLUDING ALL)`)
   await postgres.query(`GRANT SELECT, INSERT, UPDATE ON TABLE ${pg.escapeIdentifier(table)} TO jdbc_sink`)
   const admin = new Admin({ clientId: 'it-jobs-twice-admin', bootstrapBrokers: ep.kafkaBrokers })
   await admin.createTopics({ topics: [topic], partitions: 1, replicas: config.kafka.replicationFactor }).finally(() => admin.close())
