@@ -29,7 +29,8 @@ const order = (args.order ?? '').split(',').map(s => s.trim())
 if (order.length !== 2 || !order.includes('gateway') || !order.includes('direct')) throw new Error(`--order must name gateway and direct, e.g. direct,gateway; got ${args.order}`)
 const targets = order as Target[]
 
-const config = loadStackConfig()
+// Benchmarks log in to Kafka as the tests' principal, ripple-test.
+const config = loadStackConfig({ ...process.env, RIPPLE_KAFKA_PRINCIPAL: 'ripple-test' })
 const ep = endpoints(config)
 const run = Date.now().toString(36)
 const rss = trackRssPeak()

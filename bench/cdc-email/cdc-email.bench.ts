@@ -31,7 +31,8 @@ const {
 const mailTimeoutMs = mailTimeout * 1000
 
 const TOPIC = 'cdc.table.userdata.users'
-const config = loadStackConfig()
+// Benchmarks log in to Kafka as the tests' principal, ripple-test.
+const config = loadStackConfig({ ...process.env, RIPPLE_KAFKA_PRINCIPAL: 'ripple-test' })
 const ep = endpoints(config)
 const metricsUrl = `http://${config.host}:${config.ports.notificationService}/metrics`
 const run = Date.now().toString(36)
@@ -41,7 +42,7 @@ const log = (line: string) => console.error(`cdc-email ${run}: ${line}`)
 
 const api = new Pool(`http://${config.host}:${config.ports.userService}`, { connections, keepAliveTimeout: 60_000 })
 const mailApi = new Pool(ep.mailApiUrl, { connections: 4 })
-const tap = tapChangeEvents(ep.kafkaBrokers, group, TOPIC, address => address.startsWith(`bench-${run} #`))
+const tap = tapChangeEvents(ep.kafkaBrokers, ep.kafkaSasl, group, TOPIC, address => address.startsWith(`bench-${run} #`))
 const stackPids = () => componentPids(config.paths.pm2).set('bench (this process)', process.pid)
 
 // Each bench user signs up, then signs in: PATCH and DELETE /users/:id need the owner's access token.
@@ -221,7 +222,7 @@ async function deleteUsers (): Promise<void> {
 }
 
 async function dropGroup (): Promise<void> {
-  const admin = new Admin({ clientId: `${group}.admin`, bootstrapBrokers: ep.kafkaBrokers })
+  const admin = new Admin({ clientId: `${group}.admin`, bootstrapBrokers: ep.kafkaBrokers, sasl: ep.kafkaSasl })
   try {
     if ((await admin.listGroups()).has(group)) await admin.deleteGroups({ groups: [group] })
   } finally {

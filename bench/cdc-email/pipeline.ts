@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { Consumer } from '@platformatic/kafka'
 import type { Pool } from 'undici'
 import type { CapturedMail } from '@ripple/mail-capture'
+import type { KafkaSasl } from '../../stack/src/config.ts'
 
 // The bench's view of the running pipeline: user-service's REST API, the SMTP capture's API,
 // the change events on Kafka and notification-service's /metrics.
@@ -143,8 +144,8 @@ export interface ChangeEventTimes {
  * notification-service's consumer uses, and keeps the times of the update events whose new
  * address `want` recognises. Its group never commits; the caller deletes it.
  */
-export function tapChangeEvents (brokers: string[], groupId: string, topic: string, want: (address: string) => boolean) {
-  const consumer = new Consumer({ clientId: groupId, bootstrapBrokers: brokers, groupId, autocommit: false, maxWaitTime: 500 })
+export function tapChangeEvents (brokers: string[], sasl: KafkaSasl, groupId: string, topic: string, want: (address: string) => boolean) {
+  const consumer = new Consumer({ clientId: groupId, bootstrapBrokers: brokers, sasl, groupId, autocommit: false, maxWaitTime: 500 })
   const events = new Map<string, ChangeEventTimes>()
   let stream: Awaited<ReturnType<typeof consumer.consume>> | undefined
   return {

@@ -26,7 +26,8 @@ const args = benchOptions(
   { 'messages': 100_000, 'keys': 10_000, 'http-runs': 30, 'browser-runs': 10, 'idle-seconds': 30, 'settle': 5 },
   { url: undefined, pid: undefined }
 )
-const config = loadStackConfig()
+// Benchmarks log in to Kafka as the tests' principal, ripple-test.
+const config = loadStackConfig({ ...process.env, RIPPLE_KAFKA_PRINCIPAL: 'ripple-test' })
 const ep = endpoints(config)
 const consoleUrl = (args.url ?? ep.consoleUrl).replace(/\/$/, '')
 const log = (line: string) => console.error(`console-bench: ${line}`)
@@ -55,13 +56,13 @@ function changeEvent (i: number): string {
 
 /** Records the topic holds now, per partition (end minus start offset), or undefined when it does not exist. */
 async function held (): Promise<{ start: bigint[], end: bigint[] } | undefined> {
-  const admin = new Admin({ clientId: 'console-bench', bootstrapBrokers: ep.kafkaBrokers })
+  const admin = new Admin({ clientId: 'console-bench', bootstrapBrokers: ep.kafkaBrokers, sasl: ep.kafkaSasl })
   try {
     if (!(await admin.listTopics()).includes(TOPIC)) return undefined
   } finally {
     await admin.close()
   }
-  const consumer = new Consumer({ clientId: 'console-bench-offsets', bootstrapBrokers: ep.kafkaBrokers, groupId: `console-bench-offsets-${process.pid}` })
+  const consumer = new Consumer({ clientId: 'console-bench-offsets', bootstrapBrokers: ep.kafkaBrokers, sasl: ep.kafkaSasl, groupId: `console-bench-offsets-${process.pid}` })
   try {
     const start = (await consumer.listOffsets({ topics: [TOPIC], timestamp: -2n })).get(TOPIC) ?? []
     const end = (await consumer.listOffsets({ topics: [TOPIC], timestamp: -1n })).get(TOPIC) ?? []
@@ -76,7 +77,7 @@ const total = (o: { start: bigint[], end: bigint[] }) => Number(o.end.reduce((su
 async function fillTopic (): Promise<{ start: bigint[], end: bigint[] }> {
   let offsets = await held()
   if (offsets === undefined) {
-    const admin = new Admin({ clientId: 'console-bench', bootstrapBrokers: ep.kafkaBrokers })
+    const admin = new Admin({ clientId: 'console-bench', bootstrapBrokers: ep.kafkaBrokers, sasl: ep.kafkaSasl })
     try {
       await admin.createTopics({ topics: [TOPIC], partitions: PARTITIONS, replicas: 1 })
     } finally {
@@ -90,7 +91,7 @@ async function fillTopic (): Promise<{ start: bigint[], end: bigint[] }> {
     return offsets
   }
   log(`producing ${(args.messages - have).toLocaleString('en-US')} messages of ~${VALUE_BYTES} bytes to ${TOPIC}`)
-  const producer = createProducer({ brokers: ep.kafkaBrokers, clientId: 'console-bench' })
+  const producer = createProducer({ brokers: ep.kafkaBrokers, sasl: ep.kafkaSasl, clientId: 'console-bench' })
   const started = performance.now()
   try {
     // Numbered on from what is there, so a topic half filled by an interrupted run goes on where it stopped.

@@ -31,7 +31,8 @@ const sleepMs = Number(args.sleep)
 const dataSize = Number(args['data-size'])
 const SEED_RATE = 25
 
-const config = loadStackConfig()
+// Benchmarks log in to Kafka as the tests' principal, ripple-test.
+const config = loadStackConfig({ ...process.env, RIPPLE_KAFKA_PRINCIPAL: 'ripple-test' })
 const log = (line: string) => console.error(`jobs-bench: ${line}`)
 const services = { receiver: config.ports.receiver, processor: config.ports.processor, converter: config.ports.converter, informer: config.ports.informer }
 const pipeline = ['receiver', 'processor', 'converter', 'informer', 'kafka', 'connect', 'postgres', 'clickhouse', 'bench (this process)']
@@ -77,7 +78,7 @@ async function scrapeAll () {
 /** Records the JDBC sink (Kafka Connect's group for postgres-connector) has yet to write. */
 async function sinkLag (): Promise<number> {
   const topic = 'postgres-topic'
-  const consumer = new Consumer({ clientId: 'jobs-bench-lag', bootstrapBrokers: endpoints(config).kafkaBrokers, groupId: 'connect-postgres-connector' })
+  const consumer = new Consumer({ clientId: 'jobs-bench-lag', bootstrapBrokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl, groupId: 'connect-postgres-connector' })
   try {
     const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? []
     const committed = (await consumer.listCommittedOffsets({ topics: [{ topic, partitions: ends.map((_, i) => i) }] })).get(topic) ?? []

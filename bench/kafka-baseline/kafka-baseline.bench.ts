@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { Admin, Consumer, Producer } from '@platformatic/kafka'
 import { endpoints, loadStackConfig } from '../../stack/src/config.ts'
+import { writeJavaClientProperties } from '../../stack/src/kafka-auth.ts'
 import { fmt, MB, microsHistogram, positiveInt, printTable, trackRssPeak } from '../support/report.ts'
 import type { ConsumeFigures, ProduceFigures } from './kafka-tools.ts'
 import { consumerPerformance, producerPerformance } from './kafka-tools.ts'
@@ -31,7 +32,8 @@ const batchSize = positiveInt('batch-size', args['batch-size'] ?? String(Math.ma
 const inFlight = positiveInt('in-flight', args['in-flight'])
 const javaProducerProps = args['java-producer-prop']
 
-const config = loadStackConfig()
+// Benchmarks log in to Kafka as the tests' principal, ripple-test.
+const config = loadStackConfig({ ...process.env, RIPPLE_KAFKA_PRINCIPAL: 'ripple-test' })
 const brokers = endpoints(config).kafkaBrokers
 const run = `bench.baseline.${Date.now()}`
 const topics = { java: run, node: `${run}.node` }
@@ -40,7 +42,7 @@ const groups = { java: `${run}.java-consumer`, node: `${run}.node-consumer` }
 const rss = trackRssPeak()
 
 async function nodeProduce (): Promise<ProduceFigures> {
-  const producer = new Producer({ clientId: `${run}.producer`, bootstrapBrokers: brokers, idempotent: true, acks: -1 })
+  const producer = new Producer({ clientId: `${run}.producer`, bootstrapBrokers: brokers, sasl: endpoints(config).kafkaSasl, idempotent: true, acks: -1 })
   // One payload for every record, as ProducerPerformance does, so the figure is the client's cost and not randomBytes'.
   const payload = randomBytes(recordSize)
   // Microseconds; every record of a batch is charged the batch's send-to-ack time, as the Java tool times each record from send() to its ack.
@@ -73,7 +75,7 @@ async function nodeProduce (): Promise<ProduceFigures> {
 async function nodeConsume (): Promise<ConsumeFigures> {
   // 1 MiB per partition, as Java's max.partition.fetch.bytes: the client's default lets one fetch
   // carry up to 50 MB per partition, and those few huge fetches measured 3-4x slower here.
-  const consumer = new Consumer({ clientId: `${run}.consumer`, bootstrapBrokers: brokers, groupId: groups.node, maxBytesPerPartition: 1024 * 1024 })
+  const consumer = new Consumer({ clientId: `${run}.consumer`, bootstrapBrokers: brokers, sasl: endpoints(config).kafkaSasl, groupId: groups.node, maxBytesPerPartition: 1024 * 1024 })
   try {
     const joinStart = performance.now()
     const stream = await consumer.consume({ topics: [topics.node], mode: 'earliest', fallbackMode: 'earliest' })
@@ -127,10 +129,10 @@ function report (java: { produce: ProduceFigures, consume: ConsumeFigures }, nod
   console.log(`RESULT ${JSON.stringify({ records, recordSize, partitions: 3, batchSize, inFlight, javaProducerProps, java, node: { ...node, rssPeakMb: rssPeak / MB }, ratio })}`)
 }
 
-const admin = new Admin({ clientId: `${run}.admin`, bootstrapBrokers: brokers })
+const admin = new Admin({ clientId: `${run}.admin`, bootstrapBrokers: brokers, sasl: endpoints(config).kafkaSasl })
 try {
   await admin.createTopics({ topics: Object.values(topics), partitions: 3, replicas: config.kafka.replicationFactor })
-  const tool = { kafkaLibs: config.paths.kafkaLibs, bootstrap: brokers.join(','), records }
+  const tool = { kafkaLibs: config.paths.kafkaLibs, bootstrap: brokers.join(','), clientConfig: writeJavaClientProperties(config, config.kafka.principal), records }
   console.error(`${run}: ProducerPerformance`)
   const javaProduce = await producerPerformance({ ...tool, topic: topics.java, recordSize, extraProps: javaProducerProps })
   console.error(`${run}: ConsumerPerformance`)

@@ -11,6 +11,8 @@ const run = promisify(execFile)
 export interface ToolOptions {
   kafkaLibs: string
   bootstrap: string
+  /** A 0600 client properties file with the login (writeJavaClientProperties): no password in the tools' arguments. */
+  clientConfig: string
   topic: string
   records: number
 }
@@ -45,6 +47,7 @@ const producerSummary = /records sent, (?<rps>[\d.]+) records\/sec \((?<mbps>[\d
 export async function producerPerformance (o: ToolOptions & { recordSize: number, extraProps: string[] }): Promise<ProduceFigures> {
   const stdout = await java(o.kafkaLibs, 'org.apache.kafka.tools.ProducerPerformance', [
     '--topic', o.topic, '--num-records', String(o.records), '--record-size', String(o.recordSize), '--throughput', '-1',
+    '--producer.config', o.clientConfig,
     '--producer-props', `bootstrap.servers=${o.bootstrap}`, 'acks=all', 'enable.idempotence=true', ...o.extraProps
   ])
   const g = producerSummary.exec(stdout)?.groups
@@ -57,7 +60,7 @@ export async function producerPerformance (o: ToolOptions & { recordSize: number
 
 export async function consumerPerformance (o: ToolOptions & { group: string }): Promise<ConsumeFigures> {
   const stdout = await java(o.kafkaLibs, 'org.apache.kafka.tools.ConsumerPerformance', [
-    '--bootstrap-server', o.bootstrap, '--topic', o.topic, '--messages', String(o.records), '--group', o.group
+    '--bootstrap-server', o.bootstrap, '--consumer.config', o.clientConfig, '--topic', o.topic, '--messages', String(o.records), '--group', o.group
   ])
   // A header line and one value line, both ", "-separated; read by column name so a reordering cannot mislabel figures.
   const [header, values] = stdout.trim().split('\n').slice(-2).map(line => line.split(',').map(cell => cell.trim()))

@@ -53,7 +53,8 @@ const drainTimeoutMs = positiveInt('drain-timeout', args['drain-timeout']) * 100
 const order = args.order.split(',').map(r => r.trim())
 if (order.length !== 2 || !order.includes('cdc') || !order.includes('polling')) throw new Error(`--order must name cdc and polling, e.g. polling,cdc; got ${args.order}`)
 
-const config = loadStackConfig()
+// Benchmarks log in to Kafka as the tests' principal, ripple-test.
+const config = loadStackConfig({ ...process.env, RIPPLE_KAFKA_PRINCIPAL: 'ripple-test' })
 const ep = endpoints(config)
 const run = Date.now().toString(36)
 const rss = trackRssPeak()

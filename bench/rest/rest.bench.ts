@@ -10,7 +10,8 @@ import { printTable } from '../support/report.ts'
 import { componentPids, coresBetween, MACHINE, OTHERS, sampleCpu } from '../support/stack-cpu.ts'
 
 const { seconds, settle } = benchOptions({ seconds: 30, settle: 5 })
-const config = loadStackConfig()
+// Benchmarks log in to Kafka as the tests' principal, ripple-test.
+const config = loadStackConfig({ ...process.env, RIPPLE_KAFKA_PRINCIPAL: 'ripple-test' })
 const log = (line: string) => console.error(`rest: ${line}`)
 
 const pids = componentPids(config.paths.pm2)

@@ -189,7 +189,9 @@ export async function connectWorkerSettings (target: Target, pluginPath: string)
     const worker = connectWorkers(config)[0]!
     await worker.prepare()
     const text = readFileSync(join(config.paths.conf, 'connect-distributed.properties'), 'utf8')
-    const settings = Object.fromEntries(text.split('\n').filter(l => l.includes('=') && !l.startsWith('#')).map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+    // The local worker's Kafka login (a file of the throwaway home) is not this deployment's: left out here.
+    const localLogin = /^((producer|consumer|admin)\.)?(security\.protocol|sasl\.)/
+    const settings = Object.fromEntries(text.split('\n').filter(l => l.includes('=') && !l.startsWith('#')).map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]).filter(([k]) => !localLogin.test(k!)))
     return {
       ...settings,
       'bootstrap.servers': target.kafkaBootstrap,

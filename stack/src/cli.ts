@@ -10,6 +10,7 @@ import type { ConnectorAction, ConnectorState } from './connectors.ts'
 import { endpoints, loadStackConfig } from './config.ts'
 import type { StackConfig } from './config.ts'
 import { StackError } from './errors.ts'
+import { listKafkaAcls } from './kafka-auth.ts'
 import type { ComponentStatus } from './stack.ts'
 import { down, stackComponents, status, stopComponents, up } from './stack.ts'
 import { Supervisor } from './supervisor.ts'
@@ -244,6 +245,18 @@ kafka.command('consume')
     process.once('SIGINT', () => stop.abort())
     const n = await consume(config, name, { ...opts, signal: stop.signal }, r => opts.json ? console.log(JSON.stringify(r)) : printRecord(r))
     log(`${n} record(s)`)
+  }))
+
+kafka.command('acls')
+  .description('each principal (SCRAM user) and what its ACLs allow: resource, pattern, operations')
+  .option('--json', 'print a JSON array')
+  .action(withConfig(async (config, opts: { json?: boolean }) => {
+    const principals = await listKafkaAcls(config)
+    if (opts.json) { console.log(JSON.stringify(principals, null, 2)); return }
+    printColumns(['PRINCIPAL', 'RESOURCE', 'PATTERN', 'NAME', 'OPERATIONS'], principals.flatMap(p => p.acls.length === 0
+      ? [[p.principal, '-', '-', '-', '(none)']]
+      : p.acls.map(a => [p.principal, a.resource, a.pattern, a.name, a.operations.join(',')])))
+    log('User:admin is the super user (super.users): it needs no ACL')
   }))
 
 kafka.command('groups')

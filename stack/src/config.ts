@@ -46,6 +46,8 @@ const envSchema = z.object({
   RIPPLE_POSTGRES_JDBC_SINK_PASSWORD: z.string().min(1).optional(),
   RIPPLE_POSTGRES_CDC_PASSWORD: z.string().min(1).optional(),
   RIPPLE_MARIADB_JDBC_SINK_PASSWORD: z.string().min(1).optional(),
+  // The Kafka principal this process's own clients act as: the CLI's by default; the console and tests name theirs.
+  RIPPLE_KAFKA_PRINCIPAL: z.enum(['ripple-cli', 'console', 'ripple-test']).default('ripple-cli'),
   RIPPLE_KAFKA_HEAP: z.string().default('-Xms256m -Xmx1g'),
   RIPPLE_CONNECT_HEAP: z.string().default('-Xms256m -Xmx1g'),
   RIPPLE_PG_BINDIR: z.string().optional(),
@@ -70,6 +72,25 @@ export interface ServiceDefinition {
   secrets: readonly SecretName[]
   /** The database it owns and its own account there (registry's "database"); none: no database credentials. */
   database?: DatabaseAccount
+  /** What it does on Kafka (registry's "kafka"): the ACLs of its principal, `User:<name>`. */
+  kafka: KafkaRights
+}
+
+/** A service's declared Kafka use: exact topic and group names. */
+export interface KafkaRights {
+  readonly consumes: readonly string[]
+  readonly produces: readonly string[]
+  readonly groups: readonly string[]
+}
+
+/** Kafka principals of the stack itself (SCRAM-SHA-512 users); each service's is its folder name. */
+export const KAFKA_PRINCIPALS = { admin: 'admin', connect: 'connect', console: 'console', cli: 'ripple-cli', test: 'ripple-test', clickhouse: 'clickhouse' } as const
+
+/** What @platformatic/kafka's clients take as `sasl`. */
+export interface KafkaSasl {
+  readonly mechanism: 'SCRAM-SHA-512'
+  readonly username: string
+  readonly password: string
 }
 
 /** One database account of the stack: who it is, where it may work, its password. */
@@ -178,6 +199,10 @@ export interface StackConfig {
     readonly replicationFactor: number
     /** Replicas an acks=all write needs: 2 on a three-node cluster, so one node may be lost. */
     readonly minInsyncReplicas: number
+    /** The principal this process's own Kafka clients use (RIPPLE_KAFKA_PRINCIPAL). */
+    readonly principal: string
+    /** Every principal's SCRAM password (derived like database passwords; RIPPLE_KAFKA_<NAME>_PASSWORD overrides one). */
+    readonly passwords: Readonly<Record<string, string>>
   }
   readonly connectWorkers: readonly ConnectWorker[]
   readonly jvm: { readonly kafkaHeap: string[]; readonly connectHeap: string[] }
@@ -209,8 +234,10 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
     secrets: r.secrets,
     ...(r.database
       ? { database: { engine: r.database.engine, database: r.database.name, user: r.database.account, password: password(r.database.engine, r.database.account) } }
-      : {})
+      : {}),
+    kafka: r.kafka ?? { consumes: [], produces: [], groups: [] }
   }))
+  const kafkaPrincipals = [...Object.values(KAFKA_PRINCIPALS), ...services.map(s => s.name)]
   const recordedNodes = join(home, 'conf', KAFKA_NODES_FILE)
   const nodeCount = e.RIPPLE_KAFKA_NODES ?? (existsSync(recordedNodes) ? Number(readFileSync(recordedNodes, 'utf8').trim()) || 1 : 1)
   const replicationFactor = Math.min(3, nodeCount)
@@ -269,7 +296,13 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       mariadbJdbcSinkPassword: password('mariadb', ACCOUNTS.jdbcSink, 'RIPPLE_MARIADB_JDBC_SINK_PASSWORD'),
       generated: loadLocalSecrets(home, env)
     },
-    kafka: { nodes, replicationFactor, minInsyncReplicas: replicationFactor > 2 ? 2 : 1 },
+    kafka: {
+      nodes,
+      replicationFactor,
+      minInsyncReplicas: replicationFactor > 2 ? 2 : 1,
+      principal: e.RIPPLE_KAFKA_PRINCIPAL,
+      passwords: Object.fromEntries(kafkaPrincipals.map(p => [p, password('kafka', p)]))
+    },
     connectWorkers: Array.from({ length: workers }, (_, i) => ({ name: i === 0 ? 'connect' : `connect-${i + 1}`, port: e.RIPPLE_CONNECT_PORT + PORT_STEP * i })),
     jvm: {
       kafkaHeap: e.RIPPLE_KAFKA_HEAP.split(/\s+/).filter(Boolean),
@@ -286,6 +319,8 @@ export function endpoints (config: StackConfig) {
   const h = config.host
   return {
     kafkaBrokers: config.kafka.nodes.map(n => `${h}:${n.port}`),
+    /** This process's Kafka credentials (RIPPLE_KAFKA_PRINCIPAL): every client the stack's code builds passes them as `sasl`. */
+    kafkaSasl: kafkaSasl(config, config.kafka.principal),
     /** The first worker's REST API: any worker of the group answers for all (writes are forwarded to the leader). */
     connectUrl: `http://${h}:${config.ports.connect}`,
     connectUrls: config.connectWorkers.map(w => `http://${h}:${w.port}`),
@@ -305,6 +340,13 @@ export function endpoints (config: StackConfig) {
   }
 }
 export type Endpoints = ReturnType<typeof endpoints>
+
+/** One principal's SASL settings for @platformatic/kafka: the one way stack code builds a client's `sasl`. */
+export function kafkaSasl (config: StackConfig, principal: string): KafkaSasl {
+  const password = config.kafka.passwords[principal]
+  if (password === undefined) throw new StackError('UNKNOWN_PRINCIPAL', `There is no Kafka principal "${principal}": name one of ${Object.keys(config.kafka.passwords).join(', ')}.`)
+  return { mechanism: 'SCRAM-SHA-512', username: principal, password }
+}
 
 /** A registered service's port, by its folder name. */
 export function servicePort (config: StackConfig, name: string): number {

@@ -4,6 +4,7 @@ import pRetry, { AbortError } from 'p-retry'
 import type { StackConfig } from './config.ts'
 import { ACCOUNTS, endpoints } from './config.ts'
 import { StackError } from './errors.ts'
+import { withConnectorKafkaLogin } from './kafka-auth.ts'
 
 export interface ConnectorDefinition {
   name: string
@@ -111,7 +112,7 @@ export function loadConnectorFiles (config: StackConfig): ConnectorDefinition[] 
     if (typeof parsed.name !== 'string' || typeof parsed.config !== 'object') {
       throw new StackError('CONNECTOR_FILE', `connectors/${f} must be {"name": ..., "config": {...}}.`)
     }
-    return resolvePlaceholders(parsed, values)
+    return withConnectorKafkaLogin(config, resolvePlaceholders(parsed, values))
   })
 }
 

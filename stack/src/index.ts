@@ -1,5 +1,6 @@
 // What tests and benchmarks may use of the stack: its settings and the Kafka Connect helpers.
-export { loadStackConfig, endpoints, servicePort } from './config.ts'
+export { loadStackConfig, endpoints, servicePort, kafkaSasl, KAFKA_PRINCIPALS } from './config.ts'
+export { writeJavaClientProperties } from './kafka-auth.ts'
 export type { StackConfig, Endpoints, KnownServicePorts } from './config.ts'
 export { applyConnector, connectorState, deleteConnector, listConnectorStates, waitForConnector } from './connectors.ts'
 export type { ConnectorDefinition, ConnectorState } from './connectors.ts'

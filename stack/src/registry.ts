@@ -9,6 +9,8 @@ import { SECRET_NAMES } from './secrets.ts'
  * service `./ripple up` runs, so adding one touches only its own folder. A folder without the
  * field (a library, a service in the making) is not run.
  */
+const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name')
+
 const rippleField = z.object({
   port: z.number().int().min(1).max(65535),
   portVariable: z.string().regex(/^RIPPLE_[A-Z0-9_]+_PORT$/, 'must look like RIPPLE_<NAME>_PORT'),
@@ -28,7 +30,17 @@ const rippleField = z.object({
     engine: z.enum(['mariadb', 'postgres']),
     name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'a lower-case database name'),
     account: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'a lower-case account name')
-  }).strict().optional()
+  }).strict().optional(),
+  /**
+   * What the service does on Kafka, exact topic and group names: `./ripple up` turns it into the
+   * ACLs of its principal `User:<folder name>` (stack/src/kafka-auth.ts). Consuming a topic also
+   * allows writing its dead-letter topic `<topic>.dlq`. Absent: the service may do nothing on Kafka.
+   */
+  kafka: z.object({
+    consumes: z.array(topicName).default([]),
+    produces: z.array(topicName).default([]),
+    groups: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka group id')).default([])
+  }).strict().refine(k => k.consumes.length === 0 || k.groups.length > 0, { message: 'a service that consumes names its consumer group(s) in "groups"' }).optional()
 }).strict()
 
 /** Accounts the stack itself uses (admin, CDC, root, the JDBC sink): no service may take one. */

@@ -61,18 +61,20 @@ export function loadLocalSecrets (home: string, env: NodeJS.ProcessEnv): LocalSe
 }
 
 export type DatabaseEngine = 'mariadb' | 'postgres'
+/** Where an account lives: a database engine, or Kafka (a SCRAM-SHA-512 principal). */
+export type AccountEngine = DatabaseEngine | 'kafka'
 
 /** The environment variable that sets one account's password instead of the derived one. */
-export function passwordVariable (engine: DatabaseEngine, account: string): string {
+export function passwordVariable (engine: AccountEngine, account: string): string {
   return `RIPPLE_${engine.toUpperCase()}_${account.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PASSWORD`
 }
 
 /**
- * Every database account's password: RIPPLE_<ENGINE>_<ACCOUNT>_PASSWORD when set, else derived
+ * Every database account's (and Kafka principal's) password: RIPPLE_<ENGINE>_<ACCOUNT>_PASSWORD when set, else derived
  * from the home's DATABASE_SECRET (RIPPLE_DATABASE_SECRET overrides it), so it is stable per
  * RIPPLE_HOME, different in every home, and never a public default.
  */
-export function databasePasswords (home: string, env: NodeJS.ProcessEnv): (engine: DatabaseEngine, account: string, variable?: string) => string {
+export function databasePasswords (home: string, env: NodeJS.ProcessEnv): (engine: AccountEngine, account: string, variable?: string) => string {
   const root = override(env, `RIPPLE_${DATABASE_SECRET}`) ?? storedSecrets(home)[DATABASE_SECRET]
   return (engine, account, variable = passwordVariable(engine, account)) => {
     const set = env[variable]

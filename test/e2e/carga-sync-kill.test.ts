@@ -21,7 +21,7 @@ test('sync-service killed -9 during 1,000 records over 200 ids: PostgreSQL and M
   const valorOf = (n: number) => `valor #${n} de ${ids[n % IDS]} ✓ 🚀`
   // Record n writes id n % 200: the last of id i is record TOTAL - IDS + i.
   const expected = new Map(ids.map((id, i) => [id, valorOf(TOTAL - IDS + i)]))
-  const producer = createProducer({ brokers: stack.kafkaBrokers, clientId: 'carga-sync-kill-test' })
+  const producer = createProducer({ brokers: stack.kafkaBrokers, sasl: stack.kafkaSasl, clientId: 'carga-sync-kill-test' })
   const postgres = new pg.Client({ ...stack.postgres, database: 'carga' })
   await postgres.connect()
   const mariadb = await mysql.createConnection({ ...stack.mariadb, charset: 'utf8mb4' })

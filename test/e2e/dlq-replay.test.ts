@@ -11,7 +11,7 @@ import type { ReadRecord } from '@ripple/testing'
 import { NOTIFICATION_GROUP, USERS_DLQ, USERS_TOPIC, authorization, changeMailsOf, createUsers, deleteUsers, recordsSoFar, ripple, updateOf, usersUrl, waitForLagZero } from './faults.support.ts'
 import type { TestUsers } from './faults.support.ts'
 
-const producer = createProducer({ brokers: stack.kafkaBrokers, clientId: 'test-dlq-replay' })
+const producer = createProducer({ brokers: stack.kafkaBrokers, sasl: stack.kafkaSasl, clientId: 'test-dlq-replay' })
 after(() => producer.close())
 
 const hexOf = (id: string) => id.replaceAll('-', '')
@@ -140,7 +140,7 @@ test('a good change parked by hand and replayed twice is mailed once', async () 
     await patchAddress(users, id, '11 Fault Street')
     const [skipped] = await userEvents(id, r => r.value?.includes('11 Fault Street') ?? false)
     assert.ok(skipped)
-    const admin = new Admin({ clientId: 'test-dlq-replay', bootstrapBrokers: stack.kafkaBrokers })
+    const admin = new Admin({ clientId: 'test-dlq-replay', bootstrapBrokers: stack.kafkaBrokers, sasl: stack.kafkaSasl })
     try {
       const committed = (await admin.listConsumerGroupOffsets({ groups: [{ groupId: NOTIFICATION_GROUP, topics: [{ name: USERS_TOPIC, partitionIndexes: [skipped.partition] }] }] }))
       const at = committed[0]?.topics[0]?.partitions[0]?.committedOffset

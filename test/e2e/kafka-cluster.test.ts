@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test'
 import { Admin } from '@platformatic/kafka'
 import { createProducer } from '@ripple/kit'
 import { connectorState, endpoints, loadStackConfig } from '@ripple/stack'
-import { eventually, readTopic } from '@ripple/testing'
+import { eventually, javaClientConfig, readTopic, stack } from '@ripple/testing'
 import { execa } from 'execa'
 import { assertExactlyOnce, cdcRelay, createPost, subscribe, waitForNotifications } from './outbox.support.ts'
 import type { PostJson } from './outbox.support.ts'
@@ -37,14 +37,14 @@ async function mustRipple (args: string[], nodes?: 1 | 3): Promise<string> {
 interface Row { name: string, pid: number | null, healthy: boolean, reason?: string, memoryMb?: number }
 const statusRows = async (): Promise<Row[]> => JSON.parse(String((await ripple(['status', '--json'])).stdout)) as Row[]
 
-const admin = () => new Admin({ clientId: 'test-kafka-cluster', bootstrapBrokers: brokers })
+const admin = () => new Admin({ clientId: 'test-kafka-cluster', bootstrapBrokers: brokers, sasl: stack.kafkaSasl })
 
 /**
  * Kafka's own TopicCommand (from the jars `up` fetched), asked about the cluster: @platformatic/kafka's
  * metadata leaves Kafka's internal topics (__consumer_offsets) without partitions.
  */
 async function topicCommand (args: string[]): Promise<string> {
-  const result = await execa('java', ['-cp', join(cluster.paths.kafkaLibs, '*'), 'org.apache.kafka.tools.TopicCommand', '--bootstrap-server', brokers.join(','), '--describe', ...args], { all: true, reject: false })
+  const result = await execa('java', ['-cp', join(cluster.paths.kafkaLibs, '*'), 'org.apache.kafka.tools.TopicCommand', '--bootstrap-server', brokers.join(','), '--command-config', javaClientConfig(), '--describe', ...args], { all: true, reject: false })
   assert.equal(result.exitCode, 0, String(result.all))
   return String(result.stdout)
 }
@@ -56,7 +56,7 @@ async function underReplicated (): Promise<number> {
 
 /** Node ids leading partitions of these topics, as the surviving nodes see it. */
 async function leaders (topics: string[]): Promise<Map<string, number>> {
-  const a = new Admin({ clientId: 'test-kafka-cluster-leaders', bootstrapBrokers: [brokers[0]!], timeout: 2000, retries: 0 })
+  const a = new Admin({ clientId: 'test-kafka-cluster-leaders', bootstrapBrokers: [brokers[0]!], sasl: stack.kafkaSasl, timeout: 2000, retries: 0 })
   try {
     const metadata = await a.metadata({ topics, forceUpdate: true })
     return new Map([...metadata.topics].flatMap(([topic, t]) => t.partitions.map((p, i) => [`${topic}:${i}`, p.leader] as [string, number])))
@@ -77,7 +77,7 @@ async function busiestOtherNode (topics: string[]): Promise<{ id: number, name: 
  * its own sequence: `inFlight()` is how many were sent and not yet acknowledged.
  */
 function produceBurst (topic: string, total: number, perSecond: number) {
-  const producer = createProducer({ brokers, clientId: 'test-kafka-cluster-burst' })
+  const producer = createProducer({ brokers, sasl: stack.kafkaSasl, clientId: 'test-kafka-cluster-burst' })
   let issued = 0
   let acked = 0
   const failures: string[] = []
@@ -261,7 +261,7 @@ describe('a three-node Kafka cluster and two Connect workers', () => {
     await a.createTopics({ topics: [topic], partitions: 3, replicas: 3 }).finally(() => a.close())
     const users = await createUsers(3, 'cluster-quorum')
     const dlqBefore = await recordsSoFar(USERS_DLQ)
-    const producer = createProducer({ brokers, clientId: 'test-kafka-cluster-quorum' })
+    const producer = createProducer({ brokers, sasl: stack.kafkaSasl, clientId: 'test-kafka-cluster-quorum' })
     await producer.send(['a', 'b', 'c'].map(key => ({ topic, key, value: 'before' })))
 
     const kafkaServices = ['notification-service', 'subscribe-service', 'processor', 'receiver']

@@ -122,7 +122,7 @@ test('Kafka SIGKILLed for 25 s in the middle of a burst: every group rejoins and
   assert.equal((await waitForClickhouseRows(jobs, 300_000)).length, 2 * ROUNDS, 'two ClickHouse rows per job')
 
   // Every group has its members back and has committed to the end of what it reads, without a restart.
-  const admin = new Admin({ clientId: 'test-kafka-crash', bootstrapBrokers: stack.kafkaBrokers })
+  const admin = new Admin({ clientId: 'test-kafka-crash', bootstrapBrokers: stack.kafkaBrokers, sasl: stack.kafkaSasl })
   try {
     await eventually(async () => {
       const described = await admin.describeGroups({ groups: Object.keys(groups) })

@@ -28,7 +28,7 @@ describe('carga_topic → sync-service → PostgreSQL carga.tabela → Debezium 
   }, 60_000, 200)
 
   before(async () => {
-    producer = createProducer({ brokers: stack.kafkaBrokers, clientId: 'carga-sync-test' })
+    producer = createProducer({ brokers: stack.kafkaBrokers, sasl: stack.kafkaSasl, clientId: 'carga-sync-test' })
     postgres = new pg.Client({ ...stack.postgres, database: 'carga' })
     await postgres.connect()
     // The JDBC sink writes DATETIME in UTC (its database.time_zone): read it as UTC whatever the machine's zone.

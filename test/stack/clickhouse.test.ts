@@ -7,7 +7,7 @@ import { clickhouseRows, eventually, restoreStack, stack, stopComponents } from 
 // The topic the converter writes and ClickHouse's Kafka engine reads: the test writes there
 // exactly what the converter does, one CSV line per message keyed by the job id.
 const TOPIC = 'clickhouse-topic'
-const producer = new Producer({ clientId: 'it-clickhouse', bootstrapBrokers: stack.kafkaBrokers, serializers: stringSerializers, idempotent: true, acks: -1, autocreateTopics: true })
+const producer = new Producer({ clientId: 'it-clickhouse', bootstrapBrokers: stack.kafkaBrokers, sasl: stack.kafkaSasl, serializers: stringSerializers, idempotent: true, acks: -1, autocreateTopics: true })
 after(() => producer.close())
 
 const send = (id: string, lines: string[]) => producer.send({ messages: lines.map(value => ({ topic: TOPIC, key: id, value })) })

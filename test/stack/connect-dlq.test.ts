@@ -5,7 +5,7 @@ import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { createProducer } from '@ripple/kit'
 import { applyConnector, connectorState, deleteConnector, endpoints, listDeadLetters, loadStackConfig } from '@ripple/stack'
-import { countRecords, deleteTopics, eventually, readTopic, topicEndOffsets, unique } from '@ripple/testing'
+import { countRecords, deleteTopics, eventually, readTopic, stack, topicEndOffsets, unique } from '@ripple/testing'
 
 /**
  * Seed 001's Connect lesson on the stack's own pair (connectors/inventory-categories-*.json):
@@ -61,7 +61,7 @@ test('a record the sink cannot read lands in categories.dlq with Connect\'s erro
   const topicFrom = await topicEndOffsets(TOPIC)
   assert.equal(topicFrom.length, 1, `${TOPIC} has one partition, so "after" is an offset order`)
   const poison = JSON.stringify({ id: 0, name: `${tag}-schemaless` })
-  const producer = createProducer({ brokers: ep.kafkaBrokers, clientId: 'it-connect-dlq' })
+  const producer = createProducer({ brokers: ep.kafkaBrokers, sasl: stack.kafkaSasl, clientId: 'it-connect-dlq' })
   try {
     await producer.send({ topic: TOPIC, key: null, value: poison, partition: 0 })
   } finally {
@@ -118,7 +118,7 @@ test('a row PostgreSQL refuses (a name longer than its column) is not dead-lette
   })
   await postgres.query(`CREATE TABLE ${pg.escapeIdentifier(table)} (id integer PRIMARY KEY, name varchar(100))`)
   await postgres.query(`GRANT SELECT, INSERT, UPDATE ON TABLE ${pg.escapeIdentifier(table)} TO jdbc_sink`)
-  const admin = new Admin({ clientId: 'it-connect-dlq-admin', bootstrapBrokers: ep.kafkaBrokers })
+  const admin = new Admin({ clientId: 'it-connect-dlq-admin', bootstrapBrokers: ep.kafkaBrokers, sasl: stack.kafkaSasl })
   await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 }).finally(() => admin.close())
 
   // The stack's sink as Connect holds it (its password a ${file:} reference), on this topic and table,
@@ -144,7 +144,7 @@ test('a row PostgreSQL refuses (a name longer than its column) is not dead-lette
     value: JSON.stringify({ schema: { type: 'struct', fields: [field('id', 'int32'), field('name', 'string')] }, payload: { id, name: value } })
   })
   const tooLong = `${tag}-${'x'.repeat(150)}`
-  const producer = createProducer({ brokers: ep.kafkaBrokers, clientId: 'it-connect-dlq-narrow' })
+  const producer = createProducer({ brokers: ep.kafkaBrokers, sasl: stack.kafkaSasl, clientId: 'it-connect-dlq-narrow' })
   try {
     await producer.send([record(1, `${tag}-first`), record(2, tooLong), record(3, `${tag}-third`)])
   } finally {

@@ -24,9 +24,9 @@ const poison: { key: string, value: string, headers: Record<string, string>, off
 
 test('dlq list shows each parked record with its reason and origin; replay --offset puts back only that one, as it was, marked', async () => {
   // One partition each, so offsets are the order the records were parked in.
-  const admin = new Admin({ clientId: 'it-dlq-admin', bootstrapBrokers: stack.kafkaBrokers })
+  const admin = new Admin({ clientId: 'it-dlq-admin', bootstrapBrokers: stack.kafkaBrokers, sasl: stack.kafkaSasl })
   await admin.createTopics({ topics: [topic, dlq], partitions: 1, replicas: 1 }).finally(() => admin.close())
-  const producer = createProducer({ brokers: stack.kafkaBrokers, clientId: 'it-dlq' })
+  const producer = createProducer({ brokers: stack.kafkaBrokers, sasl: stack.kafkaSasl, clientId: 'it-dlq' })
   try {
     for (const p of poison) {
       const original = { topic, partition: 0, offset: p.offset, key: Buffer.from(p.key), value: Buffer.from(p.value), headers: new Map(Object.entries(p.headers)) } as unknown as ConsumedMessage

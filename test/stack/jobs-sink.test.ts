@@ -5,7 +5,7 @@ import { Admin } from '@platformatic/kafka'
 import pg from 'pg'
 import { createProducer } from '@ripple/kit'
 import { applyConnector, connectorState, deleteConnector, endpoints, loadStackConfig } from '@ripple/stack'
-import { deleteTopics, eventually, unique } from '@ripple/testing'
+import { deleteTopics, eventually, stack, unique } from '@ripple/testing'
 import { toPostgresRecord } from '../../services/converter/src/entities/job-done.entity.ts'
 
 /**
@@ -35,7 +35,7 @@ test('the same job twice in one batch is upserted once, the later record wins, a
   })
   await postgres.query(`CREATE TABLE ${pg.escapeIdentifier(table)} (LIKE jobs INCLUDING ALL)`)
   await postgres.query(`GRANT SELECT, INSERT, UPDATE ON TABLE ${pg.escapeIdentifier(table)} TO jdbc_sink`)
-  const admin = new Admin({ clientId: 'it-jobs-twice-admin', bootstrapBrokers: ep.kafkaBrokers })
+  const admin = new Admin({ clientId: 'it-jobs-twice-admin', bootstrapBrokers: ep.kafkaBrokers, sasl: stack.kafkaSasl })
   await admin.createTopics({ topics: [topic], partitions: 1, replicas: config.kafka.replicationFactor }).finally(() => admin.close())
 
   const base = await (await fetch(`${ep.connectUrl}/connectors/${SINK}/config`)).json() as Record<string, string>
@@ -53,7 +53,7 @@ test('the same job twice in one batch is upserted once, the later record wins, a
   })
   const twice = randomUUID()
   const once = randomUUID()
-  const producer = createProducer({ brokers: ep.kafkaBrokers, clientId: 'it-jobs-twice' })
+  const producer = createProducer({ brokers: ep.kafkaBrokers, sasl: stack.kafkaSasl, clientId: 'it-jobs-twice' })
   try {
     // One send is one produce request: the three records share a batch, so one poll reads them together.
     await producer.send([job(twice, 100), job(once, 100), job(twice, 200)])

@@ -4,14 +4,14 @@ import { after, test } from 'node:test'
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka'
 import type { Message } from '@platformatic/kafka'
 import { endpoints, loadStackConfig } from '@ripple/stack'
-import { deleteTopics, eventually } from '@ripple/testing'
+import { deleteTopics, eventually, stack } from '@ripple/testing'
 
 const { kafkaBrokers } = endpoints(loadStackConfig())
 const topic = `it.roundtrip.${randomUUID()}`
 after(() => deleteTopics([topic]))
 
 test('a consumer group shares a 3-partition topic and every key keeps its order on one partition', async () => {
-  const admin = new Admin({ clientId: 'it-admin', bootstrapBrokers: kafkaBrokers })
+  const admin = new Admin({ clientId: 'it-admin', bootstrapBrokers: kafkaBrokers, sasl: stack.kafkaSasl })
   await admin.createTopics({ topics: [topic], partitions: 3, replicas: 1 })
   await admin.close()
 
@@ -19,7 +19,7 @@ test('a consumer group shares a 3-partition topic and every key keeps its order 
   // the first to join takes all three and may read everything before the second arrives.
   const groupId = `it-group-${randomUUID()}`
   const seen: { member: number, message: Message<string, string, string, string> }[] = []
-  const members = [0, 1].map(i => new Consumer({ clientId: `it-member-${i}`, groupId, bootstrapBrokers: kafkaBrokers, deserializers: stringDeserializers, maxWaitTime: 200 }))
+  const members = [0, 1].map(i => new Consumer({ clientId: `it-member-${i}`, groupId, bootstrapBrokers: kafkaBrokers, sasl: stack.kafkaSasl, deserializers: stringDeserializers, maxWaitTime: 200 }))
   const streams = await Promise.all(members.map(c => c.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest', autocommit: false })))
   streams.forEach((stream, member) => stream.on('data', message => { seen.push({ member, message }) }))
   await eventually(() => {
@@ -30,7 +30,7 @@ test('a consumer group shares a 3-partition topic and every key keeps its order 
   // Twelve fixed keys: murmur2 spreads them over all three partitions.
   const keys = Array.from({ length: 12 }, (_, i) => `account-${i}`)
   const perKey = 25
-  const producer = new Producer({ clientId: 'it-producer', bootstrapBrokers: kafkaBrokers, serializers: stringSerializers, idempotent: true, acks: -1 })
+  const producer = new Producer({ clientId: 'it-producer', bootstrapBrokers: kafkaBrokers, sasl: stack.kafkaSasl, serializers: stringSerializers, idempotent: true, acks: -1 })
   for (let seq = 0; seq < perKey; seq++) {
     await producer.send({ messages: keys.map(key => ({ topic, key, value: JSON.stringify({ key, seq }) })) })
   }

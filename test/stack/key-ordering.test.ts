@@ -5,7 +5,7 @@ import { Consumer, murmur2, stringDeserializers } from '@platformatic/kafka'
 import type { Message } from '@platformatic/kafka'
 import { createProducer } from '@ripple/kit'
 import { endpoints, loadStackConfig } from '@ripple/stack'
-import { deleteTopics, eventually, unique } from '@ripple/testing'
+import { deleteTopics, eventually, stack, unique } from '@ripple/testing'
 import { createTopic, describeTopic } from '../../stack/src/commands/kafka.command.ts'
 
 /**
@@ -28,7 +28,7 @@ interface Movement { account: string, type: 'transfer' | 'reversal', transfer: s
 const movement = (m: Message<string, string, string, string>): Movement => JSON.parse(m.value) as Movement
 
 async function produce (messages: { topic: string, key: string, value: Movement }[]): Promise<void> {
-  const producer = createProducer({ brokers: kafkaBrokers, clientId: 'it-key-order' })
+  const producer = createProducer({ brokers: kafkaBrokers, sasl: stack.kafkaSasl, clientId: 'it-key-order' })
   try {
     await producer.send(messages.map(m => ({ topic: m.topic, key: m.key, value: JSON.stringify(m.value) })))
   } finally {
@@ -38,7 +38,7 @@ async function produce (messages: { topic: string, key: string, value: Movement 
 
 /** One partition from its start, by a consumer that is assigned it (no group): what a group member owning only it would read. */
 async function readPartition (topic: string, partition: number, count: number): Promise<Message<string, string, string, string>[]> {
-  const consumer = new Consumer({ clientId: 'it-key-order-reader', groupId: unique('it-key-order-reader-'), bootstrapBrokers: kafkaBrokers, deserializers: stringDeserializers, maxWaitTime: 200 })
+  const consumer = new Consumer({ clientId: 'it-key-order-reader', groupId: unique('it-key-order-reader-'), bootstrapBrokers: kafkaBrokers, sasl: stack.kafkaSasl, deserializers: stringDeserializers, maxWaitTime: 200 })
   const stream = await consumer.consume({ topics: [topic], mode: 'manual', offsets: [{ topic, partition, offset: 0n }], autocommit: false })
   const read: Message<string, string, string, string>[] = []
   stream.on('data', m => { read.push(m) })
@@ -58,7 +58,7 @@ test('keyed by the account: a transfer and its reversal share a partition and a 
   // Three members of one group, all holding partitions before anything is produced.
   const groupId = unique('it-key-order-')
   const seen: { member: number, message: Message<string, string, string, string> }[] = []
-  const members = [0, 1, 2].map(i => new Consumer({ clientId: `it-key-order-${i}`, groupId, bootstrapBrokers: kafkaBrokers, deserializers: stringDeserializers, maxWaitTime: 200 }))
+  const members = [0, 1, 2].map(i => new Consumer({ clientId: `it-key-order-${i}`, groupId, bootstrapBrokers: kafkaBrokers, sasl: stack.kafkaSasl, deserializers: stringDeserializers, maxWaitTime: 200 }))
   const streams = await Promise.all(members.map(c => c.consume({ topics: [keyed], mode: 'committed', fallbackMode: 'earliest', autocommit: false })))
   streams.forEach((stream, member) => stream.on('data', message => { seen.push({ member, message }) }))
   try {

@@ -5,7 +5,7 @@ import pRetry from 'p-retry'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { execa } from 'execa'
-import { clickhouseRows as stackClickhouseRows, endpoints, loadStackConfig } from '@ripple/stack'
+import { clickhouseRows as stackClickhouseRows, endpoints, kafkaSasl, loadStackConfig, writeJavaClientProperties } from '@ripple/stack'
 
 /**
  * What every test against the running stack shares: its addresses (from the same config as
@@ -13,8 +13,16 @@ import { clickhouseRows as stackClickhouseRows, endpoints, loadStackConfig } fro
  * PostgreSQL scratch databases and the SMTP capture. Tests use their own topics, groups and
  * databases, and never clear what others may read.
  */
-const config = loadStackConfig()
+// Tests and benchmarks log in to Kafka as their own principal, ripple-test (broad, not a super user):
+// every client they build passes `sasl: stack.kafkaSasl`.
+const config = loadStackConfig({ ...process.env, RIPPLE_KAFKA_PRINCIPAL: 'ripple-test' })
 export const stack = endpoints(config)
+
+/** Another principal's login (a service's, the console's): for tests of what its ACLs refuse. */
+export const kafkaLoginOf = (principal: string) => kafkaSasl(config, principal)
+
+/** A 0600 client properties file for Kafka's own Java tools, logged in as `principal` (default the tests'). */
+export const javaClientConfig = (principal = 'ripple-test') => writeJavaClientProperties(config, principal)
 
 // Faults go through the CLI in a child process: pm2's client is a per-process singleton that
 // does not survive being connected, disconnected and connected again inside one test process.
@@ -41,7 +49,7 @@ export interface ReadRecord { key: string | null, value: string | null, headers:
 
 /** Each partition's end offset: what readTopic can start from to see only what comes after (on a shared topic). */
 export async function topicEndOffsets (topic: string): Promise<bigint[]> {
-  const consumer = new Consumer({ clientId: 'test-offsets', bootstrapBrokers: stack.kafkaBrokers, groupId: unique('test-offsets-'), autocreateTopics: true })
+  const consumer = new Consumer({ clientId: 'test-offsets', bootstrapBrokers: stack.kafkaBrokers, sasl: stack.kafkaSasl, groupId: unique('test-offsets-'), autocreateTopics: true })
   try {
     return (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? []
   } finally {
@@ -51,7 +59,7 @@ export async function topicEndOffsets (topic: string): Promise<bigint[]> {
 
 /** Everything on a topic from the beginning (or from `from`, offsets by partition), read by a throw-away group until `until` holds. */
 export async function readTopic (topic: string, until: (records: ReadRecord[]) => boolean, timeoutMs = 60_000, from?: bigint[]): Promise<ReadRecord[]> {
-  const consumer = new Consumer<string, string, string, string>({ clientId: 'test-reader', bootstrapBrokers: stack.kafkaBrokers, groupId: unique('test-reader-'), autocreateTopics: true, maxWaitTime: 200, deserializers: stringDeserializers })
+  const consumer = new Consumer<string, string, string, string>({ clientId: 'test-reader', bootstrapBrokers: stack.kafkaBrokers, sasl: stack.kafkaSasl, groupId: unique('test-reader-'), autocreateTopics: true, maxWaitTime: 200, deserializers: stringDeserializers })
   const stream = from
     ? await consumer.consume({ topics: [topic], mode: 'manual', offsets: from.map((offset, partition) => ({ topic, partition, offset })), autocommit: false })
     : await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false })
@@ -70,7 +78,7 @@ export async function readTopic (topic: string, until: (records: ReadRecord[]) =
 
 /** Whether the group has committed up to the end of every partition of the topic: all of it was handled. */
 export async function groupCaughtUp (groupId: string, topic: string): Promise<boolean> {
-  const consumer = new Consumer({ clientId: 'test-lag', bootstrapBrokers: stack.kafkaBrokers, groupId })
+  const consumer = new Consumer({ clientId: 'test-lag', bootstrapBrokers: stack.kafkaBrokers, sasl: stack.kafkaSasl, groupId })
   try {
     const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? []
     const committed = (await consumer.listCommittedOffsets({ topics: [{ topic, partitions: ends.map((_, i) => i) }] })).get(topic) ?? []
@@ -82,7 +90,7 @@ export async function groupCaughtUp (groupId: string, topic: string): Promise<bo
 
 /** How many records the topic holds (all partitions, nothing deleted yet): exact, unlike a read that may stop early. */
 export async function countRecords (topic: string): Promise<number> {
-  const consumer = new Consumer({ clientId: 'test-count', bootstrapBrokers: stack.kafkaBrokers, groupId: unique('test-count-') })
+  const consumer = new Consumer({ clientId: 'test-count', bootstrapBrokers: stack.kafkaBrokers, sasl: stack.kafkaSasl, groupId: unique('test-count-') })
   try {
     const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? []
     const starts = (await consumer.listOffsets({ topics: [topic], timestamp: -2n })).get(topic) ?? []
@@ -93,7 +101,7 @@ export async function countRecords (topic: string): Promise<number> {
 }
 
 export async function deleteTopics (topics: string[]): Promise<void> {
-  const admin = new Admin({ clientId: 'test-admin', bootstrapBrokers: stack.kafkaBrokers })
+  const admin = new Admin({ clientId: 'test-admin', bootstrapBrokers: stack.kafkaBrokers, sasl: stack.kafkaSasl })
   try {
     const existing = new Set(await admin.listTopics())
     const present = topics.filter(t => existing.has(t))

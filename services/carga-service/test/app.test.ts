@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { assertJsonError, callJson, countRecords, deleteTopics, eventually, readTopic, testConfig, unique } from '@ripple/testing'
-import { createProducer } from '@ripple/kit'
+import { createProducer, kafkaConnection } from '@ripple/kit'
 import type { RippleService } from '@ripple/kit'
 import { createCargaService } from '../src/app.ts'
 import { cargaConfigSchema } from '../src/config.ts'
@@ -84,7 +84,7 @@ describe('carga-service (real Kafka and Cassandra)', () => {
 
   it('parks a malformed record of its topic on the dead-letter topic and goes on', async () => {
     const id = unique('after-bad-')
-    const producer = createProducer({ brokers: testConfig(cargaConfigSchema).KAFKA_BROKERS, clientId: 'it-carga-bad' })
+    const producer = createProducer({ ...kafkaConnection(testConfig(cargaConfigSchema)), clientId: 'it-carga-bad' })
     try {
       await producer.send({ topic, key: 'bad', value: '{"id": 42}' })
     } finally {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
-import { createProducer } from '@ripple/kit'
+import { createProducer, kafkaConnection } from '@ripple/kit'
 import type { KafkaProducer } from '@ripple/kit'
 import { countRecords, deleteTopics, eventually, groupCaughtUp, readTopic, testConfig, unique } from '@ripple/testing'
 import { createConverterService } from '../src/app.ts'
@@ -18,7 +18,7 @@ describe('converter (real Kafka)', () => {
     const config = testConfig(converterConfigSchema, {
       SOURCE_TOPIC: scope.source, POSTGRES_TOPIC: scope.postgres, CLICKHOUSE_TOPIC: scope.clickhouse, GROUP_ID: scope.groupId
     })
-    producer = createProducer({ brokers: config.KAFKA_BROKERS, clientId: 'converter-test' })
+    producer = createProducer({ ...kafkaConnection(config), clientId: 'converter-test' })
     service = createConverterService(config)
     base = (await service.start()).url
   })

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
-import { createProducer } from '@ripple/kit'
+import { createProducer, kafkaConnection } from '@ripple/kit'
 import type { KafkaProducer } from '@ripple/kit'
 import { deleteTopics, dropPostgresDatabase, eventually, groupCaughtUp, testConfig, unique } from '@ripple/testing'
 import { createInformerService } from '../src/app.ts'
@@ -29,7 +29,7 @@ describe('informer (real Kafka and PostgreSQL)', () => {
   }
 
   before(async () => {
-    producer = createProducer({ brokers: config.KAFKA_BROKERS, clientId: 'informer-test' })
+    producer = createProducer({ ...kafkaConnection(config), clientId: 'informer-test' })
     await start()
   })
   after(async () => {

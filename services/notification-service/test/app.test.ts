@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as pause } from 'node:timers/promises'
 import { Admin } from '@platformatic/kafka'
-import { changeEventId, createLogger, createProducer, decodeChangeEvent, openPostgresDatabase } from '@ripple/kit'
+import { changeEventId, createLogger, createProducer, decodeChangeEvent, kafkaConnection, openPostgresDatabase } from '@ripple/kit'
 import pg from 'pg'
 import type { KafkaProducer } from '@ripple/kit'
 import { createPgSentMailLog } from '../src/adapters/pg-sent-mail-log.adapter.ts'
@@ -26,7 +26,7 @@ describe('notification-service (real Kafka, PostgreSQL, SMTP capture)', () => {
   const services: NotificationService[] = []
   const databases: string[] = []
 
-  before(() => { producer = createProducer({ brokers: serviceConfig({ TOPIC: 't', GROUP_ID: 'g', POSTGRES_DATABASE: 'd' }).KAFKA_BROKERS, clientId: 'notification-service-test' }) })
+  before(() => { producer = createProducer({ ...kafkaConnection(serviceConfig({ TOPIC: 't', GROUP_ID: 'g', POSTGRES_DATABASE: 'd' })), clientId: 'notification-service-test' }) })
   after(async () => {
     await Promise.all(services.map(s => s.stop()))
     await producer.close()
@@ -205,7 +205,7 @@ describe('notification-service (real Kafka, PostgreSQL, SMTP capture)', () => {
     const scope = setup('concurrent')
     const { events, topic } = scope
     // One partition, so every user shares it: handled one at a time, all would wait behind user 0.
-    const admin = new Admin({ clientId: 'notification-service-test', bootstrapBrokers: stack.kafkaBrokers })
+    const admin = new Admin({ clientId: 'notification-service-test', bootstrapBrokers: stack.kafkaBrokers, sasl: stack.kafkaSasl })
     try {
       await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 })
     } finally {

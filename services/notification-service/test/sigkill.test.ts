@@ -4,7 +4,7 @@ import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { after, test } from 'node:test'
-import { changeEventId, createProducer, decodeChangeEvent } from '@ripple/kit'
+import { changeEventId, createProducer, decodeChangeEvent, kafkaConnection } from '@ripple/kit'
 import { topicEndOffsets } from '@ripple/testing'
 import { messageIdFor } from '../src/interactors/notify-user-change.interactor.ts'
 import { dropDatabase, eventually, groupCaughtUp, mailsTo, metricValue, serviceConfig, unique, userEvents } from './stack.helpers.ts'
@@ -30,7 +30,7 @@ test('SIGKILLed in the middle of a burst of 300 updates: every mail arrives, rep
   const scope = { topic: unique('test.users.kill.'), groupId: unique('test-notification-kill-'), database: unique('test_notification_kill_'), domain: `${unique('k')}.test` }
   const events = userEvents(scope.domain)
   const children: ChildProcess[] = []
-  const producer = createProducer({ brokers: serviceConfig({ TOPIC: 't', GROUP_ID: 'g', POSTGRES_DATABASE: 'd' }).KAFKA_BROKERS, clientId: 'notification-service-test' })
+  const producer = createProducer({ ...kafkaConnection(serviceConfig({ TOPIC: 't', GROUP_ID: 'g', POSTGRES_DATABASE: 'd' })), clientId: 'notification-service-test' })
   after(async () => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
     await producer.close()

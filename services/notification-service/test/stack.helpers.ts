@@ -25,7 +25,7 @@ export type NotificationService = ReturnType<typeof createNotificationService>
 
 /** Records in a topic, 0 when it was never created (a dead-letter topic appears with its first record). */
 export async function recordsIn (topic: string): Promise<number> {
-  const admin = new Admin({ clientId: 'test-admin', bootstrapBrokers: stack.kafkaBrokers })
+  const admin = new Admin({ clientId: 'test-admin', bootstrapBrokers: stack.kafkaBrokers, sasl: stack.kafkaSasl })
   try {
     if (!(await admin.listTopics()).includes(topic)) return 0
   } finally {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
-import { createProducer, formatNanoTimestamp, loadConfig } from '@ripple/kit'
+import { createProducer, formatNanoTimestamp, kafkaConnection, loadConfig } from '@ripple/kit'
 import type { KafkaProducer } from '@ripple/kit'
 import { countRecords, deleteTopics, eventually, groupCaughtUp, readTopic, testConfig, unique } from '@ripple/testing'
 import { createProcessorService } from '../src/app.ts'
@@ -20,7 +20,7 @@ describe('processor (real Kafka)', () => {
   const services: ProcessorService[] = []
   const topics: string[] = []
 
-  before(() => { producer = createProducer({ brokers: loadConfig(processorConfigSchema).KAFKA_BROKERS, clientId: 'processor-test' }) })
+  before(() => { producer = createProducer({ ...kafkaConnection(loadConfig(processorConfigSchema)), clientId: 'processor-test' }) })
   after(async () => {
     await Promise.all(services.map(s => s.stop()))
     await producer.close()

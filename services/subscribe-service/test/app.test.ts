@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
-import { createAccessTokens, createProducer } from '@ripple/kit'
+import { createAccessTokens, createProducer, kafkaConnection } from '@ripple/kit'
 import type { KafkaProducer } from '@ripple/kit'
 import pg from 'pg'
 import { createSubscribeService } from '../src/app.ts'
@@ -54,7 +54,7 @@ describe('subscribe-service (real Kafka and PostgreSQL)', () => {
   before(async () => {
     service = createSubscribeService(serviceConfig({ TOPIC: topic, GROUP_ID: groupId, POSTGRES_DATABASE: database }))
     base = (await service.start()).url
-    producer = createProducer({ brokers: serviceConfig({ TOPIC: topic, GROUP_ID: 'g', POSTGRES_DATABASE: database }).KAFKA_BROKERS, clientId: 'subscribe-service-test' })
+    producer = createProducer({ ...kafkaConnection(serviceConfig({ TOPIC: topic, GROUP_ID: 'g', POSTGRES_DATABASE: database })), clientId: 'subscribe-service-test' })
   })
   after(async () => {
     await service.stop()

@@ -1,7 +1,7 @@
 // Integration: the whole service in-process against the real Kafka and PostgreSQL, on a topic, group and database of its own.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { createProducer } from '@ripple/kit'
+import { createProducer, kafkaConnection } from '@ripple/kit'
 import type { KafkaProducer } from '@ripple/kit'
 import { deleteTopics, dropPostgresDatabase, eventually, groupCaughtUp, readTopic, stack, testConfig, unique } from '@ripple/testing'
 import pg from 'pg'
@@ -28,7 +28,7 @@ describe('sync-service (real Kafka and PostgreSQL)', () => {
   }
 
   before(async () => {
-    producer = createProducer({ brokers: config.KAFKA_BROKERS, clientId: 'sync-service-test' })
+    producer = createProducer({ ...kafkaConnection(config), clientId: 'sync-service-test' })
     service = createSyncService(config)
     base = (await service.start()).url
     admin = new pg.Client({ ...stack.postgres, database: scope.database })

@@ -49,11 +49,11 @@ const text = (data?: Buffer) => data?.toString('utf8')
 /** Every record the topic holds now, read by a throw-away group that commits nothing. */
 async function readAll (config: StackConfig, topic: string, timeoutMs = 30_000): Promise<RawRecord[]> {
   const consumer = new Consumer<Buffer, Buffer, string, Buffer>({
-    clientId: 'ripple-dlq', bootstrapBrokers: endpoints(config).kafkaBrokers, groupId: `ripple-dlq-${randomBytes(5).toString('hex')}`,
+    clientId: 'ripple-dlq', bootstrapBrokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl, groupId: `ripple-dlq-${randomBytes(5).toString('hex')}`,
     maxWaitTime: 200, deserializers: { key: buffer, value: buffer, headerKey: text, headerValue: buffer }
   })
   try {
-    const admin = new Admin({ clientId: 'ripple-dlq-admin', bootstrapBrokers: endpoints(config).kafkaBrokers })
+    const admin = new Admin({ clientId: 'ripple-dlq-admin', bootstrapBrokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl })
     const topics = await admin.listTopics().finally(() => admin.close())
     if (!topics.includes(topic)) throw new StackError('UNKNOWN_TOPIC', `There is no topic "${topic}" on ${endpoints(config).kafkaBrokers.join(',')}: name a dead-letter topic such as <topic>.dlq (see the x-dlq-* headers the services write).`)
     const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? []
@@ -107,7 +107,7 @@ function describe (r: RawRecord): DeadLetter {
 const letterId = (topic: string, partition: number, offset: bigint | string) => `${topic}:${partition}:${offset}`
 
 async function topicExists (config: StackConfig, topic: string): Promise<boolean> {
-  const admin = new Admin({ clientId: 'ripple-dlq-admin', bootstrapBrokers: endpoints(config).kafkaBrokers })
+  const admin = new Admin({ clientId: 'ripple-dlq-admin', bootstrapBrokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl })
   try {
     return (await admin.listTopics()).includes(topic)
   } finally {
@@ -173,7 +173,7 @@ export async function replayDeadLetters (config: StackConfig, topic: string, sel
 
   // Loaded here only: the rest of the CLI does not need the kit's Kafka client.
   const { createProducer } = await import('@ripple/kit')
-  const producer = createProducer({ brokers: endpoints(config).kafkaBrokers, clientId: 'ripple-dlq-replay' })
+  const producer = createProducer({ brokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl, clientId: 'ripple-dlq-replay' })
   try {
     const messages = chosen.map(r => ({
       topic: originOf(r.headers, 'topic')!,
@@ -187,7 +187,7 @@ export async function replayDeadLetters (config: StackConfig, topic: string, sel
     // One send: the idempotent producer keeps their order per partition.
     await producer.send(messages)
     if (!await topicExists(config, REPLAYS_TOPIC)) {
-      const admin = new Admin({ clientId: 'ripple-dlq-admin', bootstrapBrokers: endpoints(config).kafkaBrokers })
+      const admin = new Admin({ clientId: 'ripple-dlq-admin', bootstrapBrokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl })
       // Another replay may create it at the same moment: either way it then exists.
       await admin.createTopics({ topics: [REPLAYS_TOPIC], partitions: 1, replicas: config.kafka.replicationFactor, configs: [{ name: 'cleanup.policy', value: 'compact' }] }).catch(() => {}).finally(() => admin.close())
     }

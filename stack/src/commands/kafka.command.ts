@@ -7,7 +7,7 @@ import { StackError } from '../errors.ts'
 // `./ripple kafka …`: topics, messages, consumer groups and lag, on @platformatic/kafka's admin and
 // consumer API. Each operation returns data (the CLI prints it, or --json); none keeps a client open.
 
-const admin = (config: StackConfig) => new Admin({ clientId: 'ripple-kafka', bootstrapBrokers: endpoints(config).kafkaBrokers })
+const admin = (config: StackConfig) => new Admin({ clientId: 'ripple-kafka', bootstrapBrokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl })
 
 async function withAdmin<T> (config: StackConfig, work: (a: Admin) => Promise<T>): Promise<T> {
   const client = admin(config)
@@ -20,7 +20,7 @@ async function withAdmin<T> (config: StackConfig, work: (a: Admin) => Promise<T>
 
 /** A consumer that only asks for offsets (it never joins its group, so the group never exists). */
 async function withOffsets<T> (config: StackConfig, work: (c: Consumer) => Promise<T>): Promise<T> {
-  const client = new Consumer({ clientId: 'ripple-kafka-offsets', bootstrapBrokers: endpoints(config).kafkaBrokers, groupId: `ripple-kafka-offsets-${randomBytes(4).toString('hex')}` })
+  const client = new Consumer({ clientId: 'ripple-kafka-offsets', bootstrapBrokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl, groupId: `ripple-kafka-offsets-${randomBytes(4).toString('hex')}` })
   try {
     return await work(client)
   } finally {
@@ -143,7 +143,7 @@ export function parseHeader (text: string): [string, string] {
 export async function produce (config: StackConfig, topic: string, values: string[], options: { key?: string, headers?: [string, string][] } = {}): Promise<{ count: number }> {
   await withAdmin(config, a => requireTopic(a, config, topic))
   const { createProducer } = await import('@ripple/kit')
-  const producer = createProducer({ brokers: endpoints(config).kafkaBrokers, clientId: 'ripple-kafka-produce' })
+  const producer = createProducer({ brokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl, clientId: 'ripple-kafka-produce' })
   try {
     const headers = Object.fromEntries(options.headers ?? [])
     await producer.send(values.map(value => ({ topic, key: options.key ?? null, value, headers })))
@@ -213,7 +213,7 @@ export async function consume (config: StackConfig, topic: string, options: Cons
   await withAdmin(config, a => requireTopic(a, config, topic))
   const text = (b?: Buffer) => b?.toString('utf8')
   const consumer = new Consumer<Buffer | undefined, Buffer | undefined, string | undefined, string | undefined>({
-    clientId: 'ripple-kafka-consume', bootstrapBrokers: endpoints(config).kafkaBrokers,
+    clientId: 'ripple-kafka-consume', bootstrapBrokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl,
     groupId: options.group ?? `ripple-kafka-consume-${randomBytes(4).toString('hex')}`, maxWaitTime: 500,
     deserializers: { key: b => b, value: b => b, headerKey: text, headerValue: text }
   })

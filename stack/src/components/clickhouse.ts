@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import pRetry from 'p-retry'
 import type { StackConfig } from '../config.ts'
-import { endpoints } from '../config.ts'
+import { endpoints, KAFKA_PRINCIPALS } from '../config.ts'
 import { placeholders } from '../connectors.ts'
 import { StackError } from '../errors.ts'
 import type { Component } from './component.ts'
@@ -53,6 +53,12 @@ export function clickhouseConfigXml (config: StackConfig): string {
         <auto_offset_reset>earliest</auto_offset_reset>
         <!-- A killed ClickHouse's partitions move to its successor after 10 s, not librdkafka's 45 s. -->
         <session_timeout_ms>10000</session_timeout_ms>
+        <!-- Its Kafka engine tables log in as principal clickhouse (this file is 0600). PLAIN: this
+             librdkafka's SCRAM is refused by Kafka 4 (see securityProperties in kafka.ts). -->
+        <security_protocol>sasl_plaintext</security_protocol>
+        <sasl_mechanisms>PLAIN</sasl_mechanisms>
+        <sasl_username>${escapeXml(KAFKA_PRINCIPALS.clickhouse)}</sasl_username>
+        <sasl_password>${escapeXml(config.kafka.passwords[KAFKA_PRINCIPALS.clickhouse] ?? '')}</sasl_password>
     </kafka>
 </yandex>
 `
@@ -169,7 +175,8 @@ export function clickhouse (config: StackConfig): Component {
     async prepare () {
       await mkdir(join(dataDir, 'tmp'), { recursive: true })
       await mkdir(config.paths.conf, { recursive: true })
-      await writeFile(configFile, clickhouseConfigXml(config))
+      await writeFile(configFile, clickhouseConfigXml(config), { mode: 0o600 })
+      await chmod(configFile, 0o600)
       await writeFile(join(config.paths.conf, 'clickhouse-users.xml'), clickhouseUsersXml())
     },
 

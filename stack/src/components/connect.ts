@@ -3,9 +3,26 @@ import { join } from 'node:path'
 import type { ConnectWorker, StackConfig } from '../config.ts'
 import { endpoints } from '../config.ts'
 import { writeConnectSecrets } from '../connectors.ts'
+import { connectKafkaLoginFile, javaClientSecurity, writeConnectKafkaLogin } from '../kafka-auth.ts'
 import type { Component } from './component.ts'
 import { javaArgs, properties, writeLog4j } from './jvm.ts'
 import { httpProbe } from './probes.ts'
+
+/**
+ * The worker's Kafka login, as principal `connect` (SCRAM-SHA-512): for the worker's own clients
+ * (group membership, internal topics) and, prefixed, for its connectors' producers, consumers and
+ * admin clients. The password stays in a 0600 file the FileConfigProvider reads (worker settings
+ * resolve ${file:…} too).
+ */
+function kafkaLogin (config: StackConfig): Record<string, string> {
+  const jaas = `\${file:${connectKafkaLoginFile(config)}:sasl.jaas.config}`
+  return {
+    ...javaClientSecurity(jaas),
+    ...javaClientSecurity(jaas, 'producer.'),
+    ...javaClientSecurity(jaas, 'consumer.'),
+    ...javaClientSecurity(jaas, 'admin.')
+  }
+}
 
 /** Every worker of the stack's Connect group: `connect` alone, or `connect` and `connect-2` beside a Kafka cluster. */
 export function connectWorkers (config: StackConfig): Component[] {
@@ -71,14 +88,17 @@ function connectWorker (config: StackConfig, worker: ConnectWorker): Component {
         // resolved when a task starts, never stored in connect-configs nor shown by the REST API.
         'config.providers': 'file',
         'config.providers.file.class': 'org.apache.kafka.common.config.provider.FileConfigProvider',
-        'config.providers.file.param.allowed.paths': config.paths.conf
+        'config.providers.file.param.allowed.paths': config.paths.conf,
+        ...kafkaLogin(config)
       }))
       writeConnectSecrets(config)
+      writeConnectKafkaLogin(config)
     },
 
     // On every `up`: a password changed since Connect started reaches the next task (re)start.
     async afterStart () {
       writeConnectSecrets(config)
+      writeConnectKafkaLogin(config)
     },
 
     process: () => ({

@@ -19,7 +19,8 @@ export function webConsole (config: StackConfig): Component {
       args: ['--disable-warning=ExperimentalWarning', join(config.repoRoot, 'stack', 'src', 'console', 'main.ts')],
       cwd: join(config.repoRoot, 'stack'),
       // It reads the stack's settings and secrets itself (RIPPLE_HOME), as the CLI does.
-      env: { ...config.childEnv, RIPPLE_HOME: config.paths.home },
+      // Its Kafka clients log in as the console's own principal (stack/src/kafka-auth.ts: consoleAcls).
+      env: { ...config.childEnv, RIPPLE_HOME: config.paths.home, RIPPLE_KAFKA_PRINCIPAL: 'console' },
       restartOnExit: true,
       stopTimeoutMs: 5000
     }),

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import { Admin } from '@platformatic/kafka'
 import { execa } from 'execa'
 import type { KafkaNode, StackConfig } from '../config.ts'
+import { KAFKA_PRINCIPALS, kafkaSasl } from '../config.ts'
+import { loadConnectorFiles } from '../connectors.ts'
+import { StackError } from '../errors.ts'
+import { applyKafkaSecurity } from '../kafka-auth.ts'
 import type { Component } from './component.ts'
 import { javaArgs, properties, writeLog4j } from './jvm.ts'
 import { probe } from './probes.ts'
@@ -30,6 +34,56 @@ export function clusterIdentity (config: StackConfig): { clusterId: string, init
   return identity
 }
 
+/**
+ * Who may connect and what they may do: clients (and brokers among themselves) authenticate with
+ * SCRAM-SHA-512 on the client listener; the controller listener (loopback) takes SASL/PLAIN with
+ * one static account, the super user, since SCRAM's credentials live in the metadata the
+ * controllers serve. No ACL, no access. The file holds the super user's password: written 0600.
+ */
+export function securityProperties (config: StackConfig): Record<string, string> {
+  const { username, password } = kafkaSasl(config, KAFKA_PRINCIPALS.admin)
+  return {
+    'listener.security.protocol.map': 'CONTROLLER:SASL_PLAINTEXT,CLIENT:SASL_PLAINTEXT',
+    'inter.broker.listener.name': 'CLIENT',
+    'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512',
+    'sasl.mechanism.controller.protocol': 'PLAIN',
+    // PLAIN beside SCRAM for ClickHouse alone: 18.16's librdkafka (< 2.6.1) sends a SCRAM proof Kafka 4 refuses
+    // (confluentinc/librdkafka#4895), so its one account is in this static list instead.
+    'listener.name.client.sasl.enabled.mechanisms': 'SCRAM-SHA-512,PLAIN',
+    'listener.name.client.scram-sha-512.sasl.jaas.config': `org.apache.kafka.common.security.scram.ScramLoginModule required username="${username}" password="${password}";`,
+    'listener.name.client.plain.sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required user_${KAFKA_PRINCIPALS.clickhouse}="${config.kafka.passwords[KAFKA_PRINCIPALS.clickhouse] ?? ''}";`,
+    'listener.name.controller.sasl.enabled.mechanisms': 'PLAIN',
+    'listener.name.controller.plain.sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required username="${username}" password="${password}" user_${username}="${password}";`,
+    'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'allow.everyone.if.no.acl.found': 'false',
+    'super.users': `User:${username}`
+  }
+}
+
+/** Beside a node's data folder: written once its storage was formatted with the super user's SCRAM credentials. */
+const scramMarker = (node: KafkaNode) => join(dirname(node.dataDir), `${basename(node.dataDir)}.scram`)
+
+/** A Java argument file line (`java @file`): quoted, so the launcher reads it as one argument. */
+const argLine = (arg: string) => `"${arg.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
+
+/**
+ * Formats a node's storage with the super user's SCRAM credentials (KIP-900). The password goes
+ * through a 0600 argument file the Java launcher expands (`java @file`), never the process's
+ * arguments, and the file is deleted right after.
+ */
+async function formatStorage (config: StackConfig, node: KafkaNode, args: string[]): Promise<void> {
+  const { username, password } = kafkaSasl(config, KAFKA_PRINCIPALS.admin)
+  const file = join(config.paths.run, `kafka-format-${node.id}.args`)
+  await mkdir(config.paths.run, { recursive: true })
+  await writeFile(file, args.concat(`--add-scram=SCRAM-SHA-512=[name=${username},password=${password}]`).map(argLine).join('\n') + '\n', { mode: 0o600 })
+  try {
+    await chmod(file, 0o600)
+    await execa('java', [`@${file}`])
+  } finally {
+    await rm(file, { force: true })
+  }
+}
+
 /** The broker settings of one node: on a cluster, replication 3 and min.insync.replicas 2 for every topic and Kafka's own. */
 export function kafkaProperties (config: StackConfig, node: KafkaNode): Record<string, string | number | boolean> {
   const { host } = config
@@ -42,11 +96,9 @@ export function kafkaProperties (config: StackConfig, node: KafkaNode): Record<s
     ...(cluster
       ? { 'controller.quorum.bootstrap.servers': config.kafka.nodes.map(n => `${host}:${n.controllerPort}`).join(',') }
       : { 'controller.quorum.voters': `${node.id}@${host}:${node.controllerPort}` }),
-    listeners: `PLAINTEXT://${host}:${node.port},CONTROLLER://${host}:${node.controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://${host}:${node.port},CONTROLLER://${host}:${node.controllerPort}`,
+    listeners: `CLIENT://${host}:${node.port},CONTROLLER://${host}:${node.controllerPort}`,
+    'advertised.listeners': `CLIENT://${host}:${node.port},CONTROLLER://${host}:${node.controllerPort}`,
     'controller.listener.names': 'CONTROLLER',
-    'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
     'log.dirs': node.dataDir,
     'num.partitions': 3,
     'auto.create.topics.enable': true,
@@ -87,14 +139,24 @@ function kafkaNode (config: StackConfig, node: KafkaNode): Component {
     async prepare () {
       await mkdir(node.dataDir, { recursive: true })
       await writeLog4j(config)
-      await writeFile(propsFile, properties(kafkaProperties(config, node)))
-      if (existsSync(join(node.dataDir, 'meta.properties'))) return
+      await writeFile(propsFile, properties({ ...kafkaProperties(config, node), ...securityProperties(config) }), { mode: 0o600 })
+      await chmod(propsFile, 0o600)
+      if (existsSync(join(node.dataDir, 'meta.properties'))) {
+        if (existsSync(scramMarker(node))) return
+        throw new StackError('KAFKA_WITHOUT_ACCOUNTS', `Kafka's data in ${node.dataDir} was formatted by an older Ripple, without the SCRAM accounts Kafka now requires: run ./ripple down --purge (it deletes the stack's data) and ./ripple up again.`)
+      }
       const format = config.kafka.nodes.length === 1
         // One argument: an id that starts with '-' (1 in 64) would otherwise be read as an option.
         ? [`--cluster-id=${kafkaUuid()}`]
         : (({ clusterId, initialControllers }) => [`--cluster-id=${clusterId}`, `--initial-controllers=${initialControllers}`])(clusterIdentity(config))
-      await execa('java', javaArgs(config, ['-Xmx256m'], log4jFile, 'kafka.tools.StorageTool', ['format', ...format, '--config', propsFile, '--ignore-formatted']))
+      await formatStorage(config, node, javaArgs(config, ['-Xmx256m'], log4jFile, 'kafka.tools.StorageTool', ['format', ...format, '--config', propsFile, '--ignore-formatted']))
+      await writeFile(scramMarker(node), 'formatted with SCRAM-SHA-512 accounts\n')
     },
+
+    // Once the first node answers: every principal's credentials and exactly the ACLs declared (idempotent, on every `up`).
+    ...(node.id === 1
+      ? { afterStart: async () => { await applyKafkaSecurity(config, loadConnectorFiles(config)) } }
+      : {}),
 
     process: () => ({
       command: 'java',
@@ -105,7 +167,7 @@ function kafkaNode (config: StackConfig, node: KafkaNode): Component {
 
     // This node's own listener: a broker answers metadata once it has joined the quorum and caught up.
     health: () => probe('Kafka metadata', async () => {
-      const admin = new Admin({ clientId: 'ripple-health', bootstrapBrokers: [address], timeout: 2000, retries: 0 })
+      const admin = new Admin({ clientId: 'ripple-health', bootstrapBrokers: [address], sasl: kafkaSasl(config, KAFKA_PRINCIPALS.admin), timeout: 2000, retries: 0 })
       try {
         await admin.metadata({ topics: [] })
       } finally {

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import type { DatabaseAccount, ServiceDefinition, StackConfig } from '../config.ts'
-import { endpoints } from '../config.ts'
+import { endpoints, KAFKA_PRINCIPALS, kafkaSasl } from '../config.ts'
 import { SECRET_NAMES } from '../secrets.ts'
 import type { SecretName } from '../secrets.ts'
 import type { Component } from './component.ts'
@@ -40,12 +40,13 @@ function databaseEnv (config: StackConfig, credentials: DatabaseCredentials): Re
 
 /**
  * The settings services read (kit's baseConfigSchema and the shared ones), pointing at this
- * stack. Tests get every generated secret and the admin database accounts (they run services
- * in-process on scratch databases); a service run by `./ripple up` only the secrets its registry
- * entry names and its own database account.
+ * stack. Tests get every generated secret, the admin database accounts (they run services
+ * in-process on scratch databases) and the tests' Kafka principal; a service run by `./ripple up`
+ * only the secrets its registry entry names, its own database account and its own Kafka principal.
  */
-export function serviceEnv (config: StackConfig, secrets: readonly SecretName[] = SECRET_NAMES, credentials: DatabaseCredentials = 'admin'): Record<string, string> {
+export function serviceEnv (config: StackConfig, secrets: readonly SecretName[] = SECRET_NAMES, credentials: DatabaseCredentials = 'admin', kafkaPrincipal: string = KAFKA_PRINCIPALS.test): Record<string, string> {
   const ep = endpoints(config)
+  const kafka = kafkaSasl(config, kafkaPrincipal)
   return {
     ...Object.fromEntries(secrets.map(name => [name, config.secrets.generated[name]])),
     // Links in mails (email confirmation) point at user-service as the user reaches it.
@@ -55,6 +56,9 @@ export function serviceEnv (config: StackConfig, secrets: readonly SecretName[] 
     WEBHOOK_ALLOWED_HOSTS: `${config.host}:${config.ports.webhookReceiver}`,
     HOST: config.host,
     KAFKA_BROKERS: ep.kafkaBrokers.join(','),
+    // Its own Kafka principal (tests: ripple-test), whose ACLs are what its registry entry declares.
+    KAFKA_SASL_USERNAME: kafka.username,
+    KAFKA_SASL_PASSWORD: kafka.password,
     MARIADB_HOST: ep.mariadb.host,
     MARIADB_PORT: String(ep.mariadb.port),
     POSTGRES_HOST: ep.postgres.host,
@@ -83,7 +87,7 @@ export function service (config: StackConfig, definition: ServiceDefinition): Co
       command: process.execPath,
       args: ['--disable-warning=ExperimentalWarning', join(config.repoRoot, 'services', definition.name, 'src', 'main.ts')],
       cwd: join(config.repoRoot, 'services', definition.name),
-      env: { ...serviceEnv(config, definition.secrets, definition.database ?? null), PORT: String(definition.port) },
+      env: { ...serviceEnv(config, definition.secrets, definition.database ?? null, definition.name), PORT: String(definition.port) },
       // Services finish in-flight messages and commit on SIGTERM.
       stopTimeoutMs: 30_000,
       restartOnExit: true

@@ -42,8 +42,8 @@ export interface ConsoleOptions {
 export function createConsole (options: ConsoleOptions) {
   const { config } = options
   // Long-lived clients: a page reuses their connections instead of opening its own.
-  const reader = new TopicRangeReader(endpoints(config).kafkaBrokers)
-  const admin = new Admin({ clientId: 'ripple-console', bootstrapBrokers: endpoints(config).kafkaBrokers })
+  const reader = new TopicRangeReader(endpoints(config).kafkaBrokers, endpoints(config).kafkaSasl)
+  const admin = new Admin({ clientId: 'ripple-console', bootstrapBrokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl })
   const lag = new LagSampler(admin, reader)
   const deps: ConsoleDeps = { config, reader, admin, lag, auth: operatorAuth(options.operatorKey) }
   const app: FastifyInstance = createHttpServer({ logger: options.logger, metrics: options.metrics })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { RippleError } from '../errors/ripple.error.ts'
+import type { KafkaSasl } from '../kafka/kafka.types.ts'
 
 /**
  * Reads a service's settings from the environment once, at start-up, through a zod schema:
@@ -27,6 +28,13 @@ export const baseConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092').transform(s => s.split(',').map(b => b.trim()).filter(Boolean)),
   /**
+   * The service's Kafka principal (SCRAM-SHA-512), given by `./ripple up` like its database
+   * password: the brokers refuse a client without a login and allow each principal only its ACLs.
+   * Both or neither (a broker without authentication); kafkaSasl() says which is missing.
+   */
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  /**
    * A consumer with a partition whose fetched work has gone this long without a commit answers
    * /health 503 naming it (a message retried through an outage, a member out of its group).
    */
@@ -44,6 +52,22 @@ export const baseConfigSchema = z.object({
   SMTP_PORT: port(1025)
 })
 export type BaseConfig = z.infer<typeof baseConfigSchema>
+
+/** The one way a service's Kafka clients get their login: from KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD. */
+export function kafkaSasl (config: Pick<BaseConfig, 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'>): KafkaSasl | undefined {
+  const { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = config
+  if (username === undefined && password === undefined) return undefined
+  if (username === undefined || password === undefined) {
+    throw new RippleError('INVALID_CONFIG', `Invalid configuration (${username === undefined ? 'KAFKA_SASL_USERNAME' : 'KAFKA_SASL_PASSWORD'}: required when ${username === undefined ? 'KAFKA_SASL_PASSWORD' : 'KAFKA_SASL_USERNAME'} is set); fix the environment variables and start again.`)
+  }
+  return { mechanism: 'SCRAM-SHA-512', username, password }
+}
+
+/** The brokers and login every Kafka client of a service is built with: spread into createProducer / runConsumer options. */
+export function kafkaConnection (config: Pick<BaseConfig, 'KAFKA_BROKERS' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'>): { brokers: string[], sasl?: KafkaSasl } {
+  const sasl = kafkaSasl(config)
+  return { brokers: config.KAFKA_BROKERS, ...(sasl ? { sasl } : {}) }
+}
 
 /**
  * The consumer tuning the consuming services share. The fetch defaults differ: how long a fetch

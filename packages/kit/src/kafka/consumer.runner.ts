@@ -10,10 +10,12 @@ import { deadLetterTopic } from '../retry/dead-letter.publisher.ts'
 import type { DeadLetterPublisher } from '../retry/dead-letter.publisher.ts'
 import { defaultRetryOptions, processWithRetry } from '../retry/retry.policy.ts'
 import type { RetryOptions } from '../retry/retry.policy.ts'
-import type { ConsumedMessage, MessageHandler } from './kafka.types.ts'
+import type { ConsumedMessage, KafkaSasl, MessageHandler } from './kafka.types.ts'
 
 export interface ConsumerRunnerOptions {
   brokers: string[]
+  /** The principal's login (kafkaSasl(config) in a service): the brokers refuse clients without one. */
+  sasl?: KafkaSasl
   groupId: string
   topics: string[]
   clientId?: string
@@ -171,6 +173,7 @@ export async function runConsumer (options: ConsumerRunnerOptions): Promise<Cons
     return new Consumer<Buffer, Buffer, string, Buffer>({
       clientId: options.clientId ?? options.groupId,
       bootstrapBrokers: options.brokers,
+      ...(options.sasl ? { sasl: options.sasl } : {}),
       groupId: options.groupId,
       autocommit: false,
       autocreateTopics: true,

@@ -1,6 +1,6 @@
 import { Producer, ProduceAcks, compatibilityPartitioner, stringSerializer } from '@platformatic/kafka'
 import { RippleError } from '../errors/ripple.error.ts'
-import type { Payload } from './kafka.types.ts'
+import type { KafkaSasl, Payload } from './kafka.types.ts'
 
 export interface OutgoingMessage {
   topic: string
@@ -26,6 +26,8 @@ export interface KafkaProducer {
 
 export interface ProducerOptions {
   brokers: string[]
+  /** The principal's login (kafkaSasl(config) in a service): the brokers refuse clients without one. */
+  sasl?: KafkaSasl
   clientId: string
   /**
    * Collect sends for up to this many ms (or until maxBatchMessages / maxBatchBytes) into one
@@ -66,6 +68,7 @@ export function createProducer (options: ProducerOptions): KafkaProducer {
   const producer = new Producer<Buffer, Buffer, string, Buffer>({
     clientId: options.clientId,
     bootstrapBrokers: options.brokers,
+    ...(options.sasl ? { sasl: options.sasl } : {}),
     idempotent: true,
     acks: ProduceAcks.ALL,
     autocreateTopics: true,

@@ -17,3 +17,10 @@ export interface ConsumedMessage {
  * scheduled job, a slow dependency) can give up, leaving the record uncommitted for the next member.
  */
 export type MessageHandler = (message: ConsumedMessage, signal: AbortSignal) => Promise<void>
+
+/** A client's SCRAM-SHA-512 login, as @platformatic/kafka takes it. */
+export interface KafkaSasl {
+  readonly mechanism: 'SCRAM-SHA-512'
+  readonly username: string
+  readonly password: string
+}

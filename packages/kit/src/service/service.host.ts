@@ -3,7 +3,7 @@ import type { ConnectionOptions, Pool as MariaDbPool } from 'mysql2/promise'
 import type { Pool } from 'pg'
 import type { z } from 'zod'
 import type { BaseConfig } from '../config/config.ts'
-import { loadConfig } from '../config/config.ts'
+import { kafkaConnection, loadConfig } from '../config/config.ts'
 import { createHttpServer } from '../http/http-server.ts'
 import type { HealthReport } from '../http/http-server.ts'
 import { runConsumer } from '../kafka/consumer.runner.ts'
@@ -23,7 +23,7 @@ import { serviceLifecycle } from './service.lifecycle.ts'
 /** What every service's config has: the kit's base settings and the port of its HTTP server. */
 export type HostedConfig = BaseConfig & { PORT: number }
 
-export type ConsumeOptions = Omit<ConsumerRunnerOptions, 'brokers' | 'logger' | 'metrics' | 'dlq' | 'onFatal' | 'clientId'> & { clientId?: string }
+export type ConsumeOptions = Omit<ConsumerRunnerOptions, 'brokers' | 'sasl' | 'logger' | 'metrics' | 'dlq' | 'onFatal' | 'clientId'> & { clientId?: string }
 
 /** Something that runs beside the consumers (a worker, a relay) and finishes its work on stop. */
 export interface Worker { stop (): Promise<void> }
@@ -37,7 +37,7 @@ export interface ServiceContext<C extends HostedConfig> {
   /** Fastify with /health, /metrics and JSON errors; the service registers its routes here. */
   readonly http: FastifyInstance
   /** The service's one producer (acks=all, idempotent), also the dead-letter publisher's; closed after HTTP. */
-  producer (options?: Omit<ProducerOptions, 'brokers' | 'clientId'>): KafkaProducer
+  producer (options?: Omit<ProducerOptions, 'brokers' | 'sasl' | 'clientId'>): KafkaProducer
   /** A consumer group member with the kit's retry and dead-letter topic; stopped first, its state part of /health. */
   consume (options: ConsumeOptions): Promise<ConsumerRunner>
   /** The service's own PostgreSQL database (created if missing) from the POSTGRES_* settings; /health probes it, it closes last. */
@@ -116,9 +116,11 @@ export function defineService<C extends HostedConfig> (name: string, setup: (con
       return { healthy: reasons.length === 0, reasons, checks }
     }
 
+    // Read once at start: a login with half its settings stops the service naming the missing one.
+    const kafka = kafkaConnection(config)
     const http = createHttpServer({ logger, metrics, health })
-    const producerOf = (tuning: Omit<ProducerOptions, 'brokers' | 'clientId'> = {}): KafkaProducer => {
-      producer ??= createProducer({ brokers: config.KAFKA_BROKERS, clientId: name, ...tuning })
+    const producerOf = (tuning: Omit<ProducerOptions, 'brokers' | 'sasl' | 'clientId'> = {}): KafkaProducer => {
+      producer ??= createProducer({ ...kafka, clientId: name, ...tuning })
       return producer
     }
     const context: ServiceContext<C> = {
@@ -133,7 +135,7 @@ export function defineService<C extends HostedConfig> (name: string, setup: (con
           clientId: name,
           stallAfterMs: config.KAFKA_STALL_AFTER_MS,
           ...consumeOptions,
-          brokers: config.KAFKA_BROKERS,
+          ...kafka,
           logger,
           metrics,
           dlq: createDeadLetterPublisher(producerOf()),

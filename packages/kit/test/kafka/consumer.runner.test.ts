@@ -21,7 +21,7 @@ const text = (m: ConsumedMessage) => m.value?.toString() ?? null
 
 /** The group's committed offset of each partition of the topic (-1: none yet). */
 async function committedOffsets (groupId: string, topic: string): Promise<bigint[]> {
-  const reader = new Consumer({ clientId: 'test-committed', bootstrapBrokers: brokers, groupId })
+  const reader = new Consumer({ clientId: 'test-committed', bootstrapBrokers: brokers, sasl: stack.kafkaSasl, groupId })
   try {
     const ends = (await reader.listOffsets({ topics: [topic] })).get(topic) ?? []
     return (await reader.listCommittedOffsets({ topics: [{ topic, partitions: ends.map((_, i) => i) }] })).get(topic) ?? []
@@ -34,14 +34,14 @@ describe('runConsumer (real Kafka)', () => {
   let producer: KafkaProducer
   const runners: ConsumerRunner[] = []
 
-  before(() => { producer = createProducer({ brokers, clientId: 'consumer-runner-test' }) })
+  before(() => { producer = createProducer({ brokers, sasl: stack.kafkaSasl, clientId: 'consumer-runner-test' }) })
   after(async () => {
     await Promise.all(runners.map(r => r.stop()))
     await producer.close()
   })
 
   async function start (topic: string, groupId: string, handler: MessageHandler, extra: Partial<ConsumerRunnerOptions> = {}) {
-    const runner = await runConsumer({ brokers, groupId, topics: [topic], handler, logger, metrics: createMetrics('test'), dlq: createDeadLetterPublisher(producer), retry, ...extra })
+    const runner = await runConsumer({ brokers, sasl: stack.kafkaSasl, groupId, topics: [topic], handler, logger, metrics: createMetrics('test'), dlq: createDeadLetterPublisher(producer), retry, ...extra })
     runners.push(runner)
     return runner
   }
@@ -157,7 +157,7 @@ describe('runConsumer (real Kafka)', () => {
     await eventually(() => assert.deepEqual(handled, ['before']))
     await eventually(async () => assert.equal(await groupCaughtUp(groupId, topic), true))
 
-    const admin = new Admin({ clientId: 'test-kit-rejoin', bootstrapBrokers: brokers })
+    const admin = new Admin({ clientId: 'test-kit-rejoin', bootstrapBrokers: brokers, sasl: stack.kafkaSasl })
     try {
       const before = (await admin.describeGroups({ groups: [groupId] })).get(groupId)
       const [memberId] = [...(before?.members.keys() ?? [])]

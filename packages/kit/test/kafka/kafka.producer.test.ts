@@ -23,7 +23,7 @@ describe('createProducer (real Kafka)', () => {
     const topic = unique('test.kit.linger.')
     topics.push(topic)
     const clientId = unique('linger-')
-    const producer = createProducer({ brokers: stack.kafkaBrokers, clientId, lingerMs: 50, maxBatchMessages: 1000 })
+    const producer = createProducer({ brokers: stack.kafkaBrokers, sasl: stack.kafkaSasl, clientId, lingerMs: 50, maxBatchMessages: 1000 })
     const sends = countSends(clientId)
     try {
       await producer.sendJson(topic, 'warm-up', 0)
@@ -48,7 +48,7 @@ describe('createProducer (real Kafka)', () => {
     const topic = unique('test.kit.serial.')
     topics.push(topic)
     const clientId = unique('serial-')
-    const producer = createProducer({ brokers: stack.kafkaBrokers, clientId })
+    const producer = createProducer({ brokers: stack.kafkaBrokers, sasl: stack.kafkaSasl, clientId })
     const sends = countSends(clientId)
     try {
       await producer.sendJson(topic, 'warm-up', 0)
@@ -66,7 +66,7 @@ describe('createProducer (real Kafka)', () => {
     const topic = unique('test.kit.linger-split.')
     topics.push(topic)
     const clientId = unique('linger-split-')
-    const producer = createProducer({ brokers: stack.kafkaBrokers, clientId, lingerMs: 1000, maxBatchMessages: 10 })
+    const producer = createProducer({ brokers: stack.kafkaBrokers, sasl: stack.kafkaSasl, clientId, lingerMs: 1000, maxBatchMessages: 10 })
     const sends = countSends(clientId)
     try {
       await Promise.all(Array.from({ length: 25 }, (_, i) => producer.sendJson(topic, 'k', i)))
@@ -78,7 +78,7 @@ describe('createProducer (real Kafka)', () => {
   })
 
   it('rejects every send of a batch that Kafka refused', async () => {
-    const producer = createProducer({ brokers: stack.kafkaBrokers, clientId: unique('linger-fail-'), lingerMs: 20 })
+    const producer = createProducer({ brokers: stack.kafkaBrokers, sasl: stack.kafkaSasl, clientId: unique('linger-fail-'), lingerMs: 20 })
     try {
       // A topic name Kafka never accepts.
       const results = await Promise.allSettled([producer.sendJson('bad topic name!', 'k', 1), producer.sendJson('bad topic name!', 'k', 2)])
@@ -92,7 +92,7 @@ describe('createProducer (real Kafka)', () => {
 describe('createProducer when Kafka does not answer', () => {
   it('fails a send after deliveryTimeoutMs with KAFKA_UNAVAILABLE (may pass: canRetry), and failure() says why until a send succeeds', async () => {
     // Nothing listens on port 1: every attempt is refused, and the library would retry for a while.
-    const producer = createProducer({ brokers: ['127.0.0.1:1'], clientId: unique('no-kafka-'), deliveryTimeoutMs: 300 })
+    const producer = createProducer({ brokers: ['127.0.0.1:1'], sasl: stack.kafkaSasl, clientId: unique('no-kafka-'), deliveryTimeoutMs: 300 })
     try {
       assert.equal(producer.failure(), undefined)
       await assert.rejects(producer.sendJson('any-topic', 'k', 1), (err: unknown) => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { Consumer, FetchIsolationLevels, IS_CONTROL } from '@platformatic/kafka'
 import pLimit from 'p-limit'
 import type { ConsumedRecord } from '../../commands/kafka.command.ts'
+import type { KafkaSasl } from '../../config.ts'
 
 /**
  * Reads records by offset range with Kafka's Fetch API on one long-lived client: a page of a
@@ -19,8 +20,8 @@ export class TopicRangeReader {
   // parallel: 1,020 ms, one after the other: 20 ms), so fetches go one at a time.
   readonly #oneFetch = pLimit(1)
 
-  constructor (brokers: string[]) {
-    this.#client = new Consumer({ clientId: 'ripple-console', bootstrapBrokers: brokers, groupId: `ripple-console-${randomBytes(4).toString('hex')}` })
+  constructor (brokers: string[], sasl: KafkaSasl) {
+    this.#client = new Consumer({ clientId: 'ripple-console', bootstrapBrokers: brokers, sasl, groupId: `ripple-console-${randomBytes(4).toString('hex')}` })
   }
 
   /** Each partition's first and end offsets now. */

@@ -62,7 +62,7 @@ export interface KafkaWindows {
 export async function withKafka<T> (config: StackConfig, work: (k: KafkaWindows) => Promise<T>): Promise<T> {
   const text = (b?: Buffer) => b?.toString('utf8')
   const consumer = new Consumer<Buffer | undefined, Buffer | undefined, string | undefined, string | undefined>({
-    clientId: 'ripple-console-trace', bootstrapBrokers: endpoints(config).kafkaBrokers,
+    clientId: 'ripple-console-trace', bootstrapBrokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl,
     // Never joined: the window is read in manual mode and nothing is committed.
     groupId: `ripple-console-trace-${randomBytes(4).toString('hex')}`, maxWaitTime: 100,
     deserializers: { key: b => b, value: b => b, headerKey: text, headerValue: text }
@@ -154,7 +154,7 @@ export interface GroupOffsets { state: string, members: number, committed: Map<s
  * A group Kafka does not know (or Kafka's error) is an Error.
  */
 export async function describeGroups (config: StackConfig, groups: string[]): Promise<Map<string, GroupOffsets | Error>> {
-  const admin = new Admin({ clientId: 'ripple-console-trace', bootstrapBrokers: endpoints(config).kafkaBrokers })
+  const admin = new Admin({ clientId: 'ripple-console-trace', bootstrapBrokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl })
   try {
     const [described, committed] = await Promise.all([admin.describeGroups({ groups }), admin.listConsumerGroupOffsets({ groups })])
     return new Map(groups.map((group): [string, GroupOffsets | Error] => {

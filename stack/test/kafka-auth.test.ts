@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { loadStackConfig } from '../src/config.ts'
+import { loadConnectorFiles } from '../src/connectors.ts'
+import { clickhouseAcls, connectAcls, deriveAcls, serviceAcls, withConnectorKafkaLogin } from '../src/kafka-auth.ts'
+import type { AclEntry } from '../src/kafka-auth.ts'
+import { readServiceRegistry } from '../src/registry.ts'
+
+const rights = (acls: AclEntry[], principal: string) => acls.filter(a => a.principal === `User:${principal}`)
+  .map(a => `${a.resource} ${a.pattern === 'PREFIXED' ? `${a.name}*` : a.name} ${a.operation}`).sort()
+
+test('a service gets read on what it consumes, write on its dead-letter topic and what it produces, and its groups: nothing else', () => {
+  const acls = serviceAcls({ name: 'processor', kafka: { consumes: ['receiver-topic'], produces: ['processor-topic'], groups: ['processor'] } })
+  assert.deepEqual(rights(acls, 'processor'), [
+    'GROUP processor DESCRIBE', 'GROUP processor READ',
+    'TOPIC processor-topic CREATE', 'TOPIC processor-topic DESCRIBE', 'TOPIC processor-topic WRITE',
+    'TOPIC receiver-topic CREATE', 'TOPIC receiver-topic DESCRIBE', 'TOPIC receiver-topic READ',
+    'TOPIC receiver-topic.dlq CREATE', 'TOPIC receiver-topic.dlq DESCRIBE', 'TOPIC receiver-topic.dlq WRITE'
+  ])
+  assert.deepEqual(serviceAcls({ name: 'idle', kafka: { consumes: [], produces: [], groups: [] } }), [])
+})
+
+test('the stack\'s own registry: every consumed topic is declared with its group, no service writes the user changes', () => {
+  const config = loadStackConfig({ RIPPLE_HOME: mkdtempSync(join(tmpdir(), 'ripple-acl-')) })
+  const acls = deriveAcls(config.services, loadConnectorFiles(config))
+  assert.deepEqual(rights(acls, 'notification-service'), [
+    'GROUP notification-service DESCRIBE', 'GROUP notification-service READ',
+    'TOPIC cdc.table.userdata.users CREATE', 'TOPIC cdc.table.userdata.users DESCRIBE', 'TOPIC cdc.table.userdata.users READ',
+    'TOPIC cdc.table.userdata.users.dlq CREATE', 'TOPIC cdc.table.userdata.users.dlq DESCRIBE', 'TOPIC cdc.table.userdata.users.dlq WRITE'
+  ])
+  // Only Connect (Debezium), the console (a dead letter replayed to where it came from), the operator's CLI and the tests may write the captured user changes.
+  const writers = new Set(acls.filter(a => a.operation === 'WRITE' && a.resource === 'TOPIC' && (a.name === 'cdc.table.userdata.users' || a.name === '*' || (a.pattern === 'PREFIXED' && 'cdc.table.userdata.users'.startsWith(a.name)))).map(a => a.principal))
+  assert.deepEqual([...writers].sort(), ['User:connect', 'User:console', 'User:ripple-cli', 'User:ripple-test'])
+  // No principal but the super user (which has no ACLs) may change ACLs, configs of the cluster, or act as a broker.
+  assert.ok(!acls.some(a => a.resource === 'CLUSTER' && a.operation !== 'DESCRIBE'), 'only DESCRIBE on the cluster')
+  assert.ok(!acls.some(a => a.principal === 'User:admin'))
+})
+
+test('Connect\'s rights follow its connectors: sink topics and connect-<name> groups, source prefixes, schema history, DLQs, the outbox route', () => {
+  const acls = connectAcls([
+    { name: 'sink', config: { topics: 'a,b', 'errors.deadletterqueue.topic.name': 'a.dlq' } },
+    { name: 'cdc', config: { 'topic.prefix': 'cdc.table', 'schema.history.internal.kafka.topic': 'schema-history.x', 'heartbeat.interval.ms': '10000' } },
+    { name: 'outbox', config: { 'topic.prefix': 'outbox.cdc', 'transforms.outbox.route.topic.replacement': 'outbox.event.${routedByValue}' } }
+  ])
+  const r = rights(acls, 'connect')
+  for (const expected of [
+    'TOPIC a READ', 'TOPIC b READ', 'GROUP connect-sink READ', 'TOPIC a.dlq WRITE',
+    'TOPIC cdc.table WRITE', 'TOPIC cdc.table.* WRITE', 'TOPIC __debezium-heartbeat.cdc.table WRITE',
+    'TOPIC schema-history.x READ', 'TOPIC schema-history.x WRITE', 'GROUP cdc-schemahistory READ',
+    'TOPIC outbox.event.* WRITE', 'GROUP ripple-connect READ', 'TOPIC connect-configs WRITE'
+  ]) assert.ok(r.includes(expected), `${expected} in ${r.join('; ')}`)
+  // A source prefix is matched with its dot: "carga" must not reach carga_topic.
+  assert.ok(!r.includes('TOPIC cdc* WRITE') && !r.includes('TOPIC a WRITE'))
+})
+
+test('ClickHouse reads the topics and group its Kafka engine tables name', () => {
+  assert.deepEqual(rights(clickhouseAcls("ENGINE = Kafka SETTINGS kafka_topic_list = 'clickhouse-topic', kafka_group_name = 'clickhouse'"), 'clickhouse'),
+    ['GROUP clickhouse DESCRIBE', 'GROUP clickhouse READ', 'TOPIC clickhouse-topic DESCRIBE', 'TOPIC clickhouse-topic READ'])
+})
+
+test('a connector with Debezium\'s schema history gets Connect\'s login by reference, never the password', () => {
+  const config = loadStackConfig({ RIPPLE_HOME: mkdtempSync(join(tmpdir(), 'ripple-acl-')) })
+  const c = withConnectorKafkaLogin(config, { name: 'x', config: { 'schema.history.internal.kafka.bootstrap.servers': 'h:1' } }).config
+  assert.equal(c['schema.history.internal.producer.security.protocol'], 'SASL_PLAINTEXT')
+  assert.equal(c['schema.history.internal.consumer.sasl.mechanism'], 'SCRAM-SHA-512')
+  assert.match(c['schema.history.internal.consumer.sasl.jaas.config']!, /^\$\{file:.*connect-kafka\.properties:sasl\.jaas\.config\}$/)
+  assert.ok(!JSON.stringify(c).includes(config.kafka.passwords.connect!))
+})
+
+test('the registry refuses a bad "kafka" declaration, naming the field', () => {
+  const root = mkdtempSync(join(tmpdir(), 'ripple-registry-'))
+  const write = (kafka: unknown) => {
+    mkdirSync(join(root, 'services', 's'), { recursive: true })
+    writeFileSync(join(root, 'services', 's', 'package.json'), JSON.stringify({ ripple: { port: 1, portVariable: 'RIPPLE_S_PORT', order: 1, kafka } }))
+  }
+  write({ consumes: ['t'] })
+  assert.throws(() => readServiceRegistry(root), /"ripple" field .* is invalid at kafka: .*names its consumer group/)
+  write({ consumes: ['t'], groups: ['g'], produces: ['bad topic'] })
+  assert.throws(() => readServiceRegistry(root), /invalid at kafka\.produces\.0: a Kafka topic name/)
+  write({ consumes: ['t'], groups: ['g'], reads: ['x'] })
+  assert.throws(() => readServiceRegistry(root), /invalid at kafka/)
+  write({ consumes: ['t'], groups: ['g'] })
+  assert.deepEqual(readServiceRegistry(root)[0]?.kafka, { consumes: ['t'], produces: [], groups: ['g'] })
+})
