@@ -4,7 +4,6 @@ import pRetry, { AbortError } from 'p-retry'
 import type { StackConfig } from './config.ts'
 import { ACCOUNTS, endpoints } from './config.ts'
 import { StackError } from './errors.ts'
-import { withConnectorKafkaLogin } from './kafka-auth.ts'
 
 export interface ConnectorDefinition {
   name: string
@@ -112,7 +111,7 @@ export function loadConnectorFiles (config: StackConfig): ConnectorDefinition[] 
     if (typeof parsed.name !== 'string' || typeof parsed.config !== 'object') {
       throw new StackError('CONNECTOR_FILE', `connectors/${f} must be {"name": ..., "config": {...}}.`)
     }
-    return withConnectorKafkaLogin(config, resolvePlaceholders(parsed, values))
+    return resolvePlaceholders(parsed, values)
   })
 }
 

@@ -19,6 +19,7 @@ import type { StackConfig } from './config.ts'
 import { endpoints, KAFKA_NODES_FILE } from './config.ts'
 import { applyConnector, loadConnectorFiles, restartIfFailed, waitForConnector } from './connectors.ts'
 import { StackError } from './errors.ts'
+import { withConnectorKafkaLogin } from './kafka-auth.ts'
 import { ensureBinaries, ensureJars, ensurePortsFree } from './prerequisites.ts'
 import type { RunningProcess } from './supervisor.ts'
 import { Supervisor } from './supervisor.ts'
@@ -137,7 +138,8 @@ async function startAll (config: StackConfig, supervisor: Supervisor, components
 export async function applyConnectors (config: StackConfig, log: Log): Promise<void> {
   const { connectUrl } = endpoints(config)
   for (const definition of loadConnectorFiles(config)) {
-    await applyConnector(connectUrl, definition)
+    // The connector's own Kafka clients (schema history) log in as Connect; added here, so the files stay login-free.
+    await applyConnector(connectUrl, withConnectorKafkaLogin(config, definition))
     const restarted = await restartIfFailed(connectUrl, definition.name)
     if (restarted) log(`connector ${definition.name} had failed: restarted its failed tasks`)
     await waitForConnector(connectUrl, definition.name, 60_000, { failedGraceMs: restarted ? 15_000 : 0 })

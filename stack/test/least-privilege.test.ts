@@ -46,7 +46,7 @@ test('each service declares its own database and account; a service run by up ge
   assert.equal(byName.get('informer')?.database?.user, 'informer')
 
   const user = byName.get('user-service')!
-  const env = serviceEnv(config, user.secrets, user.database ?? null)
+  const env = serviceEnv(config, user.secrets, user.database ?? null, user.name)
   assert.equal(env.MARIADB_USER, 'user_service')
   assert.equal(env.MARIADB_PASSWORD, user.database!.password)
   assert.equal(env.MARIADB_DATABASE, 'userdata')
@@ -57,8 +57,12 @@ test('each service declares its own database and account; a service run by up ge
   for (const value of Object.values(env)) assert.ok(!everySecret.filter(Boolean).includes(value), 'no other account\'s password')
 
   const receiver = byName.get('receiver')!
-  const bare = serviceEnv(config, receiver.secrets, receiver.database ?? null)
-  assert.ok(!Object.keys(bare).some(k => /_(USER|PASSWORD)$/.test(k)), 'a service without a database gets no credentials')
+  const bare = serviceEnv(config, receiver.secrets, receiver.database ?? null, receiver.name)
+  assert.ok(!Object.keys(bare).some(k => /_(USER|PASSWORD)$/.test(k) && !k.startsWith('KAFKA_SASL_')), 'a service without a database gets no database credentials')
+  // Its Kafka login is its own principal's, never the tests' or another's.
+  assert.equal(bare.KAFKA_SASL_USERNAME, 'receiver')
+  assert.equal(bare.KAFKA_SASL_PASSWORD, config.kafka.passwords.receiver)
+  assert.notEqual(bare.KAFKA_SASL_PASSWORD, config.kafka.passwords['ripple-test'])
 
   const tests = serviceEnv(config)
   assert.equal(tests.MARIADB_USER, 'ripple')
