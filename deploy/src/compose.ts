@@ -1,5 +1,6 @@
 import type { StackConfig } from '../../stack/src/config.ts'
-import { endpoints } from '../../stack/src/config.ts'
+import { endpoints, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
+import { composeBrokerSecurity, kafkaPasswordVariable } from './kafka-security.ts'
 import { cassandraSchema, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit } from './configs.ts'
 import { serviceDependsOn } from './sources.ts'
 import type { ContainerEnv, Target } from './target.ts'
@@ -50,30 +51,21 @@ export function composeFile (config: StackConfig, target: Target): Record<string
   const volumes: Record<string, Record<string, never>> = {}
   const volume = (name: string): string => { volumes[name] = {}; return name }
   const kafkaNodes = Array.from({ length: COMPOSE_KAFKA_NODES }, (_, i) => kafkaNodeHost(i + 1))
-  const broker = clusterBrokerSettings()
-  const kafkaEnv = (key: string): string => `KAFKA_${key.toUpperCase().replace(/_/g, '__').replace(/-/g, '___').replace(/\./g, '_')}`
 
-  kafkaNodes.forEach((host, i) => {
+  kafkaNodes.forEach(host => {
     services[host] = {
       image: kafkaImage(config),
       hostname: host,
       environment: {
         CLUSTER_ID: fromEnv('KAFKA_CLUSTER_ID'),
-        KAFKA_NODE_ID: String(i + 1),
-        KAFKA_PROCESS_ROLES: 'broker,controller',
-        KAFKA_LISTENERS: `PLAINTEXT://:${KAFKA_PORT},CONTROLLER://:${KAFKA_CONTROLLER_PORT}`,
-        KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://${host}:${KAFKA_PORT}`,
-        KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
-        KAFKA_INTER_BROKER_LISTENER_NAME: 'PLAINTEXT',
-        KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-        KAFKA_CONTROLLER_QUORUM_VOTERS: kafkaNodes.map((h, j) => `${j + 1}@${h}:${KAFKA_CONTROLLER_PORT}`).join(','),
-        KAFKA_LOG_DIRS: '/var/lib/kafka/data',
         KAFKA_HEAP_OPTS: config.jvm.kafkaHeap.join(' '),
-        // The broker settings `RIPPLE_KAFKA_NODES=3 ./ripple up` writes (stack/src/components/kafka.ts).
-        ...Object.fromEntries(Object.entries(broker).map(([k, v]) => [kafkaEnv(k), String(v)]))
+        // Read by the broker's EnvVarConfigProvider (its properties file names them, never their values).
+        [kafkaPasswordVariable(KAFKA_PRINCIPALS.admin)]: fromEnv(kafkaPasswordVariable(KAFKA_PRINCIPALS.admin))
       },
-      volumes: [`${volume(`${host}-data`)}:/var/lib/kafka/data`],
-      healthcheck: check(['CMD-SHELL', `/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server ${host}:${KAFKA_PORT} > /dev/null 2>&1`], '60s', '30s'),
+      command: ['bash', '-c', kafkaStartScript()],
+      volumes: [`${volume(`${host}-data`)}:/var/lib/kafka/data`, `./kafka/${host}.properties:/etc/ripple/server.properties:ro`],
+      // A TCP check: the broker answers nothing to a client that does not log in.
+      healthcheck: check(['CMD', 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${KAFKA_PORT}`], '60s', '30s'),
       restart: 'unless-stopped'
     }
   })
@@ -143,7 +135,8 @@ export function composeFile (config: StackConfig, target: Target): Record<string
 
   services.clickhouse = {
     image: CLICKHOUSE_IMAGE,
-    environment: { CLICKHOUSE_SKIP_USER_SETUP: '1' },
+    // Its Kafka engine tables log in as principal clickhouse: the config names this variable (from_env).
+    environment: { CLICKHOUSE_SKIP_USER_SETUP: '1', [kafkaPasswordVariable(KAFKA_PRINCIPALS.clickhouse)]: fromEnv(kafkaPasswordVariable(KAFKA_PRINCIPALS.clickhouse)) },
     volumes: [
       `${volume('clickhouse-data')}:/var/lib/clickhouse`,
       './clickhouse/server.xml:/etc/clickhouse-server/config.d/ripple.xml:ro',
@@ -225,7 +218,8 @@ export function composeFile (config: StackConfig, target: Target): Record<string
   const consoleSecrets = splitEnv(config, {
     RIPPLE_OPERATOR_KEY: config.secrets.generated.OPERATOR_KEY,
     RIPPLE_MARIADB_PASSWORD: ep.mariadb.password,
-    RIPPLE_POSTGRES_PASSWORD: ep.postgres.password
+    RIPPLE_POSTGRES_PASSWORD: ep.postgres.password,
+    [kafkaPasswordVariable(KAFKA_PRINCIPALS.console)]: config.kafka.passwords[KAFKA_PRINCIPALS.console]!
   })
   services.console = {
     ...rippleProcess(config, 'console'),
@@ -247,6 +241,44 @@ export function composeFile (config: StackConfig, target: Target): Record<string
     volumes,
     secrets: { 'connect-secrets': { file: './secrets/connect-secrets.properties' } }
   }
+}
+
+/**
+ * One Compose Kafka node's server.properties: KRaft combined mode, the cluster settings of
+ * `RIPPLE_KAFKA_NODES=3 ./ripple up`, and the deployment's security. No password: the JAAS lines
+ * name the container's environment through Kafka's EnvVarConfigProvider.
+ */
+export function composeKafkaProperties (config: StackConfig, i: number): Record<string, string> {
+  const nodes = Array.from({ length: COMPOSE_KAFKA_NODES }, (_, j) => kafkaNodeHost(j + 1))
+  const host = nodes[i]!
+  return {
+    'process.roles': 'broker,controller',
+    'node.id': String(i + 1),
+    'controller.quorum.voters': nodes.map((h, j) => `${j + 1}@${h}:${KAFKA_CONTROLLER_PORT}`).join(','),
+    'controller.listener.names': 'CONTROLLER',
+    listeners: `CLIENT://:${KAFKA_PORT},CONTROLLER://:${KAFKA_CONTROLLER_PORT}`,
+    'advertised.listeners': `CLIENT://${host}:${KAFKA_PORT}`,
+    'log.dirs': '/var/lib/kafka/data',
+    ...Object.fromEntries(Object.entries(clusterBrokerSettings()).map(([k, v]) => [k, String(v)])),
+    ...composeBrokerSecurity()
+  }
+}
+
+/**
+ * A Compose Kafka node's command: format the storage once with the super user's SCRAM credentials
+ * (KIP-900), then start. The format's arguments go through a 0600 `java @argfile` written by bash's
+ * builtin printf, so the password is in no process's arguments.
+ */
+function kafkaStartScript (): string {
+  const admin = KAFKA_PRINCIPALS.admin
+  return [
+    'set -e',
+    'umask 077',
+    `printf '%s\\n' -cp '"/opt/kafka/libs/*"' kafka.tools.StorageTool format --ignore-formatted -t "$CLUSTER_ID" -c /etc/ripple/server.properties "--add-scram=SCRAM-SHA-512=[name=${admin},password=$${kafkaPasswordVariable(admin)}]" > /tmp/format.args`,
+    'java @/tmp/format.args',
+    'rm -f /tmp/format.args',
+    'exec /opt/kafka/bin/kafka-server-start.sh /etc/ripple/server.properties'
+  ].join('\n')
 }
 
 /** Doubles every "$" that is not one of our `${VAR:?…}` references. */

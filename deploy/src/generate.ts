@@ -3,15 +3,17 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stringify } from 'yaml'
+import { KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
 import type { StackConfig } from '../../stack/src/config.ts'
 import { loadConnectorFiles } from '../../stack/src/connectors.ts'
-import { composeFile } from './compose.ts'
+import { composeFile, composeKafkaProperties } from './compose.ts'
 import { clickhouseProfileXml, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, postgresInit, prometheusYml } from './configs.ts'
 import { connectImage, NODE_IMAGE, kafkaImage, rippleImage } from './images.ts'
 import type { K8sObject } from './k8s.ts'
-import { componentResources, CONNECT_SECRET, CONNECT_SECRET_KEY, connectorResources, connectResources, databaseResources, kafkaResources, SECRET, serviceResources, topicResources } from './k8s.ts'
+import { componentResources, CONNECT_SECRET, CONNECT_SECRET_KEY, connectorResources, connectResources, databaseResources, kafkaResources, SECRET, serviceResources, topicResources, userResources } from './k8s.ts'
+import { CONNECT_KAFKA_LOGIN_KEY, connectKafkaLogin, kafkaPasswordVariable } from './kafka-security.ts'
 import { connectorFiles, connectSecretVariables, deploymentConfig, mavenArtifacts, SECRET_MARKER, secretVariables, workspaceManifests } from './sources.ts'
-import { composeTarget, connectWorkerSettings, kubernetesTarget, resolveConnector } from './target.ts'
+import { COMPOSE_KAFKA_NODES, composeTarget, connectWorkerSettings, kafkaNodeHost, kubernetesTarget, resolveConnector } from './target.ts'
 import { stackTopics } from './topics.ts'
 
 /**
@@ -108,6 +110,7 @@ export async function generatedFiles (): Promise<GeneratedFile[]> {
     { path: 'connect/Dockerfile', text: connectDockerfile(config) },
     { path: 'compose/compose.yaml', text: `# ${HEADER}\n# docker compose -f deploy/compose/compose.yaml up -d --build   (after: node deploy/src/generate.ts secrets)\n` + yamlDoc(composeFile(config, compose)) },
     { path: 'compose/connect/connect-distributed.properties', text: properties(await connectWorkerSettings(compose, '/opt/kafka/plugins'), 'Kafka Connect\'s worker, as `RIPPLE_KAFKA_NODES=3 ./ripple up` writes it (stack/src/components/connect.ts).') },
+    ...Array.from({ length: COMPOSE_KAFKA_NODES }, (_, i) => ({ path: `compose/kafka/${kafkaNodeHost(i + 1)}.properties`, text: properties(composeKafkaProperties(config, i), `Kafka node ${i + 1} of the Compose cluster: KRaft combined mode, SCRAM-SHA-512 and ACLs (deploy/src/kafka-security.ts).`) })),
     { path: 'compose/mariadb/init.sh', text: mariadbInit(config).script, executable: true },
     { path: 'compose/postgres/init.sh', text: postgresInit(config).script, executable: true },
     { path: 'compose/clickhouse/server.xml', text: clickhouseServerXml(config) },
@@ -118,6 +121,7 @@ export async function generatedFiles (): Promise<GeneratedFile[]> {
     ...connectors.map(({ file, definition }) => ({ path: `compose/connectors/${file}`, text: JSON.stringify(resolveConnector(config, compose, definition), null, 2) + '\n' })),
     { path: 'k8s/kafka.yaml', text: yamlDocs(kafkaResources(config)) },
     { path: 'k8s/topics.yaml', text: yamlDocs(topicResources(topics)) },
+    { path: 'k8s/users.yaml', text: yamlDocs(userResources(config, loadConnectorFiles(config))) },
     { path: 'k8s/connect.yaml', text: yamlDocs(await connectResources(config, k8s)) },
     { path: 'k8s/connectors.yaml', text: yamlDocs(connectorResources(connectors.map(c => resolveConnector(config, k8s, c.definition)))) },
     { path: 'k8s/databases.yaml', text: yamlDocs(databaseResources(config, k8s)) },
@@ -128,7 +132,7 @@ export async function generatedFiles (): Promise<GeneratedFile[]> {
       text: `# ${HEADER}\n# Secrets are not listed: apply deploy/k8s/secrets/ (node deploy/src/generate.ts secrets) or create them with kubectl first.\n` + yamlDoc({
         apiVersion: 'kustomize.config.k8s.io/v1beta1',
         kind: 'Kustomization',
-        resources: ['kafka.yaml', 'topics.yaml', 'connect.yaml', 'connectors.yaml', 'databases.yaml', 'components.yaml', 'services.yaml']
+        resources: ['kafka.yaml', 'topics.yaml', 'users.yaml', 'connect.yaml', 'connectors.yaml', 'databases.yaml', 'components.yaml', 'services.yaml']
       })
     }
   ]
@@ -195,7 +199,11 @@ export async function writeSecrets (dir = deployDir): Promise<string> {
   for (const { variable } of secretVariables(config)) values[variable] = existing[variable] ?? randomSecret()
   values.RIPPLE_OPERATOR_KEY_SHA256 = createHash('sha256').update(values.RIPPLE_OPERATOR_KEY!).digest('hex').toUpperCase()
   values.KAFKA_CLUSTER_ID = existing.KAFKA_CLUSTER_ID ?? clusterId()
-  const connectFile = Object.entries(connectSecretVariables(config)).map(([key, variable]) => `${key}=${values[variable]}`).join('\n') + '\n'
+  const connectFile = [
+    ...Object.entries(connectSecretVariables(config)).map(([key, variable]) => `${key}=${values[variable]}`),
+    // Connect's own Kafka login, for its workers (Compose) and its connectors' schema-history clients.
+    `${CONNECT_KAFKA_LOGIN_KEY}=${connectKafkaLogin(values[kafkaPasswordVariable(KAFKA_PRINCIPALS.connect)]!)}`
+  ].join('\n') + '\n'
 
   const privateDir = (path: string) => { mkdirSync(path, { recursive: true, mode: 0o700 }); chmodSync(path, 0o700) }
   mkdirSync(dirname(envFile), { recursive: true })

@@ -1,5 +1,5 @@
 import type { StackConfig } from '../../stack/src/config.ts'
-import { endpoints } from '../../stack/src/config.ts'
+import { endpoints, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
 import type { ConnectorDefinition } from '../../stack/src/connectors.ts'
 import { cassandraSchema, clickhouseProfileXml, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit, prometheusYml } from './configs.ts'
 import { CASSANDRA_IMAGE, CLICKHOUSE_IMAGE, HAPROXY_IMAGE, MARIADB_IMAGE, POSTGRES_IMAGE, PROMETHEUS_IMAGE, rippleImage } from './images.ts'
@@ -7,6 +7,7 @@ import { mavenArtifacts } from './sources.ts'
 import type { ContainerEnv, Target } from './target.ts'
 import { clusterBrokerSettings, CONNECT_CLUSTER, CONNECT_SECRETS_MOUNT, connectWorkerSettings, consoleForwards, KAFKA_CLUSTER, KAFKA_PORT, serviceContainerEnv, splitEnv } from './target.ts'
 import type { TopicSpec } from './topics.ts'
+import { deploymentAcls, deploymentPrincipals, kafkaPasswordVariable, strimziAcls } from './kafka-security.ts'
 import { topicResourceName } from './topics.ts'
 
 export type K8sObject = { apiVersion: string, kind: string, metadata: { name: string, [key: string]: unknown }, [key: string]: unknown }
@@ -133,11 +134,13 @@ export function kafkaResources (config: StackConfig): K8sObject[] {
       spec: {
         kafka: {
           version: kafkaVersion,
-          listeners: [{ name: 'plain', port: KAFKA_PORT, type: 'internal', tls: false }],
+          // Every client logs in (SCRAM-SHA-512) and may do only what its KafkaUser's ACLs allow.
+          listeners: [{ name: 'scram', port: KAFKA_PORT, type: 'internal', tls: false, authentication: { type: 'scram-sha-512' } }],
+          authorization: { type: 'simple' },
           // The broker settings `RIPPLE_KAFKA_NODES=3 ./ripple up` writes (stack/src/components/kafka.ts): RF 3, min ISR 2.
           config: clusterBrokerSettings()
         },
-        entityOperator: { topicOperator: {} }
+        entityOperator: { topicOperator: {}, userOperator: {} }
       }
     },
     {
@@ -174,6 +177,7 @@ export async function connectResources (config: StackConfig, target: Target): Pr
       version: kafkaVersion,
       replicas: 2,
       bootstrapServers: target.kafkaBootstrap,
+      authentication: { type: 'scram-sha-512', username: KAFKA_PRINCIPALS.connect, passwordSecret: { secretName: SECRET, password: kafkaPasswordVariable(KAFKA_PRINCIPALS.connect) } },
       groupId: worker['group.id'],
       configStorageTopic: worker['config.storage.topic'],
       offsetStorageTopic: worker['offset.storage.topic'],
@@ -210,6 +214,23 @@ export function connectorResources (resolved: readonly ConnectorDefinition[]): K
       }
     }
   })
+}
+
+/**
+ * One KafkaUser per principal (each service, Connect, the console, the CLI, ClickHouse): SCRAM-SHA-512
+ * with its password from the Secret, and the ACLs the stack derives for it.
+ */
+export function userResources (config: StackConfig, connectors: readonly ConnectorDefinition[]): K8sObject[] {
+  const acls = deploymentAcls(config, connectors)
+  return deploymentPrincipals(config).map(principal => ({
+    apiVersion: STRIMZI_API,
+    kind: 'KafkaUser',
+    metadata: { name: principal, labels: { 'strimzi.io/cluster': KAFKA_CLUSTER, 'app.kubernetes.io/part-of': 'ripple' } },
+    spec: {
+      authentication: { type: 'scram-sha-512', password: { valueFrom: { secretKeyRef: { name: SECRET, key: kafkaPasswordVariable(principal) } } } },
+      authorization: { type: 'simple', acls: strimziAcls(acls, principal) }
+    }
+  }))
 }
 
 export function topicResources (topics: readonly TopicSpec[]): K8sObject[] {
@@ -283,7 +304,8 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
   const consoleSecrets = splitEnv(config, {
     RIPPLE_OPERATOR_KEY: config.secrets.generated.OPERATOR_KEY,
     RIPPLE_MARIADB_PASSWORD: ep.mariadb.password,
-    RIPPLE_POSTGRES_PASSWORD: ep.postgres.password
+    RIPPLE_POSTGRES_PASSWORD: ep.postgres.password,
+    [kafkaPasswordVariable(KAFKA_PRINCIPALS.console)]: config.kafka.passwords[KAFKA_PRINCIPALS.console]!
   })
   const cql = cassandraSchema().join('; ') + ';'
   return [
@@ -292,7 +314,7 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
     statefulSet('clickhouse', 'analytics', {
       container: {
         image: CLICKHOUSE_IMAGE,
-        env: [{ name: 'CLICKHOUSE_SKIP_USER_SETUP', value: '1' }],
+        env: [{ name: 'CLICKHOUSE_SKIP_USER_SETUP', value: '1' }, secretRef(kafkaPasswordVariable(KAFKA_PRINCIPALS.clickhouse), kafkaPasswordVariable(KAFKA_PRINCIPALS.clickhouse))],
         ports: [{ name: 'http', containerPort: target.clickhouse.httpPort }],
         readinessProbe: httpProbe('/ping', 'http', 5, 10, 6),
         livenessProbe: httpProbe('/ping', 'http', 60, 20, 6),

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadStackConfig } from '../../stack/src/config.ts'
+import { KAFKA_PRINCIPALS, loadStackConfig } from '../../stack/src/config.ts'
 import type { ServiceDefinition, StackConfig } from '../../stack/src/config.ts'
 import { connectSecrets } from '../../stack/src/connectors.ts'
 import type { ConnectorDefinition } from '../../stack/src/connectors.ts'
@@ -56,7 +56,7 @@ export function deploymentConfig (): StackConfig {
     const registry = loadStackConfig({ RIPPLE_HOME: home }).services
     const accounts = registry.flatMap(s => s.database ? [passwordVariable(s.database.engine, s.database.user)] : [])
     const env: Record<string, string> = { RIPPLE_HOME: home }
-    for (const variable of [...STACK_PASSWORD_VARIABLES, ...accounts]) env[variable] = marker(variable)
+    for (const variable of [...STACK_PASSWORD_VARIABLES, ...accounts, ...kafkaPasswordVariables(registry)]) env[variable] = marker(variable)
     // Generated secrets must be 32 characters long: the marker is padded with what no value holds.
     for (const name of SECRET_NAMES) env[`RIPPLE_${name}`] = marker(`RIPPLE_${name}`).padEnd(32, '@')
     const config = loadStackConfig(env)
@@ -77,13 +77,24 @@ export interface SecretVariable {
   readonly what: string
 }
 
+/** Every Kafka principal's password variable (RIPPLE_KAFKA_<PRINCIPAL>_PASSWORD): the stack's own principals and one per service. */
+export function kafkaPasswordVariables (services: readonly Pick<ServiceDefinition, 'name'>[]): string[] {
+  return kafkaPrincipalNames(services).map(p => passwordVariable('kafka', p))
+}
+
+/** The Kafka principals of a deployment: the stack's own (admin, Connect, console, CLI, tests, ClickHouse) and one per service. */
+export function kafkaPrincipalNames (services: readonly Pick<ServiceDefinition, 'name'>[]): string[] {
+  return [...Object.values(KAFKA_PRINCIPALS), ...services.map(s => s.name)]
+}
+
 /** Every secret a deployment needs, by the variable that carries it. */
 export function secretVariables (config: StackConfig): SecretVariable[] {
   const found: SecretVariable[] = [
     ...SECRET_NAMES.map(name => ({ variable: `RIPPLE_${name}`, what: `the stack's generated ${name}` })),
     { variable: 'RIPPLE_OPERATOR_KEY_SHA256', what: 'the operator key\'s SHA-256 in upper-case hex, which the gateway compares' },
     ...STACK_PASSWORD_VARIABLES.map(variable => ({ variable, what: 'a database account of the stack' })),
-    ...config.services.flatMap(s => s.database ? [{ variable: passwordVariable(s.database.engine, s.database.user), what: `${s.name}'s ${s.database.engine} account ${s.database.user}` }] : [])
+    ...config.services.flatMap(s => s.database ? [{ variable: passwordVariable(s.database.engine, s.database.user), what: `${s.name}'s ${s.database.engine} account ${s.database.user}` }] : []),
+    ...kafkaPrincipalNames(config.services).map(p => ({ variable: passwordVariable('kafka', p), what: `Kafka principal ${p}'s SCRAM-SHA-512 password` }))
   ]
   return found
 }

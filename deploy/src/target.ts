@@ -8,6 +8,7 @@ import { loadStackConfig } from '../../stack/src/config.ts'
 import type { ServiceDefinition, StackConfig } from '../../stack/src/config.ts'
 import { placeholders, resolvePlaceholders } from '../../stack/src/connectors.ts'
 import type { ConnectorDefinition } from '../../stack/src/connectors.ts'
+import { connectWorkerLogin, withDeploymentKafkaLogin } from './kafka-security.ts'
 import { secretVariableOf } from './sources.ts'
 
 /**
@@ -101,7 +102,7 @@ export function connectorValues (config: StackConfig, target: Target): Record<st
 }
 
 export function resolveConnector (config: StackConfig, target: Target, definition: ConnectorDefinition): ConnectorDefinition {
-  return resolvePlaceholders(definition, connectorValues(config, target))
+  return withDeploymentKafkaLogin(resolvePlaceholders(definition, connectorValues(config, target)), target.connectSecretsFile)
 }
 
 export interface ContainerEnv {
@@ -132,7 +133,7 @@ export function splitEnv (config: StackConfig, env: Record<string, string>): Con
  * secrets, its own database account), with addresses pointing at the deployment's hosts.
  */
 export function serviceContainerEnv (config: StackConfig, target: Target, definition: ServiceDefinition): ContainerEnv {
-  const env: Record<string, string> = { ...serviceEnv(config, definition.secrets, definition.database ?? null), PORT: String(definition.port) }
+  const env: Record<string, string> = { ...serviceEnv(config, definition.secrets, definition.database ?? null, definition.name), PORT: String(definition.port) }
   const addresses: Record<string, string> = {
     // Reachable from the other containers and the published port, not loopback only.
     HOST: '0.0.0.0',
@@ -171,7 +172,8 @@ export function clusterBrokerSettings (): Record<string, string | number | boole
   const home = mkdtempSync(join(tmpdir(), 'ripple-deploy-'))
   try {
     const config = loadStackConfig({ RIPPLE_HOME: home, RIPPLE_KAFKA_NODES: '3' })
-    const perNode = /^(process\.roles|node\.id|controller\.|listeners|advertised\.listeners|inter\.broker\.listener\.name|listener\.security\.protocol\.map|log\.dirs)/
+    // Security is the deployment's own (deploy/src/kafka-security.ts): the local one names local passwords.
+    const perNode = /^(process\.roles|node\.id|controller\.|listeners|advertised\.listeners|inter\.broker\.listener\.name|listener\.security\.protocol\.map|log\.dirs|listener\.name\.|sasl\.|authorizer\.|allow\.everyone|super\.users)/
     return Object.fromEntries(Object.entries(kafkaProperties(config, config.kafka.nodes[0]!)).filter(([k]) => !perNode.test(k)))
   } finally {
     rmSync(home, { recursive: true, force: true })
@@ -199,7 +201,9 @@ export async function connectWorkerSettings (target: Target, pluginPath: string)
       'rest.advertised.host.name': target.connect.host,
       'rest.advertised.port': String(target.connect.port),
       'plugin.path': pluginPath,
-      'config.providers.file.param.allowed.paths': dirname(target.connectSecretsFile)
+      'config.providers.file.param.allowed.paths': dirname(target.connectSecretsFile),
+      // Strimzi logs the workers in itself (KafkaConnect's authentication); Compose's read theirs from the secrets file.
+      ...(target.kind === 'compose' ? connectWorkerLogin(target.connectSecretsFile) : {})
     }
   } finally {
     rmSync(home, { recursive: true, force: true })

@@ -57,7 +57,8 @@ test('every component of the stack is a compose service with a healthcheck', () 
     assert.ok(services[name], `compose has ${name}`)
     assert.ok(services[name]!.healthcheck?.test.length, `${name} has a healthcheck`)
   }
-  assert.deepEqual(services['kafka-1']?.environment?.KAFKA_PROCESS_ROLES, 'broker,controller')
+  assert.match(readFileSync(join(deployDir, 'compose', 'kafka', 'kafka-1.properties'), 'utf8'), /^process\.roles=broker,controller$/m)
+  assert.deepEqual(services['kafka-1']?.volumes?.includes('./kafka/kafka-1.properties:/etc/ripple/server.properties:ro'), true)
   assert.ok(services.connect?.image?.startsWith('ripple-connect:'), 'Connect is the image with the Debezium plugins')
 })
 
