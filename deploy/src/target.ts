@@ -190,6 +190,9 @@ export async function connectWorkerSettings (target: Target, pluginPath: string)
     await worker.prepare()
     const text = readFileSync(join(config.paths.conf, 'connect-distributed.properties'), 'utf8')
     const settings = Object.fromEntries(text.split('\n').filter(l => l.includes('=') && !l.startsWith('#')).map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+    // The local workers' HTTP Basic login needs a JAAS file and accounts the deployments do not
+    // provide yet (issue 20, item 8): their Connect REST API stays reachable only inside their network.
+    delete settings['rest.extension.classes']
     return {
       ...settings,
       'bootstrap.servers': target.kafkaBootstrap,

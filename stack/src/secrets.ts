@@ -61,9 +61,11 @@ export function loadLocalSecrets (home: string, env: NodeJS.ProcessEnv): LocalSe
 }
 
 export type DatabaseEngine = 'mariadb' | 'postgres'
+/** Whose passwords are derived: the databases' (Cassandra's roles too), and Kafka Connect's REST API accounts (HTTP Basic). */
+export type PasswordEngine = DatabaseEngine | 'connect' | 'cassandra' | 'clickhouse'
 
 /** The environment variable that sets one account's password instead of the derived one. */
-export function passwordVariable (engine: DatabaseEngine, account: string): string {
+export function passwordVariable (engine: PasswordEngine, account: string): string {
   return `RIPPLE_${engine.toUpperCase()}_${account.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PASSWORD`
 }
 
@@ -72,7 +74,7 @@ export function passwordVariable (engine: DatabaseEngine, account: string): stri
  * from the home's DATABASE_SECRET (RIPPLE_DATABASE_SECRET overrides it), so it is stable per
  * RIPPLE_HOME, different in every home, and never a public default.
  */
-export function databasePasswords (home: string, env: NodeJS.ProcessEnv): (engine: DatabaseEngine, account: string, variable?: string) => string {
+export function databasePasswords (home: string, env: NodeJS.ProcessEnv): (engine: PasswordEngine, account: string, variable?: string) => string {
   const root = override(env, `RIPPLE_${DATABASE_SECRET}`) ?? storedSecrets(home)[DATABASE_SECRET]
   return (engine, account, variable = passwordVariable(engine, account)) => {
     const set = env[variable]
