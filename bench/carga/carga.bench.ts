@@ -50,7 +50,7 @@ const sources = Array.from({ length: clients }, (_, k) => clients === 1 ? undefi
 
 const pgPool = new pg.Pool({ ...ep.postgres, database: 'carga', max: 4 })
 const mariadb = mysql.createPool({ ...ep.mariadb, charset: 'utf8mb4', connectionLimit: 4 })
-const cassandra = new cassandraDriver.Client({ contactPoints: [ep.cassandra], localDataCenter: 'datacenter1', keyspace: 'my_keyspace' })
+const cassandra = new cassandraDriver.Client({ contactPoints: [ep.cassandra], localDataCenter: 'datacenter1', keyspace: 'my_keyspace', authProvider: new cassandraDriver.auth.PlainTextAuthProvider(ep.cassandraAdmin.user, ep.cassandraAdmin.password) })
 
 interface Percentiles { p50: number, p90: number, p99: number, max: number, count: number }
 const percentiles = (h: Histogram): Percentiles => {

@@ -9,6 +9,7 @@ import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { endpoints } from '../../stack/src/config.ts'
 import type { StackConfig } from '../../stack/src/config.ts'
+import { connectFetch } from '../../stack/src/connectors.ts'
 import { StackError } from '../../stack/src/errors.ts'
 import { status } from '../../stack/src/stack.ts'
 import { markdownTable, summarise } from './bench.goals.ts'
@@ -34,9 +35,9 @@ async function versions (config: StackConfig): Promise<Record<string, string>> {
   const ep = endpoints(config)
   const found: Record<string, string> = { node: process.version }
   const attempts: [string, () => Promise<string>][] = [
-    ['kafka', async () => ((await (await fetch(`${ep.connectUrl}/`)).json()) as { version: string }).version],
+    ['kafka', async () => ((await (await connectFetch(ep.connect, '/')).json()) as { version: string }).version],
     ['debezium', async () => {
-      const plugins = (await (await fetch(`${ep.connectUrl}/connector-plugins`)).json()) as { class: string, version: string }[]
+      const plugins = (await (await connectFetch(ep.connect, '/connector-plugins')).json()) as { class: string, version: string }[]
       return plugins.find(p => p.class.startsWith('io.debezium'))?.version ?? '?'
     }],
     ['mariadb', async () => {

@@ -248,7 +248,7 @@ export function composeFile (config: StackConfig, target: Target): Record<string
  * `RIPPLE_KAFKA_NODES=3 ./ripple up`, and the deployment's security. No password: the JAAS lines
  * name the container's environment through Kafka's EnvVarConfigProvider.
  */
-export function composeKafkaProperties (config: StackConfig, i: number): Record<string, string> {
+export function composeKafkaProperties (i: number): Record<string, string> {
   const nodes = Array.from({ length: COMPOSE_KAFKA_NODES }, (_, j) => kafkaNodeHost(j + 1))
   const host = nodes[i]!
   return {

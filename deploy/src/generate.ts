@@ -110,7 +110,7 @@ export async function generatedFiles (): Promise<GeneratedFile[]> {
     { path: 'connect/Dockerfile', text: connectDockerfile(config) },
     { path: 'compose/compose.yaml', text: `# ${HEADER}\n# docker compose -f deploy/compose/compose.yaml up -d --build   (after: node deploy/src/generate.ts secrets)\n` + yamlDoc(composeFile(config, compose)) },
     { path: 'compose/connect/connect-distributed.properties', text: properties(await connectWorkerSettings(compose, '/opt/kafka/plugins'), 'Kafka Connect\'s worker, as `RIPPLE_KAFKA_NODES=3 ./ripple up` writes it (stack/src/components/connect.ts).') },
-    ...Array.from({ length: COMPOSE_KAFKA_NODES }, (_, i) => ({ path: `compose/kafka/${kafkaNodeHost(i + 1)}.properties`, text: properties(composeKafkaProperties(config, i), `Kafka node ${i + 1} of the Compose cluster: KRaft combined mode, SCRAM-SHA-512 and ACLs (deploy/src/kafka-security.ts).`) })),
+    ...Array.from({ length: COMPOSE_KAFKA_NODES }, (_, i) => ({ path: `compose/kafka/${kafkaNodeHost(i + 1)}.properties`, text: properties(composeKafkaProperties(i), `Kafka node ${i + 1} of the Compose cluster: KRaft combined mode, SCRAM-SHA-512 and ACLs (deploy/src/kafka-security.ts).`) })),
     { path: 'compose/mariadb/init.sh', text: mariadbInit(config).script, executable: true },
     { path: 'compose/postgres/init.sh', text: postgresInit(config).script, executable: true },
     { path: 'compose/clickhouse/server.xml', text: clickhouseServerXml(config) },

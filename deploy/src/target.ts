@@ -194,6 +194,9 @@ export async function connectWorkerSettings (target: Target, pluginPath: string)
     // The local worker's Kafka login (a file of the throwaway home) is not this deployment's: left out here.
     const localLogin = /^((producer|consumer|admin)\.)?(security\.protocol|sasl\.)/
     const settings = Object.fromEntries(text.split('\n').filter(l => l.includes('=') && !l.startsWith('#')).map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]).filter(([k]) => !localLogin.test(k!)))
+    // The local workers' HTTP Basic login needs a JAAS file and accounts the deployments do not
+    // provide yet: their Connect REST API stays reachable only inside their network.
+    delete settings['rest.extension.classes']
     return {
       ...settings,
       'bootstrap.servers': target.kafkaBootstrap,

@@ -36,7 +36,7 @@ function withConfig<A extends unknown[]> (action: (config: StackConfig, ...args:
 }
 
 async function printConnectors (config: StackConfig, opts: { json?: boolean }): Promise<void> {
-  const states = await listConnectorStates(endpoints(config).connectUrl)
+  const states = await listConnectorStates(endpoints(config).connect)
   if (opts.json) { console.log(JSON.stringify(states, null, 2)); return }
   for (const c of states) printConnector(c)
   if (states.some(c => c.state !== 'RUNNING' || c.tasks.some(t => t.state !== 'RUNNING'))) process.exitCode = 1
@@ -311,7 +311,7 @@ kafka.command('connector')
   .option('--json', 'print its state after as JSON')
   .action(withConfig(async (config, action: string, name: string, opts: { json?: boolean }) => {
     if (!['restart', 'pause', 'resume'].includes(action)) throw new StackError('UNKNOWN_ACTION', `A connector can be restarted, paused or resumed: ./ripple kafka connector restart|pause|resume ${name}.`)
-    const state = await controlConnector(endpoints(config).connectUrl, name, action as ConnectorAction)
+    const state = await controlConnector(endpoints(config).connect, name, action as ConnectorAction)
     if (opts.json) { console.log(JSON.stringify(state, null, 2)); return }
     if (state) printConnector(state)
   }))

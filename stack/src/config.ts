@@ -72,6 +72,8 @@ export interface ServiceDefinition {
   secrets: readonly SecretName[]
   /** The database it owns and its own account there (registry's "database"); none: no database credentials. */
   database?: DatabaseAccount
+  /** Its Cassandra role, with SELECT and MODIFY on its keyspace only (registry's "cassandra"). */
+  cassandra?: { readonly keyspace: string, readonly user: string, readonly password: string }
   /** What it does on Kafka (registry's "kafka"): the ACLs of its principal, `User:<name>`. */
   kafka: KafkaRights
 }
@@ -125,6 +127,22 @@ const PORT_STEP = 100
 
 /** The admin, CDC and JDBC sink accounts' names (the stack's own; services have their own accounts). */
 export const ACCOUNTS = { mariadbAdmin: 'ripple', mariadbCdc: 'debezium', mariadbRoot: 'root', postgresAdmin: 'postgres', jdbcSink: 'jdbc_sink' } as const
+
+/**
+ * Cassandra's superuser role (`up`'s set-up, health checks, tests); a service's own role comes
+ * from its registry entry. The built-in `cassandra` superuser is dropped by `up`.
+ */
+export const CASSANDRA_ADMIN = 'ripple'
+
+/**
+ * ClickHouse's users: `default` (the stack's set-up and its Kafka engine tables) with a password,
+ * and `reader` (profile readonly) for whoever only reads: the console, tests, benchmarks.
+ */
+export const CLICKHOUSE_USERS = { admin: 'default', reader: 'reader' } as const
+
+/** Kafka Connect's REST API accounts (HTTP Basic): `./ripple` itself (up, connectors, tests), the gateway, the console. */
+export const CONNECT_ACCOUNTS = { cli: 'ripple-cli', gateway: 'gateway', console: 'console' } as const
+export type ConnectAccount = keyof typeof CONNECT_ACCOUNTS
 
 /**
  * The services' ports by camel-cased folder name (user-service → userService), for code that
@@ -189,6 +207,12 @@ export interface StackConfig {
     readonly postgresCdcPassword: string
     /** The JDBC sink's MariaDB account (carga.tabela only): seed 002's sink connector. */
     readonly mariadbJdbcSinkPassword: string
+    /** Cassandra's superuser role `ripple` (RIPPLE_CASSANDRA_RIPPLE_PASSWORD overrides it). */
+    readonly cassandraAdminPassword: string
+    /** ClickHouse's users' passwords (RIPPLE_CLICKHOUSE_DEFAULT_PASSWORD, RIPPLE_CLICKHOUSE_READER_PASSWORD override them). */
+    readonly clickhouse: Readonly<Record<keyof typeof CLICKHOUSE_USERS, string>>
+    /** Kafka Connect's REST API accounts' passwords (RIPPLE_CONNECT_<ACCOUNT>_PASSWORD overrides each). */
+    readonly connect: Readonly<Record<ConnectAccount, string>>
     /** Generated once per RIPPLE_HOME (stack/src/secrets.ts): access-token key, admin key, confirmation-link key. */
     readonly generated: LocalSecrets
   }
@@ -235,7 +259,8 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
     ...(r.database
       ? { database: { engine: r.database.engine, database: r.database.name, user: r.database.account, password: password(r.database.engine, r.database.account) } }
       : {}),
-    kafka: r.kafka ?? { consumes: [], produces: [], groups: [] }
+    kafka: r.kafka ?? { consumes: [], produces: [], groups: [] },
+    ...(r.cassandra ? { cassandra: { keyspace: r.cassandra.keyspace, user: r.cassandra.role, password: password('cassandra', r.cassandra.role) } } : {})
   }))
   const kafkaPrincipals = [...Object.values(KAFKA_PRINCIPALS), ...services.map(s => s.name)]
   const recordedNodes = join(home, 'conf', KAFKA_NODES_FILE)
@@ -294,6 +319,9 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       jdbcSinkPassword: password('postgres', ACCOUNTS.jdbcSink, 'RIPPLE_POSTGRES_JDBC_SINK_PASSWORD'),
       postgresCdcPassword: password('postgres', ACCOUNTS.mariadbCdc, 'RIPPLE_POSTGRES_CDC_PASSWORD'),
       mariadbJdbcSinkPassword: password('mariadb', ACCOUNTS.jdbcSink, 'RIPPLE_MARIADB_JDBC_SINK_PASSWORD'),
+      cassandraAdminPassword: password('cassandra', CASSANDRA_ADMIN),
+      clickhouse: { admin: password('clickhouse', CLICKHOUSE_USERS.admin), reader: password('clickhouse', CLICKHOUSE_USERS.reader) },
+      connect: { cli: password('connect', CONNECT_ACCOUNTS.cli), gateway: password('connect', CONNECT_ACCOUNTS.gateway), console: password('connect', CONNECT_ACCOUNTS.console) },
       generated: loadLocalSecrets(home, env)
     },
     kafka: {
@@ -323,13 +351,19 @@ export function endpoints (config: StackConfig) {
     kafkaSasl: kafkaSasl(config, config.kafka.principal),
     /** The first worker's REST API: any worker of the group answers for all (writes are forwarded to the leader). */
     connectUrl: `http://${h}:${config.ports.connect}`,
+    /** The same, with `./ripple`'s own credentials: what every call of the stack, the CLI and the tests goes through. */
+    connect: connectTarget(config, 'cli'),
     connectUrls: config.connectWorkers.map(w => `http://${h}:${w.port}`),
     mailApiUrl: `http://${h}:${config.ports.mailApi}`,
     clickhouseUrl: `http://${h}:${config.ports.clickhouseHttp}`,
+    /** ClickHouse's read-only user (tests, benchmarks): SELECT only. */
+    clickhouse: clickhouseTarget(config, 'reader'),
     prometheusUrl: `http://${h}:${config.ports.prometheus}`,
     consoleUrl: `http://${h}:${config.ports.console}`,
     /** Cassandra's CQL endpoint (seed 002's store), `host:port` as cassandra-driver's contactPoints take it. */
     cassandra: `${h}:${config.ports.cassandra}`,
+    /** Cassandra's superuser role: tests' and the stack's own checks; carga-service has its own role. */
+    cassandraAdmin: { user: CASSANDRA_ADMIN, password: config.secrets.cassandraAdminPassword },
     gatewayUrl: `http://${h}:${config.ports.gateway}`,
     /** The admin account: tests' scratch databases and checks; services have their own accounts. */
     mariadb: { host: h, port: config.ports.mariadb, user: ACCOUNTS.mariadbAdmin, password: config.secrets.mariadbPassword },
@@ -346,6 +380,31 @@ export function kafkaSasl (config: StackConfig, principal: string): KafkaSasl {
   const password = config.kafka.passwords[principal]
   if (password === undefined) throw new StackError('UNKNOWN_PRINCIPAL', `There is no Kafka principal "${principal}": name one of ${Object.keys(config.kafka.passwords).join(', ')}.`)
   return { mechanism: 'SCRAM-SHA-512', username: principal, password }
+}
+
+/** Where Kafka Connect's REST API is and the HTTP Basic credentials of one of its accounts. */
+export interface ConnectTarget {
+  readonly url: string
+  /** The Authorization header's value; undefined only where Connect runs without authentication (deploy/). */
+  readonly authorization: string | undefined
+}
+
+export function connectTarget (config: StackConfig, account: ConnectAccount, url = `http://${config.host}:${config.ports.connect}`): ConnectTarget {
+  return { url, authorization: basicAuthorization(CONNECT_ACCOUNTS[account], config.secrets.connect[account]) }
+}
+
+export function basicAuthorization (user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+}
+
+/** ClickHouse's HTTP interface and one of its users' HTTP Basic credentials. */
+export interface ClickhouseTarget {
+  readonly url: string
+  readonly authorization: string
+}
+
+export function clickhouseTarget (config: StackConfig, user: keyof typeof CLICKHOUSE_USERS): ClickhouseTarget {
+  return { url: `http://${config.host}:${config.ports.clickhouseHttp}`, authorization: basicAuthorization(CLICKHOUSE_USERS[user], config.secrets.clickhouse[user]) }
 }
 
 /** A registered service's port, by its folder name. */

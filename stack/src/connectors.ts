@@ -1,8 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pRetry, { AbortError } from 'p-retry'
-import type { StackConfig } from './config.ts'
-import { ACCOUNTS, endpoints } from './config.ts'
+import type { ConnectTarget, StackConfig } from './config.ts'
+import { ACCOUNTS, CONNECT_ACCOUNTS, endpoints } from './config.ts'
 import { StackError } from './errors.ts'
 
 export interface ConnectorDefinition {
@@ -17,12 +17,56 @@ export interface ConnectorState {
   type?: string
 }
 
-async function request (url: string, init: RequestInit = {}): Promise<Response> {
+/** One call of Kafka Connect's REST API, with the target's credentials; `path` starts with "/". */
+export async function connectFetch (connect: ConnectTarget, path: string, init: RequestInit = {}, timeoutMs = 30_000): Promise<Response> {
+  const url = `${connect.url}${path}`
+  let res: Response
   try {
-    return await fetch(url, { ...init, headers: { 'content-type': 'application/json', accept: 'application/json' }, signal: AbortSignal.timeout(30_000) })
+    res = await fetch(url, {
+      ...init,
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...(connect.authorization ? { authorization: connect.authorization } : {}) },
+      signal: AbortSignal.timeout(timeoutMs)
+    })
   } catch (err) {
     throw new StackError('CONNECT_DOWN', `Kafka Connect does not answer at ${url} (${(err as Error).message}): start the stack with ./ripple up.`, { canRetry: true })
   }
+  if (res.status === 401) {
+    throw new StackError('CONNECT_UNAUTHORIZED', `Kafka Connect refused this account's credentials at ${url} (HTTP 401): run ./ripple up, which writes its accounts (RIPPLE_HOME/conf/connect-credentials.properties), then try again.`)
+  }
+  return res
+}
+
+/** Kafka Connect's REST API credentials file (PropertyFileLoginModule: one `user=password` per line, 0600). */
+export function connectCredentialsFile (config: StackConfig): string {
+  return join(config.paths.conf, 'connect-credentials.properties')
+}
+
+/** The JAAS file the workers' JVM is given by -Djava.security.auth.login.config (0600: it names the credentials file). */
+export function connectJaasFile (config: StackConfig): string {
+  return join(config.paths.conf, 'connect-jaas.conf')
+}
+
+/**
+ * Writes the REST API's accounts and the JAAS section `KafkaConnect` that Kafka's
+ * BasicAuthSecurityRestExtension logs callers in with. Both 0600: only the stack's OS user,
+ * which runs Connect, reads them.
+ */
+export function writeConnectRestAuth (config: StackConfig): void {
+  mkdirSync(config.paths.conf, { recursive: true })
+  const credentials = connectCredentialsFile(config)
+  const accounts = Object.entries(CONNECT_ACCOUNTS).map(([key, user]) => `${user}=${propertyValue(config.secrets.connect[key as keyof typeof CONNECT_ACCOUNTS])}`)
+  writePrivate(credentials, '# Written by ./ripple up: Kafka Connect REST API accounts (HTTP Basic).\n' + accounts.join('\n') + '\n')
+  writePrivate(connectJaasFile(config), [
+    'KafkaConnect {',
+    `  org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule required file=${JSON.stringify(credentials)};`,
+    '};',
+    ''
+  ].join('\n'))
+}
+
+function writePrivate (file: string, text: string): void {
+  writeFileSync(file, text, { mode: 0o600 })
+  chmodSync(file, 0o600)
 }
 
 /** The properties file Kafka Connect's FileConfigProvider reads the connectors' passwords from (0600, under RIPPLE_HOME/conf). */
@@ -67,8 +111,7 @@ export function writeConnectSecrets (config: StackConfig): string {
   mkdirSync(config.paths.conf, { recursive: true })
   const text = '# Written by ./ripple up: passwords Kafka Connect resolves through FileConfigProvider.\n' +
     Object.entries(connectSecrets(config)).map(([k, v]) => `${k}=${propertyValue(v)}`).join('\n') + '\n'
-  writeFileSync(file, text, { mode: 0o600 })
-  chmodSync(file, 0o600)
+  writePrivate(file, text)
   return file
 }
 
@@ -116,24 +159,24 @@ export function loadConnectorFiles (config: StackConfig): ConnectorDefinition[] 
 }
 
 /** PUT /connectors/<name>/config creates or updates: applying the same file twice changes nothing. */
-export async function applyConnector (connectUrl: string, definition: ConnectorDefinition): Promise<void> {
-  const res = await request(`${connectUrl}/connectors/${encodeURIComponent(definition.name)}/config`, { method: 'PUT', body: JSON.stringify(definition.config) })
+export async function applyConnector (connect: ConnectTarget, definition: ConnectorDefinition): Promise<void> {
+  const res = await connectFetch(connect, `/connectors/${encodeURIComponent(definition.name)}/config`, { method: 'PUT', body: JSON.stringify(definition.config) })
   if (!res.ok) {
     const body = await res.json().catch(() => ({})) as { message?: string }
     throw new StackError('CONNECTOR_REJECTED', `Kafka Connect rejected connector ${definition.name} (HTTP ${res.status}): ${body.message ?? 'no reason given'}`)
   }
 }
 
-export async function connectorState (connectUrl: string, name: string): Promise<ConnectorState | undefined> {
-  const res = await request(`${connectUrl}/connectors/${encodeURIComponent(name)}/status`)
+export async function connectorState (connect: ConnectTarget, name: string): Promise<ConnectorState | undefined> {
+  const res = await connectFetch(connect, `/connectors/${encodeURIComponent(name)}/status`)
   if (res.status === 404) return undefined
   const body = await res.json() as { name: string, type?: string, connector: { state: string, trace?: string }, tasks: { id: number, state: string, trace?: string }[] }
   return { name: body.name, type: body.type, state: body.connector.state, tasks: body.tasks.map(t => ({ id: t.id, state: t.state, ...(t.trace ? { trace: t.trace } : {}) })) }
 }
 
-export async function listConnectorStates (connectUrl: string): Promise<ConnectorState[]> {
-  const names = await (await request(`${connectUrl}/connectors`)).json() as string[]
-  const states = await Promise.all(names.sort().map(n => connectorState(connectUrl, n)))
+export async function listConnectorStates (connect: ConnectTarget): Promise<ConnectorState[]> {
+  const names = await (await connectFetch(connect, '/connectors')).json() as string[]
+  const states = await Promise.all(names.sort().map(n => connectorState(connect, n)))
   return states.filter((s): s is ConnectorState => s !== undefined)
 }
 
@@ -142,10 +185,10 @@ export async function listConnectorStates (connectUrl: string): Promise<Connecto
  * failed stays FAILED through a PUT of a fixed config and through the database coming back, so
  * `./ripple up` asks once before it waits; a running connector is left alone.
  */
-export async function restartIfFailed (connectUrl: string, name: string): Promise<boolean> {
-  const state = await connectorState(connectUrl, name)
+export async function restartIfFailed (connect: ConnectTarget, name: string): Promise<boolean> {
+  const state = await connectorState(connect, name)
   if (!state || (state.state !== 'FAILED' && !state.tasks.some(t => t.state === 'FAILED'))) return false
-  const res = await request(`${connectUrl}/connectors/${encodeURIComponent(name)}/restart?includeTasks=true&onlyFailed=true`, { method: 'POST' })
+  const res = await connectFetch(connect, `/connectors/${encodeURIComponent(name)}/restart?includeTasks=true&onlyFailed=true`, { method: 'POST' })
   if (!res.ok && res.status !== 404) throw new StackError('CONNECTOR_RESTART', `Kafka Connect could not restart connector ${name} (HTTP ${res.status}): see ./ripple logs connect.`)
   return true
 }
@@ -160,10 +203,10 @@ export interface WaitForConnectorOptions {
 }
 
 /** Waits until the connector and every task run; a FAILED task stops the wait with its trace. */
-export async function waitForConnector (connectUrl: string, name: string, timeoutMs = 60_000, options: WaitForConnectorOptions = {}): Promise<ConnectorState> {
+export async function waitForConnector (connect: ConnectTarget, name: string, timeoutMs = 60_000, options: WaitForConnectorOptions = {}): Promise<ConnectorState> {
   const graceEnds = performance.now() + (options.failedGraceMs ?? 0)
   return pRetry(async () => {
-    const state = await connectorState(connectUrl, name)
+    const state = await connectorState(connect, name)
     const failed = state?.tasks.find(t => t.state === 'FAILED')
     if ((state?.state === 'FAILED' || failed) && performance.now() >= graceEnds) {
       const trace = (failed?.trace ?? '').split('\n').slice(0, 3).join(' ')
@@ -179,23 +222,23 @@ export async function waitForConnector (connectUrl: string, name: string, timeou
   })
 }
 
-export async function deleteConnector (connectUrl: string, name: string): Promise<void> {
-  const res = await request(`${connectUrl}/connectors/${encodeURIComponent(name)}`, { method: 'DELETE' })
+export async function deleteConnector (connect: ConnectTarget, name: string): Promise<void> {
+  const res = await connectFetch(connect, `/connectors/${encodeURIComponent(name)}`, { method: 'DELETE' })
   if (!res.ok && res.status !== 404) throw new StackError('CONNECTOR_DELETE', `Kafka Connect could not delete connector ${name} (HTTP ${res.status}).`)
 }
 
 export type ConnectorAction = 'restart' | 'pause' | 'resume'
 
 /** Restart (the connector and all its tasks), pause or resume, through Connect's REST API; an unknown name is an error naming the known ones. */
-export async function controlConnector (connectUrl: string, name: string, action: ConnectorAction): Promise<ConnectorState | undefined> {
-  const path = `${connectUrl}/connectors/${encodeURIComponent(name)}`
+export async function controlConnector (connect: ConnectTarget, name: string, action: ConnectorAction): Promise<ConnectorState | undefined> {
+  const path = `/connectors/${encodeURIComponent(name)}`
   const res = action === 'restart'
-    ? await request(`${path}/restart?includeTasks=true&onlyFailed=false`, { method: 'POST' })
-    : await request(`${path}/${action}`, { method: 'PUT' })
+    ? await connectFetch(connect, `${path}/restart?includeTasks=true&onlyFailed=false`, { method: 'POST' })
+    : await connectFetch(connect, `${path}/${action}`, { method: 'PUT' })
   if (res.status === 404) {
-    const names = await (await request(`${connectUrl}/connectors`)).json() as string[]
+    const names = await (await connectFetch(connect, '/connectors')).json() as string[]
     throw new StackError('UNKNOWN_CONNECTOR', `There is no connector "${name}": name one of ${names.sort().join(', ') || '(none registered)'}.`)
   }
   if (!res.ok) throw new StackError('CONNECTOR_CONTROL', `Kafka Connect could not ${action} connector ${name} (HTTP ${res.status}): see ./ripple logs connect.`)
-  return await connectorState(connectUrl, name)
+  return await connectorState(connect, name)
 }

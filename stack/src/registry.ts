@@ -40,11 +40,19 @@ const rippleField = z.object({
     consumes: z.array(topicName).default([]),
     produces: z.array(topicName).default([]),
     groups: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka group id')).default([])
-  }).strict().refine(k => k.consumes.length === 0 || k.groups.length > 0, { message: 'a service that consumes names its consumer group(s) in "groups"' }).optional()
+  }).strict().refine(k => k.consumes.length === 0 || k.groups.length > 0, { message: 'a service that consumes names its consumer group(s) in "groups"' }).optional(),
+  /**
+   * Its Cassandra keyspace and role: `./ripple up` creates the role with SELECT and MODIFY on that
+   * keyspace only and gives the service CASSANDRA_USER/PASSWORD and CASSANDRA_KEYSPACE.
+   */
+  cassandra: z.object({
+    keyspace: z.string().regex(/^[a-z][a-z0-9_]{0,47}$/, 'a lower-case keyspace name'),
+    role: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'a lower-case role name')
+  }).strict().optional()
 }).strict()
 
 /** Accounts the stack itself uses (admin, CDC, root, the JDBC sink): no service may take one. */
-const RESERVED_ACCOUNTS = ['ripple', 'debezium', 'root', 'postgres', 'jdbc_sink', 'mysql', 'mariadb.sys']
+const RESERVED_ACCOUNTS = ['ripple', 'debezium', 'root', 'postgres', 'jdbc_sink', 'mysql', 'mariadb.sys', 'cassandra']
 
 export type RegistryEntry = z.infer<typeof rippleField> & { name: string }
 
@@ -66,6 +74,7 @@ export function readServiceRegistry (repoRoot: string): RegistryEntry[] {
   }
   const owners = new Map<string, string>()
   for (const e of entries) {
+    if (e.cassandra && RESERVED_ACCOUNTS.includes(e.cassandra.role)) throw new StackError('INVALID_SERVICE', `The "ripple".cassandra.role of ${e.name} is ${e.cassandra.role}, one of the stack's own accounts (${RESERVED_ACCOUNTS.join(', ')}): name the service's own.`)
     if (!e.database) continue
     if (RESERVED_ACCOUNTS.includes(e.database.account)) throw new StackError('INVALID_SERVICE', `The "ripple".database.account of ${e.name} is ${e.database.account}, one of the stack's own accounts (${RESERVED_ACCOUNTS.join(', ')}): name the service's own.`)
     for (const key of [`${e.database.engine} database ${e.database.name}`, `${e.database.engine} account ${e.database.account}`]) {

@@ -61,8 +61,11 @@ export function loadLocalSecrets (home: string, env: NodeJS.ProcessEnv): LocalSe
 }
 
 export type DatabaseEngine = 'mariadb' | 'postgres'
-/** Where an account lives: a database engine, or Kafka (a SCRAM-SHA-512 principal). */
-export type AccountEngine = DatabaseEngine | 'kafka'
+/**
+ * Where an account lives: a database engine (Cassandra's and ClickHouse's roles too), Kafka (a
+ * SCRAM-SHA-512 principal), or Kafka Connect's REST API (HTTP Basic).
+ */
+export type AccountEngine = DatabaseEngine | 'kafka' | 'connect' | 'cassandra' | 'clickhouse'
 
 /** The environment variable that sets one account's password instead of the derived one. */
 export function passwordVariable (engine: AccountEngine, account: string): string {

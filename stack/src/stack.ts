@@ -136,13 +136,13 @@ async function startAll (config: StackConfig, supervisor: Supervisor, components
 
 /** Applies every connectors/*.json (a PUT, so unchanged configs change nothing) and waits for RUNNING. */
 export async function applyConnectors (config: StackConfig, log: Log): Promise<void> {
-  const { connectUrl } = endpoints(config)
+  const { connect } = endpoints(config)
   for (const definition of loadConnectorFiles(config)) {
     // The connector's own Kafka clients (schema history) log in as Connect; added here, so the files stay login-free.
-    await applyConnector(connectUrl, withConnectorKafkaLogin(config, definition))
-    const restarted = await restartIfFailed(connectUrl, definition.name)
+    await applyConnector(connect, withConnectorKafkaLogin(config, definition))
+    const restarted = await restartIfFailed(connect, definition.name)
     if (restarted) log(`connector ${definition.name} had failed: restarted its failed tasks`)
-    await waitForConnector(connectUrl, definition.name, 60_000, { failedGraceMs: restarted ? 15_000 : 0 })
+    await waitForConnector(connect, definition.name, 60_000, { failedGraceMs: restarted ? 15_000 : 0 })
     log(`connector ${definition.name} running`)
   }
 }

@@ -2,8 +2,12 @@ import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
+import { mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { loadStackConfig } from '../src/config.ts'
-import { connectSecretsFile, loadConnectorFiles, placeholders, resolvePlaceholders, restartIfFailed, waitForConnector } from '../src/connectors.ts'
+import type { ConnectTarget } from '../src/config.ts'
+import { connectCredentialsFile, connectFetch, connectJaasFile, connectSecretsFile, loadConnectorFiles, placeholders, resolvePlaceholders, restartIfFailed, waitForConnector, writeConnectRestAuth } from '../src/connectors.ts'
 import { StackError } from '../src/errors.ts'
 
 test('placeholders take the stack\'s own ports, and a password only as a reference to the Connect secrets file', () => {
@@ -27,11 +31,43 @@ test('every connector file in connectors/ loads with no placeholder left', () =>
   }
 })
 
+// What the stand-ins below check the callers send: every call of Connect's REST API authenticates.
+const AUTHORIZATION = 'Basic cmlwcGxlLWNsaTpzM2NyZXQ='
+const target = (url: string) => ({ url, authorization: AUTHORIZATION })
+
+test('no connector file overrides its Kafka clients\' settings: the workers allow none (connector.client.config.override.policy=None)', () => {
+  for (const d of loadConnectorFiles(loadStackConfig({}))) {
+    assert.deepEqual(Object.keys(d.config).filter(k => /^(producer|consumer|admin)\.override\./.test(k)), [], d.name)
+  }
+})
+
+test('Connect\'s REST accounts: one per caller in a 0600 file, named by a 0600 JAAS file for the BasicAuth extension', () => {
+  const config = loadStackConfig({ RIPPLE_HOME: mkdtempSync(join(tmpdir(), 'ripple-connect-auth-')) })
+  writeConnectRestAuth(config)
+  const credentials = connectCredentialsFile(config)
+  for (const file of [credentials, connectJaasFile(config)]) assert.equal(statSync(file).mode & 0o777, 0o600, file)
+  const lines = readFileSync(credentials, 'utf8').split('\n').filter(l => l && !l.startsWith('#'))
+  assert.deepEqual(lines, [`ripple-cli=${config.secrets.connect.cli}`, `gateway=${config.secrets.connect.gateway}`, `console=${config.secrets.connect.console}`])
+  assert.equal(new Set(Object.values(config.secrets.connect)).size, 3, 'each account has its own password')
+  assert.equal(readFileSync(connectJaasFile(config), 'utf8'), `KafkaConnect {\n  org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule required file="${credentials}";\n};\n`)
+})
+
+test('a 401 from Connect is its own error, naming the accounts file', async () => {
+  const connect = createServer((_req, res) => { res.writeHead(401, { 'content-type': 'application/json' }).end('{"error_code":401,"message":"Unauthorized"}') })
+  await new Promise<void>(resolve => connect.listen(0, '127.0.0.1', resolve))
+  try {
+    await assert.rejects(connectFetch(target(`http://127.0.0.1:${(connect.address() as AddressInfo).port}`), '/connectors'), (err: unknown) => err instanceof StackError && err.code === 'CONNECT_UNAUTHORIZED' && /connect-credentials\.properties/.test(err.message))
+  } finally {
+    connect.close()
+  }
+})
+
 test('a failed connector or task is restarted once (failed ones only); a running one is left alone', async () => {
   const restarts: string[] = []
   let state = 'FAILED'
   // A stand-in for Connect's REST API: the two calls restartIfFailed makes.
   const connect = createServer((req, res) => {
+    assert.equal(req.headers.authorization, AUTHORIZATION)
     if (req.method === 'POST') restarts.push(req.url ?? '')
     const body = req.method === 'POST' ? {} : { name: 'users', connector: { state: 'RUNNING' }, tasks: [{ id: 0, state, trace: 'Access denied for user' }] }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body))
@@ -39,10 +75,10 @@ test('a failed connector or task is restarted once (failed ones only); a running
   await new Promise<void>(resolve => connect.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(connect.address() as AddressInfo).port}`
   try {
-    assert.equal(await restartIfFailed(url, 'users'), true)
+    assert.equal(await restartIfFailed(target(url), 'users'), true)
     assert.deepEqual(restarts, ['/connectors/users/restart?includeTasks=true&onlyFailed=true'])
     state = 'RUNNING'
-    assert.equal(await restartIfFailed(url, 'users'), false)
+    assert.equal(await restartIfFailed(target(url), 'users'), false)
     assert.equal(restarts.length, 1)
   } finally {
     connect.close()
@@ -50,14 +86,15 @@ test('a failed connector or task is restarted once (failed ones only); a running
 })
 
 /** A stand-in for Connect's status endpoint: its task FAILED for the first `failedReads` reads, RUNNING after. */
-async function connectFailingFor (failedReads: number): Promise<{ url: string, reads: () => number, close: () => void }> {
+async function connectFailingFor (failedReads: number): Promise<{ url: ConnectTarget, reads: () => number, close: () => void }> {
   let reads = 0
-  const connect = createServer((_req, res) => {
+  const connect = createServer((req, res) => {
+    assert.equal(req.headers.authorization, AUTHORIZATION)
     const state = reads++ < failedReads ? 'FAILED' : 'RUNNING'
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'jobs', connector: { state: 'RUNNING' }, tasks: [{ id: 0, state, trace: 'ON CONFLICT DO UPDATE command cannot affect row a second time' }] }))
   })
   await new Promise<void>(resolve => connect.listen(0, '127.0.0.1', resolve))
-  return { url: `http://127.0.0.1:${(connect.address() as AddressInfo).port}`, reads: () => reads, close: () => connect.close() }
+  return { url: target(`http://127.0.0.1:${(connect.address() as AddressInfo).port}`), reads: () => reads, close: () => connect.close() }
 }
 
 test('right after a restart, the failure Connect still reports is waited out; without a restart it stops the wait with its trace', async () => {

@@ -19,9 +19,9 @@ const freshHome = () => { const h = mkdtempSync(join(tmpdir(), 'ripple-lp-')); h
 test('every database password is generated per RIPPLE_HOME: no public default, one per account, stable, overridable', () => {
   const home = freshHome()
   const config = loadStackConfig({ RIPPLE_HOME: home })
-  const { generated, ...passwords } = config.secrets
-  const accounts = config.services.flatMap(s => s.database ? [s.database.password] : [])
-  const all = [...Object.values(passwords), ...accounts]
+  const { generated, connect, clickhouse, ...passwords } = config.secrets
+  const accounts = config.services.flatMap(s => [...(s.database ? [s.database.password] : []), ...(s.cassandra ? [s.cassandra.password] : [])])
+  const all = [...Object.values(passwords), ...Object.values(connect), ...Object.values(clickhouse), ...accounts]
   assert.ok(accounts.length >= 5, 'user-service, post-service, notification-service, subscribe-service, informer')
   for (const p of all) {
     assert.ok(p.length >= 32, 'long and random')

@@ -36,7 +36,7 @@ test('2,000 writes over 500 ids through the gateway, carga-service, sync-service
   const versionIn = (i: number, valor: string | undefined) => valor === undefined ? -1 : Array.from({ length: VERSIONS }, (_, v) => v).find(v => valorOf(i, v) === valor) ?? -2
   const expected = new Map(ids.map((id, i) => [id, valorOf(i, VERSIONS - 1)]))
 
-  const cassandra = new cassandraDriver.Client({ contactPoints: [stack.cassandra], localDataCenter: 'datacenter1', keyspace: 'my_keyspace' })
+  const cassandra = new cassandraDriver.Client({ contactPoints: [stack.cassandra], localDataCenter: 'datacenter1', keyspace: 'my_keyspace', authProvider: new cassandraDriver.auth.PlainTextAuthProvider(stack.cassandraAdmin.user, stack.cassandraAdmin.password) })
   const postgres = new pg.Client({ ...stack.postgres, database: 'carga' })
   await postgres.connect()
   const mariadb = await mysql.createConnection({ ...stack.mariadb, charset: 'utf8mb4' })

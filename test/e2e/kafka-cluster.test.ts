@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { Admin } from '@platformatic/kafka'
 import { createProducer } from '@ripple/kit'
-import { connectorState, endpoints, loadStackConfig } from '@ripple/stack'
+import { connectFetch, connectorState, endpoints, loadStackConfig } from '@ripple/stack'
 import { eventually, javaClientConfig, readTopic, stack } from '@ripple/testing'
 import { execa } from 'execa'
 import { assertExactlyOnce, cdcRelay, createPost, subscribe, waitForNotifications } from './outbox.support.ts'
@@ -97,9 +97,12 @@ function produceBurst (topic: string, total: number, perSecond: number) {
   return { done, inFlight: () => issued - acked, acked: () => acked, failures }
 }
 
+/** One worker's REST API, with `./ripple`'s Connect credentials (every worker takes the same accounts). */
+const worker = (url: string) => ({ ...endpoints(cluster).connect, url })
+
 /** The worker (component name) running a connector's first task, from any worker's REST API. */
 async function workerOfTask (connector: string, via: string): Promise<string | undefined> {
-  const res = await fetch(`${via}/connectors/${connector}/status`, { signal: AbortSignal.timeout(5000) })
+  const res = await connectFetch(worker(via), `/connectors/${connector}/status`, {}, 5000)
   if (!res.ok) return undefined
   const body = await res.json() as { tasks: { state: string, worker_id: string }[] }
   const task = body.tasks[0]
@@ -144,7 +147,7 @@ describe('a three-node Kafka cluster and two Connect workers', () => {
       await a.close()
     }
     const { connectUrls } = endpoints(cluster)
-    const res = await fetch(`${connectUrls[1]!}/connectors?expand=status`)
+    const res = await connectFetch(worker(connectUrls[1]!), '/connectors?expand=status')
     const all = await res.json() as Record<string, { status: { tasks: { worker_id: string }[] } }>
     const workers = new Set(Object.values(all).flatMap(c => c.status.tasks.map(t => t.worker_id)))
     assert.equal(workers.size, 2, `tasks run on ${[...workers].join(', ')}`)
@@ -245,7 +248,7 @@ describe('a three-node Kafka cluster and two Connect workers', () => {
     t.diagnostic(`killed ${victim} at ${new Date().toISOString()} (the command took ${elapsed(killCalled)}), which ran ${USER_CONNECTOR}'s task, with ${mailedAtKill} of ${UPDATES} changes mailed and ${updates.sent} made`)
     await eventually(async () => assert.equal(await workerOfTask(USER_CONNECTOR, survivorUrl), survivor.name, 'the task runs on the other worker'), 180_000, 250)
     const movedAfter = elapsed(killedAt)
-    const state = await connectorState(survivorUrl, USER_CONNECTOR)
+    const state = await connectorState(worker(survivorUrl), USER_CONNECTOR)
     console.log(`cluster Connect kill: ${victim} SIGKILLed with ${UPDATES - mailedAtKill} changes not yet mailed; ${USER_CONNECTOR}'s task RUNNING on ${survivor.name} ${movedAfter} after the kill (seen at ${new Date().toISOString()}; Connect's session timeout 10 s, then scheduled.rebalance.max.delay.ms 10 s; connector ${state?.state})`)
     assert.ok(mailedAtKill < UPDATES / 2, `the kill landed mid-burst: ${mailedAtKill} of ${UPDATES} mailed`)
     await updates.done

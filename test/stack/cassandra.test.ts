@@ -9,8 +9,67 @@ import { cassandra } from '../../stack/src/components/cassandra.ts'
 import { ensurePortsFree } from '../../stack/src/prerequisites.ts'
 
 const config = loadStackConfig()
-const client = new cassandraDriver.Client({ contactPoints: [stack.cassandra], localDataCenter: 'datacenter1' })
+const login = (user: string, password: string) => new cassandraDriver.auth.PlainTextAuthProvider(user, password)
+const client = new cassandraDriver.Client({ contactPoints: [stack.cassandra], localDataCenter: 'datacenter1', authProvider: login(stack.cassandraAdmin.user, stack.cassandraAdmin.password) })
 after(() => client.shutdown())
+
+/** What connect() failed with on the one node: the driver wraps it in NoHostAvailableError. */
+async function connectError (options: Partial<cassandraDriver.ClientOptions>): Promise<unknown> {
+  const other = new cassandraDriver.Client({ contactPoints: [stack.cassandra], localDataCenter: 'datacenter1', socketOptions: { connectTimeout: 5000 }, ...options })
+  try {
+    await other.connect()
+    return undefined
+  } catch (err) {
+    assert.ok(err instanceof cassandraDriver.errors.NoHostAvailableError, String(err))
+    const inner = Object.values(err.innerErrors as Record<string, unknown>)
+    assert.equal(inner.length, 1)
+    return inner[0]
+  } finally {
+    await other.shutdown()
+  }
+}
+
+const UNAUTHORIZED = cassandraDriver.types.responseErrorCodes.unauthorized
+
+test('a client without credentials, with the default superuser\'s or with a wrong password is refused at login', async () => {
+  const anonymous = await connectError({})
+  assert.ok(anonymous instanceof cassandraDriver.errors.AuthenticationError, String(anonymous))
+  assert.match(String((anonymous as Error).message), /requires authentication/)
+  for (const [user, password] of [['cassandra', 'cassandra'], [stack.cassandraAdmin.user, `${stack.cassandraAdmin.password}x`]] as const) {
+    const refused = await connectError({ authProvider: login(user, password) })
+    assert.ok(refused instanceof cassandraDriver.errors.AuthenticationError, `${user}: ${String(refused)}`)
+    assert.match(String((refused as Error).message), /Provided username .* and\/or password are incorrect/)
+  }
+  const roles = (await client.execute('SELECT role, is_superuser, can_login FROM system_auth.roles')).rows.map(r => r.get('role') as string)
+  assert.ok(!roles.includes('cassandra'), `the default superuser is gone: ${roles.join(', ')}`)
+})
+
+test('carga-service\'s role reads and writes its keyspace only: no system_auth, no new keyspace, no role', async () => {
+  const own = config.services.find(s => s.name === 'carga-service')?.cassandra
+  assert.ok(own, 'carga-service\'s registry entry names its Cassandra role')
+  assert.deepEqual([own.keyspace, own.user], ['my_keyspace', 'carga_service'])
+  const carga = new cassandraDriver.Client({ contactPoints: [stack.cassandra], localDataCenter: 'datacenter1', keyspace: own.keyspace, authProvider: login(own.user, own.password) })
+  try {
+    const id = unique('role-test-')
+    await carga.execute('INSERT INTO tabela (id, valor) VALUES (?, ?)', [id, 'own keyspace'], { prepare: true })
+    assert.equal((await carga.execute('SELECT valor FROM tabela WHERE id = ?', [id], { prepare: true })).first()?.get('valor'), 'own keyspace')
+    await carga.execute('DELETE FROM tabela WHERE id = ?', [id], { prepare: true })
+    const refused = async (cql: string, what: RegExp) => {
+      await assert.rejects(carga.execute(cql), (err: unknown) => {
+        assert.ok(err instanceof cassandraDriver.errors.ResponseError, String(err))
+        assert.equal(err.code, UNAUTHORIZED, `${cql}: ${err.message}`)
+        assert.match(err.message, what)
+        return true
+      })
+    }
+    await refused('SELECT role, salted_hash FROM system_auth.roles', /has no SELECT permission on <table system_auth\.roles>/)
+    await refused(`CREATE KEYSPACE ${unique('ks_')} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`, /has no CREATE permission on <all keyspaces>/)
+    await refused('DROP TABLE my_keyspace.tabela', /has no DROP permission/)
+    await refused(`CREATE ROLE ${unique('r_')} WITH LOGIN = true AND PASSWORD = 'x'`, /does not have sufficient privileges/)
+  } finally {
+    await carga.shutdown()
+  }
+})
 
 test('Cassandra 5.0 answers CQL on its own port', async () => {
   const row = (await client.execute('SELECT release_version, cluster_name FROM system.local')).first()

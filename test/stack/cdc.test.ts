@@ -38,7 +38,7 @@ describe('Debezium captures changes from the databases', () => {
     const name = `it-mariadb-${id}`
     const db = await mysql.createConnection({ ...ep.mariadb })
     after(async () => {
-      await deleteConnector(ep.connectUrl, name)
+      await deleteConnector(ep.connect, name)
       await db.query(`DROP DATABASE IF EXISTS ${database}`)
       await db.end()
       await deleteTopics([`${prefix}.${database}.items`, `${prefix}.schema-history`, prefix])
@@ -47,7 +47,7 @@ describe('Debezium captures changes from the databases', () => {
     await db.query(`CREATE TABLE ${database}.items (id INT PRIMARY KEY, name VARCHAR(64) NOT NULL)`)
     await db.query(`INSERT INTO ${database}.items VALUES (1, 'snapshot')`)
 
-    await applyConnector(ep.connectUrl, {
+    await applyConnector(ep.connect, {
       name,
       config: {
         'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
@@ -63,7 +63,7 @@ describe('Debezium captures changes from the databases', () => {
         'tasks.max': '1'
       }
     })
-    await waitForConnector(ep.connectUrl, name)
+    await waitForConnector(ep.connect, name)
     await assertLogCapture(`${prefix}.${database}.items`, {
       insert: async () => { await db.query(`INSERT INTO ${database}.items VALUES (?, ?)`, [2, 'inserted']) },
       update: async () => { await db.query(`UPDATE ${database}.items SET name = ? WHERE id = ?`, ['updated', 2]) }
@@ -82,7 +82,7 @@ describe('Debezium captures changes from the databases', () => {
     await db.connect()
     after(async () => {
       try {
-        await deleteConnector(ep.connectUrl, name)
+        await deleteConnector(ep.connect, name)
         await db.end()
         // The task lets go of its replication slot a moment after the connector is deleted;
         // the database cannot be dropped while the slot exists.
@@ -101,7 +101,7 @@ describe('Debezium captures changes from the databases', () => {
     await db.query('ALTER TABLE items REPLICA IDENTITY FULL')
     await db.query("INSERT INTO items VALUES (1, 'snapshot')")
 
-    await applyConnector(ep.connectUrl, {
+    await applyConnector(ep.connect, {
       name,
       config: {
         'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
@@ -120,7 +120,7 @@ describe('Debezium captures changes from the databases', () => {
         'tasks.max': '1'
       }
     })
-    await waitForConnector(ep.connectUrl, name)
+    await waitForConnector(ep.connect, name)
     await assertLogCapture(`${prefix}.public.items`, {
       insert: async () => { await db.query('INSERT INTO items VALUES ($1, $2)', [2, 'inserted']) },
       update: async () => { await db.query('UPDATE items SET name = $1 WHERE id = $2', ['updated', 2]) }

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, test } from 'node:test'
 import { Producer, stringSerializers } from '@platformatic/kafka'
+import { basicAuthorization, loadStackConfig } from '@ripple/stack'
 import { clickhouseRows, eventually, restoreStack, stack, stopComponents } from '@ripple/testing'
+
+const config = loadStackConfig()
 
 // The topic the converter writes and ClickHouse's Kafka engine reads: the test writes there
 // exactly what the converter does, one CSV line per message keyed by the job id.
@@ -88,5 +91,35 @@ test('lines written while ClickHouse is down (killed) arrive once it is back, ea
       return found
     }, 120_000, 500)
     assert.deepEqual(rows.map(r => r.status), ['create', 'finish'], id)
+  }
+})
+
+/** One statement over HTTP with the given Authorization header (none: anonymous). */
+async function query (statement: string, authorization?: string): Promise<{ status: number, text: string }> {
+  const res = await fetch(stack.clickhouseUrl, { method: 'POST', body: statement, headers: authorization ? { authorization } : {}, signal: AbortSignal.timeout(10_000) })
+  return { status: res.status, text: await res.text() }
+}
+
+test('ClickHouse refuses a query without credentials or with a wrong password (HTTP 401, WRONG_PASSWORD / REQUIRED_PASSWORD)', async () => {
+  const anonymous = await query('SELECT 1')
+  assert.equal(anonymous.status, 401, anonymous.text)
+  assert.match(anonymous.text, /Code: 19[34]\b.*(Wrong password|Password required) for user default/)
+  const wrong = await query('SELECT 1', basicAuthorization('reader', `${config.secrets.clickhouse.reader}x`))
+  assert.equal(wrong.status, 401, wrong.text)
+  assert.match(wrong.text, /Code: 193\b.*Wrong password for user reader/)
+  assert.equal((await query('SELECT 1', stack.clickhouse.authorization)).text.trim(), '1')
+})
+
+test('the read-only user reads but cannot INSERT, ALTER, DROP or change a setting (Code 164, READONLY)', async () => {
+  assert.equal((await clickhouseRows<{ n: string }>('SELECT count() AS n FROM jobs WHERE id = \'none\'')).length, 1)
+  for (const statement of [
+    `INSERT INTO jobs (id, status, timestamp) VALUES ('${randomUUID()}', 'create', now())`,
+    'ALTER TABLE jobs DELETE WHERE 1',
+    'DROP TABLE jobs',
+    'SET readonly = 0'
+  ]) {
+    const refused = await query(statement, stack.clickhouse.authorization)
+    assert.notEqual(refused.status, 200, statement)
+    assert.match(refused.text, /Code: 164\b.*readonly mode/i, `${statement}: ${refused.text}`)
   }
 })

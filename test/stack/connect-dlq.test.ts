@@ -4,7 +4,7 @@ import { Admin } from '@platformatic/kafka'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { createProducer } from '@ripple/kit'
-import { applyConnector, connectorState, deleteConnector, endpoints, listDeadLetters, loadStackConfig } from '@ripple/stack'
+import { applyConnector, connectFetch, connectorState, deleteConnector, endpoints, listDeadLetters, loadStackConfig } from '@ripple/stack'
 import { countRecords, deleteTopics, eventually, readTopic, stack, topicEndOffsets, unique } from '@ripple/testing'
 
 /**
@@ -42,7 +42,7 @@ function waitForNames (table: string, prefix: string, names: string[]): Promise<
 }
 
 async function assertRunning (name: string): Promise<void> {
-  const state = await connectorState(ep.connectUrl, name)
+  const state = await connectorState(ep.connect, name)
   assert.equal(state?.state, 'RUNNING', `${name}: ${JSON.stringify(state)}`)
   assert.ok(state.tasks.length > 0 && state.tasks.every(t => t.state === 'RUNNING'), `${name}: ${JSON.stringify(state.tasks)}`)
 }
@@ -112,7 +112,7 @@ test('a row PostgreSQL refuses (a name longer than its column) is not dead-lette
   const dlq = `${topic}.dlq`
   const name = `it-narrow-sink-${tag}`
   after(async () => {
-    await deleteConnector(ep.connectUrl, name)
+    await deleteConnector(ep.connect, name)
     await deleteTopics([topic, dlq])
     await postgres.query(`DROP TABLE IF EXISTS ${pg.escapeIdentifier(table)}`)
   })
@@ -122,9 +122,10 @@ test('a row PostgreSQL refuses (a name longer than its column) is not dead-lette
   await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 }).finally(() => admin.close())
 
   // The stack's sink as Connect holds it (its password a ${file:} reference), on this topic and table,
-  // one record per put(): the smallest batch, so the row before the long one is written on its own.
-  const base = await (await fetch(`${ep.connectUrl}/connectors/${SINK}/config`)).json() as Record<string, string>
-  await applyConnector(ep.connectUrl, {
+  // batches of one record (batch.size; the worker's policy allows no consumer override): the row
+  // before the long one is written on its own.
+  const base = await (await connectFetch(ep.connect, `/connectors/${SINK}/config`)).json() as Record<string, string>
+  await applyConnector(ep.connect, {
     name,
     config: {
       ...base,
@@ -132,8 +133,7 @@ test('a row PostgreSQL refuses (a name longer than its column) is not dead-lette
       topics: topic,
       'collection.name.format': table,
       'errors.deadletterqueue.topic.name': dlq,
-      'batch.size': '1',
-      'consumer.override.max.poll.records': '1'
+      'batch.size': '1'
     }
   })
 
@@ -152,7 +152,7 @@ test('a row PostgreSQL refuses (a name longer than its column) is not dead-lette
   }
 
   const failed = await eventually(async () => {
-    const state = await connectorState(ep.connectUrl, name)
+    const state = await connectorState(ep.connect, name)
     const task = state?.tasks[0]
     assert.equal(task?.state, 'FAILED', JSON.stringify(state))
     return task

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { endpoints, loadStackConfig } from '@ripple/stack'
+import { connectFetch, endpoints, loadStackConfig } from '@ripple/stack'
 
 test('Kafka Connect lists the Debezium source connectors and the JDBC sink', async () => {
-  const res = await fetch(`${endpoints(loadStackConfig()).connectUrl}/connector-plugins`)
+  const res = await connectFetch(endpoints(loadStackConfig()).connect, '/connector-plugins')
   assert.equal(res.status, 200)
   const plugins = await res.json() as { class: string, type: string, version: string }[]
   const byClass = new Map(plugins.map(p => [p.class, p]))

@@ -108,10 +108,10 @@ describe('web console', () => {
   }))
 
   test('a failed connector shows its trace; restart from the page', () => withPage(browser, async page => {
-    const { connectUrl } = endpoints(config)
+    const { connect } = endpoints(config)
     const name = unique('it-console-sink-')
     await kafka(['produce', topic, '--key', 'k', '--value', 'not json {'])
-    await applyConnector(connectUrl, {
+    await applyConnector(connect, {
       name,
       config: throwawayJdbcSink(topic, {
         'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
@@ -120,7 +120,7 @@ describe('web console', () => {
       })
     })
     try {
-      await eventually(async () => assert.equal((await connectorState(connectUrl, name))?.tasks[0]?.state, 'FAILED'))
+      await eventually(async () => assert.equal((await connectorState(connect, name))?.tasks[0]?.state, 'FAILED'))
       await page.goto(`${consoleUrl}/connectors`)
       assert.match(await page.locator('tr', { hasText: name }).textContent() ?? '', /0: FAILED/)
       await page.click(`a[href="/connectors/${name}"]`)
@@ -131,9 +131,9 @@ describe('web console', () => {
       await signIn(page)
       await page.goto(`${consoleUrl}/connectors/${name}`)
       await Promise.all([page.waitForURL(`${consoleUrl}/connectors/${name}`), page.click('button:has-text("pause")')])
-      await eventually(async () => assert.equal((await connectorState(connectUrl, name))?.state, 'PAUSED'))
+      await eventually(async () => assert.equal((await connectorState(connect, name))?.state, 'PAUSED'))
     } finally {
-      await deleteConnector(connectUrl, name)
+      await deleteConnector(connect, name)
     }
   }))
 

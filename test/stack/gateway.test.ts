@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { loadStackConfig } from '@ripple/stack'
+import { connectFetch, loadStackConfig } from '@ripple/stack'
 import { eventually, restoreStack, stack, stopComponents, unique } from '@ripple/testing'
 import { loadRoutes } from '../../stack/src/components/gateway.config.ts'
 
@@ -65,7 +65,7 @@ const route = (name: string) => {
 }
 
 test('GET /connectors through the gateway lists the connectors Kafka Connect runs', async () => {
-  const direct = await (await fetch(`${stack.connectUrl}/connectors`)).json() as string[]
+  const direct = await (await connectFetch(stack.connect, '/connectors')).json() as string[]
   assert.ok(direct.length > 0, 'up applied connectors/*.json')
   const answer = await send('GET', '/connectors')
   assert.equal(answer.status, 200)
@@ -73,7 +73,7 @@ test('GET /connectors through the gateway lists the connectors Kafka Connect run
 })
 
 test('GET /connectors/{name} and /connectors/{name}/status reach Kafka Connect', async () => {
-  const [name] = await (await fetch(`${stack.connectUrl}/connectors`)).json() as string[]
+  const [name] = await (await connectFetch(stack.connect, '/connectors')).json() as string[]
   assert.ok(name)
   const status = await send('GET', `/connectors/${name}/status`)
   assert.equal(status.status, 200)
@@ -110,7 +110,7 @@ test('writes to /connectors need the operator key: 403 without it or with a wron
   const deleted = await send('DELETE', `/connectors/${name}`, { headers: { 'x-operator-key': operatorKey } })
   assert.equal(deleted.status, 404, deleted.text)
   assert.equal(jsonOf<{ error_code: number }>(deleted).error_code, 404)
-  assert.equal((await fetch(`${stack.connectUrl}/connectors/${name}`)).status, 404, 'nothing was created')
+  assert.equal((await connectFetch(stack.connect, `/connectors/${name}`)).status, 404, 'nothing was created')
 
   const log = readFileSync(logFile, 'utf8')
   assert.ok(log.includes('"route":"connectors-write"'), 'the writes are in the access log')

@@ -4,7 +4,7 @@ import { after, test } from 'node:test'
 import { Admin } from '@platformatic/kafka'
 import pg from 'pg'
 import { createProducer } from '@ripple/kit'
-import { applyConnector, connectorState, deleteConnector, endpoints, loadStackConfig } from '@ripple/stack'
+import { applyConnector, connectFetch, connectorState, deleteConnector, endpoints, loadStackConfig } from '@ripple/stack'
 import { deleteTopics, eventually, stack, unique } from '@ripple/testing'
 import { toPostgresRecord } from '../../services/converter/src/entities/job-done.entity.ts'
 
@@ -29,7 +29,7 @@ test('the same job twice in one batch is upserted once, the later record wins, a
   const topic = `it.jobs.twice.${tag}`
   const name = `it-jobs-twice-sink-${tag}`
   after(async () => {
-    await deleteConnector(ep.connectUrl, name)
+    await deleteConnector(ep.connect, name)
     await deleteTopics([topic, `${topic}.dlq`])
     await postgres.query(`DROP TABLE IF EXISTS ${pg.escapeIdentifier(table)}`)
   })
@@ -38,9 +38,9 @@ test('the same job twice in one batch is upserted once, the later record wins, a
   const admin = new Admin({ clientId: 'it-jobs-twice-admin', bootstrapBrokers: ep.kafkaBrokers, sasl: stack.kafkaSasl })
   await admin.createTopics({ topics: [topic], partitions: 1, replicas: config.kafka.replicationFactor }).finally(() => admin.close())
 
-  const base = await (await fetch(`${ep.connectUrl}/connectors/${SINK}/config`)).json() as Record<string, string>
+  const base = await (await connectFetch(ep.connect, `/connectors/${SINK}/config`)).json() as Record<string, string>
   assert.equal(base['dialect.postgres.unnest.insert.enabled'], 'true', 'the stack\'s sink writes a batch as one UNNEST upsert')
-  await applyConnector(ep.connectUrl, {
+  await applyConnector(ep.connect, {
     name,
     config: { ...base, name, topics: topic, 'tasks.max': '1', 'collection.name.format': table, 'errors.deadletterqueue.topic.name': `${topic}.dlq` }
   })
@@ -62,13 +62,13 @@ test('the same job twice in one batch is upserted once, the later record wins, a
   }
 
   const rows = await eventually(async () => {
-    const state = await connectorState(ep.connectUrl, name)
+    const state = await connectorState(ep.connect, name)
     assert.ok(!state?.tasks.some(t => t.state === 'FAILED'), `the sink failed: ${state?.tasks.map(t => t.trace?.split('\n')[0]).join('; ')}`)
     const { rows } = await postgres.query<{ id: string, finish_date: string }>(`SELECT id, finish_date FROM ${pg.escapeIdentifier(table)} ORDER BY finish_date, id`)
     assert.equal(rows.length, 2, `rows so far: ${JSON.stringify(rows)}`)
     return rows
   })
   assert.deepEqual(Object.fromEntries(rows.map(r => [r.id, Number(r.finish_date)])), { [once]: 100, [twice]: 200 })
-  const state = await connectorState(ep.connectUrl, name)
+  const state = await connectorState(ep.connect, name)
   assert.ok(state?.tasks.length === 1 && state.tasks[0]?.state === 'RUNNING', JSON.stringify(state))
 })

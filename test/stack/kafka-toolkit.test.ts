@@ -118,22 +118,22 @@ describe('./ripple kafka', () => {
   })
 
   test('connector pause, resume and restart act on a connector of its own', async () => {
-    const { connectUrl } = endpoints(config)
+    const { connect } = endpoints(config)
     const name = unique('it-toolkit-sink-')
     const sinkTopic = unique('it.toolkit.sink.')
-    await applyConnector(connectUrl, {
+    await applyConnector(connect, {
       name,
       config: throwawayJdbcSink(sinkTopic, { 'insert.mode': 'upsert', 'primary.key.mode': 'record_key' })
     })
     try {
-      await waitForConnector(connectUrl, name)
+      await waitForConnector(connect, name)
       const states = async (state: string) => {
         for (let i = 0; i < 60; i++) {
-          const s = await connectorState(connectUrl, name)
+          const s = await connectorState(connect, name)
           if (s?.state === state && s.tasks.every(t => t.state === state)) return s
           await delay(500)
         }
-        return await connectorState(connectUrl, name)
+        return await connectorState(connect, name)
       }
       await kafka(['connector', 'pause', name])
       assert.equal((await states('PAUSED'))?.state, 'PAUSED')
@@ -143,7 +143,7 @@ describe('./ripple kafka', () => {
       assert.equal(restarted.name, name)
       assert.equal((await states('RUNNING'))?.state, 'RUNNING')
     } finally {
-      await deleteConnector(connectUrl, name)
+      await deleteConnector(connect, name)
       await deleteTopics([sinkTopic])
     }
   })

@@ -7,7 +7,7 @@ import { execa } from 'execa'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { createLogger } from '@ripple/kit'
-import { endpoints, loadStackConfig } from '@ripple/stack'
+import { connectFetch, endpoints, loadStackConfig } from '@ripple/stack'
 import type { ServiceDefinition } from '@ripple/stack'
 import { dropMariaDbDatabase, restoreStack, stack, unique } from '@ripple/testing'
 import { cargaConnectorAccounts } from '../../stack/src/connectors.ts'
@@ -234,12 +234,14 @@ describe('PostgreSQL: each service\'s role owns its database; the JDBC sink only
 test('Kafka Connect shows each connector\'s passwords as ${file:} references, never their values', async () => {
   const secrets = [
     ...Object.values(config.secrets).filter((v): v is string => typeof v === 'string'),
+    ...Object.values(config.secrets.connect),
+    ...Object.values(config.secrets.clickhouse),
     carga.postgresCdc.password,
     carga.mariadbSink.password,
     ...config.services.flatMap(s => s.database ? [s.database.password] : [])
   ]
   for (const name of ['mysql-debezium-cdc-source-user', 'outbox-connector', 'postgres-connector', 'inventory-categories-source', 'inventory-categories-sink', 'carga-postgres-source', 'carga-mariadb-sink']) {
-    const res = await fetch(`${stack.connectUrl}/connectors/${name}/config`)
+    const res = await connectFetch(stack.connect, `/connectors/${name}/config`)
     assert.equal(res.status, 200, name)
     const text = await res.text()
     for (const s of secrets) assert.ok(!text.includes(s), `${name} shows a password`)
@@ -248,7 +250,7 @@ test('Kafka Connect shows each connector\'s passwords as ${file:} references, ne
     assert.ok(passwordKeys.length > 0, name)
     for (const k of passwordKeys) assert.match(body[k]!, /^\$\{file:[^:]+:[a-z_.]+\}$/, `${name} ${k}`)
     // The task got the real password: it runs.
-    const status = await (await fetch(`${stack.connectUrl}/connectors/${name}/status`)).json() as { tasks: { state: string }[] }
+    const status = await (await connectFetch(stack.connect, `/connectors/${name}/status`)).json() as { tasks: { state: string }[] }
     assert.ok(status.tasks.length > 0 && status.tasks.every(t => t.state === 'RUNNING'), `${name}: ${JSON.stringify(status.tasks)}`)
   }
   assert.equal(statSync(join(config.paths.conf, 'connect-secrets.properties')).mode & 0o777, 0o600)
@@ -325,6 +327,8 @@ test('each running service holds only its own database account, and no password 
 test('no database password and no generated secret appears in any log of the stack', () => {
   const secrets = [
     ...Object.values(config.secrets).filter((v): v is string => typeof v === 'string'),
+    ...Object.values(config.secrets.connect),
+    ...Object.values(config.secrets.clickhouse),
     carga.postgresCdc.password,
     carga.mariadbSink.password,
     ...Object.values(config.secrets.generated),

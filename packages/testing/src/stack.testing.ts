@@ -153,7 +153,7 @@ export function waitForMails (address: string, count: number, timeoutMs = 60_000
 
 /** Rows of a ClickHouse SELECT, values passed as external data (see the stack's clickhouseRows). */
 export function clickhouseRows<T = Record<string, unknown>> (sql: string, params: Record<string, string> = {}): Promise<T[]> {
-  return stackClickhouseRows<T>(stack.clickhouseUrl, sql, params)
+  return stackClickhouseRows<T>(stack.clickhouse, sql, params)
 }
 /**
  * A throwaway Debezium JDBC sink's config into PostgreSQL `jobs` as the stack's `jdbc_sink` role

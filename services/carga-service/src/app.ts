@@ -20,7 +20,8 @@ export const createCargaService = defineService<CargaConfig>('carga-service', as
   const requests = new client.Counter({ name: 'ripple_carga_requests_total', help: 'POST /carga answers by outcome: accepted (published) or unchanged (a repeat, nothing published)', labelNames: ['outcome'], registers })
   const applied = new client.Counter({ name: 'ripple_carga_applied_total', help: 'carga_topic records written to Cassandra', registers })
 
-  const cassandra = createCassandraClient({ host: config.CASSANDRA_HOST, port: config.CASSANDRA_PORT, keyspace: config.CASSANDRA_KEYSPACE, dataCenter: config.CASSANDRA_DATACENTER })
+  const credentials = config.CASSANDRA_USER && config.CASSANDRA_PASSWORD ? { user: config.CASSANDRA_USER, password: config.CASSANDRA_PASSWORD } : undefined
+  const cassandra = createCassandraClient({ host: config.CASSANDRA_HOST, port: config.CASSANDRA_PORT, keyspace: config.CASSANDRA_KEYSPACE, dataCenter: config.CASSANDRA_DATACENTER, ...(credentials ? { credentials } : {}) })
   onClose(() => cassandra.shutdown())
   probe('cassandra', () => cassandra.execute('SELECT release_version FROM system.local'))
 

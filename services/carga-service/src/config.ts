@@ -9,6 +9,9 @@ export const cargaConfigSchema = baseConfigSchema.extend({
   CASSANDRA_HOST: z.string().default('127.0.0.1'),
   CASSANDRA_PORT: port(9042),
   CASSANDRA_KEYSPACE: z.string().regex(/^[a-z][a-z0-9_]{0,47}$/, 'a lower-case keyspace name').default('my_keyspace'),
+  /** Its own role (SELECT and MODIFY on its keyspace only); unset where Cassandra asks for no login. */
+  CASSANDRA_USER: z.string().min(1).optional(),
+  CASSANDRA_PASSWORD: z.string().min(1).optional(),
   /** SimpleSnitch's data centre: the driver only sends to nodes of the one it is told is local. */
   CASSANDRA_DATACENTER: z.string().min(1).default('datacenter1'),
   /** Records of one partition written to Cassandra at once (one id's still in order; their timestamps would order them anyway). */

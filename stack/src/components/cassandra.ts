@@ -2,8 +2,10 @@ import { existsSync, readdirSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import cassandraDriver from 'cassandra-driver'
+import { AbortError } from 'p-retry'
 import type { StackConfig } from '../config.ts'
-import { endpoints } from '../config.ts'
+import { CASSANDRA_ADMIN, endpoints } from '../config.ts'
+import { StackError } from '../errors.ts'
 import { CASSANDRA_JVM17_OPTIONS } from './cassandra.jvm17.ts'
 import type { Component } from './component.ts'
 import { probe } from './probes.ts'
@@ -59,8 +61,11 @@ function yaml (config: StackConfig, dataDir: string): string {
     'concurrent_reads: 8',
     'concurrent_writes: 16',
     'concurrent_compactors: 1',
-    'authenticator: AllowAllAuthenticator',
-    'authorizer: AllowAllAuthorizer',
+    // Every client logs in with a role (`up` makes them, see setUpRoles); a role reads and writes
+    // only what it was granted.
+    'authenticator: PasswordAuthenticator',
+    'authorizer: CassandraAuthorizer',
+    'role_manager: CassandraRoleManager',
     // A single node: no other data centre's replicas to wait for, no repairs to track.
     'hinted_handoff_enabled: false',
     // The stack's own instance leaves no snapshots behind when tests drop their tables.
@@ -82,6 +87,19 @@ function logback (): string {
   ].join('\n')
 }
 
+/** The superuser Cassandra makes at its first start with authentication on, which `up` replaces and drops. */
+const DEFAULT_SUPERUSER = { user: 'cassandra', password: 'cassandra' }
+
+/** A CQL string literal: single quotes doubled (CQL takes no bind markers in role statements). */
+const literal = (text: string): string => `'${text.replaceAll('\'', '\'\'')}'`
+
+/** Whether the driver's connect failed because the credentials were refused (not because Cassandra is down). */
+export function refusedLogin (err: unknown): boolean {
+  if (err instanceof cassandraDriver.errors.AuthenticationError) return true
+  const inner = err instanceof cassandraDriver.errors.NoHostAvailableError ? Object.values(err.innerErrors as Record<string, unknown>) : []
+  return inner.length > 0 && inner.every(e => e instanceof cassandraDriver.errors.AuthenticationError)
+}
+
 /** Apache Cassandra 5.0, one node, run from its Maven jars as a plain JVM process (seed 002's store). */
 export function cassandra (config: StackConfig): Component {
   const dataDir = join(config.paths.data, 'cassandra')
@@ -90,11 +108,14 @@ export function cassandra (config: StackConfig): Component {
   const libs = cassandraLibs(config)
   const contactPoint = endpoints(config).cassandra
 
+  const admin = endpoints(config).cassandraAdmin
+
   /** A client for one piece of work: the health probe and the set-up each connect and leave. */
-  async function withClient<T> (work: (client: cassandraDriver.Client) => Promise<T>): Promise<T> {
+  async function withClient<T> (work: (client: cassandraDriver.Client) => Promise<T>, login: { user: string, password: string } = admin): Promise<T> {
     const client = new cassandraDriver.Client({
       contactPoints: [contactPoint],
       localDataCenter: 'datacenter1',
+      authProvider: new cassandraDriver.auth.PlainTextAuthProvider(login.user, login.password),
       socketOptions: { connectTimeout: 2000, readTimeout: 10_000 }
     })
     try {
@@ -103,6 +124,33 @@ export function cassandra (config: StackConfig): Component {
     } finally {
       await client.shutdown().catch(() => {})
     }
+  }
+
+  /**
+   * The stack's superuser role with its own password instead of the public default: made through
+   * the default superuser at the first start, which then is dropped (a fresh data folder makes it
+   * again only while no role exists). Later starts log in as the stack's and set its password,
+   * so a changed RIPPLE_CASSANDRA_RIPPLE_PASSWORD takes effect.
+   */
+  async function setUpAdmin (): Promise<void> {
+    const password = literal(admin.password)
+    try {
+      await withClient(client => client.execute(`ALTER ROLE ${CASSANDRA_ADMIN} WITH PASSWORD = ${password}`))
+    } catch (err) {
+      // A Cassandra started before its config asked for logins (AllowAllAuthenticator) takes any client and no password.
+      if (/doesn't support PASSWORD/.test((err as Error).message)) {
+        throw new AbortError(new StackError('CASSANDRA_RESTART', 'Cassandra still runs without authentication (started before its config asked for it): run ./ripple stop cassandra and ./ripple up.'))
+      }
+      if (!refusedLogin(err)) throw err
+      await withClient(async client => {
+        await client.execute(`CREATE ROLE IF NOT EXISTS ${CASSANDRA_ADMIN} WITH SUPERUSER = true AND LOGIN = true AND PASSWORD = ${password}`)
+        await client.execute(`ALTER ROLE ${CASSANDRA_ADMIN} WITH SUPERUSER = true AND LOGIN = true AND PASSWORD = ${password}`)
+      }, DEFAULT_SUPERUSER).catch((e: unknown) => {
+        if (!refusedLogin(e)) throw e
+        throw new StackError('CASSANDRA_LOGIN', `Cassandra refuses the stack's role ${CASSANDRA_ADMIN} (its password changed since it was made, and the default superuser is gone): set RIPPLE_CASSANDRA_RIPPLE_PASSWORD to the password it was made with, or delete ${dataDir} to start over.`)
+      })
+    }
+    await withClient(client => client.execute(`DROP ROLE IF EXISTS ${DEFAULT_SUPERUSER.user}`))
   }
 
   return {
@@ -143,6 +191,8 @@ export function cassandra (config: StackConfig): Component {
           // One node: nobody to gossip with, so waiting for the ring to settle only delays the start.
           '-Dcassandra.skip_wait_for_gossip_to_settle=0',
           '-Dcassandra.ring_delay_ms=1000',
+          // The default superuser (replaced at once by `up`) is made at start instead of 10 s later.
+          '-Dcassandra.superuser_setup_delay_ms=0',
           // No JMX: with neither cassandra.jmx.local.port nor .remote.port set the daemon opens none.
           '-cp', join(libs, '*'),
           'org.apache.cassandra.service.CassandraDaemon'
@@ -153,11 +203,24 @@ export function cassandra (config: StackConfig): Component {
     },
 
     async afterStart () {
+      await setUpAdmin()
       await withClient(async client => {
         for (const statement of SCHEMA) await client.execute(statement)
+        // Each service's role: its keyspace's tables, read and written, nothing else (no DDL, no other keyspace, no roles).
+        for (const s of config.services) {
+          if (!s.cassandra) continue
+          await client.execute(`CREATE ROLE IF NOT EXISTS ${s.cassandra.user} WITH LOGIN = true AND PASSWORD = ${literal(s.cassandra.password)}`)
+          await client.execute(`ALTER ROLE ${s.cassandra.user} WITH LOGIN = true AND PASSWORD = ${literal(s.cassandra.password)}`)
+          await client.execute(`GRANT SELECT ON KEYSPACE ${s.cassandra.keyspace} TO ${s.cassandra.user}`)
+          await client.execute(`GRANT MODIFY ON KEYSPACE ${s.cassandra.keyspace} TO ${s.cassandra.user}`)
+        }
       })
     },
 
-    health: () => probe('Cassandra CQL', () => withClient(client => client.execute('SELECT release_version FROM system.local')))
+    // Before `up` made the stack's superuser, Cassandra's first start knows only its default one.
+    health: () => probe('Cassandra CQL', () => withClient(client => client.execute('SELECT release_version FROM system.local')).catch(async (err: unknown) => {
+      if (!refusedLogin(err)) throw err
+      return await withClient(client => client.execute('SELECT release_version FROM system.local'), DEFAULT_SUPERUSER)
+    }))
   }
 }

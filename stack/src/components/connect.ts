@@ -1,12 +1,30 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ConnectWorker, StackConfig } from '../config.ts'
-import { endpoints } from '../config.ts'
-import { writeConnectSecrets } from '../connectors.ts'
+import { connectTarget, endpoints } from '../config.ts'
+import { connectFetch, connectJaasFile, writeConnectRestAuth, writeConnectSecrets } from '../connectors.ts'
 import { connectKafkaLoginFile, javaClientSecurity, writeConnectKafkaLogin } from '../kafka-auth.ts'
 import type { Component } from './component.ts'
 import { javaArgs, properties, writeLog4j } from './jvm.ts'
-import { httpProbe } from './probes.ts'
+import { probe } from './probes.ts'
+
+/**
+ * The REST API's door: every call authenticates (HTTP Basic against the accounts file, see
+ * writeConnectRestAuth), and no connector config may change its Kafka clients' settings, since
+ * those clients act with the worker's own Kafka rights. The sinks' consumer tuning lives at the
+ * worker level instead (`consumer.*` applies to every sink task's consumer).
+ */
+const restSecurity = {
+  'rest.extension.classes': 'org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension',
+  'connector.client.config.override.policy': 'None',
+  // The jobs sink's batches (batch.size 1000): up to 1,000 records per poll, and a fetch waits for
+  // 64 KiB or 200 ms, so a caught-up sink still writes in batches instead of record by record.
+  'consumer.max.poll.records': 1000,
+  'consumer.fetch.min.bytes': 65_536,
+  'consumer.fetch.max.wait.ms': 200,
+  // A sink never creates the topic it reads: its source or producer does, with the right partitions.
+  'consumer.allow.auto.create.topics': false
+}
 
 /**
  * The worker's Kafka login, as principal `connect` (SCRAM-SHA-512): for the worker's own clients
@@ -82,32 +100,38 @@ function connectWorker (config: StackConfig, worker: ConnectWorker): Component {
         'producer.acks': 'all',
         'producer.enable.idempotence': true,
         'producer.linger.ms': 5,
-        // Sinks may override their consumer's settings (the JDBC sink's batch sizes).
-        'connector.client.config.override.policy': 'All',
         // Connectors name their passwords as ${file:<RIPPLE_HOME/conf/connect-secrets.properties>:<key>}:
         // resolved when a task starts, never stored in connect-configs nor shown by the REST API.
         'config.providers': 'file',
         'config.providers.file.class': 'org.apache.kafka.common.config.provider.FileConfigProvider',
         'config.providers.file.param.allowed.paths': config.paths.conf,
-        ...kafkaLogin(config)
+        ...kafkaLogin(config),
+        ...restSecurity
       }))
       writeConnectSecrets(config)
       writeConnectKafkaLogin(config)
+      writeConnectRestAuth(config)
     },
 
     // On every `up`: a password changed since Connect started reaches the next task (re)start.
+    // The REST accounts file is read at each login, so a changed password counts at once too.
     async afterStart () {
       writeConnectSecrets(config)
       writeConnectKafkaLogin(config)
+      writeConnectRestAuth(config)
     },
 
     process: () => ({
       command: 'java',
-      args: javaArgs(config, config.jvm.connectHeap, log4jFile, 'org.apache.kafka.connect.cli.ConnectDistributed', [propsFile]),
+      // The JAAS file's path only; the passwords are in the 0600 file it names.
+      args: [`-Djava.security.auth.login.config=${connectJaasFile(config)}`, ...javaArgs(config, config.jvm.connectHeap, log4jFile, 'org.apache.kafka.connect.cli.ConnectDistributed', [propsFile])],
       stopTimeoutMs: 60_000
     }),
 
     // The REST server answers / before the herder is ready; /connectors answers only when it is.
-    health: () => httpProbe(`${url}/connectors`)
+    health: () => probe(`${url}/connectors`, async () => {
+      const res = await connectFetch(connectTarget(config, 'cli', url), '/connectors', {}, 2000)
+      if (!res.ok) throw new Error(`HTTP ${res.status}`)
+    })
   }
 }

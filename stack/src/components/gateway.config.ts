@@ -92,7 +92,16 @@ export interface ResolvedBackend {
   health?: string
   /** The registered service behind it, which must be healthy before the gateway starts. */
   service?: string
+  /**
+   * An environment variable of HAProxy's process holding the Authorization header the gateway
+   * sends this backend (its own account), set on every request and health check; HAProxy
+   * expands it when it reads the config, so the generated file holds only its name.
+   */
+  authorizationVariable?: string
 }
+
+/** The gateway's Kafka Connect credentials (HTTP Basic), in HAProxy's process environment only. */
+export const CONNECT_AUTHORIZATION_VARIABLE = 'GATEWAY_CONNECT_AUTHORIZATION'
 
 /**
  * Where each backend listens in this stack. A service that is not registered yet (its
@@ -103,7 +112,7 @@ export function resolveBackends (config: StackConfig, routes: GatewayRoutes): Re
   const resolved: Record<string, ResolvedBackend> = {}
   for (const [name, backend] of Object.entries(routes.backends)) {
     if ('component' in backend) {
-      resolved[name] = { host: config.host, port: config.ports[backend.component], ...(backend.health ? { health: backend.health } : {}) }
+      resolved[name] = { host: config.host, port: config.ports[backend.component], ...(backend.health ? { health: backend.health } : {}), authorizationVariable: CONNECT_AUTHORIZATION_VARIABLE }
       continue
     }
     const registered = config.services.find(s => s.name === backend.service)
@@ -254,10 +263,16 @@ export function haproxyConfig (routes: GatewayRoutes, backends: Record<string, R
     lines.push('', `backend rate-${route.name}`, `    stick-table type ipv6 size 100k expire ${perSeconds}s store http_req_rate(${perSeconds}s)`)
   }
   for (const [name, backend] of Object.entries(backends)) {
+    const authorization = backend.authorizationVariable ? `"\${${backend.authorizationVariable}}"` : undefined
+    const check = backend.health && authorization
+      ? ['    option httpchk', `    http-check send meth GET uri ${backend.health} hdr Authorization ${authorization}`]
+      : backend.health ? [`    option httpchk GET ${backend.health}`] : []
     lines.push(
       '',
       `backend backend-${name}`,
-      ...(backend.health ? [`    option httpchk GET ${backend.health}`] : []),
+      ...check,
+      // Whatever Authorization a client sent is replaced by the gateway's own.
+      ...(authorization ? [`    http-request set-header Authorization ${authorization}`] : []),
       // Checked every 2 s: a stopped service is answered with 503 at once instead of after connect retries.
       `    server ${name} ${backend.host}:${backend.port} check inter 2s fall 2 rise 1`
     )

@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import { execa } from 'execa'
 import { AbortError } from 'p-retry'
 import type { StackConfig } from '../config.ts'
-import { endpoints } from '../config.ts'
+import { connectTarget, endpoints } from '../config.ts'
 import { StackError } from '../errors.ts'
 import type { Component, Health } from './component.ts'
-import { gatewayConfig, loadRoutes, resolveBackends, ROUTES_FILE } from './gateway.config.ts'
+import { CONNECT_AUTHORIZATION_VARIABLE, gatewayConfig, loadRoutes, resolveBackends, ROUTES_FILE } from './gateway.config.ts'
 import { httpProbe, tcpProbe } from './probes.ts'
 
 const HAPROXY = '/usr/sbin/haproxy'
@@ -44,6 +44,8 @@ export function gateway (config: StackConfig): Component {
   const configFile = join(config.paths.conf, 'haproxy.cfg')
   const { gatewayUrl } = endpoints(config)
   const metricsUrl = `http://${config.host}:${config.ports.gatewayMetrics}`
+  // The gateway's own Connect account, given to HAProxy through its environment (never the file or args).
+  const env = { [CONNECT_AUTHORIZATION_VARIABLE]: connectTarget(config, 'gateway').authorization ?? '' }
 
   /**
    * Writes haproxy.cfg (0600) once HAProxy accepts it, so a file HAProxy would refuse never
@@ -59,7 +61,7 @@ export function gateway (config: StackConfig): Component {
     const candidate = `${configFile}.new`
     await writeFile(candidate, text, { mode: 0o600 })
     await chmod(candidate, 0o600)
-    const check = await execa(HAPROXY, ['-c', '-q', '-f', candidate], { reject: false, all: true })
+    const check = await execa(HAPROXY, ['-c', '-q', '-f', candidate], { reject: false, all: true, env })
     if (check.exitCode !== 0) {
       await rm(candidate, { force: true })
       const alert = String(check.all).split('\n').find(l => l.includes('ALERT')) ?? String(check.all).trim().split('\n')[0]
@@ -92,6 +94,7 @@ export function gateway (config: StackConfig): Component {
       // -W: a master process that re-reads the file on SIGUSR2 and hands over to new workers
       // without dropping connections; -db: in the foreground, logging to the supervisor's file.
       args: ['-W', '-db', '-f', configFile],
+      env,
       restartOnExit: true,
       stopTimeoutMs: 5000
     }),

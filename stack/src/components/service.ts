@@ -26,7 +26,9 @@ function databaseEnv (config: StackConfig, credentials: DatabaseCredentials): Re
       MARIADB_USER: ep.mariadb.user,
       MARIADB_PASSWORD: ep.mariadb.password,
       POSTGRES_USER: ep.postgres.user,
-      POSTGRES_PASSWORD: ep.postgres.password
+      POSTGRES_PASSWORD: ep.postgres.password,
+      CASSANDRA_USER: ep.cassandraAdmin.user,
+      CASSANDRA_PASSWORD: ep.cassandraAdmin.password
     }
   }
   if (!credentials) return {}
@@ -36,6 +38,12 @@ function databaseEnv (config: StackConfig, credentials: DatabaseCredentials): Re
     [`${prefix}_PASSWORD`]: credentials.password,
     [`${prefix}_DATABASE`]: credentials.database
   }
+}
+
+/** A service's own Cassandra role and keyspace, when its registry entry names them. */
+function cassandraEnv (definition: ServiceDefinition): Record<string, string> {
+  if (!definition.cassandra) return {}
+  return { CASSANDRA_USER: definition.cassandra.user, CASSANDRA_PASSWORD: definition.cassandra.password, CASSANDRA_KEYSPACE: definition.cassandra.keyspace }
 }
 
 /**
@@ -66,7 +74,7 @@ export function serviceEnv (config: StackConfig, secrets: readonly SecretName[] 
     ...databaseEnv(config, credentials),
     SMTP_HOST: ep.smtp.host,
     SMTP_PORT: String(ep.smtp.port),
-    // Cassandra (seed 002's store) has no accounts: AllowAllAuthenticator on 127.0.0.1.
+    // Cassandra (seed 002's store): a service's own role comes with its definition (cassandraEnv).
     CASSANDRA_HOST: config.host,
     CASSANDRA_PORT: String(config.ports.cassandra)
   }
@@ -87,7 +95,7 @@ export function service (config: StackConfig, definition: ServiceDefinition): Co
       command: process.execPath,
       args: ['--disable-warning=ExperimentalWarning', join(config.repoRoot, 'services', definition.name, 'src', 'main.ts')],
       cwd: join(config.repoRoot, 'services', definition.name),
-      env: { ...serviceEnv(config, definition.secrets, definition.database ?? null, definition.name), PORT: String(definition.port) },
+      env: { ...serviceEnv(config, definition.secrets, definition.database ?? null, definition.name), ...cassandraEnv(definition), PORT: String(definition.port) },
       // Services finish in-flight messages and commit on SIGTERM.
       stopTimeoutMs: 30_000,
       restartOnExit: true

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -31,9 +32,14 @@ test('the server config listens on the stack host only, on the moved ports, with
   assert.doesNotMatch(xml, /<https_port>|<interserver_http_port>|<tcp_port_secure>/, 'no port beyond the two the stack checks')
 })
 
-test('the users file has one password-less user reachable from loopback only, skipping broken CSV lines', () => {
-  const xml = clickhouseUsersXml()
-  assert.deepEqual(tag(xml, 'ip'), ['127.0.0.1', '::1'])
+test('the users file: default and a read-only reader, each with its password as SHA-256 only, reachable from loopback only, skipping broken CSV lines', () => {
+  const xml = clickhouseUsersXml(moved)
+  assert.deepEqual(tag(xml, 'ip'), ['127.0.0.1', '::1', '127.0.0.1', '::1'])
+  assert.deepEqual(tag(xml, 'password_sha256_hex'), [moved.secrets.clickhouse.admin, moved.secrets.clickhouse.reader].map(p => createHash('sha256').update(p).digest('hex')))
+  assert.doesNotMatch(xml, /<password>/, 'no password in clear')
+  for (const p of Object.values(moved.secrets.clickhouse)) assert.ok(!xml.includes(p))
+  assert.match(xml, /<reader>[\s\S]*<profile>readonly<\/profile>[\s\S]*<\/reader>/)
+  assert.match(xml, /<readonly>\s*<max_memory_usage>[\s\S]*<readonly>1<\/readonly>\s*<\/readonly>/)
   assert.ok(Number(tag(xml, 'input_format_allow_errors_num')[0]) > 0)
 })
 

@@ -46,7 +46,7 @@ test('the repository\'s routes file: POST /carga and GET /carga/{id} to carga-se
 test('backends resolve to the stack\'s ports: Connect\'s, and carga-service\'s from the registry or, unregistered, RIPPLE_CARGA_SERVICE_PORT or 8010', () => {
   const routes = loadRoutes(config)
   const resolved = resolveBackends(config, routes)
-  assert.deepEqual(resolved['kafka-connect'], { host: '127.0.0.1', port: 18083, health: '/' })
+  assert.deepEqual(resolved['kafka-connect'], { host: '127.0.0.1', port: 18083, health: '/', authorizationVariable: 'GATEWAY_CONNECT_AUTHORIZATION' })
   assert.equal(resolved['carga-service']?.port, 18010)
   assert.equal(resolveBackends(withoutCarga(config), routes)['carga-service']?.port, 18010)
   const defaults = withoutCarga(loadStackConfig({ RIPPLE_HOME: env.RIPPLE_HOME }))
@@ -61,7 +61,11 @@ test('the generated haproxy.cfg: listeners, one backend per target with its heal
   assert.match(cfg, /^frontend metrics\n {4}bind 127\.0\.0\.1:18405$/m)
   assert.match(cfg, /^ {4}http-request use-service prometheus-exporter if \{ path \/metrics \}$/m)
   assert.match(cfg, /^backend backend-carga-service\n {4}server carga-service 127\.0\.0\.1:18010 check /m)
-  assert.match(cfg, /^backend backend-kafka-connect\n {4}option httpchk GET \/\n {4}server kafka-connect 127\.0\.0\.1:18083 check /m)
+  // Connect asks every caller for credentials, the health check included: the gateway's own, as an
+  // environment variable HAProxy expands, so the file never holds them.
+  assert.match(cfg, /^backend backend-kafka-connect\n {4}option httpchk\n {4}http-check send meth GET uri \/ hdr Authorization "\$\{GATEWAY_CONNECT_AUTHORIZATION\}"\n {4}http-request set-header Authorization "\$\{GATEWAY_CONNECT_AUTHORIZATION\}"\n {4}server kafka-connect 127\.0\.0\.1:18083 check /m)
+  assert.ok(!cfg.includes(config.secrets.connect.gateway), 'the gateway\'s Connect password is not in the file')
+  assert.ok(!/^backend backend-carga-service\n.*Authorization/m.test(cfg), 'a service gets no Connect credentials')
   assert.match(cfg, /^ {4}use_backend backend-carga-service if \{ var\(txn\.route\) -m str carga-write \}$/m)
   assert.match(cfg, /^ {4}use_backend backend-kafka-connect if \{ var\(txn\.route\) -m str connectors-read \}$/m)
   // The process runs in the foreground as the supervisor's child, logging to stdout.
@@ -136,6 +140,7 @@ test('the component: ports named by their variables, Debian\'s haproxy with its 
   ])
   assert.deepEqual(c.binaries(), [{ path: '/usr/sbin/haproxy', aptPackage: 'haproxy', systemService: 'haproxy' }])
   assert.deepEqual(c.process().args, ['-W', '-db', '-f', '/tmp/ripple-gateway-unit/conf/haproxy.cfg'])
+  assert.deepEqual(c.process().env, { GATEWAY_CONNECT_AUTHORIZATION: `Basic ${Buffer.from(`gateway:${config.secrets.connect.gateway}`).toString('base64')}` })
   assert.equal(c.address(), 'http://127.0.0.1:18080')
   assert.ok(c.dependsOn.includes('connect'))
   if (config.services.some(s => s.name === 'carga-service')) assert.ok(c.dependsOn.includes('carga-service'))

@@ -5,6 +5,7 @@ export interface CassandraSettings {
   port: number
   keyspace: string
   dataCenter: string
+  credentials?: { user: string, password: string }
 }
 
 /**
@@ -16,6 +17,7 @@ export function createCassandraClient (settings: CassandraSettings): cassandraDr
     contactPoints: [`${settings.host}:${settings.port}`],
     localDataCenter: settings.dataCenter,
     keyspace: settings.keyspace,
+    ...(settings.credentials ? { authProvider: new cassandraDriver.auth.PlainTextAuthProvider(settings.credentials.user, settings.credentials.password) } : {}),
     socketOptions: { connectTimeout: 2000, readTimeout: 5000 },
     // Reconnects every second while Cassandra is away rather than backing off to ten minutes.
     policies: { reconnection: new cassandraDriver.policies.reconnection.ConstantReconnectionPolicy(1000) }

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify'
 import { html } from 'ghtml'
 import { z } from 'zod'
 import { parseInput } from '@ripple/kit'
-import { endpoints } from '../../config.ts'
-import { connectorState, controlConnector, listConnectorStates } from '../../connectors.ts'
+import { connectTarget } from '../../config.ts'
+import { connectFetch, connectorState, controlConnector, listConnectorStates } from '../../connectors.ts'
 import type { ConnectorState } from '../../connectors.ts'
 import { StackError } from '../../errors.ts'
 import type { ConsoleDeps } from '../console.server.ts'
@@ -19,10 +19,11 @@ function actions (name: string): string {
 }
 
 export function connectorsPages (app: FastifyInstance, deps: ConsoleDeps): void {
-  const { connectUrl } = endpoints(deps.config)
+  // The console's own Connect account, not the CLI's.
+  const connect = connectTarget(deps.config, 'console')
 
   app.get('/connectors', async (_req, reply) => {
-    const states = await listConnectorStates(connectUrl)
+    const states = await listConnectorStates(connect)
     const body = table(['connector', 'type', 'state', 'tasks', 'actions'], states.map((s: ConnectorState) => [
       htmlCell(link(`/connectors/${enc(s.name)}`, s.name)), cell(s.type ?? ''), htmlCell(state(s.state, running(s.state))),
       htmlCell(s.tasks.map(t => state(`${t.id}: ${t.state}`, running(t.state))).join(' ')), htmlCell(actions(s.name))
@@ -31,9 +32,9 @@ export function connectorsPages (app: FastifyInstance, deps: ConsoleDeps): void 
   })
 
   app.get<{ Params: { name: string } }>('/connectors/:name', async (req, reply) => {
-    const s = await connectorState(connectUrl, req.params.name)
+    const s = await connectorState(connect, req.params.name)
     if (!s) throw new StackError('UNKNOWN_CONNECTOR', `There is no connector "${req.params.name}": see /connectors.`)
-    const res = await fetch(`${connectUrl}/connectors/${enc(s.name)}/config`, { signal: AbortSignal.timeout(5000) })
+    const res = await connectFetch(connect, `/connectors/${enc(s.name)}/config`, {}, 5000)
     // Connect shows ${file:…} placeholders here, never the passwords they stand for.
     const config = res.ok ? await res.json() as Record<string, string> : {}
     const body = html`<p>State !${state(s.state, running(s.state))} · !${actions(s.name)}</p><h2>Tasks</h2>` +
@@ -44,7 +45,7 @@ export function connectorsPages (app: FastifyInstance, deps: ConsoleDeps): void 
 
   app.post<{ Params: { name: string, action: string } }>('/connectors/:name/:action', { preHandler: deps.auth.requireOperator.bind(deps.auth) }, async (req, reply) => {
     const p = parseInput(actionParam, req.params, 'action')
-    const after = await controlConnector(connectUrl, p.name, p.action)
+    const after = await controlConnector(connect, p.name, p.action)
     req.log.info({ connector: p.name, action: p.action }, 'connector action from the console')
     if (!(req.headers.accept ?? '').includes('text/html')) return after
     return reply.redirect(`/connectors/${enc(p.name)}`, 303)

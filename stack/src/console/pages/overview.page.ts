@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
 import { html } from 'ghtml'
-import { endpoints } from '../../config.ts'
+import { connectTarget, endpoints } from '../../config.ts'
+import { connectFetch } from '../../connectors.ts'
 import { status } from '../../stack.ts'
 import type { ComponentStatus } from '../../stack.ts'
 import type { ConsoleDeps } from '../console.server.ts'
@@ -11,7 +12,7 @@ interface Versions { kafka: string, connect: string, plugins: { class: string, t
 
 /** The broker's version is in its jar's name; Connect and its plugins say theirs over REST. */
 async function versions (deps: ConsoleDeps): Promise<Versions> {
-  const { connectUrl } = endpoints(deps.config)
+  const connect = connectTarget(deps.config, 'console')
   let kafka = 'unknown'
   try {
     const jar = readdirSync(deps.config.paths.kafkaLibs).find(f => /^kafka_2\.13-[\d.]+\.jar$/.test(f))
@@ -21,7 +22,7 @@ async function versions (deps: ConsoleDeps): Promise<Versions> {
   }
   const get = async <T>(path: string, fallback: T): Promise<T> => {
     try {
-      const res = await fetch(`${connectUrl}${path}`, { signal: AbortSignal.timeout(2000) })
+      const res = await connectFetch(connect, path, {}, 2000)
       return res.ok ? await res.json() as T : fallback
     } catch { return fallback }
   }

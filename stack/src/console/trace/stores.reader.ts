@@ -2,7 +2,7 @@ import mysql from 'mysql2/promise'
 import type { RowDataPacket } from 'mysql2/promise'
 import pg from 'pg'
 import type { StackConfig } from '../../config.ts'
-import { endpoints } from '../../config.ts'
+import { clickhouseTarget, endpoints } from '../../config.ts'
 import { clickhouseRows as clickhouseSelect } from '../../components/clickhouse.ts'
 import { StackError } from '../../errors.ts'
 
@@ -69,7 +69,7 @@ export async function capturedMails (config: StackConfig, to: string): Promise<C
 /** Rows of a ClickHouse query; undefined when ClickHouse does not answer (it is optional to the trace). */
 export async function clickhouseRows<T> (config: StackConfig, sql: string, params: Record<string, string>): Promise<T[] | undefined> {
   try {
-    return await clickhouseSelect<T>(endpoints(config).clickhouseUrl, sql, params, CONNECT_TIMEOUT_MS)
+    return await clickhouseSelect<T>(clickhouseTarget(config, 'reader'), sql, params, CONNECT_TIMEOUT_MS)
   } catch (err) {
     // Refused: a real error. Not answering: ClickHouse is optional to the trace.
     if (err instanceof StackError) throw err
