@@ -31,6 +31,12 @@ const envSchema = z.object({
   RIPPLE_CLICKHOUSE_TCP_PORT: port(9000),
   RIPPLE_PROMETHEUS_PORT: port(9090),
   RIPPLE_CONSOLE_PORT: port(8090),
+  // More Host names the console answers to (`name` or `name:port`, comma-separated), besides 127.0.0.1:<port> and localhost:<port>.
+  RIPPLE_CONSOLE_HOSTS: z.string().default('').transform(v => v.split(',').map(h => h.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/, 'lists Host names as name or name:port, comma-separated'))),
+  // A console session ends after this long without a request, and after the second one whatever happens.
+  RIPPLE_CONSOLE_SESSION_IDLE_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
+  RIPPLE_CONSOLE_SESSION_MAX_MS: z.coerce.number().int().min(1000).default(12 * 3_600_000),
   RIPPLE_CASSANDRA_PORT: port(9042),
   // Cassandra's inter-node port: one node talks to nobody, but it binds it all the same.
   RIPPLE_CASSANDRA_STORAGE_PORT: port(7000),
@@ -46,6 +52,8 @@ const envSchema = z.object({
   RIPPLE_POSTGRES_JDBC_SINK_PASSWORD: z.string().min(1).optional(),
   RIPPLE_POSTGRES_CDC_PASSWORD: z.string().min(1).optional(),
   RIPPLE_MARIADB_JDBC_SINK_PASSWORD: z.string().min(1).optional(),
+  RIPPLE_MARIADB_CONSOLE_PASSWORD: z.string().min(1).optional(),
+  RIPPLE_POSTGRES_CONSOLE_PASSWORD: z.string().min(1).optional(),
   RIPPLE_KAFKA_HEAP: z.string().default('-Xms256m -Xmx1g'),
   RIPPLE_CONNECT_HEAP: z.string().default('-Xms256m -Xmx1g'),
   RIPPLE_PG_BINDIR: z.string().optional(),
@@ -103,7 +111,7 @@ export const KAFKA_NODES_FILE = 'kafka-nodes'
 const PORT_STEP = 100
 
 /** The admin, CDC and JDBC sink accounts' names (the stack's own; services have their own accounts). */
-export const ACCOUNTS = { mariadbAdmin: 'ripple', mariadbCdc: 'debezium', mariadbRoot: 'root', postgresAdmin: 'postgres', jdbcSink: 'jdbc_sink' } as const
+export const ACCOUNTS = { mariadbAdmin: 'ripple', mariadbCdc: 'debezium', mariadbRoot: 'root', postgresAdmin: 'postgres', jdbcSink: 'jdbc_sink', console: 'console' } as const
 
 /**
  * The services' ports by camel-cased folder name (user-service → userService), for code that
@@ -168,6 +176,9 @@ export interface StackConfig {
     readonly postgresCdcPassword: string
     /** The JDBC sink's MariaDB account (carga.tabela only): seed 002's sink connector. */
     readonly mariadbJdbcSinkPassword: string
+    /** The web console's read-only accounts (SELECT on the columns its pages show, nothing else). */
+    readonly consoleMariadbPassword: string
+    readonly consolePostgresPassword: string
     /** Generated once per RIPPLE_HOME (stack/src/secrets.ts): access-token key, admin key, confirmation-link key. */
     readonly generated: LocalSecrets
   }
@@ -180,6 +191,13 @@ export interface StackConfig {
     readonly minInsyncReplicas: number
   }
   readonly connectWorkers: readonly ConnectWorker[]
+  /** The web console's own settings (stack/src/console). */
+  readonly console: {
+    /** Host header values it answers to besides 127.0.0.1:<port> and localhost:<port>; a name without a port means its own port. */
+    readonly hosts: readonly string[]
+    readonly sessionIdleMs: number
+    readonly sessionMaxMs: number
+  }
   readonly jvm: { readonly kafkaHeap: string[]; readonly connectHeap: string[] }
   readonly pgBinDir: string | undefined
   readonly startTimeoutMs: number
@@ -267,9 +285,12 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       jdbcSinkPassword: password('postgres', ACCOUNTS.jdbcSink, 'RIPPLE_POSTGRES_JDBC_SINK_PASSWORD'),
       postgresCdcPassword: password('postgres', ACCOUNTS.mariadbCdc, 'RIPPLE_POSTGRES_CDC_PASSWORD'),
       mariadbJdbcSinkPassword: password('mariadb', ACCOUNTS.jdbcSink, 'RIPPLE_MARIADB_JDBC_SINK_PASSWORD'),
+      consoleMariadbPassword: password('mariadb', ACCOUNTS.console),
+      consolePostgresPassword: password('postgres', ACCOUNTS.console),
       generated: loadLocalSecrets(home, env)
     },
     kafka: { nodes, replicationFactor, minInsyncReplicas: replicationFactor > 2 ? 2 : 1 },
+    console: { hosts: e.RIPPLE_CONSOLE_HOSTS, sessionIdleMs: e.RIPPLE_CONSOLE_SESSION_IDLE_MS, sessionMaxMs: e.RIPPLE_CONSOLE_SESSION_MAX_MS },
     connectWorkers: Array.from({ length: workers }, (_, i) => ({ name: i === 0 ? 'connect' : `connect-${i + 1}`, port: e.RIPPLE_CONNECT_PORT + PORT_STEP * i })),
     jvm: {
       kafkaHeap: e.RIPPLE_KAFKA_HEAP.split(/\s+/).filter(Boolean),
@@ -301,6 +322,9 @@ export function endpoints (config: StackConfig) {
     mariadbCdc: { user: ACCOUNTS.mariadbCdc, password: config.secrets.mariadbCdcPassword },
     /** The superuser over TCP: tests' scratch databases and checks; services have their own roles. */
     postgres: { host: h, port: config.ports.postgres, user: ACCOUNTS.postgresAdmin, password: config.secrets.postgresPassword },
+    /** The web console's read-only accounts: its pages never read through the admin account or the superuser. */
+    consoleMariadb: { host: h, port: config.ports.mariadb, user: ACCOUNTS.console, password: config.secrets.consoleMariadbPassword },
+    consolePostgres: { host: h, port: config.ports.postgres, user: ACCOUNTS.console, password: config.secrets.consolePostgresPassword },
     smtp: { host: h, port: config.ports.smtp }
   }
 }

@@ -164,3 +164,4 @@ export function throwawayJdbcSink (topic: string, overrides: Record<string, stri
 }
 
 export * from './service.testing.ts'
+export * from './console.testing.ts'
