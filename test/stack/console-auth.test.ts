@@ -278,11 +278,12 @@ describe('sessions', () => {
     const right = await attempt(operatorKey)
     assert.equal(right.answer.status, 200, 'no lock-out: the right key signs in')
     assert.ok(right.ms >= 1990, `after 4 failures the right key waited too (${Math.round(right.ms)} ms)`)
-    const burst = await Promise.all(Array.from({ length: 8 }, () => attempt('not-the-key')))
-    // At most five wait their turn (fewer when the first is through before the last arrive); the others are turned away.
+    // At most five wait their turn, each twice as long as the one before; the others are turned away
+    // (how many depends on how fast the 20 arrive, so only that some are).
+    const burst = await Promise.all(Array.from({ length: 20 }, () => attempt('not-the-key')))
     const busy = burst.filter(b => b.answer.status === 429)
-    assert.ok(busy.length >= 1 && busy.length <= 3, `${busy.length} turned away`)
-    assert.equal(burst.filter(b => b.answer.status === 403).length, 8 - busy.length)
+    assert.ok(busy.length >= 1 && busy.length <= 15, `${busy.length} turned away`)
+    assert.equal(burst.filter(b => b.answer.status === 403).length, 20 - busy.length)
     assertRefused(busy[0]!.answer, 429, 'SIGN_IN_BUSY', 'key')
     assert.match(String(busy[0]!.answer.headers['retry-after']), /^\d+$/)
   })
