@@ -9,6 +9,7 @@ import { availableParallelism, loadavg } from 'node:os'
 import { setTimeout as delay } from 'node:timers/promises'
 import { Admin, Consumer } from '@platformatic/kafka'
 import { createProducer } from '@ripple/kit'
+import { signInToConsole } from '@ripple/testing'
 import { newPage, openBrowser } from '@ripple/testing/browser'
 import type { Histogram } from 'hdr-histogram-js'
 import { endpoints, loadStackConfig } from '../../stack/src/config.ts'
@@ -127,7 +128,7 @@ async function httpLoads (path: string): Promise<HttpFigures> {
   // One load first, not counted: the first request after a rest pays for a cold connection and JIT.
   for (let i = 0; i <= args['http-runs']; i++) {
     const started = performance.now()
-    const response = await fetch(`${consoleUrl}${path}`).catch((e: unknown) => failure(e))
+    const response = await fetch(`${consoleUrl}${path}`, { headers: { cookie: session.cookie } }).catch((e: unknown) => failure(e))
     if (typeof response === 'string') { count(errors, response); continue }
     const body = await response.arrayBuffer()
     const micros = Math.round((performance.now() - started) * 1000)
@@ -149,6 +150,8 @@ async function browserLoads (paths: string[]): Promise<Map<string, BrowserFigure
   try {
     for (const path of paths) {
       const page = await newPage(browser)
+      // The session the HTTP loads use: every page needs the sign-in, which is not what is measured.
+      await page.context().addCookies([{ name: 'ripple_console', value: session.value, url: consoleUrl, httpOnly: true, sameSite: 'Strict' }])
       const h = microsHistogram()
       const errors: Errors = {}
       try {
@@ -206,7 +209,9 @@ const consolePid = () => {
   return pid
 }
 const pidAtStart = consolePid()
-const home = await fetch(`${consoleUrl}/`).catch((e: unknown) => { throw new Error(`the console does not answer at ${consoleUrl} (${String(e)}): start the stack with ./ripple up`) })
+// Every page needs the operator's sign-in: one session (the stack's operator key) for every load.
+const session = await signInToConsole(consoleUrl, config.secrets.generated.OPERATOR_KEY).catch((e: unknown) => { throw new Error(`the console does not answer at ${consoleUrl} (${String(e)}): start the stack with ./ripple up`) })
+const home = await fetch(`${consoleUrl}/`, { headers: { cookie: session.cookie } })
 await home.arrayBuffer()
 log(`load average before: ${loadBefore.map(l => l.toFixed(2)).join(' ')}`)
 

@@ -31,6 +31,12 @@ const envSchema = z.object({
   RIPPLE_CLICKHOUSE_TCP_PORT: port(9000),
   RIPPLE_PROMETHEUS_PORT: port(9090),
   RIPPLE_CONSOLE_PORT: port(8090),
+  // More Host names the console answers to (`name` or `name:port`, comma-separated), besides 127.0.0.1:<port> and localhost:<port>.
+  RIPPLE_CONSOLE_HOSTS: z.string().default('').transform(v => v.split(',').map(h => h.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/, 'lists Host names as name or name:port, comma-separated'))),
+  // A console session ends after this long without a request, and after the second one whatever happens.
+  RIPPLE_CONSOLE_SESSION_IDLE_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
+  RIPPLE_CONSOLE_SESSION_MAX_MS: z.coerce.number().int().min(1000).default(12 * 3_600_000),
   RIPPLE_CASSANDRA_PORT: port(9042),
   // Cassandra's inter-node port: one node talks to nobody, but it binds it all the same.
   RIPPLE_CASSANDRA_STORAGE_PORT: port(7000),
@@ -48,6 +54,8 @@ const envSchema = z.object({
   RIPPLE_MARIADB_JDBC_SINK_PASSWORD: z.string().min(1).optional(),
   // The Kafka principal this process's own clients act as: the CLI's by default; the console and tests name theirs.
   RIPPLE_KAFKA_PRINCIPAL: z.enum(['ripple-cli', 'console', 'ripple-test']).default('ripple-cli'),
+  RIPPLE_MARIADB_CONSOLE_PASSWORD: z.string().min(1).optional(),
+  RIPPLE_POSTGRES_CONSOLE_PASSWORD: z.string().min(1).optional(),
   RIPPLE_KAFKA_HEAP: z.string().default('-Xms256m -Xmx1g'),
   RIPPLE_CONNECT_HEAP: z.string().default('-Xms256m -Xmx1g'),
   RIPPLE_PG_BINDIR: z.string().optional(),
@@ -126,7 +134,7 @@ export const KAFKA_NODES_FILE = 'kafka-nodes'
 const PORT_STEP = 100
 
 /** The admin, CDC and JDBC sink accounts' names (the stack's own; services have their own accounts). */
-export const ACCOUNTS = { mariadbAdmin: 'ripple', mariadbCdc: 'debezium', mariadbRoot: 'root', postgresAdmin: 'postgres', jdbcSink: 'jdbc_sink' } as const
+export const ACCOUNTS = { mariadbAdmin: 'ripple', mariadbCdc: 'debezium', mariadbRoot: 'root', postgresAdmin: 'postgres', jdbcSink: 'jdbc_sink', console: 'console' } as const
 
 /**
  * Cassandra's superuser role (`up`'s set-up, health checks, tests); a service's own role comes
@@ -213,6 +221,9 @@ export interface StackConfig {
     readonly clickhouse: Readonly<Record<keyof typeof CLICKHOUSE_USERS, string>>
     /** Kafka Connect's REST API accounts' passwords (RIPPLE_CONNECT_<ACCOUNT>_PASSWORD overrides each). */
     readonly connect: Readonly<Record<ConnectAccount, string>>
+    /** The web console's read-only accounts (SELECT on the columns its pages show, nothing else). */
+    readonly consoleMariadbPassword: string
+    readonly consolePostgresPassword: string
     /** Generated once per RIPPLE_HOME (stack/src/secrets.ts): access-token key, admin key, confirmation-link key. */
     readonly generated: LocalSecrets
   }
@@ -229,6 +240,13 @@ export interface StackConfig {
     readonly passwords: Readonly<Record<string, string>>
   }
   readonly connectWorkers: readonly ConnectWorker[]
+  /** The web console's own settings (stack/src/console). */
+  readonly console: {
+    /** Host header values it answers to besides 127.0.0.1:<port> and localhost:<port>; a name without a port means its own port. */
+    readonly hosts: readonly string[]
+    readonly sessionIdleMs: number
+    readonly sessionMaxMs: number
+  }
   readonly jvm: { readonly kafkaHeap: string[]; readonly connectHeap: string[] }
   readonly pgBinDir: string | undefined
   readonly startTimeoutMs: number
@@ -322,6 +340,8 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       cassandraAdminPassword: password('cassandra', CASSANDRA_ADMIN),
       clickhouse: { admin: password('clickhouse', CLICKHOUSE_USERS.admin), reader: password('clickhouse', CLICKHOUSE_USERS.reader) },
       connect: { cli: password('connect', CONNECT_ACCOUNTS.cli), gateway: password('connect', CONNECT_ACCOUNTS.gateway), console: password('connect', CONNECT_ACCOUNTS.console) },
+      consoleMariadbPassword: password('mariadb', ACCOUNTS.console),
+      consolePostgresPassword: password('postgres', ACCOUNTS.console),
       generated: loadLocalSecrets(home, env)
     },
     kafka: {
@@ -331,6 +351,7 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       principal: e.RIPPLE_KAFKA_PRINCIPAL,
       passwords: Object.fromEntries(kafkaPrincipals.map(p => [p, password('kafka', p)]))
     },
+    console: { hosts: e.RIPPLE_CONSOLE_HOSTS, sessionIdleMs: e.RIPPLE_CONSOLE_SESSION_IDLE_MS, sessionMaxMs: e.RIPPLE_CONSOLE_SESSION_MAX_MS },
     connectWorkers: Array.from({ length: workers }, (_, i) => ({ name: i === 0 ? 'connect' : `connect-${i + 1}`, port: e.RIPPLE_CONNECT_PORT + PORT_STEP * i })),
     jvm: {
       kafkaHeap: e.RIPPLE_KAFKA_HEAP.split(/\s+/).filter(Boolean),
@@ -370,6 +391,9 @@ export function endpoints (config: StackConfig) {
     mariadbCdc: { user: ACCOUNTS.mariadbCdc, password: config.secrets.mariadbCdcPassword },
     /** The superuser over TCP: tests' scratch databases and checks; services have their own roles. */
     postgres: { host: h, port: config.ports.postgres, user: ACCOUNTS.postgresAdmin, password: config.secrets.postgresPassword },
+    /** The web console's read-only accounts: its pages never read through the admin account or the superuser. */
+    consoleMariadb: { host: h, port: config.ports.mariadb, user: ACCOUNTS.console, password: config.secrets.consoleMariadbPassword },
+    consolePostgres: { host: h, port: config.ports.postgres, user: ACCOUNTS.console, password: config.secrets.consolePostgresPassword },
     smtp: { host: h, port: config.ports.smtp }
   }
 }

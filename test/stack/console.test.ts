@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test'
 import { execa } from 'execa'
 import type { Browser, Page } from 'playwright-core'
 import { applyConnector, connectorState, deleteConnector, endpoints, loadStackConfig } from '@ripple/stack'
-import { callJson, deleteTopics, eventually, readTopic, throwawayJdbcSink, unique, waitForMails } from '@ripple/testing'
+import { callJson, deleteTopics, eventually, readTopic, signInToConsole, throwawayJdbcSink, unique, waitForMails } from '@ripple/testing'
 import { openBrowser, screenshot, withPage } from '@ripple/testing/browser'
 
 // The web console as a person uses it: a real Chromium (playwright-core) on the console that
@@ -25,16 +25,18 @@ after(async () => {
   await deleteTopics([topic, dlqSource, dlq])
 })
 
-async function signIn (page: Page): Promise<void> {
-  await page.goto(`${consoleUrl}/login`)
+/** Every page needs the operator's sign-in: the page asked for sends the browser there, and back after it. */
+async function signIn (page: Page, path = '/'): Promise<void> {
+  await page.goto(`${consoleUrl}${path}`)
+  assert.equal(page.url(), `${consoleUrl}/login?next=${encodeURIComponent(path)}`, 'sent to the sign-in first')
   await page.fill('input[name=key]', operatorKey)
-  await Promise.all([page.waitForURL(`${consoleUrl}/login`), page.click('button[type=submit]')])
-  assert.match(await page.textContent('main') ?? '', /Signed in/)
+  await Promise.all([page.waitForURL(`${consoleUrl}${path}`), page.click('button[type=submit]')])
+  assert.equal(await page.locator('header button:has-text("Sign out")').count(), 1, 'signed in')
 }
 
 describe('web console', () => {
   test('overview shows every component healthy with the versions', () => withPage(browser, async page => {
-    await page.goto(consoleUrl)
+    await signIn(page)
     const text = await page.textContent('main') ?? ''
     for (const name of ['kafka', 'connect', 'mariadb', 'postgres', 'user-service', 'notification-service', 'console']) {
       assert.match(text, new RegExp(`${name}\\s*healthy`), `${name} shown healthy`)
@@ -50,7 +52,7 @@ describe('web console', () => {
     await kafka(['produce', topic, '--key', 'account-7', '--header', 'trace=t-console'], '{"transfer":100}\n{"reversal":100}\n')
     await kafka(['produce', topic, '--key', 'account-9', '--value', '{"transfer":5}'])
 
-    await page.goto(`${consoleUrl}/topics`)
+    await signIn(page, '/topics')
     await page.click(`a[href="/topics/${encodeURIComponent(topic)}"]`)
     const messages = page.locator('.msg')
     assert.equal(await messages.count(), 3)
@@ -60,7 +62,7 @@ describe('web console', () => {
     assert.match(await reversal.textContent() ?? '', /trace\s*t-console/, 'the header is shown')
 
     await page.fill('input[name=key]', 'account-7')
-    await Promise.all([page.waitForURL(/key=account-7/), page.click('form button[type=submit]')])
+    await Promise.all([page.waitForURL(/key=account-7/), page.click('main form button[type=submit]')])
     const filtered = await page.locator('.msg').allTextContents()
     assert.equal(filtered.length, 2)
     assert.ok(filtered[0]!.includes('reversal') && filtered[1]!.includes('transfer'), 'one key: its transfer before its reversal, shown newest first')
@@ -72,6 +74,7 @@ describe('web console', () => {
     const created = await callJson(`http://${config.host}:${config.ports.userService}/users`, 'POST', { username: run, email: `${run}@example.test`, password: `pw-${run}-secret`, fullName: 'Grace Hopper', address: '1 Harbor Way' })
     assert.equal(created.status, 201)
     const id = created.body.id as string
+    await signIn(page)
     await eventually(async () => {
       await page.goto(`${consoleUrl}/topics/cdc.table.userdata.users?key=${encodeURIComponent(id)}`)
       assert.ok(await page.locator('.msg').count() >= 1)
@@ -87,7 +90,7 @@ describe('web console', () => {
     // A new group starts at the end (as Kafka's console consumer): move it to the start first.
     await kafka(['group', 'reset', group, '--topic', topic, '--to-earliest'])
     await kafka(['consume', topic, '--group', group, '--max', '1'])
-    await page.goto(`${consoleUrl}/groups/${encodeURIComponent(group)}`)
+    await signIn(page, `/groups/${encodeURIComponent(group)}`)
     assert.equal(await page.textContent('[data-testid=total-lag]'), '2', 'three records, one consumed and committed')
     assert.match(await page.textContent('main') ?? '', /0 member\(s\)/)
     // The console samples every group's lag every 15 s: two samples draw the line.
@@ -98,11 +101,12 @@ describe('web console', () => {
     }, 60_000, 2000)
     await screenshot(page, 'group-lag')
 
-    // Without the operator key the action is refused.
+    // Without the form's CSRF token (as another site's form would post) the action is refused.
+    await page.evaluate('document.querySelectorAll("input[name=_csrf]").forEach(input => input.remove())')
     await page.click('form[action$="/reset"] button:has-text("to latest")')
-    assert.match(await page.textContent('main') ?? '', /operator key/)
-    await signIn(page)
+    assert.match(await page.textContent('main') ?? '', /Error 403[\s\S]*CSRF token/)
     await page.goto(`${consoleUrl}/groups/${encodeURIComponent(group)}`)
+    assert.equal(await page.textContent('[data-testid=total-lag]'), '2', 'nothing moved')
     await Promise.all([page.waitForURL(`${consoleUrl}/groups/${encodeURIComponent(group)}`), page.click('form[action$="/reset"] button:has-text("to latest")')])
     assert.equal(await page.textContent('[data-testid=total-lag]'), '0')
   }))
@@ -121,14 +125,13 @@ describe('web console', () => {
     })
     try {
       await eventually(async () => assert.equal((await connectorState(connect, name))?.tasks[0]?.state, 'FAILED'))
-      await page.goto(`${consoleUrl}/connectors`)
+      await signIn(page, '/connectors')
       assert.match(await page.locator('tr', { hasText: name }).textContent() ?? '', /0: FAILED/)
       await page.click(`a[href="/connectors/${name}"]`)
       const trace = await page.textContent('pre.trace') ?? ''
       assert.match(trace, /Exception/)
       assert.match(trace, /JSON|Converting byte\[\] to Kafka Connect data failed/i)
       await screenshot(page, 'connector-failed')
-      await signIn(page)
       await page.goto(`${consoleUrl}/connectors/${name}`)
       await Promise.all([page.waitForURL(`${consoleUrl}/connectors/${name}`), page.click('button:has-text("pause")')])
       await eventually(async () => assert.equal((await connectorState(connect, name))?.state, 'PAUSED'))
@@ -143,7 +146,7 @@ describe('web console', () => {
     await kafka(['produce', dlq, '--key', 'job-42', '--header', 'x-dlq-reason=value is not JSON', '--header', 'x-dlq-error-code=MALFORMED_RECORD',
       '--header', `x-dlq-original-topic=${dlqSource}`, '--header', 'x-dlq-original-partition=0', '--header', 'x-dlq-original-offset=17', '--header', 'trace=t-dlq'], '{"fixed":true}\n')
 
-    await page.goto(`${consoleUrl}/dlq`)
+    await signIn(page, '/dlq')
     await page.click(`a[href="/dlq/${encodeURIComponent(dlq)}"]`)
     assert.equal(await page.textContent('[data-testid=pending]'), '1')
     const row = page.locator('tr', { hasText: 'job-42' })
@@ -151,7 +154,6 @@ describe('web console', () => {
     assert.match(await row.textContent() ?? '', new RegExp(`${dlqSource.replace(/\./g, '\\.')}:0:17`))
     await screenshot(page, 'dead-letters')
 
-    await signIn(page)
     await page.goto(`${consoleUrl}/dlq/${encodeURIComponent(dlq)}`)
     await Promise.all([page.waitForURL(`${consoleUrl}/dlq/${encodeURIComponent(dlq)}`), page.click('button:has-text("replay")')])
     assert.equal(await page.textContent('[data-testid=pending]'), '0', 'replayed: no longer pending')
@@ -173,10 +175,10 @@ describe('web console', () => {
     const id = created.body.id as string
     await waitForMails(email, 1)
 
-    await page.goto(`${consoleUrl}/trace`)
+    await signIn(page, '/trace')
     await page.fill('input[name=id]', id)
     await page.selectOption('select[name=kind]', 'user')
-    await Promise.all([page.waitForURL(/\/trace\?kind=user&id=/), page.click('form button[type=submit]')])
+    await Promise.all([page.waitForURL(/\/trace\?kind=user&id=/), page.click('main form button[type=submit]')])
     for (const stage of ['row', 'event', 'consumer', 'effect']) {
       assert.ok(await page.locator(`.step[data-stage=${stage}]`).count() >= 1, `a ${stage} step`)
     }
@@ -190,25 +192,30 @@ describe('web console', () => {
 
     await page.goto(`${consoleUrl}/mail`)
     await page.fill('input[name=to]', email)
-    await Promise.all([page.waitForURL(/\/mail\?to=/), page.click('form button[type=submit]')])
+    await Promise.all([page.waitForURL(/\/mail\?to=/), page.click('main form button[type=submit]')])
     assert.equal(await page.locator('.mail').count(), 1)
     assert.match(await page.locator('.mail').textContent() ?? '', /Welcome to Ripple/)
     await screenshot(page, 'mailbox')
   }))
 
-  test('write actions need the operator key; bad input is a 4xx naming the field', async () => {
+  test('write actions need the operator\'s session; bad input is a 4xx naming the field', async () => {
     const refused = await callJson(`${consoleUrl}/connectors/outbox-connector/restart`, 'POST', {})
-    assert.equal(refused.status, 403)
-    assert.equal(refused.body.field, 'key')
-    const badPartition = await callJson(`${consoleUrl}/topics/${topic}?partition=x`, 'GET')
-    assert.equal(badPartition.status, 400)
-    assert.equal(badPartition.body.field, 'partition')
-    const unknown = await callJson(`${consoleUrl}/topics/no-such-topic-${unique('')}`, 'GET')
-    assert.equal(unknown.status, 404)
+    assert.equal(refused.status, 401)
+    assert.equal(refused.body.field, 'session')
+    // The key as a header signs nothing in: only a session (and its CSRF token) opens a write.
+    const keyOnly = await callJson(`${consoleUrl}/connectors/outbox-connector/restart`, 'POST', {}, { headers: { 'x-operator-key': operatorKey } })
+    assert.equal(keyOnly.status, 401)
     const wrongKey = await callJson(`${consoleUrl}/login`, 'POST', { key: 'not-the-key' })
     assert.equal(wrongKey.status, 403)
-    const byHeader = await fetch(`${consoleUrl}/groups/${unique('none-')}/reset`, { method: 'POST', headers: { 'x-operator-key': operatorKey, 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ topic, to: 'sideways' }) })
-    assert.equal(byHeader.status, 400, 'with the key, the input itself is checked')
-    assert.equal((await byHeader.json() as { field: string }).field, 'to')
+    assert.equal(wrongKey.body.field, 'key')
+    const session = await signInToConsole(consoleUrl, operatorKey)
+    const badPartition = await callJson(`${consoleUrl}/topics/${topic}?partition=x`, 'GET', undefined, { headers: { cookie: session.cookie } })
+    assert.equal(badPartition.status, 400)
+    assert.equal(badPartition.body.field, 'partition')
+    const unknown = await callJson(`${consoleUrl}/topics/no-such-topic-${unique('')}`, 'GET', undefined, { headers: { cookie: session.cookie } })
+    assert.equal(unknown.status, 404)
+    const signedIn = await callJson(`${consoleUrl}/groups/${unique('none-')}/reset`, 'POST', { topic, to: 'sideways' }, { headers: session.headers })
+    assert.equal(signedIn.status, 400, 'signed in, with the token: the input itself is checked')
+    assert.equal(signedIn.body.field, 'to')
   })
 })

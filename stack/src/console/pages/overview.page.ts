@@ -1,12 +1,17 @@
 import { readdirSync } from 'node:fs'
 import type { FastifyInstance } from 'fastify'
 import { html } from 'ghtml'
+import mysql from 'mysql2/promise'
+import pg from 'pg'
+import { JOBS_DATABASE } from '../../components/postgres.ts'
+import { probe } from '../../components/probes.ts'
+import type { StackConfig } from '../../config.ts'
 import { connectTarget, endpoints } from '../../config.ts'
 import { connectFetch } from '../../connectors.ts'
 import { status } from '../../stack.ts'
-import type { ComponentStatus } from '../../stack.ts'
+import type { ComponentStatus, HealthProbes } from '../../stack.ts'
 import type { ConsoleDeps } from '../console.server.ts'
-import { cell, htmlCell, page, state, table } from './layout.ts'
+import { cell, csrfOf, htmlCell, page, state, table } from './layout.ts'
 
 interface Versions { kafka: string, connect: string, plugins: { class: string, type: string, version: string }[] }
 
@@ -33,15 +38,34 @@ async function versions (deps: ConsoleDeps): Promise<Versions> {
   return { kafka, connect: root.version ?? 'not answering', plugins }
 }
 
+/**
+ * MariaDB's and PostgreSQL's own probes log in as the admin and the superuser; the console asks
+ * the same question (does it answer a query?) with its read-only accounts.
+ */
+function storeProbes (config: StackConfig): HealthProbes {
+  const ep = endpoints(config)
+  return {
+    mariadb: () => probe('MariaDB', async () => {
+      const conn = await mysql.createConnection({ ...ep.consoleMariadb, connectTimeout: 2000 })
+      try { await conn.query('SELECT 1') } finally { await conn.end() }
+    }),
+    postgres: () => probe('PostgreSQL', async () => {
+      const client = new pg.Client({ ...ep.consolePostgres, database: JOBS_DATABASE, connectionTimeoutMillis: 2000 })
+      await client.connect()
+      try { await client.query('SELECT 1') } finally { await client.end() }
+    })
+  }
+}
+
 export function overviewPage (app: FastifyInstance, deps: ConsoleDeps): void {
   // `./ripple status` asks pm2 and probes every component; the page shares one answer per few seconds.
   let cached: { at: number, rows: Promise<ComponentStatus[]> } | undefined
   const components = () => {
-    if (!cached || Date.now() - cached.at > 3000) cached = { at: Date.now(), rows: status(deps.config) }
+    if (!cached || Date.now() - cached.at > 3000) cached = { at: Date.now(), rows: status(deps.config, storeProbes(deps.config)) }
     return cached.rows
   }
 
-  app.get('/', async (_req, reply) => {
+  app.get('/', async (req, reply) => {
     const [rows, v] = await Promise.all([components(), versions(deps)])
     const { prometheusUrl } = endpoints(deps.config)
     const healthy = rows.filter(r => r.healthy).length
@@ -53,6 +77,6 @@ export function overviewPage (app: FastifyInstance, deps: ConsoleDeps): void {
       ])) +
       html`<h2>Connector plugins</h2>` +
       table(['plugin', 'type', 'version'], v.plugins.map(p => [cell(p.class), cell(p.type), cell(p.version)]))
-    return reply.type('text/html; charset=utf-8').send(page('Overview', '/', body))
+    return reply.type('text/html; charset=utf-8').send(page('Overview', '/', body, csrfOf(req, reply)))
   })
 }

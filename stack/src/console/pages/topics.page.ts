@@ -7,7 +7,7 @@ import { listTopics, topicConfigs } from '../../commands/kafka.command.ts'
 import { StackError } from '../../errors.ts'
 import type { ConsoleDeps } from '../console.server.ts'
 import { newestRecords } from '../kafka/newest-records.query.ts'
-import { bytes, cell, enc, htmlCell, json, link, page, table } from './layout.ts'
+import { bytes, cell, csrfOf, enc, htmlCell, json, link, page, table } from './layout.ts'
 
 const messagesQuery = z.object({
   partition: z.coerce.number().int().min(0).optional(),
@@ -43,13 +43,13 @@ function prettyJson (value: string | null): string {
 }
 
 export function topicsPages (app: FastifyInstance, deps: ConsoleDeps): void {
-  app.get('/topics', async (_req, reply) => {
+  app.get('/topics', async (req, reply) => {
     const topics = await listTopics(deps.config)
     const body = table(['topic', 'partitions', 'replication', 'messages', 'end offsets', 'size'], topics.map(t => [
       htmlCell(link(`/topics/${enc(t.name)}`, t.name)), cell(t.partitions, 'num'), cell(t.replication, 'num'),
       cell(t.messages, 'num'), cell(t.endOffsets.join(', ')), cell(bytes(t.sizeBytes), 'num')
     ]))
-    return reply.type('text/html; charset=utf-8').send(page('Topics', '/topics', body))
+    return reply.type('text/html; charset=utf-8').send(page('Topics', '/topics', body, csrfOf(req, reply)))
   })
 
   app.get<{ Params: { topic: string } }>('/topics/:topic', async (req, reply) => {
@@ -86,6 +86,6 @@ export function topicsPages (app: FastifyInstance, deps: ConsoleDeps): void {
 <p class="muted">Read offsets ${result.scanned.map(s => `${s.partition}:${s.from}–${s.to}`).join(', ')}${q.key || q.q ? ' (a filtered page looks 2,000 records back per partition)' : ''}.</p>` +
       (result.records.length === 0 ? html`<p>No messages${q.key || q.q ? ' match in this window' : ''}.</p>` : result.records.map(messageView).join('')) +
       (older ? html`<p><a href="${older}" rel="next">Older messages →</a></p>` : '')
-    return reply.type('text/html; charset=utf-8').send(page(`Topic ${topic}`, '/topics', body))
+    return reply.type('text/html; charset=utf-8').send(page(`Topic ${topic}`, '/topics', body, csrfOf(req, reply)))
   })
 }

@@ -5,7 +5,7 @@ import { parseInput } from '@ripple/kit'
 import type { ConsoleDeps } from '../console.server.ts'
 import { traceChange } from '../trace/change.trace.ts'
 import type { TraceStep } from '../trace/change.trace.ts'
-import { page, table, cell } from './layout.ts'
+import { cell, csrfOf, page, table } from './layout.ts'
 
 const traceQuery = z.object({
   kind: z.enum(['user', 'post', 'job']).optional(),
@@ -33,6 +33,6 @@ export function tracePage (app: FastifyInstance, deps: ConsoleDeps): void {
       const first = trace.steps.find(s => s.at)?.at
       body += trace.found ? trace.steps.map(s => stepView(s, first ? Date.parse(first) : undefined)).join('') : html`<div class="notice">No ${kind} with id ${q.id} was found.</div>`
     }
-    return reply.type('text/html; charset=utf-8').send(page('Trace a change', '/trace', body))
+    return reply.type('text/html; charset=utf-8').send(page('Trace a change', '/trace', body, csrfOf(req, reply)))
   })
 }

@@ -6,8 +6,9 @@ import { clickhouseTarget, endpoints } from '../../config.ts'
 import { clickhouseRows as clickhouseSelect } from '../../components/clickhouse.ts'
 import { StackError } from '../../errors.ts'
 
-// The trace's reads of the stores, with the stack's admin accounts: one SELECT each, always with
-// parameters, each on a connection of its own that is closed at once.
+// The trace's reads of the stores, through the console's own read-only accounts (SELECT on the
+// columns ../store-reads.ts lists, nothing else): one SELECT each, always with parameters, each on
+// a connection of its own that is closed at once.
 
 const CONNECT_TIMEOUT_MS = 2000
 
@@ -31,7 +32,7 @@ export function msOf (rfc3339: string): number | undefined {
 }
 
 export async function mariadbRows<T extends RowDataPacket> (config: StackConfig, sql: string, params: unknown[]): Promise<T[]> {
-  const conn = await mysql.createConnection({ ...endpoints(config).mariadb, timezone: 'Z', connectTimeout: CONNECT_TIMEOUT_MS })
+  const conn = await mysql.createConnection({ ...endpoints(config).consoleMariadb, timezone: 'Z', connectTimeout: CONNECT_TIMEOUT_MS })
   try {
     const [rows] = await conn.query<T[]>(sql, params)
     return rows
@@ -42,7 +43,7 @@ export async function mariadbRows<T extends RowDataPacket> (config: StackConfig,
 
 /** One read on a PostgreSQL database; each query runs in order on the one connection. */
 export async function postgresRows (config: StackConfig, database: string, queries: { sql: string, params: unknown[] }[]): Promise<Record<string, unknown>[][]> {
-  const client = new pg.Client({ ...endpoints(config).postgres, database, connectionTimeoutMillis: CONNECT_TIMEOUT_MS })
+  const client = new pg.Client({ ...endpoints(config).consolePostgres, database, connectionTimeoutMillis: CONNECT_TIMEOUT_MS })
   await client.connect()
   try {
     const results: Record<string, unknown>[][] = []
@@ -53,9 +54,7 @@ export async function postgresRows (config: StackConfig, database: string, queri
   }
 }
 
-/** A service's own database as the registry names it, else its default. */
-export const serviceDatabase = (config: StackConfig, service: string, fallback: string): string =>
-  config.services.find(s => s.name === service)?.database?.database ?? fallback
+export { serviceDatabase } from '../store-reads.ts'
 
 export interface CapturedMail { id: string, to: string[], subject: string, date: string, messageId?: string }
 
