@@ -56,6 +56,16 @@ test('each service declares its own database and account; a service run by up ge
   for (const other of config.services.filter(s => s.name !== 'user-service')) everySecret.push(other.database?.password ?? '')
   for (const value of Object.values(env)) assert.ok(!everySecret.filter(Boolean).includes(value), 'no other account\'s password')
 
+  // Only user-service holds the signing key; the services that check tokens get the public key alone.
+  assert.equal(env.JWT_PRIVATE_KEY, config.secrets.generated.JWT_PRIVATE_KEY)
+  for (const name of ['subscribe-service', 'post-service']) {
+    const checker = byName.get(name)!
+    const checkerEnv = serviceEnv(config, checker.secrets, checker.database ?? null, checker.publicKeys)
+    assert.equal(checkerEnv.JWT_PUBLIC_KEY, config.publicKeys.JWT_PUBLIC_KEY, name)
+    assert.equal(checkerEnv.JWT_PRIVATE_KEY, undefined, `${name} cannot sign a token`)
+  }
+  for (const other of config.services.filter(s => s.name !== 'user-service')) assert.ok(!other.secrets.includes('JWT_PRIVATE_KEY'), `${other.name} holds no signing key`)
+
   const receiver = byName.get('receiver')!
   const bare = serviceEnv(config, receiver.secrets, receiver.database ?? null)
   assert.ok(!Object.keys(bare).some(k => /_(USER|PASSWORD)$/.test(k)), 'a service without a database gets no credentials')
