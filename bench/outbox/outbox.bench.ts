@@ -19,10 +19,9 @@ import type { Histogram } from 'hdr-histogram-js'
 import mysql from 'mysql2/promise'
 import pThrottle from 'p-throttle'
 import { Pool } from 'undici'
-import { createAccessTokens } from '@ripple/kit'
 import { serviceEnv } from '../../stack/src/components/service.ts'
 import { endpoints, loadStackConfig } from '../../stack/src/config.ts'
-import { forEachLimit, pollUntil, requestJson, wallNow } from '../cdc-email/pipeline.ts'
+import { forEachLimit, pollUntil, requestJson, signIn, wallNow } from '../cdc-email/pipeline.ts'
 import { fmt, MB, microsHistogram, positiveInt, printTable, trackRssPeak } from '../support/report.ts'
 import { componentPids, coresBetween, MACHINE, OTHERS, sampleCpu } from '../support/stack-cpu.ts'
 import { deltaBetween, mariadbCeiling, ratesBetween, statusSampler } from './mariadb.ts'
@@ -60,9 +59,12 @@ const run = Date.now().toString(36)
 const rss = trackRssPeak()
 const log = (line: string) => console.error(`outbox ${run}: ${line}`)
 const subscribeApi = new Pool(`http://${config.host}:${config.ports.subscribeService}`, { connections: 8 })
+const userApi = new Pool(`http://${config.host}:${config.ports.userService}`, { connections: 8 })
 // subscribe-service serves a subscriber's own token or an admin's: the bench acts for all its
-// subscribers with one admin token, signed with the stack's generated key (an hour is enough).
-const adminToken = (await createAccessTokens({ JWT_SECRET: config.secrets.generated.JWT_SECRET, JWT_TTL_SECONDS: 3600 }).issue({ role: 'admin' })).accessToken
+// subscribers with one admin token, from an admin sign-in at user-service (the only signer).
+const adminSignIn = await requestJson<{ accessToken: string }>(userApi, 'POST', '/auth/token', { adminKey: config.secrets.generated.ADMIN_KEY })
+if (adminSignIn.status !== 200 || !adminSignIn.body) throw new Error(`admin sign-in answered ${adminSignIn.status}: ${adminSignIn.text.slice(0, 200)}`)
+const adminToken = adminSignIn.body.accessToken
 
 /** requestJson on subscribe-service, with the admin token. */
 async function subscribeJson<T> (method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number, body: T | undefined, text: string }> {
@@ -82,7 +84,26 @@ type RelayName = 'cdc' | 'polling'
 interface Sent { title: string, author: number, startedAt: number, doneAt: number, status: number }
 interface Phase { name: string, sent: Sent[], notifiedAt: Map<string, number>, /** Posts notified more than once. */ doubled: Set<string> }
 
-const authorOf = (relay: RelayName, i: number) => `bench-${run}-${relay}-a${i}`
+/**
+ * The authors are users of user-service, each signed up and signed in once before the phases
+ * (post-service takes a post from its author's token only); a post reuses its author's token, so
+ * the rates measure posting, not signing in. Tokens last 15 minutes, longer than a relay's run.
+ */
+const authors = new Map<RelayName, Array<{ id: string, token: string }>>()
+const authorOf = (relay: RelayName, i: number) => authors.get(relay)![i]!.id
+const authorTokenOf = (relay: RelayName, i: number) => authors.get(relay)![i]!.token
+
+async function signUpAuthors (relay: RelayName): Promise<void> {
+  const signedIn: Array<{ id: string, token: string }> = []
+  await forEachLimit(Array.from({ length: authorCount }, (_, i) => i), 4, async i => {
+    const username = `bench-${run}-${relay}-a${i}`
+    const password = `bench password ${run} ${i}`
+    const res = await requestJson<{ id: string }>(userApi, 'POST', '/users', { username, email: `${username}@example.com`, password })
+    if (res.status !== 201 || !res.body) throw new Error(`POST /users answered ${res.status}: ${res.text.slice(0, 200)}`)
+    signedIn[i] = { id: res.body.id, token: await signIn(userApi, username, password) }
+  })
+  authors.set(relay, signedIn)
+}
 const subscriberOf = (relay: RelayName, i: number) => `bench-${run}-${relay}-s${i}`
 
 async function freePort (): Promise<number> {
@@ -138,7 +159,7 @@ async function drive (api: Pool, relay: RelayName, phase: string, mode: { rate: 
     const s: Sent = { title: `${run} ${relay} ${phase} #${k}`, author: k % authorCount, startedAt: wallNow(), doneAt: 0, status: 0 }
     sent.push(s)
     try {
-      const res = await requestJson(api, 'POST', '/posts', { authorId: authorOf(relay, s.author), title: s.title, content: `Benchmark post ${k} of ${phase}` })
+      const res = await requestJson(api, 'POST', '/posts', { authorId: authorOf(relay, s.author), title: s.title, content: `Benchmark post ${k} of ${phase}` }, authorTokenOf(relay, s.author))
       s.status = res.status
     } catch {
       s.status = -1
@@ -247,6 +268,7 @@ function cpuPerPost (components: Map<string, number>, before: Map<string, number
 async function benchRelay (relay: RelayName, url: string, sampler: Awaited<ReturnType<typeof statusSampler>>, components: Map<string, number>) {
   const api = new Pool(url, { connections: Math.max(connections, 16), keepAliveTimeout: 60_000 })
   try {
+    await signUpAuthors(relay)
     await subscribeAll(relay)
     log(`${relay}: warm-up, then paced at ${rate}/s for ${duration} s`)
     const warm: Phase = { name: 'warm-up', sent: await drive(api, relay, 'warm-up', { inFlight: 4 }, 2), notifiedAt: new Map(), doubled: new Set() }
@@ -352,4 +374,5 @@ try {
   await polling?.stop().catch((e: unknown) => console.error(`cleanup failed: ${String(e)}`))
   await sampler.close()
   await subscribeApi.close()
+  await userApi.close()
 }

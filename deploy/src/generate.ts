@@ -6,6 +6,7 @@ import { stringify } from 'yaml'
 import { KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
 import type { StackConfig } from '../../stack/src/config.ts'
 import { loadConnectorFiles } from '../../stack/src/connectors.ts'
+import { newSigningKey, signingPublicKey } from '../../stack/src/secrets.ts'
 import { composeFile, composeKafkaProperties } from './compose.ts'
 import { clickhouseProfileXml, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, postgresInit, prometheusYml } from './configs.ts'
 import { connectImage, NODE_IMAGE, kafkaImage, rippleImage } from './images.ts'
@@ -196,7 +197,9 @@ export async function writeSecrets (dir = deployDir): Promise<string> {
   const envFile = join(dir, 'compose', '.env')
   const existing = readEnvFile(envFile)
   const values: Record<string, string> = {}
-  for (const { variable } of secretVariables(config)) values[variable] = existing[variable] ?? randomSecret()
+  for (const { variable } of secretVariables(config)) values[variable] = existing[variable] ?? (variable === 'RIPPLE_JWT_PRIVATE_KEY' ? newSigningKey() : randomSecret())
+  // Always the private key's own, so a key set by hand in .env carries its public half along.
+  values.RIPPLE_JWT_PUBLIC_KEY = signingPublicKey(values.RIPPLE_JWT_PRIVATE_KEY!)
   values.RIPPLE_OPERATOR_KEY_SHA256 = createHash('sha256').update(values.RIPPLE_OPERATOR_KEY!).digest('hex').toUpperCase()
   values.KAFKA_CLUSTER_ID = existing.KAFKA_CLUSTER_ID ?? clusterId()
   const connectFile = [

@@ -5,7 +5,7 @@ import { KAFKA_PRINCIPALS, loadStackConfig } from '../../stack/src/config.ts'
 import type { ServiceDefinition, StackConfig } from '../../stack/src/config.ts'
 import { connectSecrets } from '../../stack/src/connectors.ts'
 import type { ConnectorDefinition } from '../../stack/src/connectors.ts'
-import { passwordVariable, SECRET_NAMES } from '../../stack/src/secrets.ts'
+import { passwordVariable, PUBLIC_KEY_NAMES, SECRET_NAMES } from '../../stack/src/secrets.ts'
 
 /**
  * What the manifests are generated from: the stack's own definitions, read the way `./ripple up`
@@ -58,11 +58,14 @@ export function deploymentConfig (): StackConfig {
     const env: Record<string, string> = { RIPPLE_HOME: home }
     for (const variable of [...STACK_PASSWORD_VARIABLES, ...accounts, ...kafkaPasswordVariables(registry)]) env[variable] = marker(variable)
     // Generated secrets must be 32 characters long: the marker is padded with what no value holds.
-    for (const name of SECRET_NAMES) env[`RIPPLE_${name}`] = marker(`RIPPLE_${name}`).padEnd(32, '@')
+    // The signing key must be a key: the throwaway home's own is loaded, then replaced by its marker.
+    for (const name of SECRET_NAMES) if (name !== 'JWT_PRIVATE_KEY') env[`RIPPLE_${name}`] = marker(`RIPPLE_${name}`).padEnd(32, '@')
     const config = loadStackConfig(env)
     for (const name of SECRET_NAMES) {
       (config.secrets.generated as Record<string, string>)[name] = marker(`RIPPLE_${name}`)
     }
+    // The public key is no secret, but it is the deployment's own (derived from its private key), so it travels beside the secrets.
+    for (const name of PUBLIC_KEY_NAMES) (config.publicKeys as Record<string, string>)[name] = marker(`RIPPLE_${name}`)
     return config
   })
 }
@@ -91,6 +94,7 @@ export function kafkaPrincipalNames (services: readonly Pick<ServiceDefinition, 
 export function secretVariables (config: StackConfig): SecretVariable[] {
   const found: SecretVariable[] = [
     ...SECRET_NAMES.map(name => ({ variable: `RIPPLE_${name}`, what: `the stack's generated ${name}` })),
+    ...PUBLIC_KEY_NAMES.map(name => ({ variable: `RIPPLE_${name}`, what: `${name}, derived from RIPPLE_JWT_PRIVATE_KEY (no secret; given to the services that check tokens)` })),
     { variable: 'RIPPLE_OPERATOR_KEY_SHA256', what: 'the operator key\'s SHA-256 in upper-case hex, which the gateway compares' },
     ...STACK_PASSWORD_VARIABLES.map(variable => ({ variable, what: 'a database account of the stack' })),
     ...config.services.flatMap(s => s.database ? [{ variable: passwordVariable(s.database.engine, s.database.user), what: `${s.name}'s ${s.database.engine} account ${s.database.user}` }] : []),

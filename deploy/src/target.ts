@@ -133,7 +133,7 @@ export function splitEnv (config: StackConfig, env: Record<string, string>): Con
  * secrets, its own database account), with addresses pointing at the deployment's hosts.
  */
 export function serviceContainerEnv (config: StackConfig, target: Target, definition: ServiceDefinition): ContainerEnv {
-  const env: Record<string, string> = { ...serviceEnv(config, definition.secrets, definition.database ?? null, definition.name), PORT: String(definition.port) }
+  const env: Record<string, string> = { ...serviceEnv(config, definition.secrets, definition.database ?? null, definition.publicKeys, definition.name), PORT: String(definition.port) }
   const addresses: Record<string, string> = {
     // Reachable from the other containers and the published port, not loopback only.
     HOST: '0.0.0.0',

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { StackError } from './errors.ts'
 import { readServiceRegistry } from './registry.ts'
-import { databasePasswords, loadLocalSecrets } from './secrets.ts'
-import type { DatabaseEngine, LocalSecrets, SecretName } from './secrets.ts'
+import { databasePasswords, loadLocalSecrets, publicKeysOf } from './secrets.ts'
+import type { DatabaseEngine, LocalSecrets, PublicKeyName, PublicKeys, SecretName } from './secrets.ts'
 
 // The stack's one reader of process.env: every port, path and secret is validated here once,
 // so a typo in an override fails at start-up instead of as a puzzling connection error.
@@ -78,6 +78,8 @@ export interface ServiceDefinition {
   order: number
   /** The generated secrets it receives as environment variables. */
   secrets: readonly SecretName[]
+  /** The stack's public keys it receives as environment variables (JWT_PUBLIC_KEY). */
+  publicKeys: readonly PublicKeyName[]
   /** The database it owns and its own account there (registry's "database"); none: no database credentials. */
   database?: DatabaseAccount
   /** Its Cassandra role, with SELECT and MODIFY on its keyspace only (registry's "cassandra"). */
@@ -227,6 +229,8 @@ export interface StackConfig {
     /** Generated once per RIPPLE_HOME (stack/src/secrets.ts): access-token key, admin key, confirmation-link key. */
     readonly generated: LocalSecrets
   }
+  /** Derived from the generated secrets, and no secret: user-service's public key. */
+  readonly publicKeys: PublicKeys
   readonly kafka: {
     /** Every node, the first one `kafka`; one node unless RIPPLE_KAFKA_NODES says otherwise. */
     readonly nodes: readonly KafkaNode[]
@@ -267,6 +271,7 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
   const resolvedPorts = parsed.data as Record<string, number>
   const home = resolve(e.RIPPLE_HOME)
   const password = databasePasswords(home, env)
+  const generated = loadLocalSecrets(home, env)
   const services: ServiceDefinition[] = registry.map(r => ({
     name: r.name,
     port: resolvedPorts[r.portVariable] ?? r.port,
@@ -274,6 +279,7 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
     afterConnectors: r.after === 'connectors',
     order: r.order,
     secrets: r.secrets,
+    publicKeys: r.publicKeys,
     ...(r.database
       ? { database: { engine: r.database.engine, database: r.database.name, user: r.database.account, password: password(r.database.engine, r.database.account) } }
       : {}),
@@ -342,8 +348,9 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       connect: { cli: password('connect', CONNECT_ACCOUNTS.cli), gateway: password('connect', CONNECT_ACCOUNTS.gateway), console: password('connect', CONNECT_ACCOUNTS.console) },
       consoleMariadbPassword: password('mariadb', ACCOUNTS.console),
       consolePostgresPassword: password('postgres', ACCOUNTS.console),
-      generated: loadLocalSecrets(home, env)
+      generated
     },
+    publicKeys: publicKeysOf(generated),
     kafka: {
       nodes,
       replicationFactor,

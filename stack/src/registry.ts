@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { StackError } from './errors.ts'
-import { SECRET_NAMES } from './secrets.ts'
+import { PUBLIC_KEY_NAMES, SECRET_NAMES } from './secrets.ts'
 
 /**
  * The service registry: each services/<name>/package.json that carries a "ripple" field is a
@@ -20,6 +20,8 @@ const rippleField = z.object({
   order: z.number(),
   /** The stack's generated secrets this service is given (least privilege: nothing it does not use). */
   secrets: z.array(z.enum(SECRET_NAMES)).default([]),
+  /** The stack's public keys this service is given (no secret: JWT_PUBLIC_KEY checks access tokens, it cannot sign one). */
+  publicKeys: z.array(z.enum(PUBLIC_KEY_NAMES)).default([]),
   /**
    * The database the service owns and the account it uses there: `./ripple up` creates the
    * account with rights on that database only and gives the service only that account's

@@ -46,7 +46,7 @@ test('each service declares its own database and account; a service run by up ge
   assert.equal(byName.get('informer')?.database?.user, 'informer')
 
   const user = byName.get('user-service')!
-  const env = serviceEnv(config, user.secrets, user.database ?? null, user.name)
+  const env = serviceEnv(config, user.secrets, user.database ?? null, user.publicKeys, user.name)
   assert.equal(env.MARIADB_USER, 'user_service')
   assert.equal(env.MARIADB_PASSWORD, user.database!.password)
   assert.equal(env.MARIADB_DATABASE, 'userdata')
@@ -56,8 +56,18 @@ test('each service declares its own database and account; a service run by up ge
   for (const other of config.services.filter(s => s.name !== 'user-service')) everySecret.push(other.database?.password ?? '')
   for (const value of Object.values(env)) assert.ok(!everySecret.filter(Boolean).includes(value), 'no other account\'s password')
 
+  // Only user-service holds the signing key; the services that check tokens get the public key alone.
+  assert.equal(env.JWT_PRIVATE_KEY, config.secrets.generated.JWT_PRIVATE_KEY)
+  for (const name of ['subscribe-service', 'post-service']) {
+    const checker = byName.get(name)!
+    const checkerEnv = serviceEnv(config, checker.secrets, checker.database ?? null, checker.publicKeys, checker.name)
+    assert.equal(checkerEnv.JWT_PUBLIC_KEY, config.publicKeys.JWT_PUBLIC_KEY, name)
+    assert.equal(checkerEnv.JWT_PRIVATE_KEY, undefined, `${name} cannot sign a token`)
+  }
+  for (const other of config.services.filter(s => s.name !== 'user-service')) assert.ok(!other.secrets.includes('JWT_PRIVATE_KEY'), `${other.name} holds no signing key`)
+
   const receiver = byName.get('receiver')!
-  const bare = serviceEnv(config, receiver.secrets, receiver.database ?? null, receiver.name)
+  const bare = serviceEnv(config, receiver.secrets, receiver.database ?? null, receiver.publicKeys, receiver.name)
   assert.ok(!Object.keys(bare).some(k => /_(USER|PASSWORD)$/.test(k) && !k.startsWith('KAFKA_SASL_')), 'a service without a database gets no database credentials')
   // Its Kafka login is its own principal's, never the tests' or another's.
   assert.equal(bare.KAFKA_SASL_USERNAME, 'receiver')

@@ -23,12 +23,17 @@ function repoWith (services: Record<string, unknown>): string {
 test('the services run in the order of their "order" numbers; a folder without a "ripple" field is not run', () => {
   const root = repoWith({
     alpha: { port: 8101, portVariable: 'RIPPLE_ALPHA_PORT', after: 'connectors', order: 20 },
-    beta: { port: 8102, portVariable: 'RIPPLE_BETA_PORT', order: 10, secrets: ['JWT_SECRET'] },
+    beta: { port: 8102, portVariable: 'RIPPLE_BETA_PORT', order: 10, secrets: ['JWT_PRIVATE_KEY'] },
+    gamma: { port: 8103, portVariable: 'RIPPLE_GAMMA_PORT', order: 30, publicKeys: ['JWT_PUBLIC_KEY'], kafka: { consumes: ['cdc.table.userdata.users'], groups: ['gamma.revocations'] } },
     library: undefined
   })
   assert.deepEqual(readServiceRegistry(root), [
-    { name: 'beta', port: 8102, portVariable: 'RIPPLE_BETA_PORT', order: 10, secrets: ['JWT_SECRET'] },
-    { name: 'alpha', port: 8101, portVariable: 'RIPPLE_ALPHA_PORT', after: 'connectors', order: 20, secrets: [] }
+    { name: 'beta', port: 8102, portVariable: 'RIPPLE_BETA_PORT', order: 10, secrets: ['JWT_PRIVATE_KEY'], publicKeys: [] },
+    { name: 'alpha', port: 8101, portVariable: 'RIPPLE_ALPHA_PORT', after: 'connectors', order: 20, secrets: [], publicKeys: [] },
+    {
+      name: 'gamma', port: 8103, portVariable: 'RIPPLE_GAMMA_PORT', order: 30, secrets: [], publicKeys: ['JWT_PUBLIC_KEY'],
+      kafka: { consumes: ['cdc.table.userdata.users'], produces: [], groups: ['gamma.revocations'] }
+    }
   ])
 })
 

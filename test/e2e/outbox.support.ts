@@ -44,14 +44,25 @@ export async function pollingRelay (): Promise<Relay> {
     PORT: '0',
     MARIADB_DATABASE: database,
     OUTBOX_RELAY: 'polling',
+    // The stack's user changes in a group of its own, never the stack's post-service.revocations.
+    REVOCATION_GROUP_ID: unique('test-polling-revocations-'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent'
   }))
   const { url } = await service.start()
   return { name: 'polling', url, database, stop: async () => { await service.stop(); await dropMariaDbDatabase(database) } }
 }
 
+/** Each author's access token, made once (post-service takes posts from their author only). */
+const authorTokens = new Map<string, Promise<string>>()
+const tokenOf = (authorId: string): Promise<string> => {
+  let token = authorTokens.get(authorId)
+  if (!token) authorTokens.set(authorId, token = testAccessToken(authorId))
+  return token
+}
+
+/** POSTs a post as its author, with the author's access token. */
 export async function createPost (relay: Relay, authorId: string, title: string): Promise<{ status: number, body: PostJson }> {
-  const res = await fetch(`${relay.url}/posts`, { method: 'POST', headers: json, body: JSON.stringify({ authorId, title, content: `Content of ${title}` }) })
+  const res = await fetch(`${relay.url}/posts`, { method: 'POST', headers: { ...json, authorization: `Bearer ${await tokenOf(authorId)}` }, body: JSON.stringify({ authorId, title, content: `Content of ${title}` }) })
   return { status: res.status, body: await res.json() as PostJson }
 }
 

@@ -2,24 +2,32 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import fc from 'fast-check'
-import { callJson, dropMariaDbDatabase, testConfig, unique } from '@ripple/testing'
+import { randomUUID } from 'node:crypto'
+import { callJson, dropMariaDbDatabase, testAccessToken, testAdminToken, testConfig, unique } from '@ripple/testing'
 import { createPostService } from '../../services/post-service/src/app.ts'
 import type { PostService } from '../../services/post-service/src/app.ts'
 import { postServiceConfigSchema } from '../../services/post-service/src/config.ts'
 import { assertHealthy, assertNoFailures, fuzz, pathOf, fuzzString, idSegment, requests } from './fuzz.support.ts'
-import type { RouteSpec } from './fuzz.support.ts'
+import type { FuzzTokens, RouteSpec } from './fuzz.support.ts'
 
 describe('post-service under fuzzed requests', () => {
   const database = unique('test_fuzz_post_')
   let service: PostService
   let base: string
   let postId: number
+  // The author the requests' own token names; other authorIds are 403 for it and 2xx for the admin.
+  const author = 'fuzz-author'
+  const tokens: FuzzTokens = {}
 
   before(async () => {
-    // OUTBOX_RELAY=cdc on a database the connector does not read: the outbox rows go nowhere.
-    service = createPostService(testConfig(postServiceConfigSchema, { MARIADB_DATABASE: database, OUTBOX_RELAY: 'cdc' }))
+    // OUTBOX_RELAY=cdc on a database the connector does not read: the outbox rows go nowhere. Its
+    // revocation consumer reads the stack's user changes in a group of its own.
+    service = createPostService(testConfig(postServiceConfigSchema, { MARIADB_DATABASE: database, OUTBOX_RELAY: 'cdc', REVOCATION_GROUP_ID: unique('test-fuzz-post-revocations-') }))
     base = (await service.start()).url
-    const created = await callJson(`${base}/posts`, 'POST', { authorId: 'fuzz-author', title: 'A post to read', content: 'Content' })
+    tokens.valid = await testAccessToken(author)
+    tokens.admin = await testAdminToken()
+    tokens.other = await testAccessToken(randomUUID())
+    const created = await callJson(`${base}/posts`, 'POST', { authorId: author, title: 'A post to read', content: 'Content' }, { token: tokens.valid })
     assert.equal(created.status, 201, JSON.stringify(created.body))
     postId = created.body.id
   })
@@ -28,12 +36,12 @@ describe('post-service under fuzzed requests', () => {
     await dropMariaDbDatabase(database)
   })
 
-  const authorId = fc.oneof(fc.stringMatching(/^[A-Za-z0-9._:@-]{1,64}$/), fc.uuid(), fc.constantFrom('alice', 'a'.repeat(64), 'a'.repeat(65), ' alice ', 'al ice', 'ålice'))
+  const authorId = fc.oneof({ weight: 3, arbitrary: fc.constant(author) }, fc.stringMatching(/^[A-Za-z0-9._:@-]{1,64}$/), fc.uuid(), fc.constantFrom('alice', 'a'.repeat(64), 'a'.repeat(65), ' alice ', 'al ice', 'ålice'))
   const text = (max: number) => fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 50 }), fuzzString, fc.constantFrom('x'.repeat(max), 'x'.repeat(max + 1), '😀'.repeat(max / 2), '😀'.repeat(max / 2 + 1), 'e\u0301'.repeat(max / 2)))
 
   it('answers every request with a 2xx or a JSON 4xx, and stays healthy', async t => {
     const routes: RouteSpec[] = [
-      { name: 'POST /posts', method: 'POST', path: pathOf('/posts', '/posts/', '/posts//', '/Posts'), body: fc.record({ authorId, title: text(255), content: text(10_000) }), weight: 6 },
+      { name: 'POST /posts', method: 'POST', path: pathOf('/posts', '/posts/', '/posts//', '/Posts'), body: fc.record({ authorId, title: text(255), content: text(10_000) }), auth: true, weight: 6 },
       {
         name: 'GET /posts/:id',
         method: 'GET',
@@ -41,7 +49,7 @@ describe('post-service under fuzzed requests', () => {
       },
       { name: 'GET /health|/metrics|/posts', method: 'GET', path: fc.constantFrom('/health', '/metrics', '/posts'), weight: 1 }
     ]
-    const report = await fuzz({ name: 'post-service', base, arbitrary: requests(routes, {}), log: line => t.diagnostic(line) })
+    const report = await fuzz({ name: 'post-service', base, arbitrary: requests(routes, tokens), log: line => t.diagnostic(line) })
     await assertHealthy(base)
     assertNoFailures(report)
   })

@@ -19,7 +19,9 @@ describe('subscribe-service under fuzzed requests', () => {
 
   before(async () => {
     service = createSubscribeService(testConfig(subscribeServiceConfigSchema, {
-      TOPIC: scope.topic, GROUP_ID: scope.groupId, POSTGRES_DATABASE: scope.database, WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_MAX_ATTEMPTS: '1'
+      TOPIC: scope.topic, GROUP_ID: scope.groupId, POSTGRES_DATABASE: scope.database, WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_MAX_ATTEMPTS: '1',
+      // The stack's user changes, in a group of its own (never the stack's subscribe-service.revocations).
+      REVOCATION_GROUP_ID: `${scope.groupId}.revocations`
     }))
     base = (await service.start()).url
     tokens.valid = await testAccessToken(subscriber)

@@ -32,8 +32,13 @@ export type { MariaDbSettings } from './mariadb/mariadb.database.ts'
 export type { PostgresSettings } from './postgres/postgres.database.ts'
 export { serviceLifecycle } from './service/service.lifecycle.ts'
 export type { RunnableService } from './service/service.lifecycle.ts'
-export { accessTokenConfigSchema, authenticate, createAccessTokens, requireAdmin, requireOwner, sameSecret } from './auth/access-token.ts'
-export type { AccessTokenConfig, AccessTokens, Caller, IssuedToken } from './auth/access-token.ts'
+export {
+  accessTokenConfigSchema, accessTokenVerifierConfigSchema, authenticate, createAccessTokens, createAccessTokenVerifier, generateAccessTokenKeyPair,
+  importPrivateKey, importPublicKey, publicKeyOf, requireAdmin, requireOwner, sameSecret, tokenRevoked
+} from './auth/access-token.ts'
+export type { AccessTokenConfig, AccessTokens, AccessTokenVerifier, AccessTokenVerifierConfig, Caller, IssuedToken } from './auth/access-token.ts'
+export { decodeUserTokenState, isTokenRevoked } from './auth/token-revocation.ts'
+export type { UserTokenState } from './auth/token-revocation.ts'
 export { confirmationTokenConfigSchema, createConfirmationTokens } from './auth/confirmation-token.ts'
 export type { ConfirmationClaims, ConfirmationTokenConfig, ConfirmationTokens } from './auth/confirmation-token.ts'
 export { statementBatcher } from './batching/statement.batcher.ts'

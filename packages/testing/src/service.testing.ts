@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { accessTokenConfigSchema, createAccessTokens, loadConfig } from '@ripple/kit'
+import type { AccessTokens } from '@ripple/kit'
+import { SignJWT, UnsecuredJWT } from 'jose'
 import type { z } from 'zod'
 
 /**
@@ -63,11 +66,67 @@ export async function adminToken (userServiceUrl: string, adminKey = process.env
   return res.body.accessToken as string
 }
 
+let stackTokens: AccessTokens | undefined
+/** The stack's own signer: user-service's private key, which `./ripple test` passes as JWT_PRIVATE_KEY (tests only; no other service gets it). */
+const stackSigner = (): AccessTokens => {
+  stackTokens ??= createAccessTokens(loadConfig(accessTokenConfigSchema, process.env))
+  return stackTokens
+}
+
 /**
- * An access token for a user id, signed with the JWT_SECRET of the environment, for a service's
- * own tests that need a caller without running user-service (end-to-end tests sign in instead).
+ * An access token for a user id, signed with user-service's private key from the environment,
+ * for a service's own tests that need a caller without running user-service (end-to-end tests
+ * sign in instead).
  */
 export async function testAccessToken (userId: string): Promise<string> {
-  const tokens = createAccessTokens(loadConfig(accessTokenConfigSchema, process.env))
-  return (await tokens.issue({ role: 'user', userId })).accessToken
+  return (await stackSigner().issue({ role: 'user', userId })).accessToken
+}
+
+/** An admin token signed as user-service signs one after an admin-key sign-in, for services' own tests. */
+export async function testAdminToken (): Promise<string> {
+  return (await stackSigner().issue({ role: 'admin' })).accessToken
+}
+
+/**
+ * Tokens for `userId` (and admin ones) that no service may accept, each with every claim a real
+ * token has: signed with another Ed25519 key, HS256 with a secret of the old kind (a 43-character
+ * random string), and unsigned (`alg: none`).
+ */
+export async function forgedTokens (userId: string): Promise<Record<string, string>> {
+  const now = Math.floor(Date.now() / 1000)
+  const claims = (role: 'user' | 'admin') => ({ role, iat_ms: Date.now(), ...(role === 'user' ? { sub: userId } : {}) })
+  const signed = (role: 'user' | 'admin') => new SignJWT(claims(role)).setIssuer('ripple').setAudience('ripple-api').setIssuedAt(now).setExpirationTime(now + 600)
+  const otherKey = generateKeyPairSync('ed25519').privateKey
+  const oldSecret = new TextEncoder().encode(randomBytes(32).toString('base64url'))
+  const forged: Record<string, string> = {}
+  for (const role of ['user', 'admin'] as const) {
+    forged[`${role}, another Ed25519 key`] = await signed(role).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' }).sign(otherKey)
+    forged[`${role}, HS256 with an old-style secret`] = await signed(role).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(oldSecret)
+    forged[`${role}, alg none`] = new UnsecuredJWT(claims(role)).setIssuer('ripple').setAudience('ripple-api').setIssuedAt(now).setExpirationTime(now + 600).encode()
+  }
+  return forged
+}
+
+/**
+ * A change event of userdata.users as the stack's connector writes it (JsonConverter without
+ * schemas, ids in hex, DATETIME(6) as microseconds), for a service's own tests of what it learns
+ * from user changes; the password column is never captured.
+ */
+export function userChangeRecord (topic: string, change: { op: 'c' | 'u' | 'd', userId: string, passwordChangedAt: Date | null }): { topic: string, key: string, value: string } {
+  const hex = change.userId.replaceAll('-', '')
+  const row = {
+    id: hex,
+    username: `user-${hex.slice(0, 8)}`,
+    email: `user-${hex.slice(0, 8)}@example.com`,
+    fullName: null,
+    dateOfBirth: null,
+    address: null,
+    createdAt: 1_767_225_600_000_000,
+    lastUpdated: Date.now() * 1000,
+    status: 'Confirmed',
+    passwordChangedAt: change.passwordChangedAt === null ? null : change.passwordChangedAt.getTime() * 1000
+  }
+  const source = { version: '3.2.0.Final', connector: 'mariadb', name: 'cdc.table', ts_ms: Date.now(), snapshot: 'false', db: 'userdata', table: 'users', server_id: 1, file: 'mysql-bin.000001', pos: 4, row: 0 }
+  const images = change.op === 'd' ? { before: row, after: null } : { before: change.op === 'u' ? { ...row, passwordChangedAt: null } : null, after: row }
+  return { topic, key: JSON.stringify({ id: hex }), value: JSON.stringify({ ...images, source, op: change.op, ts_ms: Date.now() }) }
 }

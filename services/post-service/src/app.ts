@@ -1,8 +1,9 @@
-import { defineService } from '@ripple/kit'
+import { consumerTuning, createAccessTokenVerifier, defineService } from '@ripple/kit'
 import type { PostServiceConfig } from './config.ts'
 import { createKafkaEventPublisher } from './adapters/kafka-event-publisher.adapter.ts'
 import { createMariaDbOutboxStore } from './adapters/mariadb-outbox-repository.adapter.ts'
 import { createMariaDbPostRepository } from './adapters/mariadb-post-repository.adapter.ts'
+import { createMariaDbTokenRevocationStore } from './adapters/mariadb-token-revocation.adapter.ts'
 import { migrate, POST_DB_OPTIONS } from './adapters/mariadb.migrations.ts'
 import { makeCleanOutbox } from './interactors/clean-outbox.interactor.ts'
 import { makeCreatePost } from './interactors/create-post.interactor.ts'
@@ -10,10 +11,12 @@ import type { CreatePost } from './interactors/create-post.interactor.ts'
 import { makeGetPost } from './interactors/get-post.interactor.ts'
 import { makeRelayOutbox } from './interactors/relay-outbox.interactor.ts'
 import type { OutboxRelay } from './interactors/relay-outbox.interactor.ts'
+import { makeIsTokenRevoked, makeRecordUserTokenState } from './interactors/token-revocation.interactor.ts'
 import { registerPostRoutes } from './transport/post.routes.ts'
+import { createUserChangeHandler } from './transport/user-change.handler.ts'
 
 /** The composition root: the only place that knows which adapter fills which port. */
-export const createPostService = defineService<PostServiceConfig>('post-service', async ({ config, logger, http, producer, mariadb, worker, onClose }) => {
+export const createPostService = defineService<PostServiceConfig>('post-service', async ({ config, logger, http, producer, consume, mariadb, worker, onClose }) => {
   const { pool, settings } = await mariadb({ database: config.MARIADB_DATABASE, connectionLimit: config.MARIADB_POOL_SIZE, options: POST_DB_OPTIONS, migrate })
   const posts = createMariaDbPostRepository(pool)
   const outbox = createMariaDbOutboxStore(pool, settings)
@@ -58,7 +61,15 @@ export const createPostService = defineService<PostServiceConfig>('post-service'
     if (result.ok) relay?.wake()
     return result
   }
-  registerPostRoutes(http, { createPost: createAndWake, getPost: makeGetPost({ posts }) })
+  // Its own group, so every password change and deletion reaches this service whatever other consumers of the topic do.
+  const revocations = createMariaDbTokenRevocationStore(pool)
+  await consume({
+    groupId: config.REVOCATION_GROUP_ID,
+    topics: [config.REVOCATION_TOPIC],
+    handler: createUserChangeHandler({ record: makeRecordUserTokenState({ revocations }), logger }),
+    ...consumerTuning(config)
+  })
+  registerPostRoutes(http, { createPost: createAndWake, getPost: makeGetPost({ posts }) }, { tokens: createAccessTokenVerifier(config), isRevoked: makeIsTokenRevoked({ revocations }) })
 })
 
 export type PostService = ReturnType<typeof createPostService>

@@ -1,8 +1,15 @@
-import { baseConfigSchema, port, wholeNumber } from '@ripple/kit'
+import { accessTokenVerifierConfigSchema, baseConfigSchema, consumerTuningSchema, port, wholeNumber } from '@ripple/kit'
 import { z } from 'zod'
 
 export const postServiceConfigSchema = baseConfigSchema.extend({
   PORT: port(8081),
+  // JWT_PUBLIC_KEY (user-service's public key) checks the authors' access tokens; this service cannot sign one.
+  ...accessTokenVerifierConfigSchema.shape,
+  /** userdata.users' change events: password changes and deletions revoke older tokens here too. */
+  REVOCATION_TOPIC: z.string().min(1).default('cdc.table.userdata.users'),
+  REVOCATION_GROUP_ID: z.string().min(1).default('post-service.revocations'),
+  // The revocation consumer's: a fetch returns as soon as a change arrived, so a revoked token is refused within about a second.
+  ...consumerTuningSchema({ fetchMaxWaitMs: 500, fetchMinBytes: 1 }).shape,
   // Only plain names: the migration has to splice it into CREATE DATABASE, where parameters cannot go.
   MARIADB_DATABASE: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'letters, digits and _ only').default('post_service_db'),
   MARIADB_POOL_SIZE: wholeNumber(20, { min: 1, max: 200 }),

@@ -5,7 +5,7 @@ import mysql from 'mysql2/promise'
 import type { RowDataPacket } from 'mysql2/promise'
 import { createPostService } from '../src/app.ts'
 import type { PostService } from '../src/app.ts'
-import { deleteTopics, dropMariaDbDatabase, eventually, readTopic, serviceConfig, settingsOf, unique } from './stack.helpers.ts'
+import { deleteTopics, dropMariaDbDatabase, eventually, readTopic, serviceConfig, settingsOf, testAccessToken, unique } from './stack.helpers.ts'
 
 interface PostJson { id: number, authorId: string, title: string, content: string, createdAt: string }
 
@@ -35,7 +35,7 @@ describe('post-service polling relay (real Kafka)', () => {
   }
 
   async function post (base: string, body: { authorId: string, title: string, content: string }): Promise<PostJson> {
-    const res = await fetch(`${base}/posts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const res = await fetch(`${base}/posts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await testAccessToken(body.authorId)}` }, body: JSON.stringify(body) })
     assert.equal(res.status, 201)
     return await res.json() as PostJson
   }

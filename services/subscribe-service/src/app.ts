@@ -1,18 +1,21 @@
-import { consumerTuning, createAccessTokens, defineService } from '@ripple/kit'
+import { consumerTuning, createAccessTokenVerifier, defineService } from '@ripple/kit'
 import type { SubscribeServiceConfig } from './config.ts'
 import { createHttpWebhookClient } from './adapters/http-webhook-sender.adapter.ts'
 import { createPgDeliveryQueue } from './adapters/pg-delivery-repository.adapter.ts'
 import { createPgNotificationRepository } from './adapters/pg-notification-repository.adapter.ts'
 import { migrate } from './adapters/pg.schema.ts'
 import { createPgSubscriptionRepository } from './adapters/pg-subscription-repository.adapter.ts'
+import { createPgTokenRevocationStore } from './adapters/pg-token-revocation.adapter.ts'
 import { createWebhookAddressGuard } from './adapters/webhook-address.adapter.ts'
 import { makeDeliverWebhooks } from './interactors/deliver-webhooks.interactor.ts'
 import { makeListNotifications, makeRecordPostNotifications } from './interactors/notifications.interactor.ts'
 import { makeListSubscriptions, makeSubscribe, makeUnsubscribe } from './interactors/subscribe.interactor.ts'
+import { makeIsTokenRevoked, makeRecordUserTokenState } from './interactors/token-revocation.interactor.ts'
 import { createPostEventHandler } from './transport/post-event.handler.ts'
 import { registerSubscriptionRoutes } from './transport/subscription.routes.ts'
+import { createUserChangeHandler } from './transport/user-change.handler.ts'
 
-/** Wires the service: PostgreSQL, the outbox topic's consumer, the webhook worker, HTTP. */
+/** Wires the service: PostgreSQL, the outbox topic's consumer, the user changes' consumer (token revocation), the webhook worker, HTTP. */
 export const createSubscribeService = defineService<SubscribeServiceConfig>('subscribe-service', async ({ config, logger, http, consume, postgres, worker }) => {
   const pool = await postgres({ database: config.POSTGRES_DATABASE, max: config.POSTGRES_POOL_SIZE })
   await migrate(pool)
@@ -44,12 +47,21 @@ export const createSubscribeService = defineService<SubscribeServiceConfig>('sub
     maxBuffered: config.CONCURRENCY_PER_PARTITION * 3
   })
 
+  // Its own group, so every password change and deletion reaches this service whatever other consumers of the topic do.
+  const revocations = createPgTokenRevocationStore(pool)
+  await consume({
+    groupId: config.REVOCATION_GROUP_ID,
+    topics: [config.REVOCATION_TOPIC],
+    handler: createUserChangeHandler({ record: makeRecordUserTokenState({ revocations }), logger }),
+    ...consumerTuning(config)
+  })
+
   registerSubscriptionRoutes(http, {
     subscribe: makeSubscribe({ subscriptions, webhooks: webhookAddresses }),
     unsubscribe: makeUnsubscribe({ subscriptions }),
     listSubscriptions: makeListSubscriptions({ subscriptions }),
     listNotifications: makeListNotifications({ notifications })
-  }, createAccessTokens(config))
+  }, { tokens: createAccessTokenVerifier(config), isRevoked: makeIsTokenRevoked({ revocations }) })
 })
 
 export type SubscribeService = ReturnType<typeof createSubscribeService>

@@ -1,14 +1,17 @@
-import { accessTokenConfigSchema, baseConfigSchema, consumerTuningSchema, port, wholeNumber } from '@ripple/kit'
+import { accessTokenVerifierConfigSchema, baseConfigSchema, consumerTuningSchema, port, wholeNumber } from '@ripple/kit'
 import { z } from 'zod'
 import { parseAllowedHosts } from './adapters/webhook-address.adapter.ts'
 
 export const subscribeServiceConfigSchema = baseConfigSchema.extend({
-  // JWT_SECRET (user-service's signing key) verifies the callers' access tokens.
-  ...accessTokenConfigSchema.shape,
+  // JWT_PUBLIC_KEY (user-service's public key) checks the callers' access tokens; this service cannot sign one.
+  ...accessTokenVerifierConfigSchema.shape,
   PORT: port(8082),
   /** The EventRouter's topic for aggregatetype `post` (and the polling relay's). */
   TOPIC: z.string().min(1).default('outbox.event.post'),
   GROUP_ID: z.string().min(1).default('subscribe-service'),
+  /** userdata.users' change events: password changes and deletions revoke older tokens here too. */
+  REVOCATION_TOPIC: z.string().min(1).default('cdc.table.userdata.users'),
+  REVOCATION_GROUP_ID: z.string().min(1).default('subscribe-service.revocations'),
   POSTGRES_DATABASE: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case PostgreSQL identifier').default('subscribe_service_db'),
   POSTGRES_POOL_SIZE: wholeNumber(10, { min: 1 }),
   // Commits every 200 ms instead of after each event, a crashed member's partitions move on after

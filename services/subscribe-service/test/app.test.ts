@@ -3,12 +3,15 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
-import { createAccessTokens, createProducer, kafkaConnection } from '@ripple/kit'
+import { randomUUID } from 'node:crypto'
+import { createProducer, kafkaConnection } from '@ripple/kit'
 import type { KafkaProducer } from '@ripple/kit'
 import pg from 'pg'
 import { createSubscribeService } from '../src/app.ts'
 import type { SubscribeService } from '../src/app.ts'
-import { deleteTopics, dropPostgresDatabase, eventually, postCreatedRecord, postgresSettings, readTopic, RECEIVER_HOST, serviceConfig, testAccessToken, unique } from './stack.helpers.ts'
+import {
+  deleteTopics, dropPostgresDatabase, eventually, forgedTokens, postCreatedRecord, postgresSettings, readTopic, RECEIVER_HOST, serviceConfig, testAccessToken, testAdminToken, unique, userChangeRecord
+} from './stack.helpers.ts'
 
 interface NotificationJson { id: number, eventId: string, subscriberId: string, post: { id: number, title: string }, delivery: null | { state: string, attempts: number, lastError: string | null } }
 
@@ -32,6 +35,8 @@ describe('subscribe-service (real Kafka and PostgreSQL)', () => {
   const topic = unique('test.outbox.subscribe.')
   const database = unique('test_subscribe_app_')
   const groupId = unique('test-subscribe-')
+  const usersTopic = unique('test.cdc.users.')
+  const revocationGroupId = unique('test-subscribe-revocations-')
   let service: SubscribeService
   let base: string
   let producer: KafkaProducer
@@ -52,16 +57,18 @@ describe('subscribe-service (real Kafka and PostgreSQL)', () => {
   const notificationsOf = async (subscriberId: string): Promise<NotificationJson[]> => (await call('GET', `/notifications?subscriberId=${subscriberId}&limit=1000`, undefined, subscriberId)).body.items
 
   before(async () => {
-    service = createSubscribeService(serviceConfig({ TOPIC: topic, GROUP_ID: groupId, POSTGRES_DATABASE: database }))
-    base = (await service.start()).url
     producer = createProducer({ ...kafkaConnection(serviceConfig({ TOPIC: topic, GROUP_ID: 'g', POSTGRES_DATABASE: database })), clientId: 'subscribe-service-test' })
+    // The users topic exists before the consumer subscribes, as the connector's does on the stack.
+    await producer.send([userChangeRecord(usersTopic, { op: 'c', userId: randomUUID(), passwordChangedAt: null })])
+    service = createSubscribeService(serviceConfig({ TOPIC: topic, GROUP_ID: groupId, POSTGRES_DATABASE: database, REVOCATION_TOPIC: usersTopic, REVOCATION_GROUP_ID: revocationGroupId }))
+    base = (await service.start()).url
   })
   after(async () => {
     await service.stop()
     await producer.close()
     await Promise.all(closers.map(c => c()))
     await dropPostgresDatabase(database)
-    await deleteTopics([topic, `${topic}.dlq`])
+    await deleteTopics([topic, `${topic}.dlq`, usersTopic, `${usersTopic}.dlq`])
   })
 
   it('records one notification per subscriber, once, even when the event comes twice', async () => {
@@ -153,7 +160,13 @@ describe('subscribe-service (real Kafka and PostgreSQL)', () => {
     assert.equal(gone.body.field, 'authorId')
     assert.equal((await call('GET', '/notifications', undefined, 'sam')).body.field, 'subscriberId')
     assert.equal((await call('GET', '/notifications?subscriberId=sam&limit=0', undefined, 'sam')).body.field, 'limit')
-    assert.deepEqual((await call('GET', '/health', undefined, null)).body, { status: 'ok', reasons: [], postgres: 'ok', [`consumer:${groupId}`]: { topics: [topic], healthy: true } })
+    assert.deepEqual((await call('GET', '/health', undefined, null)).body, {
+      status: 'ok',
+      reasons: [],
+      postgres: 'ok',
+      [`consumer:${groupId}`]: { topics: [topic], healthy: true },
+      [`consumer:${revocationGroupId}`]: { topics: [usersTopic], healthy: true }
+    })
   })
 
   it('HTTP: every route needs the subscriber\'s own token: 401 without one or with a forged one, 403 with another user\'s; an admin acts for anyone', async () => {
@@ -176,9 +189,67 @@ describe('subscribe-service (real Kafka and PostgreSQL)', () => {
       assert.equal(foreign.body.field, 'subscriberId')
     }
     assert.deepEqual((await call('GET', '/subscriptions?subscriberId=owner-o', undefined, 'owner-o')).body.items.map((s: { authorId: string }) => s.authorId), ['author-a'], 'nothing changed')
-    const admin = await createAccessTokens(serviceConfig({ TOPIC: topic, GROUP_ID: 'g', POSTGRES_DATABASE: database })).issue({ role: 'admin' })
-    const asAdmin = await fetch(`${base}/subscriptions?subscriberId=owner-o`, { headers: { authorization: `Bearer ${admin.accessToken}` } })
+    const asAdmin = await fetch(`${base}/subscriptions?subscriberId=owner-o`, { headers: { authorization: `Bearer ${await testAdminToken()}` } })
     assert.equal(asAdmin.status, 200)
+  })
+
+  it('HTTP: a token signed with anything but user-service\'s private key is a 401 on every route', async () => {
+    const routes: Array<[string, string, unknown]> = [
+      ['POST', '/subscriptions', { subscriberId: 'owner-f', authorId: 'author-b' }],
+      ['GET', '/subscriptions?subscriberId=owner-f', undefined],
+      ['DELETE', '/subscriptions/owner-f/author-a', undefined],
+      ['GET', '/notifications?subscriberId=owner-f', undefined]
+    ]
+    for (const [kind, token] of Object.entries(await forgedTokens('owner-f'))) {
+      for (const [method, path, body] of routes) {
+        const res = await fetch(base + path, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined })
+        const answer = await res.json() as { error: string, field: string }
+        assert.equal(res.status, 401, `${method} ${path}, ${kind}`)
+        assert.deepEqual([answer.error, answer.field], ['UNAUTHORIZED', 'authorization'], `${method} ${path}, ${kind}`)
+      }
+    }
+    assert.deepEqual((await call('GET', '/subscriptions?subscriberId=owner-f', undefined, 'owner-f')).body.items, [], 'nothing stored')
+  })
+
+  it('HTTP: a token signed before its user\'s password change, or for a deleted account, is a 401 TOKEN_REVOKED once the change event arrives; a new token works', async () => {
+    const dan = randomUUID()
+    const erin = randomUUID()
+    const danBefore = await testAccessToken(dan)
+    const erinToken = await testAccessToken(erin)
+    const list = async (userId: string, token: string) => {
+      const res = await fetch(`${base}/subscriptions?subscriberId=${userId}`, { headers: { authorization: `Bearer ${token}` } })
+      return { status: res.status, body: await res.json() as { error?: string, field?: string } }
+    }
+    assert.equal((await list(dan, danBefore)).status, 200, 'valid before the change')
+    assert.equal((await list(erin, erinToken)).status, 200)
+    await new Promise(resolve => setTimeout(resolve, 5))
+    await producer.send([
+      userChangeRecord(usersTopic, { op: 'u', userId: dan, passwordChangedAt: new Date() }),
+      userChangeRecord(usersTopic, { op: 'd', userId: erin, passwordChangedAt: null })
+    ])
+    for (const [userId, token] of [[dan, danBefore], [erin, erinToken]] as const) {
+      const refused = await eventually(async () => {
+        const res = await list(userId, token)
+        assert.equal(res.status, 401, JSON.stringify(res.body))
+        return res
+      }, 10_000)
+      assert.deepEqual([refused.body.error, refused.body.field], ['TOKEN_REVOKED', 'authorization'])
+    }
+    assert.equal((await list(dan, await testAccessToken(dan))).status, 200, 'a token signed after the change')
+    assert.equal((await list(erin, await testAccessToken(erin))).status, 401, 'no token of a deleted account')
+    // An older change read again (a redelivery, a replay from the start) never moves a user back.
+    const db = new pg.Client(postgresSettings(serviceConfig({ TOPIC: topic, GROUP_ID: 'g', POSTGRES_DATABASE: database })))
+    await db.connect()
+    try {
+      const state = async () => (await db.query('SELECT password_changed_at_ms::text AS changed, updated_at FROM user_token_states WHERE user_id = $1', [dan])).rows[0] as { changed: string, updated_at: Date }
+      const recorded = await state()
+      await producer.send([userChangeRecord(usersTopic, { op: 'u', userId: dan, passwordChangedAt: new Date(Date.now() - 60_000) })])
+      await eventually(async () => assert.ok((await state()).updated_at > recorded.updated_at, 'the replayed event was handled'), 10_000)
+      assert.equal((await state()).changed, recorded.changed)
+      assert.equal((await list(dan, danBefore)).status, 401, 'still revoked')
+    } finally {
+      await db.end()
+    }
   })
 
   it('HTTP: a webhook to loopback, private, link-local or unresolvable addresses is a 400 naming webhookUrl; a public address is accepted', async () => {

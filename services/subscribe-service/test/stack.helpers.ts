@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { testConfig } from '@ripple/testing'
+import { testConfig, unique } from '@ripple/testing'
 import type { OutgoingMessage } from '@ripple/kit'
 import { subscribeServiceConfigSchema } from '../src/config.ts'
 import type { SubscribeServiceConfig } from '../src/config.ts'
 
 // What only this service's tests need; the rest comes from @ripple/testing.
-export { deleteTopics, dropPostgresDatabase, eventually, readTopic, testAccessToken, unique } from '@ripple/testing'
+export { deleteTopics, dropPostgresDatabase, eventually, forgedTokens, readTopic, testAccessToken, testAdminToken, unique, userChangeRecord } from '@ripple/testing'
 
 /**
  * Where the tests' webhook receivers listen: a loopback address of its own, the only one the
@@ -13,9 +13,14 @@ export { deleteTopics, dropPostgresDatabase, eventually, readTopic, testAccessTo
  */
 export const RECEIVER_HOST = '127.0.0.2'
 
-/** The service's settings against the running stack, quiet, on a free port, with short retries, webhooks allowed to RECEIVER_HOST. */
+/**
+ * The service's settings against the running stack, quiet, on a free port, with short retries,
+ * webhooks allowed to RECEIVER_HOST; its revocation consumer in a group of its own, never the
+ * stack's subscribe-service.revocations (it would take partitions from the stack's service).
+ */
 export function serviceConfig (overrides: { TOPIC: string, GROUP_ID: string, POSTGRES_DATABASE: string, [variable: string]: string }): SubscribeServiceConfig {
   return testConfig(subscribeServiceConfigSchema, {
+    REVOCATION_GROUP_ID: unique('test-subscribe-revocations-'),
     RETRY_MIN_MS: '50',
     RETRY_MAX_MS: '500',
     WEBHOOK_RETRY_MIN_MS: '100',

@@ -1,8 +1,8 @@
 import { join } from 'node:path'
 import type { DatabaseAccount, ServiceDefinition, StackConfig } from '../config.ts'
 import { endpoints, KAFKA_PRINCIPALS, kafkaSasl } from '../config.ts'
-import { SECRET_NAMES } from '../secrets.ts'
-import type { SecretName } from '../secrets.ts'
+import { PUBLIC_KEY_NAMES, SECRET_NAMES } from '../secrets.ts'
+import type { PublicKeyName, SecretName } from '../secrets.ts'
 import type { Component } from './component.ts'
 import { httpProbe } from './probes.ts'
 
@@ -52,11 +52,12 @@ function cassandraEnv (definition: ServiceDefinition): Record<string, string> {
  * in-process on scratch databases) and the tests' Kafka principal; a service run by `./ripple up`
  * only the secrets its registry entry names, its own database account and its own Kafka principal.
  */
-export function serviceEnv (config: StackConfig, secrets: readonly SecretName[] = SECRET_NAMES, credentials: DatabaseCredentials = 'admin', kafkaPrincipal: string = KAFKA_PRINCIPALS.test): Record<string, string> {
+export function serviceEnv (config: StackConfig, secrets: readonly SecretName[] = SECRET_NAMES, credentials: DatabaseCredentials = 'admin', publicKeys: readonly PublicKeyName[] = PUBLIC_KEY_NAMES, kafkaPrincipal: string = KAFKA_PRINCIPALS.test): Record<string, string> {
   const ep = endpoints(config)
   const kafka = kafkaSasl(config, kafkaPrincipal)
   return {
     ...Object.fromEntries(secrets.map(name => [name, config.secrets.generated[name]])),
+    ...Object.fromEntries(publicKeys.map(name => [name, config.publicKeys[name]])),
     // Links in mails (email confirmation) point at user-service as the user reaches it.
     USER_SERVICE_URL: `http://${config.host}:${config.ports.userService}`,
     // subscribe-service refuses webhooks to inside addresses; this one port is the exception, for
@@ -95,7 +96,7 @@ export function service (config: StackConfig, definition: ServiceDefinition): Co
       command: process.execPath,
       args: ['--disable-warning=ExperimentalWarning', join(config.repoRoot, 'services', definition.name, 'src', 'main.ts')],
       cwd: join(config.repoRoot, 'services', definition.name),
-      env: { ...serviceEnv(config, definition.secrets, definition.database ?? null, definition.name), ...cassandraEnv(definition), PORT: String(definition.port) },
+      env: { ...serviceEnv(config, definition.secrets, definition.database ?? null, definition.publicKeys, definition.name), ...cassandraEnv(definition), PORT: String(definition.port) },
       // Services finish in-flight messages and commit on SIGTERM.
       stopTimeoutMs: 30_000,
       restartOnExit: true

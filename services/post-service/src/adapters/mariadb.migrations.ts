@@ -42,7 +42,20 @@ const outboxTable = `
     KEY ix_outbox_created_at (created_at)
   ) ENGINE=InnoDB`
 
+/**
+ * Per user whose tokens something revoked (learnt from userdata.users' change events): the last
+ * password change (epoch ms, user-service's clock, as tokens' iat_ms) and whether the account was
+ * deleted. Not captured: the outbox connector reads post_service_db.outbox only.
+ */
+const userTokenStatesTable = `
+  CREATE TABLE IF NOT EXISTS user_token_states (
+    user_id VARCHAR(64) CHARACTER SET ascii NOT NULL PRIMARY KEY,
+    password_changed_at_ms BIGINT NULL,
+    deleted BOOLEAN NOT NULL DEFAULT FALSE,
+    updated_at DATETIME(6) NOT NULL
+  ) ENGINE=InnoDB`
+
 /** Creates the database and its tables if missing; safe at every start-up. */
 export async function migrate (settings: MariaDbSettings): Promise<void> {
-  await migrateMariaDbDatabase(settings, [postsTable, outboxTable])
+  await migrateMariaDbDatabase(settings, [postsTable, outboxTable, userTokenStatesTable])
 }

@@ -1,4 +1,5 @@
-import { HttpError, InvalidInputError, parseInput } from '@ripple/kit'
+import { authenticate, HttpError, InvalidInputError, parseInput, requireOwner, tokenRevoked } from '@ripple/kit'
+import type { AccessTokenVerifier } from '@ripple/kit'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { POST_LIMITS } from '../entities/post.entity.ts'
@@ -7,6 +8,7 @@ import { PostNotFoundError } from '../entities/post.errors.ts'
 import type { InvalidPostError } from '../entities/post.errors.ts'
 import type { CreatePost } from '../interactors/create-post.interactor.ts'
 import type { GetPost } from '../interactors/get-post.interactor.ts'
+import type { IsTokenRevoked } from '../interactors/token-revocation.interactor.ts'
 
 export interface PostInteractors {
   createPost: CreatePost
@@ -31,9 +33,25 @@ function toHttp (e: PostNotFoundError | InvalidPostError): Error {
   return new InvalidInputError(e.field, e.message)
 }
 
-export function registerPostRoutes (app: FastifyInstance, posts: PostInteractors): void {
+/** How a request's token is checked: user-service's signature, then what this service learnt of the user since. */
+export interface TokenChecks {
+  tokens: AccessTokenVerifier
+  isRevoked: IsTokenRevoked
+}
+
+/**
+ * Posting needs the author's access token (user-service's JWT; its subject is the author), or an
+ * admin's, which may post for anyone: 401 without a valid token or with a revoked one
+ * (TOKEN_REVOKED), 403 naming authorId for another author. Reading a post is open.
+ */
+export function registerPostRoutes (app: FastifyInstance, posts: PostInteractors, { tokens, isRevoked }: TokenChecks): void {
   app.post('/posts', async (req, reply) => {
-    const result = await posts.createPost(parseInput(createBody, req.body))
+    // The token before the input, so a caller without one learns nothing else.
+    const caller = await authenticate(req, tokens)
+    if (await isRevoked(caller)) throw tokenRevoked()
+    const input = parseInput(createBody, req.body)
+    requireOwner(caller, input.authorId, 'authorId')
+    const result = await posts.createPost(input)
     if (!result.ok) throw toHttp(result.error)
     return reply.status(201).header('location', `/posts/${result.value.id}`).send(present(result.value))
   })

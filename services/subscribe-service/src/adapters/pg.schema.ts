@@ -9,6 +9,9 @@ export const INBOX_TABLE = 'inbox'
  *   inbox; a row with a webhook carries its delivery (state, attempts, when next, last error).
  * - ix_notifications_due: only pending deliveries, so the worker's poll stays cheap however
  *   many notifications were delivered long ago.
+ * - user_token_states: per user whose tokens something revoked (learnt from userdata.users'
+ *   change events), the last password change (epoch ms, user-service's clock, as tokens' iat_ms)
+ *   and whether the account was deleted.
  */
 export async function migrate (pool: Pool): Promise<void> {
   await ensureInboxTable(pool, INBOX_TABLE)
@@ -39,5 +42,11 @@ export async function migrate (pool: Pool): Promise<void> {
     CHECK ((webhook_url IS NULL) = (delivery_state IS NULL))
   )`)
   await pool.query('CREATE INDEX IF NOT EXISTS ix_notifications_subscriber ON notifications (subscriber_id, id)')
+  await pool.query(`CREATE TABLE IF NOT EXISTS user_token_states (
+    user_id text PRIMARY KEY,
+    password_changed_at_ms bigint,
+    deleted boolean NOT NULL DEFAULT false,
+    updated_at timestamptz NOT NULL DEFAULT now()
+  )`)
   await pool.query("CREATE INDEX IF NOT EXISTS ix_notifications_due ON notifications (next_attempt_at) WHERE delivery_state = 'pending'")
 }

@@ -1,6 +1,6 @@
-import { authenticate, HttpError, InvalidInputError, parseInput, requireOwner } from '@ripple/kit'
-import type { AccessTokens } from '@ripple/kit'
-import type { FastifyInstance } from 'fastify'
+import { authenticate, HttpError, InvalidInputError, parseInput, requireOwner, tokenRevoked } from '@ripple/kit'
+import type { AccessTokenVerifier, Caller } from '@ripple/kit'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Notification } from '../entities/notification.entity.ts'
 import type { Subscription } from '../entities/subscription.entity.ts'
@@ -8,6 +8,7 @@ import { SubscriptionNotFoundError } from '../entities/subscription.errors.ts'
 import type { InvalidSubscriptionError } from '../entities/subscription.errors.ts'
 import type { ListNotifications } from '../interactors/notifications.interactor.ts'
 import type { ListSubscriptions, Subscribe, Unsubscribe } from '../interactors/subscribe.interactor.ts'
+import type { IsTokenRevoked } from '../interactors/token-revocation.interactor.ts'
 
 export interface SubscriptionInteractors {
   subscribe: Subscribe
@@ -57,15 +58,28 @@ function toHttp (e: SubscriptionNotFoundError | InvalidSubscriptionError): Error
   return new InvalidInputError(e.field, e.message)
 }
 
+/** How a request's token is checked: user-service's signature, then what this service learnt of the user since. */
+export interface TokenChecks {
+  tokens: AccessTokenVerifier
+  isRevoked: IsTokenRevoked
+}
+
 /**
  * Every route acts for one subscriber and needs that user's access token (user-service's JWT):
- * 401 without a valid one, 403 for another user's (`subscriberId` named); an admin token may act
+ * 401 without a valid one or with a revoked one (TOKEN_REVOKED: signed before a password change,
+ * or its account deleted), 403 for another user's (`subscriberId` named); an admin token may act
  * for anyone. The token is checked before the input, so a caller without one learns nothing else.
  */
-export function registerSubscriptionRoutes (app: FastifyInstance, interactors: SubscriptionInteractors, tokens: AccessTokens): void {
+export function registerSubscriptionRoutes (app: FastifyInstance, interactors: SubscriptionInteractors, { tokens, isRevoked }: TokenChecks): void {
+  async function authenticateCaller (req: FastifyRequest): Promise<Caller> {
+    const caller = await authenticate(req, tokens)
+    if (await isRevoked(caller)) throw tokenRevoked()
+    return caller
+  }
+
   // Subscribing again answers 200 with the subscription as it now is (webhook replaced).
   app.post('/subscriptions', async (req, reply) => {
-    const caller = await authenticate(req, tokens)
+    const caller = await authenticateCaller(req)
     const body = parseInput(subscribeBody, req.body)
     requireOwner(caller, body.subscriberId, 'subscriberId')
     const result = await interactors.subscribe({ subscriberId: body.subscriberId, authorId: body.authorId, webhookUrl: body.webhookUrl ?? null })
@@ -77,14 +91,14 @@ export function registerSubscriptionRoutes (app: FastifyInstance, interactors: S
   })
 
   app.get('/subscriptions', async req => {
-    const caller = await authenticate(req, tokens)
+    const caller = await authenticateCaller(req)
     const { subscriberId } = parseInput(subscriberQuery, req.query, 'query')
     requireOwner(caller, subscriberId, 'subscriberId')
     return { items: (await interactors.listSubscriptions(subscriberId)).map(presentSubscription) }
   })
 
   app.delete('/subscriptions/:subscriberId/:authorId', async (req, reply) => {
-    const caller = await authenticate(req, tokens)
+    const caller = await authenticateCaller(req)
     const { subscriberId, authorId } = parseInput(pairParams, req.params, 'params')
     requireOwner(caller, subscriberId, 'subscriberId')
     const result = await interactors.unsubscribe(subscriberId, authorId)
@@ -93,7 +107,7 @@ export function registerSubscriptionRoutes (app: FastifyInstance, interactors: S
   })
 
   app.get('/notifications', async req => {
-    const caller = await authenticate(req, tokens)
+    const caller = await authenticateCaller(req)
     const { subscriberId, limit, offset } = parseInput(notificationsQuery, req.query, 'query')
     requireOwner(caller, subscriberId, 'subscriberId')
     const page = await interactors.listNotifications(subscriberId, { limit, offset })

@@ -83,11 +83,12 @@ export function registerUserRoutes (app: FastifyInstance, users: UserInteractors
     return { caller, id }
   }
 
-  /** Whether an owner's token was signed before the account's last password change, so it died with it. */
+  /** Whether an owner's token was signed before the account's last password change, or its account is gone: either way it died with it. */
   async function isRevoked (caller: Caller, id: string): Promise<boolean> {
     if (caller.role !== 'user' || caller.issuedAtMs === undefined) return false
     const found = await users.getUser(id)
-    const changedAt = found.ok ? found.value.passwordChangedAt : null
+    if (!found.ok) return found.error instanceof UserNotFoundError
+    const changedAt = found.value.passwordChangedAt
     return changedAt !== null && changedAt.getTime() > caller.issuedAtMs
   }
 
