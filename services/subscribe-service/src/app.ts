@@ -6,6 +6,7 @@ import { createPgNotificationRepository } from './adapters/pg-notification-repos
 import { migrate } from './adapters/pg.schema.ts'
 import { createPgSubscriptionRepository } from './adapters/pg-subscription-repository.adapter.ts'
 import { createWebhookAddressGuard } from './adapters/webhook-address.adapter.ts'
+import { newWebhookSecret } from './adapters/webhook-signature.adapter.ts'
 import { makeDeliverWebhooks } from './interactors/deliver-webhooks.interactor.ts'
 import { makeListNotifications, makeRecordPostNotifications } from './interactors/notifications.interactor.ts'
 import { makeListSubscriptions, makeSubscribe, makeUnsubscribe } from './interactors/subscribe.interactor.ts'
@@ -45,7 +46,7 @@ export const createSubscribeService = defineService<SubscribeServiceConfig>('sub
   })
 
   registerSubscriptionRoutes(http, {
-    subscribe: makeSubscribe({ subscriptions, webhooks: webhookAddresses }),
+    subscribe: makeSubscribe({ subscriptions, webhooks: webhookAddresses, newSecret: newWebhookSecret }),
     unsubscribe: makeUnsubscribe({ subscriptions }),
     listSubscriptions: makeListSubscriptions({ subscriptions }),
     listNotifications: makeListNotifications({ notifications })
