@@ -1,7 +1,7 @@
 // Integration: the whole service on a free port against the real MariaDB, in a scratch database.
 import assert from 'node:assert/strict'
 import { randomBytes, randomUUID } from 'node:crypto'
-import { after, before, describe, it } from 'node:test'
+import { after, before, beforeEach, describe, it } from 'node:test'
 import { confirmationTokenConfigSchema, createConfirmationTokens, loadConfig } from '@ripple/kit'
 import { assertJsonError, base64urlSpellings, callJson, testConfig } from '@ripple/testing'
 import mysql from 'mysql2/promise'
@@ -65,6 +65,14 @@ describe('user-service HTTP API on MariaDB', () => {
     service = createUserService(config)
     base = (await service.start()).url
     db = await mysql.createConnection({ host: dbSettings.host, port: dbSettings.port, user: dbSettings.user, password: dbSettings.password, database })
+    const res = await call('POST', '/auth/token', { adminKey: config.ADMIN_KEY })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    admin = res.body.accessToken
+  })
+
+  // A fresh admin token for each test: with N=2^17 hashing on a busy machine this file can run
+  // longer than a token lives (JWT_TTL_SECONDS, 15 min).
+  beforeEach(async () => {
     const res = await call('POST', '/auth/token', { adminKey: config.ADMIN_KEY })
     assert.equal(res.status, 200, JSON.stringify(res.body))
     admin = res.body.accessToken
