@@ -463,7 +463,7 @@ export async function fuzz (options: FuzzRunOptions): Promise<FuzzReport> {
       failures.push({ path, request: describeRequest(r), problem: (err as Error).message })
       return
     }
-    if (!WRITES.has(r.method) || answer.status < 200 || answer.status >= 300) return
+    if (!WRITES.has(r.method.toUpperCase()) || answer.status < 200 || answer.status >= 300) return
     readBacks++
     try {
       await options.readBack(r, answer)
