@@ -34,7 +34,8 @@ describe('receiver under fuzzed requests', () => {
 
   it('answers every request with a 2xx or a JSON 4xx, and stays healthy', async t => {
     // A job is stored in Kafka: each accepted one is looked for on the topic once the run is over
-    // (one read of the topic, not one per job), with the sleep and data size asked for.
+    // (one read of the topic, not one per job), with the sleep and data size asked for (its data
+    // is hex: two characters a byte).
     const accepted: Array<{ r: FuzzRequest, job: { id: string, create_date: string, sleep: number, data_size: number } }> = []
     const readBack = async (r: FuzzRequest, answer: FuzzAnswer) => {
       const job = answerJson(answer) as { id: string, create_date: string, sleep: number, data_size: number }
@@ -50,7 +51,7 @@ describe('receiver under fuzzed requests', () => {
       for (const { r, job } of accepted) {
         const record = byId.get(job.id)
         const stored = record?.value ? JSON.parse(record.value) as { id: string, create_date: string, sleep: number, data: string } : undefined
-        const same = stored && stored.id === job.id && stored.create_date === job.create_date && stored.sleep === job.sleep && stored.data.length === job.data_size
+        const same = stored && stored.id === job.id && stored.create_date === job.create_date && stored.sleep === job.sleep && /^([0-9a-f]{2})*$/.test(stored.data) && stored.data.length === 2 * job.data_size
         if (!same) failures.push({ path: 'after run', request: describeRequest(r), problem: `read back: on the topic ${JSON.stringify(stored && { ...stored, data: `${stored.data.length} chars` })}, answered ${JSON.stringify(job)}` })
       }
       return failures
