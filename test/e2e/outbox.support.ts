@@ -89,9 +89,12 @@ export async function createPosts (relay: Relay, authorId: string, titles: strin
 /** `Authorization` for the subscriber: subscribe-service serves each subscriber's own token only. */
 const as = async (subscriberId: string) => ({ authorization: `Bearer ${await testAccessToken(subscriberId)}` })
 
-export async function subscribe (subscriberId: string, authorId: string, webhookUrl?: string): Promise<void> {
+/** Subscribes; answers the webhook's signing secret, which the subscribe answer alone shows (null without a webhook). */
+export async function subscribe (subscriberId: string, authorId: string, webhookUrl?: string): Promise<{ webhookSecret: string | null }> {
   const res = await fetch(`${subscribeUrl}/subscriptions`, { method: 'POST', headers: { ...json, ...await as(subscriberId) }, body: JSON.stringify({ subscriberId, authorId, ...(webhookUrl ? { webhookUrl } : {}) }) })
-  assert.equal(res.status, 201, await res.text())
+  const text = await res.text()
+  assert.equal(res.status, 201, text)
+  return { webhookSecret: (JSON.parse(text) as { webhookSecret: string | null }).webhookSecret }
 }
 
 /**

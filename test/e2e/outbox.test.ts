@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
+import { Webhook, WebhookVerificationError } from 'standardwebhooks'
 import { assertJsonError, callJson, eventually, readTopic, testAccessToken, topicEndOffsets } from '@ripple/testing'
 import { assertExactlyOnce, cdcRelay, createPost, createPosts, notificationsOf, pollingRelay, refuseEventsAfterPost, storedFor, subscribe, subscribeUrl, webhookReceiver } from './outbox.support.ts'
 import type { PostJson, Relay } from './outbox.support.ts'
@@ -86,6 +87,39 @@ for (const name of ['cdc', 'polling'] as const) {
     })
   })
 }
+
+it('a webhook is signed per Standard Webhooks: the standardwebhooks package verifies it with the secret from the subscribe answer, and refuses a tampered body', async () => {
+  const author = `e2e-${run}-signed`
+  const subscriber = `e2e-${run}-verifier`
+  const received: Array<{ body: string, headers: Record<string, string> }> = []
+  const hook = await webhookReceiver(app => {
+    // The body exactly as sent: the signature covers its bytes.
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body))
+    app.post('/signed', async (req, reply) => {
+      const h = req.headers
+      received.push({ body: req.body as string, headers: { 'webhook-id': String(h['webhook-id']), 'webhook-timestamp': String(h['webhook-timestamp']), 'webhook-signature': String(h['webhook-signature']) } })
+      return reply.status(204).send()
+    })
+  })
+  try {
+    const { webhookSecret } = await subscribe(subscriber, author, `${hook.url}/signed`)
+    assert.match(webhookSecret ?? '', /^whsec_[A-Za-z0-9+/]+=*$/)
+    const listed = await callJson(`${subscribeUrl}/subscriptions?subscriberId=${subscriber}`, 'GET', undefined, { token: await testAccessToken(subscriber) })
+    assert.ok(!JSON.stringify(listed.body).includes(webhookSecret!), 'shown once: the listing never has it')
+    const post = (await createPost(relays.find(r => r.name === 'cdc')!, author, `${author} signed`)).body
+    await eventually(() => assert.equal(received.length, 1), 60_000, 250)
+    const [delivery] = received
+    const verified = new Webhook(webhookSecret!).verify(delivery!.body, delivery!.headers) as { post: { id: number, title: string } }
+    assert.deepEqual([verified.post.id, verified.post.title], [post.id, post.title])
+    assert.ok((delivery!.headers['webhook-id'] ?? '').length > 0)
+    const tampered = delivery!.body.replace(`${author} signed`, `${author} signeD`)
+    assert.notEqual(tampered, delivery!.body)
+    assert.throws(() => new Webhook(webhookSecret!).verify(tampered, delivery!.headers), WebhookVerificationError)
+    assert.throws(() => new Webhook(`whsec_${randomBytes(32).toString('base64')}`).verify(delivery!.body, delivery!.headers), WebhookVerificationError, 'another secret does not verify it')
+  } finally {
+    await hook.close()
+  }
+})
 
 it('both relays publish the same record: topic, key, headers, JSON value and timestamp', async () => {
   const from = await topicEndOffsets(TOPIC)

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { loadStackConfig } from '@ripple/stack'
-import { assertJsonError, callJson, capturedMails, readTopic, signIn, waitForMails } from '@ripple/testing'
+import { assertJsonError, base64urlSpellings, callJson, capturedMails, readTopic, signIn, waitForMails } from '@ripple/testing'
 import type { CapturedMail } from '@ripple/testing'
 import { confirmLinkIn, serviceLog, storedPasswordHash } from './user-mail.support.ts'
 
@@ -41,8 +41,18 @@ describe('email confirmation, password notice and dates, end to end', () => {
     const link = confirmLinkIn(welcome?.text ?? '')
     assert.ok(link.startsWith(`${userService}/users/confirm?token=`), link)
 
-    const confirmed = await callJson(link, 'GET')
+    // The link and its other spellings (the spare bits of the signature's last base64url
+    // character): one link, so only the first use confirms.
+    const token = new URL(link).searchParams.get('token')!
+    const spellings = base64urlSpellings(token).map(t => `${userService}/users/confirm?token=${encodeURIComponent(t)}`)
+    assert.ok(spellings.length >= 4)
+    const confirmed = await callJson(spellings[0]!, 'GET')
     assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body))
+    for (const respelt of spellings.slice(1)) {
+      const refused = await callJson(respelt, 'GET')
+      assertJsonError(refused, 410, 'token')
+      assert.equal(refused.body.error, 'CONFIRMATION_USED')
+    }
     assert.deepEqual({ id: confirmed.body.id, status: confirmed.body.status }, { id: user.id, status: 'Confirmed' })
     assert.equal((await callJson(`${users}/${user.id}`, 'GET', undefined, { token: user.token })).body.status, 'Confirmed')
 
@@ -50,7 +60,9 @@ describe('email confirmation, password notice and dates, end to end', () => {
     assert.deepEqual(subjects(mails), ['Welcome to Ripple', 'Your Ripple email address is confirmed'], 'no change list for the status, only the confirmation')
     assert.match(mails[1]?.text ?? '', new RegExp(`your email address ${user.email.replaceAll('.', '\\.')} is confirmed`))
 
-    assertJsonError(await callJson(link, 'GET'), 410, 'token')
+    const reused = await callJson(link, 'GET')
+    assertJsonError(reused, 410, 'token')
+    assert.equal(reused.body.error, 'CONFIRMATION_USED')
     const forged = new URL(link)
     forged.searchParams.set('token', `${forged.searchParams.get('token')}x`)
     assertJsonError(await callJson(forged.toString(), 'GET'), 400, 'token')
@@ -126,8 +138,18 @@ describe('email confirmation, password notice and dates, end to end', () => {
     assert.equal(notice?.subject, 'The email address of your Ripple account changed')
     assert.ok(!notice?.text.includes('/users/confirm'), 'no link to the old address')
 
-    const confirmed = await callJson(link, 'GET')
+    // The link and its other spellings (the spare bits of the signature's last base64url
+    // character): one link, so only the first use confirms.
+    const token = new URL(link).searchParams.get('token')!
+    const spellings = base64urlSpellings(token).map(t => `${userService}/users/confirm?token=${encodeURIComponent(t)}`)
+    assert.ok(spellings.length >= 4)
+    const confirmed = await callJson(spellings[0]!, 'GET')
     assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body))
+    for (const respelt of spellings.slice(1)) {
+      const refused = await callJson(respelt, 'GET')
+      assertJsonError(refused, 410, 'token')
+      assert.equal(refused.body.error, 'CONFIRMATION_USED')
+    }
     assert.equal(confirmed.body.status, 'Confirmed')
     const mails = await waitForMails(newEmail, 2)
     assert.deepEqual(subjects(mails), ['Confirm the new email address of your Ripple account', 'Your Ripple email address is confirmed'])

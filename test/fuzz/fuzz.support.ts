@@ -371,11 +371,47 @@ export function judge (r: FuzzRequest, answer: FuzzAnswer): void {
   assert.equal(typeof error.message, 'string', `a ${status} without a string "message": ${answer.text.slice(0, 200)}`)
 }
 
+/**
+ * Reads a write the service accepted (a 2xx to POST, PUT, PATCH or DELETE) back through the
+ * service's own reads and throws, naming the difference, unless it was stored exactly: what the
+ * answer says was stored, and what the request asked for (with the normalisation the service
+ * documents). A suite whose service makes a write visible only later (through Kafka) records it
+ * here and checks it once the run is over (`afterRun`).
+ */
+export type ReadBack = (r: FuzzRequest, answer: FuzzAnswer) => Promise<void>
+
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/** The request's body as JSON, or undefined when it has none or it is not JSON. */
+export function sentJson (r: FuzzRequest): unknown {
+  try {
+    return r.body === undefined ? undefined : JSON.parse(r.body.toString('utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+/** The answer's body as JSON (a 2xx of a write route is JSON, or empty: undefined). */
+export function answerJson (answer: FuzzAnswer): unknown {
+  return answer.text === '' ? undefined : JSON.parse(answer.text)
+}
+
+/** GET as the given token (or none) and answer status and JSON body. */
+export async function readJson (base: string, path: string, token?: string): Promise<{ status: number, body: unknown }> {
+  const res = await fetch(base + path, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })
+  const text = await res.text()
+  return { status: res.status, body: text === '' ? undefined : JSON.parse(text) }
+}
+
 export interface FuzzRunOptions {
   /** What the diagnostics call the run, e.g. the service's name. */
   name: string
   base: string
   arbitrary: fc.Arbitrary<FuzzRequest>
+  /** Every suite reads its accepted writes back (required, so none forgets to). */
+  readBack: ReadBack
+  /** Checks what readBack recorded for later, once the run is over; answers the failures. */
+  afterRun?: () => Promise<FuzzFailure[]>
   /** Where to print the seed and the figures (a test's diagnostic, or console.log). */
   log: (line: string) => void
   /** Default 1000; FUZZ_RUNS overrides. */
@@ -384,7 +420,7 @@ export interface FuzzRunOptions {
 
 export interface FuzzFailure { path: string, request: string, problem: string }
 
-export interface FuzzReport { seed: number, runs: number, statuses: Record<string, number>, failures: FuzzFailure[] }
+export interface FuzzReport { seed: number, runs: number, statuses: Record<string, number>, failures: FuzzFailure[], readBacks: number }
 
 /**
  * Runs the property `numRuns` times with a seed from FUZZ_SEED or a fresh one, printed first as
@@ -404,6 +440,7 @@ export async function fuzz (options: FuzzRunOptions): Promise<FuzzReport> {
   const failures: FuzzFailure[] = []
   let index = replay ? Number(replay.split(':')[0]) : 0
   let runs = 0
+  let readBacks = 0
   await fc.assert(fc.asyncProperty(options.arbitrary, async r => {
     const path = String(index++)
     runs++
@@ -424,13 +461,22 @@ export async function fuzz (options: FuzzRunOptions): Promise<FuzzReport> {
       judge(r, answer)
     } catch (err) {
       failures.push({ path, request: describeRequest(r), problem: (err as Error).message })
+      return
+    }
+    if (!WRITES.has(r.method.toUpperCase()) || answer.status < 200 || answer.status >= 300) return
+    readBacks++
+    try {
+      await options.readBack(r, answer)
+    } catch (err) {
+      failures.push({ path, request: describeRequest(r), problem: `read back: ${(err as Error).message}` })
     }
   }), { seed, numRuns, ...(replay ? { path: replay } : {}) })
-  options.log(`${options.name}: ${runs} requests, answers by status ${JSON.stringify(statuses)}`)
+  if (options.afterRun) failures.push(...await options.afterRun())
+  options.log(`${options.name}: ${runs} requests, answers by status ${JSON.stringify(statuses)}, ${readBacks} accepted writes read back`)
   for (const [route, counts] of Object.entries(routes)) options.log(`${options.name}:   ${route}: ${JSON.stringify(counts)}`)
   for (const f of failures.slice(0, 20)) options.log(`${options.name}: FAILED seed=${seed} path=${f.path}: ${f.request} → ${f.problem}`)
   if (failures.length > 20) options.log(`${options.name}: … and ${failures.length - 20} more failures`)
-  return { seed, runs, statuses, failures }
+  return { seed, runs, statuses, failures, readBacks }
 }
 
 /** Asserts a fuzz run found nothing, naming the first failures with their replay seed and path. */

@@ -7,8 +7,8 @@ import { callJson, dropMariaDbDatabase, testAccessToken, testAdminToken, testCon
 import { createPostService } from '../../services/post-service/src/app.ts'
 import type { PostService } from '../../services/post-service/src/app.ts'
 import { postServiceConfigSchema } from '../../services/post-service/src/config.ts'
-import { assertHealthy, assertNoFailures, fuzz, pathOf, fuzzString, idSegment, requests } from './fuzz.support.ts'
-import type { FuzzTokens, RouteSpec } from './fuzz.support.ts'
+import { answerJson, assertHealthy, assertNoFailures, fuzz, pathOf, fuzzString, idSegment, readJson, requests, sentJson } from './fuzz.support.ts'
+import type { FuzzAnswer, FuzzRequest, FuzzTokens, RouteSpec } from './fuzz.support.ts'
 
 describe('post-service under fuzzed requests', () => {
   const database = unique('test_fuzz_post_')
@@ -49,7 +49,15 @@ describe('post-service under fuzzed requests', () => {
       },
       { name: 'GET /health|/metrics|/posts', method: 'GET', path: fc.constantFrom('/health', '/metrics', '/posts'), weight: 1 }
     ]
-    const report = await fuzz({ name: 'post-service', base, arbitrary: requests(routes, tokens), log: line => t.diagnostic(line) })
+    // A created post reads back as answered, with the author and title as sent (trimmed) and the content as sent.
+    const readBack = async (r: FuzzRequest, answer: FuzzAnswer) => {
+      const post = answerJson(answer) as { id: number, authorId: string, title: string, content: string }
+      const sent = sentJson(r) as { authorId: string, title: string, content: string }
+      const stored = await readJson(base, `/posts/${post.id}`)
+      assert.deepEqual(stored, { status: 200, body: post }, 'GET /posts/:id shows the post as answered')
+      assert.deepEqual([post.authorId, post.title, post.content], [sent.authorId.trim(), sent.title.trim(), sent.content], 'stored as sent')
+    }
+    const report = await fuzz({ name: 'post-service', base, arbitrary: requests(routes, tokens), readBack, log: line => t.diagnostic(line) })
     await assertHealthy(base)
     assertNoFailures(report)
   })

@@ -1,5 +1,6 @@
 // Fuzz: subscribe-service in-process on a topic, group and PostgreSQL database of its own, 1,000
 // generated requests with no token, forged ones, another user's and the subscriber's own.
+import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import fc from 'fast-check'
@@ -7,8 +8,8 @@ import { deleteTopics, dropPostgresDatabase, testAccessToken, testConfig, unique
 import { createSubscribeService } from '../../services/subscribe-service/src/app.ts'
 import type { SubscribeService } from '../../services/subscribe-service/src/app.ts'
 import { subscribeServiceConfigSchema } from '../../services/subscribe-service/src/config.ts'
-import { assertHealthy, assertNoFailures, fuzz, pathOf, fuzzString, idSegment, requests } from './fuzz.support.ts'
-import type { FuzzTokens, RouteSpec } from './fuzz.support.ts'
+import { answerJson, assertHealthy, assertNoFailures, fuzz, pathOf, fuzzString, idSegment, readJson, requests, sentJson } from './fuzz.support.ts'
+import type { FuzzAnswer, FuzzRequest, FuzzTokens, RouteSpec } from './fuzz.support.ts'
 
 describe('subscribe-service under fuzzed requests', () => {
   const scope = { topic: unique('test.fuzz.subscribe.'), groupId: unique('test-fuzz-subscribe-'), database: unique('test_fuzz_subscribe_') }
@@ -66,7 +67,27 @@ describe('subscribe-service under fuzzed requests', () => {
       },
       { name: 'GET /health|/metrics', method: 'GET', path: fc.constantFrom('/health', '/metrics'), weight: 1 }
     ]
-    const report = await fuzz({ name: 'subscribe-service', base, arbitrary: requests(routes, tokens), log: line => t.diagnostic(line) })
+    // A subscription reads back from the subscriber's list as answered (never with its secret), with
+    // the ids and webhook as sent; a deleted one is gone from it.
+    const listOf = async (subscriberId: string) => {
+      const listed = await readJson(base, `/subscriptions?subscriberId=${encodeURIComponent(subscriberId)}`, await testAccessToken(subscriberId))
+      assert.equal(listed.status, 200, JSON.stringify(listed.body))
+      return (listed.body as { items: Array<{ subscriberId: string, authorId: string, webhookUrl: string | null, createdAt: string }> }).items
+    }
+    const readBack = async (r: FuzzRequest, answer: FuzzAnswer) => {
+      if (r.method === 'DELETE') {
+        const [subscriberId, authorId] = r.path.split('?')[0]!.split('/').slice(2).map(decodeURIComponent) as [string, string]
+        assert.ok(!(await listOf(subscriberId.trim())).some(x => x.authorId === authorId.trim()), 'deleted, yet still listed')
+        return
+      }
+      const { webhookSecret, ...subscription } = answerJson(answer) as { subscriberId: string, authorId: string, webhookUrl: string | null, createdAt: string, webhookSecret: string | null }
+      const sent = sentJson(r) as { subscriberId: string, authorId: string, webhookUrl?: string | null }
+      assert.deepEqual([subscription.subscriberId, subscription.authorId], [sent.subscriberId.trim(), sent.authorId.trim()], 'stored as sent')
+      assert.equal(subscription.webhookUrl, sent.webhookUrl ?? null)
+      assert.equal(webhookSecret === null, subscription.webhookUrl === null, 'a secret exactly with a webhook')
+      assert.deepEqual((await listOf(subscription.subscriberId)).find(x => x.authorId === subscription.authorId), subscription)
+    }
+    const report = await fuzz({ name: 'subscribe-service', base, arbitrary: requests(routes, tokens), readBack, log: line => t.diagnostic(line) })
     await assertHealthy(base)
     assertNoFailures(report)
   })

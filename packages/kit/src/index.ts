@@ -40,7 +40,7 @@ export type { AccessTokenConfig, AccessTokens, AccessTokenVerifier, AccessTokenV
 export { decodeUserTokenState, isTokenRevoked } from './auth/token-revocation.ts'
 export type { UserTokenState } from './auth/token-revocation.ts'
 export { confirmationTokenConfigSchema, createConfirmationTokens } from './auth/confirmation-token.ts'
-export type { ConfirmationClaims, ConfirmationTokenConfig, ConfirmationTokens } from './auth/confirmation-token.ts'
+export type { ConfirmationClaims, ConfirmationTokenConfig, ConfirmationTokens, VerifiedConfirmation } from './auth/confirmation-token.ts'
 export { statementBatcher } from './batching/statement.batcher.ts'
 export { defineService, runService } from './service/service.host.ts'
 export type { ConsumeOptions, HostedConfig, RippleService, ServiceContext, ServiceFactory, ServiceOptions, Worker } from './service/service.host.ts'

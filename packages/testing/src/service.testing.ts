@@ -130,3 +130,20 @@ export function userChangeRecord (topic: string, change: { op: 'c' | 'u' | 'd', 
   const images = change.op === 'd' ? { before: row, after: null } : { before: change.op === 'u' ? { ...row, passwordChangedAt: null } : null, after: row }
   return { topic, key: JSON.stringify({ id: hex }), value: JSON.stringify({ ...images, source, op: change.op, ts_ms: Date.now() }) }
 }
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+
+/**
+ * The spellings of a JWS that decode to the same bytes: the last base64url character of its
+ * signature carries spare low bits (2 for a 32-byte HMAC, 4 for a 64-byte signature), and a
+ * decoder ignores them, so each value of those bits is another string for the same token.
+ * The token itself comes first.
+ */
+export function base64urlSpellings (jws: string): string[] {
+  const signature = jws.slice(jws.lastIndexOf('.') + 1)
+  const spare = (6 * signature.length - 8 * Buffer.from(signature, 'base64url').length)
+  const last = BASE64URL.indexOf(signature.at(-1)!)
+  const base = last & ~((1 << spare) - 1)
+  const others = Array.from({ length: 1 << spare }, (_, i) => base + i).filter(i => i !== last)
+  return [jws, ...others.map(i => jws.slice(0, -1) + BASE64URL[i])]
+}

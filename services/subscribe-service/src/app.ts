@@ -7,6 +7,7 @@ import { migrate } from './adapters/pg.schema.ts'
 import { createPgSubscriptionRepository } from './adapters/pg-subscription-repository.adapter.ts'
 import { createPgTokenRevocationStore } from './adapters/pg-token-revocation.adapter.ts'
 import { createWebhookAddressGuard } from './adapters/webhook-address.adapter.ts'
+import { newWebhookSecret } from './adapters/webhook-signature.adapter.ts'
 import { makeDeliverWebhooks } from './interactors/deliver-webhooks.interactor.ts'
 import { makeListNotifications, makeRecordPostNotifications } from './interactors/notifications.interactor.ts'
 import { makeListSubscriptions, makeSubscribe, makeUnsubscribe } from './interactors/subscribe.interactor.ts'
@@ -57,7 +58,7 @@ export const createSubscribeService = defineService<SubscribeServiceConfig>('sub
   })
 
   registerSubscriptionRoutes(http, {
-    subscribe: makeSubscribe({ subscriptions, webhooks: webhookAddresses }),
+    subscribe: makeSubscribe({ subscriptions, webhooks: webhookAddresses, newSecret: newWebhookSecret }),
     unsubscribe: makeUnsubscribe({ subscriptions }),
     listSubscriptions: makeListSubscriptions({ subscriptions }),
     listNotifications: makeListNotifications({ notifications })

@@ -270,7 +270,7 @@ describe('subscribe-service (real Kafka and PostgreSQL)', () => {
     const client = new pg.Client(postgresSettings(serviceConfig({ TOPIC: topic, GROUP_ID: 'g', POSTGRES_DATABASE: database })))
     await client.connect()
     try {
-      await client.query('INSERT INTO subscriptions (author_id, subscriber_id, webhook_url) VALUES ($1, $2, $3)', ['rhea', 'old-sub', 'http://127.0.0.1:9090/-/quit'])
+      await client.query('INSERT INTO subscriptions (author_id, subscriber_id, webhook_url, webhook_secret) VALUES ($1, $2, $3, $4)', ['rhea', 'old-sub', 'http://127.0.0.1:9090/-/quit', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'])
     } finally {
       await client.end()
     }

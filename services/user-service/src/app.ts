@@ -1,6 +1,6 @@
 import { createAccessTokens, createConfirmationTokens, defineService } from '@ripple/kit'
 import type { UserServiceConfig } from './config.ts'
-import { createMemoryAttemptLimiter } from './adapters/memory-attempt-limiter.adapter.ts'
+import { createMemoryAttemptLimiter, createProgressiveDelayLimiter } from './adapters/memory-attempt-limiter.adapter.ts'
 import { createMariaDbUserRepository } from './adapters/mariadb-user-repository.adapter.ts'
 import { migrate, USER_DB_OPTIONS } from './adapters/mariadb.migrations.ts'
 import { createScryptPasswordHasher } from './adapters/scrypt-password-hasher.adapter.ts'
@@ -9,6 +9,7 @@ import { makeCreateUser } from './interactors/create-user.interactor.ts'
 import { makeDeleteUser } from './interactors/delete-user.interactor.ts'
 import { makeGetUser } from './interactors/get-user.interactor.ts'
 import { makeListUsers } from './interactors/list-users.interactor.ts'
+import { makePasswordAttempts } from './interactors/password-attempts.rules.ts'
 import { makeSignIn } from './interactors/sign-in.interactor.ts'
 import { makeUpdateUser } from './interactors/update-user.interactor.ts'
 import { registerAuthRoutes } from './transport/auth.routes.ts'
@@ -20,15 +21,18 @@ export const createUserService = defineService<UserServiceConfig>('user-service'
   const users = createMariaDbUserRepository(pool)
   const hasher = createScryptPasswordHasher()
   const tokens = createAccessTokens(config)
-  const lockout = (maxFailures: number) => createMemoryAttemptLimiter({ maxFailures, windowSeconds: config.AUTH_LOCKOUT_SECONDS })
+  // One count for sign-ins and currentPassword checks alike.
+  const attempts = makePasswordAttempts({
+    accounts: createProgressiveDelayLimiter({ baseSeconds: config.AUTH_DELAY_BASE_SECONDS, maxSeconds: config.AUTH_DELAY_MAX_SECONDS, forgetAfterSeconds: config.AUTH_DELAY_FORGET_SECONDS }),
+    addresses: createMemoryAttemptLimiter({ maxFailures: config.AUTH_MAX_FAILURES_PER_ADDRESS, windowSeconds: config.AUTH_LOCKOUT_SECONDS })
+  })
 
   registerAuthRoutes(http, {
     signIn: makeSignIn({
       users,
       hasher,
       tokens,
-      accounts: lockout(config.AUTH_MAX_FAILURES_PER_ACCOUNT),
-      addresses: lockout(config.AUTH_MAX_FAILURES_PER_ADDRESS),
+      attempts,
       adminKey: config.ADMIN_KEY
     })
   })
@@ -36,7 +40,7 @@ export const createUserService = defineService<UserServiceConfig>('user-service'
     createUser: makeCreateUser({ users, hasher }),
     getUser: makeGetUser({ users }),
     listUsers: makeListUsers({ users }),
-    updateUser: makeUpdateUser({ users, hasher }),
+    updateUser: makeUpdateUser({ users, hasher, attempts }),
     deleteUser: makeDeleteUser({ users }),
     confirmEmail: makeConfirmEmail({ users, confirmations: createConfirmationTokens(config) })
   }, tokens)

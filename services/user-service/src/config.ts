@@ -10,9 +10,14 @@ export const userServiceConfigSchema = baseConfigSchema.extend({
   ...confirmationTokenConfigSchema.shape,
   // Signs in as admin (POST /auth/token {adminKey}). No default: `./ripple up` passes a generated one.
   ADMIN_KEY: z.string().min(32, 'at least 32 characters'),
-  // Failed sign-ins: an account is refused after this many failures within the window...
-  AUTH_MAX_FAILURES_PER_ACCOUNT: wholeNumber(5, { min: 1, max: 1000 }),
-  // ...and a client address after this many (generous: everyone behind one address shares it).
+  // Failed password checks of one account from one client slow its next attempt: 1 s after the
+  // first, doubling per further consecutive failure up to the cap (no lockout a stranger could
+  // cause); forgotten after a right password, or this long after the last failure.
+  AUTH_DELAY_BASE_SECONDS: wholeNumber(1, { min: 1, max: 3600 }),
+  AUTH_DELAY_MAX_SECONDS: wholeNumber(300, { min: 1, max: 86_400 }),
+  AUTH_DELAY_FORGET_SECONDS: wholeNumber(86_400, { min: 1, max: 30 * 86_400 }),
+  // A client address is refused after this many failures within the window, whatever the accounts
+  // (generous: everyone behind one address shares it).
   AUTH_MAX_FAILURES_PER_ADDRESS: wholeNumber(300, { min: 1, max: 1_000_000 }),
   AUTH_LOCKOUT_SECONDS: wholeNumber(900, { min: 1, max: 86_400 })
 })

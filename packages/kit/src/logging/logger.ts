@@ -4,7 +4,7 @@ import type { DestinationStream, Logger } from 'pino'
 export type { Logger }
 
 /** Field names whose values are secrets wherever they appear in a logged object. */
-export const SECRET_FIELDS = ['password', 'passwordHash', 'currentPassword', 'newPassword', 'authorization', 'token', 'accessToken', 'refreshToken', 'adminKey', 'cookie'] as const
+export const SECRET_FIELDS = ['password', 'passwordHash', 'currentPassword', 'newPassword', 'authorization', 'token', 'accessToken', 'refreshToken', 'adminKey', 'cookie', 'webhookSecret'] as const
 
 /** What a database driver's error carries of the statement: its text (with inlined values) and the bound values. */
 const STATEMENT_FIELDS = new Set(['sql', 'values', 'params', 'parameters', 'query'])

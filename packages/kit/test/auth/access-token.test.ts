@@ -80,7 +80,10 @@ test('owner and admin checks answer 403 for another caller', () => {
 test('a confirmation token names its user and address, and no access token passes for one', async () => {
   const confirmations = createConfirmationTokens({ CONFIRMATION_SECRET: 'c'.repeat(40), CONFIRMATION_TTL_SECONDS: 3600 })
   const token = await confirmations.mint({ userId: 'u-1', email: 'a@example.com' })
-  assert.deepEqual(await confirmations.verify(token), { userId: 'u-1', email: 'a@example.com' })
+  const verified = await confirmations.verify(token)
+  assert.deepEqual({ ...verified, tokenId: undefined }, { userId: 'u-1', email: 'a@example.com', tokenId: undefined })
+  assert.match(verified?.tokenId ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a random jti')
+  assert.notEqual((await confirmations.verify(await confirmations.mint({ userId: 'u-1', email: 'a@example.com' })))?.tokenId, verified?.tokenId, 'each link its own identity')
   assert.equal(await tokens.verify(token), undefined)
   assert.equal(await confirmations.verify((await tokens.issue({ role: 'admin' })).accessToken), undefined, 'an access token is no confirmation token')
 })

@@ -13,7 +13,9 @@ describe('createConfirmationLinks', () => {
     assert.equal(`${link.origin}${link.pathname}`, 'http://users.example.test:8085/users/confirm')
     const token = link.searchParams.get('token')
     assert.ok(token)
-    assert.deepEqual(await createConfirmationTokens({ CONFIRMATION_SECRET: SECRET, CONFIRMATION_TTL_SECONDS: 60 }).verify(token), { userId: '0f3c1d2e-4b5a-6978-8796-a5b4c3d2e1f0', email: 'ann@example.test' })
+    const verified = await createConfirmationTokens({ CONFIRMATION_SECRET: SECRET, CONFIRMATION_TTL_SECONDS: 60 }).verify(token)
+    assert.deepEqual({ userId: verified?.userId, email: verified?.email }, { userId: '0f3c1d2e-4b5a-6978-8796-a5b4c3d2e1f0', email: 'ann@example.test' })
+    assert.ok(verified?.tokenId, 'a jti to spend it by')
     assert.equal(await createConfirmationTokens({ CONFIRMATION_SECRET: `${SECRET}-other`, CONFIRMATION_TTL_SECONDS: 60 }).verify(token), undefined, 'another secret does not verify it')
   })
 

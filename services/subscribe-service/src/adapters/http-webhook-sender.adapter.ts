@@ -2,11 +2,14 @@ import http from 'node:http'
 import https from 'node:https'
 import { isIP } from 'node:net'
 import { WebhookError } from '../entities/subscription.errors.ts'
+import { signWebhook } from './webhook-signature.adapter.ts'
 import type { WebhookClient } from '../ports/delivery-repository.port.ts'
 import { RefusedAddressError, webhookTarget } from './webhook-address.adapter.ts'
 import type { WebhookAddressGuard } from './webhook-address.adapter.ts'
 
 export interface HttpWebhookOptions {
+  /** The clock a signature's timestamp is read from. */
+  now?: () => number
   /** The deadline of a whole call: connecting, the answer and the part of its body that is read. */
   timeoutMs: number
   guard: WebhookAddressGuard
@@ -22,11 +25,11 @@ export interface HttpWebhookOptions {
  * is read up to a small limit, and every call has a deadline. A refused address is a permanent
  * failure; anything else may succeed later.
  */
-export function createHttpWebhookClient ({ timeoutMs, guard, maxResponseBytes = 4096 }: HttpWebhookOptions): WebhookClient {
+export function createHttpWebhookClient ({ timeoutMs, guard, maxResponseBytes = 4096, now = Date.now }: HttpWebhookOptions): WebhookClient {
   const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) }
 
   return {
-    async post (url, body, idempotencyKey) {
+    async post (url, body, idempotencyKey, secret) {
       const target = webhookTarget(url)
       if (typeof target === 'string') throw new WebhookError(`webhook URL ${target}`, { permanent: true })
       if (isIP(target.hostname) !== 0) {
@@ -35,6 +38,8 @@ export function createHttpWebhookClient ({ timeoutMs, guard, maxResponseBytes = 
       }
       const parsed = new URL(url)
       const payload = Buffer.from(JSON.stringify(body))
+      // Signed over exactly the bytes sent, at this attempt's time.
+      const signature = signWebhook(secret, idempotencyKey, Math.floor(now() / 1000), payload)
       const signal = AbortSignal.timeout(timeoutMs)
       let status: number
       try {
@@ -45,7 +50,7 @@ export function createHttpWebhookClient ({ timeoutMs, guard, maxResponseBytes = 
             agent: agents[parsed.protocol as 'http:' | 'https:'],
             lookup: guard.lookupFor(target),
             signal,
-            headers: { 'content-type': 'application/json', 'content-length': payload.length, 'idempotency-key': idempotencyKey, 'user-agent': 'ripple-subscribe-service' }
+            headers: { 'content-type': 'application/json', 'content-length': payload.length, 'idempotency-key': idempotencyKey, 'user-agent': 'ripple-subscribe-service', ...signature }
           }, res => {
             // The answer's status is what counts; its body is read (so the connection can be
             // reused) only up to the limit, and a longer one closes the connection.

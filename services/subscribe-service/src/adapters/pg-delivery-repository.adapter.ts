@@ -11,7 +11,7 @@ export function createPgDeliveryQueue (pool: Pool): DeliveryQueue {
       // The oldest due delivery of each receiver not busy here; SKIP LOCKED lets concurrent workers
       // take different rows instead of queueing on the same ones; pushing next_attempt_at past the
       // lease hides a claimed row until its worker is presumed dead.
-      const { rows } = await pool.query<NotificationRow>(`
+      const { rows } = await pool.query<NotificationRow & { webhook_secret: string | null }>(`
         UPDATE notifications n
            SET attempts = n.attempts + 1, next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
           FROM (SELECT id FROM notifications
@@ -25,9 +25,9 @@ export function createPgDeliveryQueue (pool: Pool): DeliveryQueue {
                  LIMIT $1
                  FOR UPDATE SKIP LOCKED) due
          WHERE n.id = due.id
-        RETURNING ${NOTIFICATION_COLUMNS.split(', ').map(c => `n.${c}`).join(', ')}`,
+        RETURNING ${NOTIFICATION_COLUMNS.split(', ').map(c => `n.${c}`).join(', ')}, n.webhook_secret`,
       [limit, leaseMs, busyUrls])
-      return rows.map(row => ({ notification: toNotification(row) as Notification & { delivery: Delivery }, attempt: row.attempts }))
+      return rows.map(row => ({ notification: toNotification(row) as Notification & { delivery: Delivery }, attempt: row.attempts, secret: row.webhook_secret }))
     },
 
     async markDelivered (id) {

@@ -56,8 +56,8 @@ const RECORD_BATCH = `
     ON CONFLICT (event_id) DO NOTHING
     RETURNING event_id
   ), written AS (
-    INSERT INTO notifications (event_id, subscriber_id, author_id, post_id, title, post_created_at, webhook_url, delivery_state, next_attempt_at)
-    SELECT e.event_id, s.subscriber_id, s.author_id, e.post_id, e.title, e.post_created_at, s.webhook_url,
+    INSERT INTO notifications (event_id, subscriber_id, author_id, post_id, title, post_created_at, webhook_url, webhook_secret, delivery_state, next_attempt_at)
+    SELECT e.event_id, s.subscriber_id, s.author_id, e.post_id, e.title, e.post_created_at, s.webhook_url, s.webhook_secret,
            CASE WHEN s.webhook_url IS NULL THEN NULL ELSE 'pending' END,
            CASE WHEN s.webhook_url IS NULL THEN NULL ELSE now() END
     FROM events e JOIN claimed c ON c.event_id = e.event_id JOIN subscriptions s ON s.author_id = e.author_id

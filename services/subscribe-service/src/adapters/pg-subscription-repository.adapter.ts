@@ -11,10 +11,10 @@ export function createPgSubscriptionRepository (pool: Pool): SubscriptionReposit
     async upsert (s) {
       // xmax is 0 on a row this statement inserted, and set on one it updated.
       const { rows } = await pool.query<SubscriptionRow & { created: boolean }>(`
-        INSERT INTO subscriptions (author_id, subscriber_id, webhook_url) VALUES ($1, $2, $3)
-        ON CONFLICT (author_id, subscriber_id) DO UPDATE SET webhook_url = EXCLUDED.webhook_url
+        INSERT INTO subscriptions (author_id, subscriber_id, webhook_url, webhook_secret) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (author_id, subscriber_id) DO UPDATE SET webhook_url = EXCLUDED.webhook_url, webhook_secret = EXCLUDED.webhook_secret
         RETURNING author_id, subscriber_id, webhook_url, created_at, (xmax = 0) AS created`,
-      [s.authorId, s.subscriberId, s.webhookUrl])
+      [s.authorId, s.subscriberId, s.webhookUrl, s.webhookSecret])
       const row = rows[0]!
       return { subscription: toSubscription(row), created: row.created }
     },

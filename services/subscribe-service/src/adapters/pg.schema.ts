@@ -1,5 +1,6 @@
 import { ensureInboxTable } from '@ripple/kit'
 import type { Pool } from 'pg'
+import { newWebhookSecret } from './webhook-signature.adapter.ts'
 
 export const INBOX_TABLE = 'inbox'
 
@@ -48,5 +49,27 @@ export async function migrate (pool: Pool): Promise<void> {
     deleted boolean NOT NULL DEFAULT false,
     updated_at timestamptz NOT NULL DEFAULT now()
   )`)
+  await signingSecrets(pool)
   await pool.query("CREATE INDEX IF NOT EXISTS ix_notifications_due ON notifications (next_attempt_at) WHERE delivery_state = 'pending'")
+}
+
+/**
+ * Webhooks are signed (Standard Webhooks) with a secret per subscription, copied to each of its
+ * notifications when recorded, so a delivery is signed with the secret of the subscription it was
+ * recorded for. Tables from before get the columns; a subscription from before gets a secret, which
+ * was never shown (its subscriber subscribes again to get one), and its pending deliveries get it.
+ */
+async function signingSecrets (pool: Pool): Promise<void> {
+  await pool.query('ALTER TABLE subscriptions ADD COLUMN IF NOT EXISTS webhook_secret text')
+  await pool.query('ALTER TABLE notifications ADD COLUMN IF NOT EXISTS webhook_secret text')
+  const { rows } = await pool.query<{ author_id: string, subscriber_id: string }>(
+    'SELECT author_id, subscriber_id FROM subscriptions WHERE webhook_url IS NOT NULL AND webhook_secret IS NULL')
+  for (const r of rows) {
+    await pool.query('UPDATE subscriptions SET webhook_secret = $3 WHERE author_id = $1 AND subscriber_id = $2 AND webhook_secret IS NULL',
+      [r.author_id, r.subscriber_id, newWebhookSecret()])
+  }
+  if (rows.length > 0) {
+    await pool.query(`UPDATE notifications n SET webhook_secret = s.webhook_secret FROM subscriptions s
+      WHERE n.delivery_state = 'pending' AND n.webhook_secret IS NULL AND s.author_id = n.author_id AND s.subscriber_id = n.subscriber_id`)
+  }
 }

@@ -6,4 +6,7 @@ export interface Subscription {
   createdAt: Date
 }
 
-export type NewSubscription = Omit<Subscription, 'createdAt'>
+/** A subscription as stored: with the secret its webhooks are signed with (null without a webhook). Never listed. */
+export interface NewSubscription extends Omit<Subscription, 'createdAt'> {
+  webhookSecret: string | null
+}

@@ -64,9 +64,14 @@ export function makeDeliverWebhooks (options: WebhookDeliveryOptions): WebhookDe
     nap?.abort()
   }
 
-  async function deliver ({ notification: n, attempt }: DueDelivery): Promise<DeliveryOutcome> {
+  async function deliver ({ notification: n, attempt, secret }: DueDelivery): Promise<DeliveryOutcome> {
+    // Unsigned deliveries are not sent: a receiver could not tell them from forged ones.
+    if (secret === null) {
+      await queue.markFailed(n.id, attempt, 'no signing secret: recorded before webhooks were signed, and the subscription is gone')
+      return 'failed'
+    }
     try {
-      await client.post(n.delivery.webhookUrl, webhookBody(n), idempotencyKeyOf(n))
+      await client.post(n.delivery.webhookUrl, webhookBody(n), idempotencyKeyOf(n), secret)
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
       // A URL that may never be called (its address is refused) is not retried.

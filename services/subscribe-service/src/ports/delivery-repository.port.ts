@@ -4,6 +4,8 @@ export interface DueDelivery {
   notification: Notification & { delivery: Delivery }
   /** The attempt this claim is: it also fences the outcome, so a claim that outlived its lease cannot overwrite a later one's. */
   attempt: number
+  /** The subscription's signing secret (null only for a delivery recorded before webhooks were signed, and whose subscription is gone). */
+  secret: string | null
 }
 
 /** Pending webhook deliveries, shared by every worker of every instance. */
@@ -24,6 +26,8 @@ export interface WebhookClient {
   /**
    * Resolves once the receiver answered 2xx; throws WebhookError on anything else, timeouts and
    * redirects included, with canRetry false when the URL may never be called (a refused address).
+   * The body goes as JSON, signed per Standard Webhooks with `secret`; `idempotencyKey` is its
+   * webhook-id (and its Idempotency-Key, as before).
    */
-  post (url: string, body: unknown, idempotencyKey: string): Promise<void>
+  post (url: string, body: unknown, idempotencyKey: string, secret: string): Promise<void>
 }

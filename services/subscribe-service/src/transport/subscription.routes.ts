@@ -84,10 +84,12 @@ export function registerSubscriptionRoutes (app: FastifyInstance, interactors: S
     requireOwner(caller, body.subscriberId, 'subscriberId')
     const result = await interactors.subscribe({ subscriberId: body.subscriberId, authorId: body.authorId, webhookUrl: body.webhookUrl ?? null })
     if (!result.ok) throw toHttp(result.error)
-    const { subscription, created } = result.value
+    const { subscription, created, webhookSecret } = result.value
+    // The secret is in this answer only: the subscriber keeps it to verify webhook-signature.
     return reply.status(created ? 201 : 200)
       .header('location', `/subscriptions/${encodeURIComponent(subscription.subscriberId)}/${encodeURIComponent(subscription.authorId)}`)
-      .send(presentSubscription(subscription))
+      .header('cache-control', 'no-store')
+      .send({ ...presentSubscription(subscription), webhookSecret })
   })
 
   app.get('/subscriptions', async req => {

@@ -10,6 +10,8 @@ import { createPgSubscriptionRepository } from '../../src/adapters/pg-subscripti
 import type { PostCreatedEvent } from '../../src/entities/post-event.entity.ts'
 import { dropPostgresDatabase, postgresSettings, serviceConfig, unique } from '../stack.helpers.ts'
 
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+
 const event = (eventId: string, authorId: string, id: number): PostCreatedEvent => ({ eventId, post: { id, authorId, title: `Post ${id}`, createdAt: new Date('2026-03-01T10:00:00Z') } })
 
 describe('PostgreSQL subscriptions, notifications and deliveries', () => {
@@ -31,8 +33,8 @@ describe('PostgreSQL subscriptions, notifications and deliveries', () => {
 
   it('subscribes, tells a new subscription from an updated one, lists and unsubscribes', async () => {
     const repo = subscriptions()
-    assert.equal((await repo.upsert({ subscriberId: 'sam', authorId: 'alice', webhookUrl: null })).created, true)
-    const again = await repo.upsert({ subscriberId: 'sam', authorId: 'alice', webhookUrl: 'http://hooks.test/sam' })
+    assert.equal((await repo.upsert({ subscriberId: 'sam', authorId: 'alice', webhookUrl: null, webhookSecret: null })).created, true)
+    const again = await repo.upsert({ subscriberId: 'sam', authorId: 'alice', webhookUrl: 'http://hooks.test/sam', webhookSecret: SECRET })
     assert.deepEqual([again.created, again.subscription.webhookUrl], [false, 'http://hooks.test/sam'])
     assert.deepEqual((await repo.listBySubscriber('sam')).map(s => s.authorId), ['alice'])
     assert.equal(await repo.delete('sam', 'alice'), true)
@@ -41,8 +43,8 @@ describe('PostgreSQL subscriptions, notifications and deliveries', () => {
 
   it('records one notification per subscriber in the inbox\'s transaction; the same event again, even concurrently, changes nothing', async () => {
     const repo = subscriptions()
-    await repo.upsert({ subscriberId: 'n1', authorId: 'nora', webhookUrl: null })
-    await repo.upsert({ subscriberId: 'n2', authorId: 'nora', webhookUrl: 'http://hooks.test/n2' })
+    await repo.upsert({ subscriberId: 'n1', authorId: 'nora', webhookUrl: null, webhookSecret: null })
+    await repo.upsert({ subscriberId: 'n2', authorId: 'nora', webhookUrl: 'http://hooks.test/n2', webhookSecret: SECRET })
     const outcomes = await Promise.all([notifications().recordForSubscribers(event('ev-nora-1', 'nora', 1)), notifications().recordForSubscribers(event('ev-nora-1', 'nora', 1))])
     assert.deepEqual(outcomes.map(o => o.status).sort(), ['duplicate', 'processed'])
     assert.deepEqual(outcomes.find(o => o.status === 'processed'), { status: 'processed', notified: 2, webhooks: 1 })
@@ -52,9 +54,29 @@ describe('PostgreSQL subscriptions, notifications and deliveries', () => {
     assert.deepEqual([page.total, page.items[0]?.delivery?.state, page.items[0]?.postId], [1, 'pending', 1])
   })
 
+  it('a delivery carries the secret of the subscription it was recorded for; the secret is never listed', async () => {
+    await subscriptions().upsert({ subscriberId: 'sig-s', authorId: 'sig-a', webhookUrl: 'http://hooks.test/sig', webhookSecret: 'whsec_c2lnbmVk' })
+    await notifications().recordForSubscribers(event('ev-sig-1', 'sig-a', 1))
+    const due = (await queue().claimDue(100, 60_000, [])).filter(d => d.notification.eventId === 'ev-sig-1')
+    assert.deepEqual(due.map(d => d.secret), ['whsec_c2lnbmVk'])
+    assert.ok(!JSON.stringify(await subscriptions().listBySubscriber('sig-s')).includes('whsec_'))
+    assert.ok(!JSON.stringify(await notifications().listBySubscriber('sig-s', { limit: 10, offset: 0 })).includes('whsec_'))
+  })
+
+  it('the migration gives a subscription from before signed webhooks a secret, and its pending deliveries too', async () => {
+    await pool.query("INSERT INTO subscriptions (author_id, subscriber_id, webhook_url) VALUES ('old-a', 'old-s', 'http://hooks.test/old'), ('old-a', 'old-t', NULL)")
+    await notifications().recordForSubscribers(event('ev-old-1', 'old-a', 1))
+    await migrate(pool)
+    const { rows } = await pool.query("SELECT subscriber_id, webhook_secret FROM subscriptions WHERE author_id = 'old-a' ORDER BY subscriber_id")
+    assert.match(rows[0]?.webhook_secret, /^whsec_[A-Za-z0-9+/]{43}=$/)
+    assert.equal(rows[1]?.webhook_secret, null, 'no webhook, no secret')
+    const due = (await queue().claimDue(100, 60_000, [])).filter(d => d.notification.eventId === 'ev-old-1')
+    assert.deepEqual(due.map(d => d.secret), [rows[0]?.webhook_secret])
+  })
+
   it('claims due deliveries with a lease, one per receiver, never the same row twice at once, none of a busy receiver', async () => {
     const repo = subscriptions()
-    for (let s = 0; s < 6; s++) await repo.upsert({ subscriberId: `q${s}`, authorId: 'quinn', webhookUrl: `http://hooks.test/q${s}` })
+    for (let s = 0; s < 6; s++) await repo.upsert({ subscriberId: `q${s}`, authorId: 'quinn', webhookUrl: `http://hooks.test/q${s}`, webhookSecret: SECRET })
     for (let p = 1; p <= 2; p++) await notifications().recordForSubscribers(event(`ev-quinn-${p}`, 'quinn', p))
     // 12 pending deliveries to 6 receivers; claims from two workers at once.
     const [a, b] = await Promise.all([queue().claimDue(3, 60_000, []), queue().claimDue(3, 60_000, ['http://hooks.test/q5'])])
@@ -69,7 +91,7 @@ describe('PostgreSQL subscriptions, notifications and deliveries', () => {
   })
 
   it('records an outcome only for the latest claim, and a delivered notification is never claimed again', async () => {
-    await subscriptions().upsert({ subscriberId: 'r1', authorId: 'rita', webhookUrl: 'http://hooks.test/r1' })
+    await subscriptions().upsert({ subscriberId: 'r1', authorId: 'rita', webhookUrl: 'http://hooks.test/r1', webhookSecret: SECRET })
     await notifications().recordForSubscribers(event('ev-rita-1', 'rita', 1))
     const [first] = (await queue().claimDue(100, 60_000, [])).filter(d => d.notification.eventId === 'ev-rita-1')
     const id = first!.notification.id
@@ -106,8 +128,8 @@ describe('PostgreSQL subscriptions, notifications and deliveries', () => {
   it('records events handed over together in one statement; each call learns its own outcome, a repeat in the batch is a duplicate', async () => {
     const repo = subscriptions()
     for (let a = 0; a < 20; a++) {
-      await repo.upsert({ subscriberId: `b${a}`, authorId: `batch-author-${a}`, webhookUrl: null })
-      if (a % 2 === 0) await repo.upsert({ subscriberId: `w${a}`, authorId: `batch-author-${a}`, webhookUrl: `http://hooks.test/w${a}` })
+      await repo.upsert({ subscriberId: `b${a}`, authorId: `batch-author-${a}`, webhookUrl: null, webhookSecret: null })
+      if (a % 2 === 0) await repo.upsert({ subscriberId: `w${a}`, authorId: `batch-author-${a}`, webhookUrl: `http://hooks.test/w${a}`, webhookSecret: SECRET })
     }
     await notifications().recordForSubscribers(event('ev-batch-old', 'batch-author-0', 100))
     const { pool: counting, seen } = countingPool()
@@ -126,7 +148,7 @@ describe('PostgreSQL subscriptions, notifications and deliveries', () => {
 
   it('keeps an author\'s notifications in the order of its events while many authors\' events go together', async () => {
     const repo = subscriptions()
-    for (let a = 0; a < 5; a++) await repo.upsert({ subscriberId: `ord-s${a}`, authorId: `ord-a${a}`, webhookUrl: null })
+    for (let a = 0; a < 5; a++) await repo.upsert({ subscriberId: `ord-s${a}`, authorId: `ord-a${a}`, webhookUrl: null, webhookSecret: null })
     const { pool: counting, seen } = countingPool()
     const batched = createPgNotificationRepository(counting)
     // As the consumer runs them: each author's events one after the other, the authors at once.
@@ -142,7 +164,7 @@ describe('PostgreSQL subscriptions, notifications and deliveries', () => {
 
   it('an event the database refuses fails only its own call; the others of its batch are recorded once', async () => {
     const repo = subscriptions()
-    for (let a = 0; a < 4; a++) await repo.upsert({ subscriberId: `poison-s${a}`, authorId: `poison-a${a}`, webhookUrl: null })
+    for (let a = 0; a < 4; a++) await repo.upsert({ subscriberId: `poison-s${a}`, authorId: `poison-a${a}`, webhookUrl: null, webhookSecret: null })
     const { pool: counting } = countingPool()
     const batched = createPgNotificationRepository(counting)
     // PostgreSQL text cannot hold NUL: the statement carrying this title fails as a whole.
@@ -159,7 +181,7 @@ describe('PostgreSQL subscriptions, notifications and deliveries', () => {
 
   it('a failure that is not the data\'s (the database away) fails the whole batch at once and writes nothing; the retry records each once', async () => {
     const repo = subscriptions()
-    for (let a = 0; a < 3; a++) await repo.upsert({ subscriberId: `away-s${a}`, authorId: `away-a${a}`, webhookUrl: null })
+    for (let a = 0; a < 3; a++) await repo.upsert({ subscriberId: `away-s${a}`, authorId: `away-a${a}`, webhookUrl: null, webhookSecret: null })
     let calls = 0
     const failingOnce = poolThrough((method, call) => method === 'query' && calls++ === 0 ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) : call())
     const batched = createPgNotificationRepository(failingOnce)

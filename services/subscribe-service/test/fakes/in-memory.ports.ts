@@ -7,6 +7,9 @@ import type { NotificationRepository } from '../../src/ports/notification-reposi
 import type { SubscriptionRepository } from '../../src/ports/subscription-repository.port.ts'
 import type { WebhookAddressPolicy } from '../../src/ports/webhook-address.port.ts'
 
+/** A subscription as listed: never its secret. */
+const listed = (s: Subscription): Subscription => ({ subscriberId: s.subscriberId, authorId: s.authorId, webhookUrl: s.webhookUrl, createdAt: s.createdAt })
+
 /** A clock tests move by hand. */
 export class FakeClock {
   ms: number
@@ -21,9 +24,11 @@ export class FakeClock {
  * outcome is recorded only for the latest claim (success always).
  */
 export class InMemoryStore implements SubscriptionRepository, DeliveryQueue {
-  subscriptions: Subscription[] = []
+  subscriptions: Array<Subscription & { webhookSecret: string | null }> = []
   notifications: Notification[] = []
   inbox = new Set<string>()
+  /** Each notification's signing secret, copied from its subscription when recorded. */
+  secrets = new Map<number, string | null>()
   claims = 0
   private nextId = 1
   private readonly clock: FakeClock
@@ -33,11 +38,12 @@ export class InMemoryStore implements SubscriptionRepository, DeliveryQueue {
     const existing = this.subscriptions.find(x => x.subscriberId === s.subscriberId && x.authorId === s.authorId)
     if (existing) {
       existing.webhookUrl = s.webhookUrl
-      return { subscription: { ...existing }, created: false }
+      existing.webhookSecret = s.webhookSecret
+      return { subscription: listed(existing), created: false }
     }
     const subscription = { ...s, createdAt: this.clock.now() }
     this.subscriptions.push(subscription)
-    return { subscription: { ...subscription }, created: true }
+    return { subscription: listed(subscription), created: true }
   }
 
   async delete (subscriberId: string, authorId: string) {
@@ -47,7 +53,7 @@ export class InMemoryStore implements SubscriptionRepository, DeliveryQueue {
   }
 
   async listBySubscriber (subscriberId: string) {
-    return this.subscriptions.filter(x => x.subscriberId === subscriberId).map(x => ({ ...x }))
+    return this.subscriptions.filter(x => x.subscriberId === subscriberId).map(listed)
   }
 
   async recordForSubscribers ({ eventId, post }: PostCreatedEvent) {
@@ -64,6 +70,7 @@ export class InMemoryStore implements SubscriptionRepository, DeliveryQueue {
       createdAt: this.clock.now(),
       delivery: s.webhookUrl === null ? null : { webhookUrl: s.webhookUrl, state: 'pending', attempts: 0, lastError: null, nextAttemptAt: this.clock.now(), deliveredAt: null }
     }))
+    for (const n of made) this.secrets.set(n.id, this.subscriptions.find(s => s.subscriberId === n.subscriberId && s.authorId === n.authorId)?.webhookSecret ?? null)
     this.notifications.push(...made)
     return { status: 'processed' as const, notified: made.length, webhooks: made.filter(n => n.delivery).length }
   }
@@ -80,7 +87,7 @@ export class InMemoryStore implements SubscriptionRepository, DeliveryQueue {
     return due.map(n => {
       n.delivery.attempts++
       n.delivery.nextAttemptAt = new Date(now + leaseMs)
-      return { notification: structuredClone(n), attempt: n.delivery.attempts }
+      return { notification: structuredClone(n), attempt: n.delivery.attempts, secret: this.secrets.get(n.id) ?? null }
     })
   }
 
@@ -118,7 +125,7 @@ export function notificationsOf (store: InMemoryStore): NotificationRepository {
   }
 }
 
-export interface WebhookCall { url: string, key: string, body: unknown }
+export interface WebhookCall { url: string, key: string, body: unknown, secret: string }
 
 /** A webhook address policy that refuses the URLs it is told to, with the reason given. */
 export class FakeWebhookAddresses implements WebhookAddressPolicy {
@@ -135,8 +142,8 @@ export class FakeWebhooks implements WebhookClient {
   refused = new Set<string>()
   private releases: Array<() => void> = []
 
-  async post (url: string, body: unknown, key: string) {
-    this.calls.push({ url, key, body })
+  async post (url: string, body: unknown, key: string, secret: string) {
+    this.calls.push({ url, key, body, secret })
     if (this.refused.has(url)) throw new WebhookError('webhook address refused: hooks.test resolves to 127.0.0.1, a loopback address, not a public address', { permanent: true })
     if (this.hanging.has(url)) {
       await new Promise<void>(resolve => this.releases.push(resolve))

@@ -7,6 +7,7 @@ import type { WebhookDeliveryOptions } from '../../src/interactors/deliver-webho
 import { makeRecordPostNotifications } from '../../src/interactors/notifications.interactor.ts'
 import { makeSubscribe } from '../../src/interactors/subscribe.interactor.ts'
 import { FakeClock, FakeWebhookAddresses, FakeWebhooks, InMemoryStore, notificationsOf, postEvent } from '../fakes/in-memory.ports.ts'
+import { newWebhookSecret } from '../../src/adapters/webhook-signature.adapter.ts'
 
 describe('webhook delivery', () => {
   let clock: FakeClock
@@ -29,7 +30,7 @@ describe('webhook delivery', () => {
   })
 
   async function notify (subscribers: Array<[string, string | null]>, events: number) {
-    for (const [subscriberId, url] of subscribers) await makeSubscribe({ subscriptions: store, webhooks: new FakeWebhookAddresses() })({ subscriberId, authorId: 'alice', webhookUrl: url })
+    for (const [subscriberId, url] of subscribers) await makeSubscribe({ subscriptions: store, newSecret: newWebhookSecret, webhooks: new FakeWebhookAddresses() })({ subscriberId, authorId: 'alice', webhookUrl: url })
     const record = makeRecordPostNotifications({ notifications: notificationsOf(store) })
     for (let i = 1; i <= events; i++) await record(postEvent(`e${i}`, 'alice', i))
   }
@@ -46,6 +47,7 @@ describe('webhook delivery', () => {
     const [n] = store.notifications
     assert.equal(hooks.calls.length, 1)
     assert.equal(hooks.calls[0]!.key, idempotencyKeyOf(n!))
+    assert.equal(hooks.calls[0]!.secret, store.subscriptions[0]?.webhookSecret, 'signed with the subscription\'s secret')
     assert.deepEqual(hooks.calls[0]!.body, { notificationId: n!.id, type: 'PostCreated', eventId: 'e1', subscriberId: 'sam', post: { id: 1, authorId: 'alice', title: 'Post 1', createdAt: '2026-03-01T09:00:00.000Z' } })
     assert.deepEqual([n!.delivery?.state, n!.delivery?.attempts], ['delivered', 1])
     clock.advance(3_600_000)

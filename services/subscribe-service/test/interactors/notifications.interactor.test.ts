@@ -3,10 +3,11 @@ import { beforeEach, describe, it } from 'node:test'
 import { makeListNotifications, makeRecordPostNotifications } from '../../src/interactors/notifications.interactor.ts'
 import { makeSubscribe, makeUnsubscribe } from '../../src/interactors/subscribe.interactor.ts'
 import { FakeWebhookAddresses, InMemoryStore, notificationsOf, postEvent } from '../fakes/in-memory.ports.ts'
+import { newWebhookSecret } from '../../src/adapters/webhook-signature.adapter.ts'
 
 describe('post notifications', () => {
   let store: InMemoryStore
-  const follow = (subscriberId: string, authorId: string, webhookUrl: string | null = null) => makeSubscribe({ subscriptions: store, webhooks: new FakeWebhookAddresses() })({ subscriberId, authorId, webhookUrl })
+  const follow = (subscriberId: string, authorId: string, webhookUrl: string | null = null) => makeSubscribe({ subscriptions: store, newSecret: newWebhookSecret, webhooks: new FakeWebhookAddresses() })({ subscriberId, authorId, webhookUrl })
 
   beforeEach(() => { store = new InMemoryStore() })
 

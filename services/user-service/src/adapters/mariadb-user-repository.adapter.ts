@@ -1,5 +1,5 @@
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise'
-import { identityKey } from '../entities/user.entity.ts'
+import { identityKey, usernameKey } from '../entities/user.entity.ts'
 import type { User } from '../entities/user.entity.ts'
 import { ConfirmationUsedError, DuplicateUserError, UserNotFoundError } from '../entities/user.errors.ts'
 import { err, ok } from '@ripple/kit/domain'
@@ -47,6 +47,7 @@ const toUser = (row: UserRow): User => ({
 const toStoredUser = (row: UserRow): StoredUser => ({ ...toUser(row), passwordHash: row.passwordHash ?? '' })
 
 const keyBytes = (value: string): Buffer => Buffer.from(identityKey(value), 'utf8')
+const usernameKeyBytes = (value: string): Buffer => Buffer.from(usernameKey(value), 'utf8')
 
 /** The domain error for a duplicate username/email, or undefined for any other failure. */
 function duplicateOf (e: unknown): DuplicateUserError | undefined {
@@ -120,7 +121,7 @@ export function createMariaDbUserRepository (pool: Pool): UserRepository {
       const [column, value] = 'username' in login ? ['usernameKey', login.username] : ['emailKey', login.email]
       const [rows] = await pool.query<UserRow[]>(
         `SELECT ${STORED_COLUMNS.split(', ').map(c => `u.${c}`).join(', ')} FROM user_identity_keys k JOIN users u ON u.id = k.userId WHERE k.${column} = ?`,
-        [keyBytes(value)])
+        ['username' in login ? usernameKeyBytes(value) : keyBytes(value)])
       return rows[0] ? toStoredUser(rows[0]) : undefined
     }),
 
@@ -131,7 +132,7 @@ export function createMariaDbUserRepository (pool: Pool): UserRepository {
           await conn.query(
             'INSERT INTO users (id, username, email, password, fullName, dateOfBirth, address, status, createdAt, lastUpdated, passwordChangedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
             [id, user.username, user.email, passwordHash, user.fullName, user.dateOfBirth, user.address, user.status, user.createdAt, user.lastUpdated, user.passwordChangedAt])
-          await conn.query('INSERT INTO user_identity_keys (userId, usernameKey, emailKey) VALUES (?, ?, ?)', [id, keyBytes(user.username), keyBytes(user.email)])
+          await conn.query('INSERT INTO user_identity_keys (userId, usernameKey, emailKey) VALUES (?, ?, ?)', [id, usernameKeyBytes(user.username), keyBytes(user.email)])
           return ok(user)
         })
       } catch (e) {
@@ -176,7 +177,7 @@ export function createMariaDbUserRepository (pool: Pool): UserRepository {
           for (const k of given) if (k !== 'passwordHash') Object.assign(after, { [k]: planned.value[k] })
           if (planned.value.username !== undefined || planned.value.email !== undefined) {
             await conn.execute('DELETE FROM user_identity_keys WHERE userId = ?', [bin])
-            await conn.execute('INSERT INTO user_identity_keys (userId, usernameKey, emailKey) VALUES (?, ?, ?)', [bin, keyBytes(after.username), keyBytes(after.email)])
+            await conn.execute('INSERT INTO user_identity_keys (userId, usernameKey, emailKey) VALUES (?, ?, ?)', [bin, usernameKeyBytes(after.username), keyBytes(after.email)])
           }
           return ok(after)
         })
@@ -185,6 +186,11 @@ export function createMariaDbUserRepository (pool: Pool): UserRepository {
         if (duplicate) return err(duplicate)
         throw e
       }
+    }),
+
+    replacePasswordHash: (id, current, replacement) => guarded(async () => {
+      const [result] = await pool.execute<ResultSetHeader>('UPDATE users SET password = ? WHERE id = ? AND password = ?', [replacement, uuidToBin(id), current])
+      return result.affectedRows > 0
     }),
 
     delete: id => guarded(async () => {

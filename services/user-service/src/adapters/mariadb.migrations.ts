@@ -1,7 +1,7 @@
 import { createMariaDbConnection, migrateMariaDbDatabase } from '@ripple/kit'
 import type { MariaDbSettings } from '@ripple/kit'
-import type { RowDataPacket } from 'mysql2/promise'
-import { identityKey } from '../entities/user.entity.ts'
+import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise'
+import { identityKey, usernameKey } from '../entities/user.entity.ts'
 
 /** How user-service reads values: a birth date is a calendar day, and as a JS Date it would shift with the time zone. */
 export const USER_DB_OPTIONS = { dateStrings: ['DATE' as const] }
@@ -33,8 +33,15 @@ const usersTable = `
   ) ENGINE=InnoDB`
 
 /**
- * The uniqueness rule of usernames and emails (see identityKey: NFC plus full case folding, every
- * other difference counts) as UNIQUE keys on the folded values' bytes: VARBINARY compares bytes,
+ * Which rule made a row's usernameKey: 1 identityKey (NFC), 2 usernameKey (NFKC). New rows get the
+ * current one by default; the upgrade recomputes the older ones.
+ */
+const USERNAME_RULE = 2
+
+/**
+ * The uniqueness rules of usernames (usernameKey: NFKC plus full case folding) and emails
+ * (identityKey: NFC plus full case folding, every other difference counts) as UNIQUE keys on the
+ * folded values' bytes: VARBINARY compares bytes,
  * no collation in the way. Its own table, so the captured users rows keep their columns; the CDC
  * connector captures userdata.users only. 3072 bytes is InnoDB's longest key and holds the fold of
  * any 255-character value. The key names tell the adapter which field was a duplicate.
@@ -44,6 +51,7 @@ const identityKeysTable = `
     userId BINARY(16) NOT NULL PRIMARY KEY,
     usernameKey VARBINARY(3072) NOT NULL,
     emailKey VARBINARY(3072) NOT NULL,
+    usernameRule TINYINT NOT NULL DEFAULT ${USERNAME_RULE},
     UNIQUE KEY uq_user_identity_username (usernameKey),
     UNIQUE KEY uq_user_identity_email (emailKey),
     CONSTRAINT fk_user_identity_user FOREIGN KEY (userId) REFERENCES users (id) ON DELETE CASCADE
@@ -74,11 +82,41 @@ async function upgrade (settings: MariaDbSettings): Promise<void> {
       'SELECT u.id, u.username, u.email FROM users u LEFT JOIN user_identity_keys k ON k.userId = u.id WHERE k.userId IS NULL ORDER BY u.createdAt')
     for (const row of missing) {
       await conn.query('INSERT IGNORE INTO user_identity_keys (userId, usernameKey, emailKey) VALUES (?, ?, ?)',
-        [row.id, Buffer.from(identityKey(row.username as string)), Buffer.from(identityKey(row.email as string))])
+        [row.id, Buffer.from(usernameKey(row.username as string)), Buffer.from(identityKey(row.email as string))])
     }
+
+    await upgradeUsernameKeys(conn)
   } finally {
     await conn.end()
   }
+}
+
+/**
+ * Usernames keyed under the NFC rule get their NFKC key, oldest account first. Two accounts whose
+ * names differed only by a compatibility form (`ａdmin` and `admin`) collide under the new rule:
+ * the older takes the new key, the newer keeps its old one (still unique, and still found by its
+ * email) and is counted in the warning, since an operator may want to rename it.
+ */
+async function upgradeUsernameKeys (conn: Awaited<ReturnType<typeof createMariaDbConnection>>): Promise<void> {
+  const [rule] = await conn.query<RowDataPacket[]>(
+    "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'user_identity_keys' AND COLUMN_NAME = 'usernameRule'")
+  if (rule.length === 0) {
+    // Rows from before the column are of rule 1; rows inserted afterwards get the current rule.
+    await conn.query('ALTER TABLE user_identity_keys ADD COLUMN IF NOT EXISTS usernameRule TINYINT NOT NULL DEFAULT 1')
+    await conn.query(`ALTER TABLE user_identity_keys ALTER COLUMN usernameRule SET DEFAULT ${USERNAME_RULE}`)
+  }
+  const [old] = await conn.query<RowDataPacket[]>(
+    'SELECT u.id, u.username FROM user_identity_keys k JOIN users u ON u.id = k.userId WHERE k.usernameRule < ? ORDER BY u.createdAt, u.id', [USERNAME_RULE])
+  let kept = 0
+  for (const row of old) {
+    const [moved] = await conn.query<ResultSetHeader>('UPDATE IGNORE user_identity_keys SET usernameKey = ?, usernameRule = ? WHERE userId = ?',
+      [Buffer.from(usernameKey(row.username as string)), USERNAME_RULE, row.id])
+    if (moved.affectedRows === 0) {
+      await conn.query('UPDATE user_identity_keys SET usernameRule = ? WHERE userId = ?', [USERNAME_RULE, row.id])
+      kept++
+    }
+  }
+  if (kept > 0) process.emitWarning(`user-service: ${kept} username(s) equal an older account's under NFKC and case folding; they keep their old key`)
 }
 
 export async function migrate (settings: MariaDbSettings): Promise<void> {

@@ -61,3 +61,64 @@ export function createMemoryAttemptLimiter ({ maxFailures, windowSeconds, maxKey
     }
   }
 }
+
+export interface ProgressiveDelayOptions {
+  /** The wait after the first failure; each further consecutive failure doubles it... */
+  baseSeconds: number
+  /** ...up to this. */
+  maxSeconds: number
+  /** Consecutive failures are forgotten this long after the last one. */
+  forgetAfterSeconds: number
+  maxKeys?: number
+  now?: () => number
+}
+
+interface DelayEntry { failures: number, until: number, lastFailure: number }
+
+/**
+ * Failed attempts slow the next one instead of locking anything: after k consecutive failures of a
+ * key the next attempt waits baseSeconds·2^(k−1), capped at maxSeconds. Nothing stays shut: once
+ * the wait has passed, the right password works, so failing on purpose can only slow the failer's
+ * own key down (callers key it by account and client). An attempt made while waiting is refused
+ * without being tried, and does not lengthen the wait. In this process's memory, bounded like
+ * createMemoryAttemptLimiter.
+ */
+export function createProgressiveDelayLimiter ({ baseSeconds, maxSeconds, forgetAfterSeconds, maxKeys = 100_000, now = Date.now }: ProgressiveDelayOptions): AttemptLimiter {
+  const entries = new Map<string, DelayEntry>()
+
+  const live = (key: string): DelayEntry | undefined => {
+    const entry = entries.get(key)
+    if (entry && entry.lastFailure + forgetAfterSeconds * 1000 <= now()) {
+      entries.delete(key)
+      return undefined
+    }
+    return entry
+  }
+
+  return {
+    blockedFor (key) {
+      const entry = live(key)
+      return entry && entry.until > now() ? Math.max(1, Math.ceil((entry.until - now()) / 1000)) : 0
+    },
+
+    fail (key) {
+      const entry = live(key) ?? { failures: 0, until: 0, lastFailure: 0 }
+      entries.delete(key) // re-inserted below: Map order is then oldest-touched first
+      entry.failures++
+      entry.lastFailure = now()
+      // 2^(k−1) stops growing long before it could overflow: the cap is reached within ~20 doublings.
+      const wait = Math.min(maxSeconds, baseSeconds * 2 ** Math.min(entry.failures - 1, 30))
+      entry.until = now() + wait * 1000
+      entries.set(key, entry)
+      while (entries.size > maxKeys) {
+        const oldest = entries.keys().next().value
+        if (oldest === undefined) break
+        entries.delete(oldest)
+      }
+    },
+
+    reset (key) {
+      entries.delete(key)
+    }
+  }
+}

@@ -42,3 +42,15 @@ export interface UserChanges {
 export function identityKey (value: string): string {
   return value.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC')
 }
+
+/**
+ * The uniqueness rule for usernames, stricter than identityKey: compatibility forms count as the
+ * letter they stand for (NFKC), so `ａdmin` (fullwidth), `ADMIN` and `admin` are one name, as are
+ * `ﬁle` and `file`, or `𝐚` and `a`. Usernames are what people read to tell accounts apart, and
+ * those differences are hard to see. The NFKC around the fold is Unicode's NFKC_Casefold
+ * approximated (toNFKC_Casefold also drops default-ignorable characters, which the transport
+ * refuses in usernames before they get here).
+ */
+export function usernameKey (value: string): string {
+  return value.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC')
+}

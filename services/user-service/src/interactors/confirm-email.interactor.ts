@@ -16,14 +16,15 @@ export type ConfirmEmail = (token: string) => Promise<Result<User, InvalidConfir
 
 /**
  * Opens a mailed confirmation link: a valid token for the address the account still has sets it
- * Confirmed. Only the SHA-256 of a spent token is kept (a leak of that table confirms nothing), in
- * the same transaction as the status, so a link works exactly once.
+ * Confirmed. A link is spent by its identity (its jti), never by its spelling: the four spellings
+ * a signature's last base64url character allows are one link. The SHA-256 of the identity is
+ * recorded in the same transaction as the status, so a link works exactly once.
  */
 export function makeConfirmEmail ({ users, confirmations, now = () => new Date() }: ConfirmEmailDeps): ConfirmEmail {
   return async token => {
     const claims = await confirmations.verify(token)
     if (!claims) return err(new InvalidConfirmationError())
-    const spendToken = createHash('sha256').update(token, 'utf8').digest()
+    const spendToken = createHash('sha256').update(claims.tokenId, 'utf8').digest()
     const result = await users.update(claims.userId, now(), async current => {
       if (current.email !== claims.email) return err(new InvalidConfirmationError('this link confirms an address the account no longer has'))
       // Confirmed already (another link to the same address): the token is spent, nothing else changes.

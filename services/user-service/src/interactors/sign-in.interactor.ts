@@ -3,12 +3,13 @@ import { sameSecret } from '@ripple/kit'
 import type { IssuedToken } from '@ripple/kit'
 import { err, ok } from '@ripple/kit/domain'
 import type { Result } from '@ripple/kit/domain'
-import { identityKey } from '../entities/user.entity.ts'
+import { identityKey, usernameKey } from '../entities/user.entity.ts'
 import { InvalidCredentialsError, TooManyAttemptsError } from '../entities/user.errors.ts'
 import type { AccessTokenIssuer } from '../ports/access-token-issuer.port.ts'
-import type { AttemptLimiter } from '../ports/attempt-limiter.port.ts'
 import type { PasswordHasher } from '../ports/password-hasher.port.ts'
 import type { UserRepository } from '../ports/user-repository.port.ts'
+import { accountKeyOf } from './password-attempts.rules.ts'
+import type { PasswordAttempts } from './password-attempts.rules.ts'
 
 export type SignInInput =
   | { username: string, password: string }
@@ -19,48 +20,49 @@ export interface SignInDeps {
   users: UserRepository
   hasher: PasswordHasher
   tokens: AccessTokenIssuer
-  /** Failures per account (the identity key of the name given, whether or not such a user exists). */
-  accounts: AttemptLimiter
-  /** Failures per client address. */
-  addresses: AttemptLimiter
+  /** Failures per account (the identity key of the name given, whether or not such a user exists) and client. */
+  attempts: PasswordAttempts
   adminKey: string
 }
 
 export type SignIn = (input: SignInInput, clientAddress: string) => Promise<Result<IssuedToken, InvalidCredentialsError | TooManyAttemptsError>>
 
-export function makeSignIn ({ users, hasher, tokens, accounts, addresses, adminKey }: SignInDeps): SignIn {
+export function makeSignIn ({ users, hasher, tokens, attempts, adminKey }: SignInDeps): SignIn {
   // An unknown user costs one scrypt verification too, against this hash of a password nobody
   // knows, so the answer's timing does not tell which names exist.
   let dummyHash: Promise<string> | undefined
 
   return async (input, clientAddress) => {
-    const addressKey = `address:${clientAddress}`
     // The admin key is a generated secret of 32+ characters, out of reach of guessing: its failures
-    // count against the address only, so nobody can lock the operators out by failing on purpose.
+    // count against the address only, so nobody can slow the operators down by failing on purpose.
     let accountKey: string | undefined
     let signedIn: Parameters<AccessTokenIssuer['issue']>[0] | undefined
     if ('adminKey' in input) {
-      const wait = addresses.blockedFor(addressKey)
+      const wait = attempts.wait(undefined, clientAddress)
       if (wait > 0) return err(new TooManyAttemptsError(wait))
       if (sameSecret(input.adminKey, adminKey)) signedIn = { role: 'admin' }
     } else {
       const user = await users.findForSignIn('username' in input ? { username: input.username } : { email: input.email })
       // One count per account, whether it is named by username or email; a name nobody has is
-      // counted (and locked) alike, so a 429 does not tell which names exist.
-      accountKey = user ? `user:${user.id}` : `unknown:${'username' in input ? `u:${identityKey(input.username)}` : `e:${identityKey(input.email)}`}`
-      const wait = Math.max(accounts.blockedFor(accountKey), addresses.blockedFor(addressKey))
+      // counted (and slowed) alike, so a 429 does not tell which names exist.
+      accountKey = user ? accountKeyOf(user.id) : `unknown:${'username' in input ? `u:${usernameKey(input.username)}` : `e:${identityKey(input.email)}`}`
+      const wait = attempts.wait(accountKey, clientAddress)
       if (wait > 0) return err(new TooManyAttemptsError(wait))
       dummyHash ??= hasher.hash(randomBytes(32).toString('base64'))
-      const verified = await hasher.verify(input.password, user?.passwordHash ?? await dummyHash)
-      if (user && verified) signedIn = { role: 'user', userId: user.id }
+      const stored = user?.passwordHash ?? await dummyHash
+      const verified = await hasher.verify(input.password, stored)
+      if (user && verified) {
+        signedIn = { role: 'user', userId: user.id }
+        // A hash made with weaker parameters than today's is replaced now, while the password is at hand.
+        if (hasher.needsRehash(stored)) await users.replacePasswordHash(user.id, stored, await hasher.hash(input.password))
+      }
     }
 
     if (!signedIn) {
-      if (accountKey) accounts.fail(accountKey)
-      addresses.fail(addressKey)
+      attempts.failed(accountKey, clientAddress)
       return err(new InvalidCredentialsError())
     }
-    if (accountKey) accounts.reset(accountKey)
+    attempts.succeeded(accountKey, clientAddress)
     return ok(await tokens.issue(signedIn))
   }
 }

@@ -27,7 +27,7 @@ export interface UpdateOptions {
 }
 
 /**
- * Where users live. Uniqueness of username and email (by `identityKey`) is the store's to
+ * Where users live. Uniqueness of username (by `usernameKey`) and email (by `identityKey`) is the store's to
  * enforce, atomically.
  */
 export interface UserRepository {
@@ -43,6 +43,12 @@ export interface UserRepository {
    * transaction left it, whatever other writers do around it.
    */
   update<E> (id: string, lastUpdated: Date, plan: UpdatePlan<E>, options?: UpdateOptions): Promise<Result<User, E | UserNotFoundError | DuplicateUserError | ConfirmationUsedError>>
+  /**
+   * Swaps the stored hash for an equivalent one (the same password under stronger parameters) if
+   * it is still `current`: nothing else changes, lastUpdated included, since the account did not.
+   * false when the hash changed meanwhile (a password change wins) or the user is gone.
+   */
+  replacePasswordHash (id: string, current: string, replacement: string): Promise<boolean>
   /** false when there was no such user. */
   delete (id: string): Promise<boolean>
 }

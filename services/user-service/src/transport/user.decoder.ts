@@ -16,8 +16,19 @@ const shownText = () => unicodeText()
   .refine(s => !CONTROL_CHARACTER.test(s), 'must not contain control characters (C0, DEL or C1: CR, LF, NUL, TAB, …)')
   .transform(s => s.normalize('NFC').trim())
 
+// Invisible characters that make one name look like another: format characters (Cf: zero-width
+// space, joiners, soft hyphen, BOM, U+2060 word joiner, the bidi embeddings, overrides and isolates
+// U+202A–U+202E, U+2066–U+2069), the other bidi controls (U+061C, U+200E/F are Cf too) and the
+// remaining default-ignorable code points (U+034F, the Hangul fillers U+115F, U+1160, U+3164,
+// U+FFA0, ...) but the variation selectors, which emoji need (❤️ is U+2764 U+FE0F).
+const INVISIBLE_IN_NAME = /(?![\uFE00-\uFE0F\u{E0100}-\u{E01EF}])[\p{Cf}\p{Bidi_Control}\p{Default_Ignorable_Code_Point}]/u
+
 // 255 is the columns' width: longer text would be a database error, so it is refused here.
 export const requiredText = () => shownText().pipe(z.string().min(1).max(255))
+/** A username: shown text without format, bidi or zero-width characters (`ad\u202emin` shows as `adnim`, `admin\u200b` as `admin`). */
+export const username = () => unicodeText()
+  .refine(s => !INVISIBLE_IN_NAME.test(s), 'must not contain format, bidi-control or zero-width characters (U+200B, U+202E, U+FEFF, …)')
+  .pipe(requiredText())
 export const optionalText = () => shownText().pipe(z.string().max(255)).nullish()
 export const email = () => unicodeText()
   .refine(s => !CONTROL_CHARACTER.test(s), 'must not contain control characters')

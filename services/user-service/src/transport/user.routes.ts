@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { User } from '../entities/user.entity.ts'
 import {
-  ConfirmationUsedError, CurrentPasswordRequiredError, DuplicateUserError, TokenRevokedError, UserNotFoundError, WrongCurrentPasswordError
+  ConfirmationUsedError, CurrentPasswordRequiredError, DuplicateUserError, TokenRevokedError, TooManyAttemptsError, UserNotFoundError, WrongCurrentPasswordError
 } from '../entities/user.errors.ts'
 import type { InvalidUserError } from '../entities/user.errors.ts'
 import type { ConfirmEmail } from '../interactors/confirm-email.interactor.ts'
@@ -13,7 +13,7 @@ import type { DeleteUser } from '../interactors/delete-user.interactor.ts'
 import type { GetUser } from '../interactors/get-user.interactor.ts'
 import type { ListUsers } from '../interactors/list-users.interactor.ts'
 import type { UpdateUser } from '../interactors/update-user.interactor.ts'
-import { calendarDate, email, optionalText, password, requiredText } from './user.decoder.ts'
+import { calendarDate, email, optionalText, password, username } from './user.decoder.ts'
 
 export interface UserInteractors {
   createUser: CreateUser
@@ -29,7 +29,7 @@ const idParams = z.object({ id: z.guid().transform(id => id.toLowerCase()) })
 // Strict: a misspelt field (`fullname`) is refused by name instead of silently ignored; so is
 // `status`, which only the confirmation link sets.
 const createBody = z.strictObject({
-  username: requiredText(),
+  username: username(),
   email: email(),
   password: password(),
   fullName: optionalText(),
@@ -57,7 +57,7 @@ const present = (u: User) => ({
   passwordChangedAt: u.passwordChangedAt?.toISOString() ?? null
 })
 
-type UserError = UserNotFoundError | DuplicateUserError | InvalidUserError | CurrentPasswordRequiredError | WrongCurrentPasswordError | TokenRevokedError
+type UserError = UserNotFoundError | DuplicateUserError | InvalidUserError | CurrentPasswordRequiredError | WrongCurrentPasswordError | TokenRevokedError | TooManyAttemptsError
 
 const revoked = () => new HttpError(401, 'TOKEN_REVOKED', new TokenRevokedError().message, 'authorization', { 'www-authenticate': 'Bearer realm="ripple", error="invalid_token"' })
 
@@ -66,6 +66,7 @@ function toHttp (e: UserError): Error {
   if (e instanceof UserNotFoundError) return new HttpError(404, e.code, e.message, 'id')
   if (e instanceof DuplicateUserError) return new HttpError(409, e.code, e.message, e.field)
   if (e instanceof WrongCurrentPasswordError) return new HttpError(403, e.code, e.message, 'currentPassword')
+  if (e instanceof TooManyAttemptsError) return new HttpError(429, e.code, e.message, 'currentPassword', { 'retry-after': String(e.retryAfterSeconds) })
   if (e instanceof CurrentPasswordRequiredError) return new InvalidInputError('currentPassword', e.message)
   return new InvalidInputError(e.field, e.message)
 }
@@ -141,7 +142,7 @@ export function registerUserRoutes (app: FastifyInstance, users: UserInteractors
       return await refuse(error)
     }
     const { currentPassword, ...changes } = input
-    const result = await users.updateUser(id, changes, { asAdmin: caller.role === 'admin', currentPassword, tokenIssuedAtMs: caller.role === 'user' ? caller.issuedAtMs : undefined })
+    const result = await users.updateUser(id, changes, { asAdmin: caller.role === 'admin', currentPassword, clientAddress: req.ip, tokenIssuedAtMs: caller.role === 'user' ? caller.issuedAtMs : undefined })
     if (!result.ok) return await refuse(toHttp(result.error))
     return present(result.value)
   })

@@ -1,4 +1,4 @@
-import { identityKey } from '../../src/entities/user.entity.ts'
+import { identityKey, usernameKey } from '../../src/entities/user.entity.ts'
 import type { User } from '../../src/entities/user.entity.ts'
 import { ConfirmationUsedError, DuplicateUserError, UserNotFoundError } from '../../src/entities/user.errors.ts'
 import { err, ok } from '@ripple/kit/domain'
@@ -24,7 +24,7 @@ export class InMemoryUserRepository implements UserRepository {
   private duplicate (candidate: { id: string, username?: string, email?: string }): DuplicateUserError | undefined {
     for (const { user } of this.rows.values()) {
       if (user.id === candidate.id) continue
-      if (candidate.username !== undefined && identityKey(user.username) === identityKey(candidate.username)) return new DuplicateUserError('username')
+      if (candidate.username !== undefined && usernameKey(user.username) === usernameKey(candidate.username)) return new DuplicateUserError('username')
       if (candidate.email !== undefined && identityKey(user.email) === identityKey(candidate.email)) return new DuplicateUserError('email')
     }
     return undefined
@@ -45,7 +45,8 @@ export class InMemoryUserRepository implements UserRepository {
 
   async findForSignIn (login: { username: string } | { email: string }) {
     const [field, value] = 'username' in login ? ['username', login.username] as const : ['email', login.email] as const
-    const row = [...this.rows.values()].find(r => identityKey(r.user[field]) === identityKey(value))
+    const key = field === 'username' ? usernameKey : identityKey
+    const row = [...this.rows.values()].find(r => key(r.user[field]) === key(value))
     return row ? { ...structuredClone(row.user), passwordHash: row.passwordHash } : undefined
   }
 
@@ -72,6 +73,13 @@ export class InMemoryUserRepository implements UserRepository {
     row.user = { ...row.user, ...defined, lastUpdated }
     if (passwordHash !== undefined) row.passwordHash = passwordHash
     return ok(structuredClone(row.user))
+  }
+
+  async replacePasswordHash (id: string, current: string, replacement: string) {
+    const row = this.rows.get(id)
+    if (!row || row.passwordHash !== current) return false
+    row.passwordHash = replacement
+    return true
   }
 
   async delete (id: string) {

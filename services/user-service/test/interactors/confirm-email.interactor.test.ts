@@ -7,9 +7,17 @@ import type { ConfirmEmail } from '../../src/interactors/confirm-email.interacto
 import { fakeClock, seedUser } from '../fakes/fixtures.ts'
 import { InMemoryUserRepository } from '../fakes/in-memory-user.repository.ts'
 
-// Tokens here are the claims as JSON; a token that does not parse is "forged".
-const confirmations = { verify: async (token: string) => { try { return JSON.parse(token) as ConfirmationClaims } catch { return undefined } } }
-const token = (claims: ConfirmationClaims, nonce = 0) => JSON.stringify({ ...claims, nonce })
+// Tokens here are the claims as JSON with a `jti` (its identity) and any padding (another spelling
+// of the same token); a token that does not parse is "forged".
+const confirmations = {
+  verify: async (token: string) => {
+    try {
+      const { userId, email, jti } = JSON.parse(token) as ConfirmationClaims & { jti: string }
+      return { userId, email, tokenId: jti }
+    } catch { return undefined }
+  }
+}
+const token = (claims: ConfirmationClaims, jti = 'jti-0', spelling = '') => JSON.stringify({ ...claims, jti, spelling })
 
 describe('confirm-email', () => {
   let repo: InMemoryUserRepository
@@ -32,6 +40,13 @@ describe('confirm-email', () => {
     assert.ok(!again.ok && again.error instanceof ConfirmationUsedError)
   })
 
+  it('another spelling of a used token (same jti) is the same, used, token', async () => {
+    assert.ok((await confirm(token({ userId: id, email: 'alice@example.com' }, 'jti-1', 'a'))).ok)
+    const respelt = await confirm(token({ userId: id, email: 'alice@example.com' }, 'jti-1', 'b'))
+    assert.ok(!respelt.ok && respelt.error instanceof ConfirmationUsedError)
+    assert.equal(repo.spentTokens.size, 1)
+  })
+
   it('refuses a forged token, one for another address, and one for a deleted user', async () => {
     for (const t of ['forged', token({ userId: id, email: 'old@example.com' }), token({ userId: '22222222-2222-4222-8222-222222222222', email: 'alice@example.com' })]) {
       const result = await confirm(t)
@@ -42,9 +57,9 @@ describe('confirm-email', () => {
   })
 
   it('a second link to an already confirmed address is spent but writes nothing', async () => {
-    assert.ok((await confirm(token({ userId: id, email: 'alice@example.com' }, 1))).ok)
+    assert.ok((await confirm(token({ userId: id, email: 'alice@example.com' }, 'jti-1'))).ok)
     const writes = repo.writes
-    assert.ok((await confirm(token({ userId: id, email: 'alice@example.com' }, 2))).ok)
+    assert.ok((await confirm(token({ userId: id, email: 'alice@example.com' }, 'jti-2'))).ok)
     assert.equal(repo.writes, writes)
   })
 })

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { beforeEach, describe, it } from 'node:test'
 import type { Caller } from '@ripple/kit'
-import { createMemoryAttemptLimiter } from '../../src/adapters/memory-attempt-limiter.adapter.ts'
+import { createMemoryAttemptLimiter, createProgressiveDelayLimiter } from '../../src/adapters/memory-attempt-limiter.adapter.ts'
+import { makePasswordAttempts } from '../../src/interactors/password-attempts.rules.ts'
 import { InvalidCredentialsError, TooManyAttemptsError } from '../../src/entities/user.errors.ts'
 import { makeSignIn } from '../../src/interactors/sign-in.interactor.ts'
 import type { SignIn } from '../../src/interactors/sign-in.interactor.ts'
@@ -17,18 +18,23 @@ describe('sign-in', () => {
   let repo: InMemoryUserRepository
   let signIn: SignIn
   let verified: string[]
+  let clock: { now: () => number, advance: (ms: number) => void }
 
   beforeEach(async () => {
     repo = new InMemoryUserRepository()
     await seedUser(repo) // alice / alice@example.com, password old-password
     verified = []
-    const hasher: PasswordHasher = { hash: fakeHasher.hash, verify: async (p, stored) => { verified.push(stored); return fakeHasher.verify(p, stored) } }
+    let t = 1_000_000
+    clock = { now: () => t, advance: ms => { t += ms } }
+    const hasher: PasswordHasher = { ...fakeHasher, verify: async (p, stored) => { verified.push(stored); return fakeHasher.verify(p, stored) } }
     signIn = makeSignIn({
       users: repo,
       hasher,
       tokens,
-      accounts: createMemoryAttemptLimiter({ maxFailures: 3, windowSeconds: 60 }),
-      addresses: createMemoryAttemptLimiter({ maxFailures: 10, windowSeconds: 60 }),
+      attempts: makePasswordAttempts({
+        accounts: createProgressiveDelayLimiter({ baseSeconds: 1, maxSeconds: 8, forgetAfterSeconds: 3600, now: clock.now }),
+        addresses: createMemoryAttemptLimiter({ maxFailures: 10, windowSeconds: 60, now: clock.now })
+      }),
       adminKey: ADMIN_KEY
     })
   })
@@ -61,21 +67,59 @@ describe('sign-in', () => {
     assert.equal(verified.length, 2, 'one verification each')
   })
 
-  it('locks an account after 3 failures, named by username or email alike, even for the right password', async () => {
+  it('each failure of an account from a client doubles the wait before its next attempt (1, 2, 4, 8 s, capped), by username or email alike; never a lockout', async () => {
+    const waits: number[] = []
+    for (let i = 0; i < 5; i++) {
+      const failed = await signIn(i % 2 ? { email: 'alice@example.com', password: 'x' } : { username: 'Alice', password: 'x' }, '10.0.0.1')
+      assert.ok(!failed.ok && failed.error instanceof InvalidCredentialsError)
+      const early = await signIn({ username: 'alice', password: 'old-password' }, '10.0.0.1')
+      assert.ok(!early.ok && early.error instanceof TooManyAttemptsError, 'the right password too must wait')
+      waits.push(early.error.retryAfterSeconds)
+      clock.advance(early.error.retryAfterSeconds * 1000)
+    }
+    assert.deepEqual(waits, [1, 2, 4, 8, 8])
+    const verifications = verified.length
+    assert.ok((await signIn({ username: 'alice', password: 'old-password' }, '10.0.0.1')).ok, 'after the wait the owner signs in')
+    assert.equal(verified.length, verifications + 1)
+  })
+
+  it('a stranger failing from another client does not slow the owner down', async () => {
+    for (let i = 0; i < 8; i++) {
+      clock.advance(10_000)
+      await signIn({ username: 'alice', password: `guess-${i}` }, '10.6.6.6')
+    }
+    const stranger = await signIn({ username: 'alice', password: 'guess' }, '10.6.6.6')
+    assert.ok(!stranger.ok && stranger.error instanceof TooManyAttemptsError)
+    assert.ok((await signIn({ username: 'alice', password: 'old-password' }, '10.0.0.1')).ok)
+  })
+
+  it('an attempt made while waiting is refused untried and does not lengthen the wait', async () => {
     await signIn({ username: 'alice', password: 'x' }, '10.0.0.1')
-    await signIn({ email: 'alice@example.com', password: 'x' }, '10.0.0.2')
-    await signIn({ username: 'Alice', password: 'x' }, '10.0.0.3')
-    const locked = await signIn({ username: 'alice', password: 'old-password' }, '10.0.0.4')
-    assert.ok(!locked.ok && locked.error instanceof TooManyAttemptsError)
-    assert.equal(locked.error.retryAfterSeconds, 60)
+    const before = verified.length
+    for (let i = 0; i < 5; i++) {
+      const early = await signIn({ username: 'alice', password: 'y' }, '10.0.0.1')
+      assert.ok(!early.ok && early.error instanceof TooManyAttemptsError && early.error.retryAfterSeconds === 1)
+    }
+    assert.equal(verified.length, before, 'no hash verified while waiting')
   })
 
   it('a success forgets the account\'s failures', async () => {
     for (let round = 0; round < 3; round++) {
       await signIn({ username: 'alice', password: 'x' }, '10.0.0.1')
-      await signIn({ username: 'alice', password: 'x' }, '10.0.0.1')
+      const early = await signIn({ username: 'alice', password: 'x' }, '10.0.0.1')
+      assert.ok(!early.ok && early.error instanceof TooManyAttemptsError && early.error.retryAfterSeconds === 1, 'each round starts again at the first wait')
+      clock.advance(1000)
       assert.ok((await signIn({ username: 'alice', password: 'old-password' }, '10.0.0.1')).ok)
     }
+  })
+
+  it('a hash made under old parameters is replaced at a successful sign-in, and only then', async () => {
+    await seedUser(repo, { id: '33333333-3333-4333-8333-333333333333', username: 'bob', email: 'bob@example.com' }, 'weak:bob-password')
+    assert.ok(!(await signIn({ username: 'bob', password: 'wrong' }, '10.0.0.1')).ok)
+    assert.equal(repo.passwordHashOf('33333333-3333-4333-8333-333333333333'), 'weak:bob-password')
+    assert.ok((await signIn({ username: 'bob', password: 'bob-password' }, '10.0.0.2')).ok)
+    assert.equal(repo.passwordHashOf('33333333-3333-4333-8333-333333333333'), 'hashed:bob-password')
+    assert.ok((await signIn({ username: 'bob', password: 'bob-password' }, '10.0.0.2')).ok)
   })
 
   it('locks an address after 10 failures whatever the accounts', async () => {

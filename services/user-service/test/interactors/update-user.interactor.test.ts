@@ -2,28 +2,36 @@ import assert from 'node:assert/strict'
 import { beforeEach, describe, it } from 'node:test'
 import type { User } from '../../src/entities/user.entity.ts'
 import {
-  CurrentPasswordRequiredError, DuplicateUserError, InvalidUserError, TokenRevokedError, UserNotFoundError, WrongCurrentPasswordError
+  CurrentPasswordRequiredError, DuplicateUserError, InvalidUserError, TokenRevokedError, TooManyAttemptsError, UserNotFoundError, WrongCurrentPasswordError
 } from '../../src/entities/user.errors.ts'
+import { createMemoryAttemptLimiter, createProgressiveDelayLimiter } from '../../src/adapters/memory-attempt-limiter.adapter.ts'
+import { makePasswordAttempts } from '../../src/interactors/password-attempts.rules.ts'
 import { makeUpdateUser } from '../../src/interactors/update-user.interactor.ts'
+import type { PasswordAttempts } from '../../src/interactors/password-attempts.rules.ts'
 import type { UpdateUser } from '../../src/interactors/update-user.interactor.ts'
 import { fakeHasher } from '../fakes/fake-password-hasher.ts'
 import { fakeClock, seedUser } from '../fakes/fixtures.ts'
 import { InMemoryUserRepository } from '../fakes/in-memory-user.repository.ts'
 
-const owner = { asAdmin: false }
-const ownerWith = (currentPassword: string) => ({ asAdmin: false, currentPassword })
-const admin = { asAdmin: true }
+const owner = { clientAddress: '10.0.0.1', asAdmin: false }
+const ownerWith = (currentPassword: string) => ({ clientAddress: '10.0.0.1', asAdmin: false, currentPassword })
+const admin = { clientAddress: '10.0.0.1', asAdmin: true }
 const NOW = new Date('2024-06-01T12:00:00.000Z')
 
 describe('update-user', () => {
   let repo: InMemoryUserRepository
   let updateUser: UpdateUser
+  let attempts: PasswordAttempts
   let alice: User
   const clock = fakeClock('2024-06-01T12:00:00.000Z')
 
   beforeEach(async () => {
     repo = new InMemoryUserRepository()
-    updateUser = makeUpdateUser({ users: repo, hasher: fakeHasher, now: clock.now })
+    attempts = makePasswordAttempts({
+      accounts: createProgressiveDelayLimiter({ baseSeconds: 1, maxSeconds: 60, forgetAfterSeconds: 3600, now: () => clock.now().getTime() }),
+      addresses: createMemoryAttemptLimiter({ maxFailures: 1000, windowSeconds: 60 })
+    })
+    updateUser = makeUpdateUser({ users: repo, hasher: fakeHasher, attempts, now: clock.now })
     alice = await seedUser(repo, { status: 'Confirmed' }) // password: old-password
   })
 
@@ -32,10 +40,10 @@ describe('update-user', () => {
     assert.ok(changed.ok)
     const changedAt = changed.value.passwordChangedAt!.getTime()
     const writes = repo.writes
-    const stale = await updateUser(alice.id, { fullName: 'Stale' }, { asAdmin: false, tokenIssuedAtMs: changedAt - 1 })
+    const stale = await updateUser(alice.id, { fullName: 'Stale' }, { clientAddress: '10.0.0.1', asAdmin: false, tokenIssuedAtMs: changedAt - 1 })
     assert.ok(!stale.ok && stale.error instanceof TokenRevokedError)
     assert.equal(repo.writes, writes)
-    const fresh = await updateUser(alice.id, { fullName: 'Fresh' }, { asAdmin: false, tokenIssuedAtMs: changedAt })
+    const fresh = await updateUser(alice.id, { fullName: 'Fresh' }, { clientAddress: '10.0.0.1', asAdmin: false, tokenIssuedAtMs: changedAt })
     assert.ok(fresh.ok)
     assert.equal(fresh.value.fullName, 'Fresh')
   })
@@ -71,6 +79,7 @@ describe('update-user', () => {
       assert.ok(!missing.ok && missing.error instanceof CurrentPasswordRequiredError)
       const wrong = await updateUser(alice.id, changes, ownerWith('not-the-password'))
       assert.ok(!wrong.ok && wrong.error instanceof WrongCurrentPasswordError)
+      clock.advance(60_000) // past the wait that failure set
     }
     assert.deepEqual(await repo.findById(alice.id), alice)
     assert.equal(repo.passwordHashOf(alice.id), 'hashed:old-password')
@@ -127,5 +136,19 @@ describe('update-user', () => {
     assert.ok(!future.ok && future.error instanceof InvalidUserError && future.error.field === 'dateOfBirth')
     assert.deepEqual(await repo.findById(alice.id), alice)
     assert.equal(repo.passwordHashOf(alice.id), 'hashed:old-password')
+  })
+
+  it('a wrong currentPassword is a failed attempt of the account: the next check from that client waits, the right one after the wait succeeds and forgets it', async () => {
+    const wrong = await updateUser(alice.id, { email: 'new@example.com' }, ownerWith('not-it'))
+    assert.ok(!wrong.ok && wrong.error instanceof WrongCurrentPasswordError)
+    assert.equal(attempts.wait(`user:${alice.id}`, '10.0.0.1'), 1, 'counted where a sign-in of the account is')
+    const early = await updateUser(alice.id, { email: 'new@example.com' }, ownerWith('old-password'))
+    assert.ok(!early.ok && early.error instanceof TooManyAttemptsError)
+    assert.equal(early.error.retryAfterSeconds, 1)
+    assert.equal((await updateUser(alice.id, { fullName: 'No password needed' }, owner)).ok, true, 'changes that need no password are not held up')
+    clock.advance(1000)
+    const right = await updateUser(alice.id, { email: 'new@example.com' }, ownerWith('old-password'))
+    assert.ok(right.ok)
+    assert.equal(attempts.wait(`user:${alice.id}`, '10.0.0.1'), 0)
   })
 })

@@ -1,9 +1,9 @@
 // Integration: the whole service on a free port against the real MariaDB, in a scratch database.
 import assert from 'node:assert/strict'
 import { randomBytes, randomUUID } from 'node:crypto'
-import { after, before, describe, it } from 'node:test'
+import { after, before, beforeEach, describe, it } from 'node:test'
 import { confirmationTokenConfigSchema, createConfirmationTokens, loadConfig } from '@ripple/kit'
-import { assertJsonError, callJson, testConfig } from '@ripple/testing'
+import { assertJsonError, base64urlSpellings, callJson, testConfig } from '@ripple/testing'
 import mysql from 'mysql2/promise'
 import type { RowDataPacket } from 'mysql2/promise'
 import { createUserService } from '../../src/app.ts'
@@ -14,9 +14,9 @@ import { createScryptPasswordHasher } from '../../src/adapters/scrypt-password-h
 import { uuidToBin } from '../../src/adapters/uuid.codec.ts'
 
 const database = `userdata_test_${randomBytes(4).toString('hex')}`
-// A per-account limit low enough to reach here; the per-address one high, so this file's own
-// failures never lock out the rest of it (the address limit has its own service below).
-const config = testConfig(userServiceConfigSchema, { MARIADB_DATABASE: database, AUTH_MAX_FAILURES_PER_ACCOUNT: '3', AUTH_MAX_FAILURES_PER_ADDRESS: '100000' })
+// A per-account delay short enough to wait out here (1 s doubling to 4 s); the per-address limit
+// high, so this file's own failures never lock out the rest of it (it has its own service below).
+const config = testConfig(userServiceConfigSchema, { MARIADB_DATABASE: database, AUTH_DELAY_BASE_SECONDS: '1', AUTH_DELAY_MAX_SECONDS: '4', AUTH_MAX_FAILURES_PER_ADDRESS: '100000' })
 const dbSettings = { host: config.MARIADB_HOST, port: config.MARIADB_PORT, user: config.MARIADB_USER, password: config.MARIADB_PASSWORD, database, connectionLimit: 1, options: USER_DB_OPTIONS }
 const confirmations = createConfirmationTokens(loadConfig(confirmationTokenConfigSchema, process.env))
 
@@ -24,6 +24,9 @@ let service: UserService
 let base: string
 let db: mysql.Connection
 let admin: string
+
+/** Waits out the Retry-After of a 429, and no longer. */
+const waitOut = (res: { headers: Headers }) => new Promise(resolve => setTimeout(resolve, Number(res.headers.get('retry-after')) * 1000))
 
 const call = (method: string, path: string, body?: unknown, options: { raw?: string, token?: string } = {}) => callJson(base + path, method, body, options)
 
@@ -62,6 +65,14 @@ describe('user-service HTTP API on MariaDB', () => {
     service = createUserService(config)
     base = (await service.start()).url
     db = await mysql.createConnection({ host: dbSettings.host, port: dbSettings.port, user: dbSettings.user, password: dbSettings.password, database })
+    const res = await call('POST', '/auth/token', { adminKey: config.ADMIN_KEY })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    admin = res.body.accessToken
+  })
+
+  // A fresh admin token for each test: with N=2^17 hashing on a busy machine this file can run
+  // longer than a token lives (JWT_TTL_SECONDS, 15 min).
+  beforeEach(async () => {
     const res = await call('POST', '/auth/token', { adminKey: config.ADMIN_KEY })
     assert.equal(res.status, 200, JSON.stringify(res.body))
     admin = res.body.accessToken
@@ -140,16 +151,63 @@ describe('user-service HTTP API on MariaDB', () => {
       t.diagnostic(`401 after ${w.toFixed(1)} ms for a wrong password, ${u.toFixed(1)} ms for an unknown user`)
     })
 
-    it('after 3 failures the account is locked: 429 with Retry-After, even with the right password; others are not', async () => {
+    it('failed sign-ins slow the next attempt (429, Retry-After 1, 2, 4, 4 s) instead of locking: once it has passed the owner\'s password works', async () => {
       const { user, password } = await signUp()
-      for (let i = 0; i < 3; i++) assertJsonError(await call('POST', '/auth/token', { username: user.username, password: `wrong-${i}` }), 401, 'credentials')
-      const locked = await call('POST', '/auth/token', { email: user.email, password })
-      assertJsonError(locked, 429, 'credentials')
-      const retryAfter = Number(locked.headers.get('retry-after'))
-      assert.ok(retryAfter > 0 && retryAfter <= config.AUTH_LOCKOUT_SECONDS, `Retry-After: ${locked.headers.get('retry-after')}`)
-      assertJsonError(await call('POST', '/auth/token', { username: user.username.toUpperCase(), password }), 429, 'credentials')
+      const retryAfters: number[] = []
+      for (let i = 0; i < 4; i++) {
+        const login = i % 2 ? { email: user.email } : { username: user.username.toUpperCase() }
+        assertJsonError(await call('POST', '/auth/token', { ...login, password: `wrong-${i}` }), 401, 'credentials')
+        // Even the right password, named by username or email, waits.
+        const early = await call('POST', '/auth/token', { email: user.email, password })
+        assertJsonError(early, 429, 'credentials')
+        assert.equal(early.body.error, 'TOO_MANY_ATTEMPTS')
+        retryAfters.push(Number(early.headers.get('retry-after')))
+        await waitOut(early)
+      }
+      assert.deepEqual(retryAfters, [1, 2, 4, 4], 'doubling per consecutive failure, capped at AUTH_DELAY_MAX_SECONDS')
+      assert.ok(await signInToken({ username: user.username }, password), 'not locked: the right password works once the delay has passed')
       const other = await signUp()
       assert.ok(other.token)
+    })
+
+    it('a wrong currentPassword counts like a failed sign-in: the next sign-in and the next check wait', async () => {
+      const { user, password, token } = await signUp()
+      const wrong = await call('PATCH', `/users/${user.id}`, { password: 'a new password', currentPassword: 'not the password' }, { token })
+      assertJsonError(wrong, 403, 'currentPassword')
+      const signInEarly = await call('POST', '/auth/token', { username: user.username, password })
+      assertJsonError(signInEarly, 429, 'credentials')
+      assert.equal(signInEarly.body.error, 'TOO_MANY_ATTEMPTS')
+      const patchEarly = await call('PATCH', `/users/${user.id}`, { password: 'a new password', currentPassword: password }, { token })
+      assertJsonError(patchEarly, 429, 'currentPassword')
+      assert.equal(patchEarly.body.error, 'TOO_MANY_ATTEMPTS')
+      assert.equal(patchEarly.headers.get('retry-after'), '1')
+      await waitOut(patchEarly)
+      // A wrong sign-in counts against the PATCH's check too: one count for both.
+      assertJsonError(await call('POST', '/auth/token', { username: user.username, password: 'still wrong' }), 401, 'credentials')
+      const patchAfterSignIn = await call('PATCH', `/users/${user.id}`, { password: 'a new password', currentPassword: password }, { token })
+      assertJsonError(patchAfterSignIn, 429, 'currentPassword')
+      assert.equal(patchAfterSignIn.headers.get('retry-after'), '2')
+      await waitOut(patchAfterSignIn)
+      assert.equal((await call('PATCH', `/users/${user.id}`, { password: 'a new password', currentPassword: password }, { token })).status, 200)
+    })
+
+    it('a hash made with the old parameters (N=2^14) is replaced by an N=2^17 one at the next successful sign-in', async () => {
+      const { user, password } = await signUp()
+      assert.match(await storedPassword(user.id), /^scrypt\$131072\$8\$1\$/, 'new hashes: N=2^17, r=8, p=1')
+      const old = await createScryptPasswordHasher({ N: 2 ** 14 }).hash(password)
+      await db.query('UPDATE users SET password = ? WHERE id = ?', [old, uuidToBin(user.id)])
+      const [[before]] = await db.query<RowDataPacket[]>('SELECT lastUpdated FROM users WHERE id = ?', [uuidToBin(user.id)])
+      assertJsonError(await call('POST', '/auth/token', { username: user.username, password: 'a wrong password' }), 401, 'credentials')
+      assert.equal(await storedPassword(user.id), old, 'a failed sign-in changes nothing')
+      await new Promise(resolve => setTimeout(resolve, 1000)) // the 1 s delay of that failure
+      await signInToken({ username: user.username }, password)
+      const upgraded = await storedPassword(user.id)
+      assert.match(upgraded, /^scrypt\$131072\$8\$1\$/)
+      assert.equal(await createScryptPasswordHasher().verify(password, upgraded), true)
+      const [[after]] = await db.query<RowDataPacket[]>('SELECT lastUpdated FROM users WHERE id = ?', [uuidToBin(user.id)])
+      assert.deepEqual(after?.lastUpdated, before?.lastUpdated, 'the account did not change: no lastUpdated')
+      await signInToken({ username: user.username }, password)
+      assert.equal(await storedPassword(user.id), upgraded, 'upgraded once')
     })
 
     it('the admin key signs in as admin; a wrong one is the same 401', async () => {
@@ -237,12 +295,16 @@ describe('user-service HTTP API on MariaDB', () => {
       assertJsonError(await call('PATCH', path, { password: 'a new password' }, { token }), 400, 'currentPassword')
       assertJsonError(await call('PATCH', path, { email: newEmail, currentPassword: 'wrong password' }, { token }), 403, 'currentPassword')
       assert.deepEqual((await call('GET', path, undefined, { token })).body, user)
+      // That failure slows the next check by 1 s (see the attempt tests).
+      await new Promise(resolve => setTimeout(resolve, 1000))
 
       const res = await call('PATCH', path, { password: 'a new password', currentPassword: password }, { token })
       assert.equal(res.status, 200, JSON.stringify(res.body))
       assert.ok(res.body.passwordChangedAt && res.body.passwordChangedAt === res.body.lastUpdated)
       assert.equal(await createScryptPasswordHasher().verify('a new password', await storedPassword(user.id)), true)
-      assertJsonError(await call('POST', '/auth/token', { username: user.username, password }), 401, 'credentials')
+      const oldPassword = await call('POST', '/auth/token', { username: user.username, password })
+      assertJsonError(oldPassword, 401, 'credentials')
+      await waitOut(await call('POST', '/auth/token', { username: user.username, password: 'a new password' }))
       // The change revokes every token signed before it, the one that made it included; a new sign-in works at once.
       for (const method of ['GET', 'PATCH', 'DELETE']) {
         const stale = await call(method, path, method === 'PATCH' ? { fullName: 'stale' } : undefined, { token })
@@ -319,10 +381,27 @@ describe('user-service HTTP API on MariaDB', () => {
       const [spent] = await db.query<RowDataPacket[]>('SELECT COUNT(*) AS c FROM used_confirmation_tokens WHERE userId = ?', [uuidToBin(user.id)])
       assert.equal(Number(spent[0]?.c), 2)
     })
+    it('the 4 spellings of one link (its last base64url character) are one link: the first confirms, the rest and a reuse are 410 CONFIRMATION_USED', async () => {
+      const { user } = await signUp()
+      const link = await confirmations.mint({ userId: user.id, email: user.email })
+      const spellings = base64urlSpellings(link)
+      // 4 for an HS256 signature (2 spare bits); more if the link is ever signed otherwise.
+      assert.ok(new Set(spellings).size >= 4, spellings.join('\n'))
+      const answers = []
+      for (const spelling of spellings) answers.push(await call('GET', `/users/confirm?token=${encodeURIComponent(spelling)}`))
+      assert.deepEqual(answers[0]?.body, { id: user.id, status: 'Confirmed' })
+      for (const refused of answers.slice(1)) {
+        assertJsonError(refused, 410, 'token')
+        assert.equal(refused.body.error, 'CONFIRMATION_USED')
+      }
+      const again = await call('GET', `/users/confirm?token=${encodeURIComponent(spellings[0]!)}`)
+      assertJsonError(again, 410, 'token')
+      assert.equal(again.body.error, 'CONFIRMATION_USED')
+    })
   })
 
   describe('user data', () => {
-    it('usernames differ by every difference but case: 😀_x and 😁_x are two users, Alice and alice one', async () => {
+    it('usernames differ by every difference but case and compatibility forms: 😀_x and 😁_x are two users, Alice, alice, ＡＬＩＣＥ one', async () => {
       const tag = randomBytes(3).toString('hex')
       for (const username of [`😀_x${tag}`, `😁_x${tag}`, `🐶_x${tag}`, `𝔸_x${tag}`, `é_x${tag}`, `e_x${tag}`, `Alice${tag}`]) {
         const res = await call('POST', '/users', newUser({ username }))
@@ -331,12 +410,44 @@ describe('user-service HTTP API on MariaDB', () => {
       }
       assertJsonError(await call('POST', '/users', newUser({ username: `alice${tag}` })), 409, 'username')
       assertJsonError(await call('POST', '/users', newUser({ username: `ALICE${tag}` })), 409, 'username')
+      // NFKC: fullwidth and mathematical letters are the letters they stand for.
+      for (const lookalike of [`ａlice${tag}`, `ＡＬＩＣＥ${tag}`, `𝐀lice${tag}`, `𝔸_X${tag}`]) {
+        const res = await call('POST', '/users', newUser({ username: lookalike }))
+        assertJsonError(res, 409, 'username')
+        assert.equal(res.body.error, 'DUPLICATE_USER', lookalike)
+      }
       // NFC: e + U+0301 is é, stored composed.
       assertJsonError(await call('POST', '/users', newUser({ username: `e\u0301_x${tag}` })), 409, 'username')
       const composed = await call('POST', '/users', newUser({ username: `Zoe\u0308${tag}` }))
       assert.equal(composed.body.username, `Zoë${tag}`)
       const { user } = await signUp()
       assertJsonError(await call('POST', '/users', newUser({ email: user.email.toUpperCase() })), 409, 'email')
+    })
+
+    it('format, bidi and zero-width characters in a username are a 400 naming it; admin, ADMIN and ａdmin are one name', async () => {
+      const tag = randomBytes(3).toString('hex')
+      const name = `admin${tag}`
+      for (const c of ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u202e', '\u202a', '\u2066', '\u2069', '\u200e', '\u061c', '\u180e', '\u3164', '\u034f']) {
+        for (const username of [`${name}${c}`, `ad${c}min${tag}`]) {
+          const res = await call('POST', '/users', newUser({ username }))
+          assertJsonError(res, 400, 'username')
+          assert.equal(res.body.error, 'INVALID_INPUT', JSON.stringify(username))
+        }
+      }
+      const first = await signUp({ username: name })
+      for (const same of [name.toUpperCase(), `ａdmin${tag}`, `ＡＤＭＩＮ${tag}`]) {
+        const res = await call('POST', '/users', newUser({ username: same }))
+        assertJsonError(res, 409, 'username')
+        assert.equal(res.body.error, 'DUPLICATE_USER')
+      }
+      const other = await signUp()
+      const renamed = await call('PATCH', `/users/${other.user.id}`, { username: `ａdmin${tag}` }, { token: other.token })
+      assertJsonError(renamed, 409, 'username')
+      assertJsonError(await call('PATCH', `/users/${other.user.id}`, { username: `ad\u202emin${tag}` }, { token: other.token }), 400, 'username')
+      // Signing in by any spelling of the name finds the one account.
+      assert.ok(await signInToken({ username: `ＡＤＭＩＮ${tag}` }, first.password))
+      // Emoji keep their variation selector: ❤️ is U+2764 U+FE0F.
+      assert.equal((await call('POST', '/users', newUser({ username: `\u2764\ufe0f${tag}` }))).status, 201)
     })
 
     it('control characters in username, fullName, address or email are a 400 naming the field', async () => {
