@@ -6,6 +6,7 @@ import type { BaseConfig } from '../config/config.ts'
 import { loadConfig } from '../config/config.ts'
 import { createHttpServer } from '../http/http-server.ts'
 import type { HealthReport } from '../http/http-server.ts'
+import type { Dependency } from '../http/unavailable.ts'
 import { runConsumer } from '../kafka/consumer.runner.ts'
 import type { ConsumerRunner, ConsumerRunnerOptions } from '../kafka/consumer.runner.ts'
 import { createProducer } from '../kafka/kafka.producer.ts'
@@ -116,7 +117,8 @@ export function defineService<C extends HostedConfig> (name: string, setup: (con
       return { healthy: reasons.length === 0, reasons, checks }
     }
 
-    const http = createHttpServer({ logger, metrics, health })
+    const dependencies: Dependency[] = [{ name: 'Kafka', kind: 'kafka', ports: config.KAFKA_BROKERS.map(b => Number(b.split(':').at(-1))) }]
+    const http = createHttpServer({ logger, metrics, health, dependencies })
     const producerOf = (tuning: Omit<ProducerOptions, 'brokers' | 'clientId'> = {}): KafkaProducer => {
       producer ??= createProducer({ brokers: config.KAFKA_BROKERS, clientId: name, ...tuning })
       return producer
@@ -146,6 +148,7 @@ export function defineService<C extends HostedConfig> (name: string, setup: (con
         const pool = await openPostgresDatabase({ host: config.POSTGRES_HOST, port: config.POSTGRES_PORT, user: config.POSTGRES_USER, password: config.POSTGRES_PASSWORD, database, max }, logger)
         closers.push(() => pool.end())
         probes.set('postgres', () => pool.query('SELECT 1'))
+        dependencies.push({ name: `the ${database} database`, kind: 'postgres', ports: [config.POSTGRES_PORT] })
         return pool
       },
       async mariadb ({ database, connectionLimit, options: connection, migrate }) {
@@ -154,6 +157,7 @@ export function defineService<C extends HostedConfig> (name: string, setup: (con
         const pool = createMariaDbPool(settings)
         closers.push(() => pool.end())
         probes.set('mariadb', () => pool.query('SELECT 1'))
+        dependencies.push({ name: `the ${database} database`, kind: 'mariadb', ports: [config.MARIADB_PORT] })
         return { pool, settings }
       },
       probe: (probeName, check) => { probes.set(probeName, check) },
