@@ -7,12 +7,20 @@ import type { z } from 'zod'
 import { InvalidInputError, RippleError } from '../errors/ripple.error.ts'
 import type { Logger } from '../logging/logger.ts'
 import type { Metrics } from '../metrics/metrics.ts'
+import { RETRY_AFTER_SECONDS, unavailableDependency } from './unavailable.ts'
+import type { Dependency } from './unavailable.ts'
 
 export interface HttpServerOptions {
   logger: Logger
   metrics: Metrics
   /** Answers /health: 200 when healthy, 503 with the reasons when not (the supervisor and `./ripple status` read it). */
   health?: () => Promise<HealthReport>
+  /**
+   * What the service reaches over the network, read when a request fails: an error that says one
+   * of them is out answers 503 naming it, with Retry-After, instead of 500. The service host adds
+   * to it as the service opens its database or producer.
+   */
+  dependencies?: readonly Dependency[]
 }
 
 export interface HealthReport {
@@ -146,6 +154,13 @@ export function createHttpServer (options: HttpServerOptions): FastifyInstance {
     if (status !== undefined && status >= 400 && status < 500) {
       // Fastify's own 4xx: malformed JSON, wrong content type, body too large.
       return reply.status(status).send({ error: (err as FastifyError).code ?? 'BAD_REQUEST', message: err.message, field: 'body' })
+    }
+    const outage = unavailableDependency(err, options.dependencies ?? [])
+    if (outage !== undefined) {
+      // Logged at warn: an outage is the dependency's, /health already names it, and it is waited out.
+      req.log.warn({ err, dependency: outage.name }, 'request failed: a dependency is unavailable')
+      return reply.status(503).header('retry-after', String(RETRY_AFTER_SECONDS))
+        .send({ error: 'UNAVAILABLE', message: `${outage.name} is unavailable; retry shortly`, dependency: outage.name })
     }
     req.log.error({ err }, 'request failed')
     return reply.status(500).send({ error: 'INTERNAL', message: 'internal error' })

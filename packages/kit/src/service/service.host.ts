@@ -6,6 +6,7 @@ import type { BaseConfig } from '../config/config.ts'
 import { kafkaConnection, loadConfig } from '../config/config.ts'
 import { createHttpServer } from '../http/http-server.ts'
 import type { HealthReport } from '../http/http-server.ts'
+import type { Dependency } from '../http/unavailable.ts'
 import { runConsumer } from '../kafka/consumer.runner.ts'
 import type { ConsumerRunner, ConsumerRunnerOptions } from '../kafka/consumer.runner.ts'
 import { createProducer } from '../kafka/kafka.producer.ts'
@@ -118,7 +119,8 @@ export function defineService<C extends HostedConfig> (name: string, setup: (con
 
     // Read once at start: a login with half its settings stops the service naming the missing one.
     const kafka = kafkaConnection(config)
-    const http = createHttpServer({ logger, metrics, health })
+    const dependencies: Dependency[] = [{ name: 'Kafka', kind: 'kafka', ports: config.KAFKA_BROKERS.map(b => Number(b.split(':').at(-1))) }]
+    const http = createHttpServer({ logger, metrics, health, dependencies })
     const producerOf = (tuning: Omit<ProducerOptions, 'brokers' | 'sasl' | 'clientId'> = {}): KafkaProducer => {
       producer ??= createProducer({ ...kafka, clientId: name, ...tuning })
       return producer
@@ -148,6 +150,7 @@ export function defineService<C extends HostedConfig> (name: string, setup: (con
         const pool = await openPostgresDatabase({ host: config.POSTGRES_HOST, port: config.POSTGRES_PORT, user: config.POSTGRES_USER, password: config.POSTGRES_PASSWORD, database, max }, logger)
         closers.push(() => pool.end())
         probes.set('postgres', () => pool.query('SELECT 1'))
+        dependencies.push({ name: `the ${database} database`, kind: 'postgres', ports: [config.POSTGRES_PORT] })
         return pool
       },
       async mariadb ({ database, connectionLimit, options: connection, migrate }) {
@@ -156,6 +159,7 @@ export function defineService<C extends HostedConfig> (name: string, setup: (con
         const pool = createMariaDbPool(settings)
         closers.push(() => pool.end())
         probes.set('mariadb', () => pool.query('SELECT 1'))
+        dependencies.push({ name: `the ${database} database`, kind: 'mariadb', ports: [config.MARIADB_PORT] })
         return { pool, settings }
       },
       probe: (probeName, check) => { probes.set(probeName, check) },
