@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { Ajv2019 } from 'ajv/dist/2019.js'
 import { loadConnectorFiles } from '../../stack/src/connectors.ts'
+import { withConnectorKafkaLogin } from '../../stack/src/kafka-auth.ts'
 import { connectorFiles, deploymentConfig, secretVariables } from '../src/sources.ts'
 import { composeTarget, connectorValues } from '../src/target.ts'
 import type { ComposeService } from './manifests.ts'
@@ -100,7 +101,8 @@ test('no password is written in compose.yaml: every secret is ${VAR:?…} from .
 
 test('each connector is applied with the config ./ripple up applies, except hosts, replication factor and the secrets file', () => {
   const dir = join(deployDir, 'compose', 'connectors')
-  const stack = loadConnectorFiles(config)
+  // As `up` applies them: with Connect's login for their own clients (schema history).
+  const stack = loadConnectorFiles(config).map(d => withConnectorKafkaLogin(config, d))
   const target = composeTarget(config)
   const values = connectorValues(config, target)
   assert.deepEqual(readdirSync(dir).sort(), connectorFiles(config).map(c => c.file))

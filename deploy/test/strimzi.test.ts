@@ -6,6 +6,7 @@ import { Ajv } from 'ajv'
 import type { ValidateFunction } from 'ajv'
 import { parse } from 'yaml'
 import { loadConnectorFiles } from '../../stack/src/connectors.ts'
+import { withConnectorKafkaLogin } from '../../stack/src/kafka-auth.ts'
 import { CONNECT_SECRET, CONNECT_SECRET_KEY } from '../src/k8s.ts'
 import { connectorFiles, deploymentConfig, mavenArtifacts } from '../src/sources.ts'
 import { connectorValues, kubernetesTarget } from '../src/target.ts'
@@ -122,7 +123,8 @@ test('one KafkaConnector per connectors/*.json, with the config ./ripple up appl
   const connectors = ofKind('KafkaConnector')
   const files = connectorFiles(config)
   assert.deepEqual(connectors.map(c => c.metadata.name).sort(), files.map(f => f.definition.name).sort())
-  const onStack = loadConnectorFiles(config)
+  // As `up` applies them: with Connect's login for their own clients (schema history).
+  const onStack = loadConnectorFiles(config).map(d => withConnectorKafkaLogin(config, d))
   const values = connectorValues(config, kubernetesTarget(config))
   for (const { definition } of files) {
     const resource = connectors.find(c => c.metadata.name === definition.name)!

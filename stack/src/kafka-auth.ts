@@ -104,7 +104,10 @@ export function connectAcls (connectors: readonly ConnectorDefinition[]): AclEnt
     const history = config['schema.history.internal.kafka.topic']
     if (history) {
       // Debezium reads its history back on start and checks the topic's retention settings.
-      acls.push(...grant(p, 'TOPIC', history, ['READ', 'WRITE', 'DESCRIBE', 'CREATE', 'DESCRIBE_CONFIGS']), ...grant(p, 'GROUP', `${name}-schemahistory`, GROUP))
+      // Its consumer's group is schema.history.internal.name, which Debezium defaults to `<topic.prefix>-schemahistory`
+      // (not the connector's name); it is used when a task starts again and reads the history back.
+      const historyGroup = config['schema.history.internal.name'] ?? `${config['topic.prefix'] ?? name}-schemahistory`
+      acls.push(...grant(p, 'TOPIC', history, ['READ', 'WRITE', 'DESCRIBE', 'CREATE', 'DESCRIBE_CONFIGS']), ...grant(p, 'GROUP', historyGroup, GROUP))
     }
   }
   return acls

@@ -49,11 +49,13 @@ test('Connect\'s rights follow its connectors: sink topics and connect-<name> gr
   for (const expected of [
     'TOPIC a READ', 'TOPIC b READ', 'GROUP connect-sink READ', 'TOPIC a.dlq WRITE',
     'TOPIC cdc.table WRITE', 'TOPIC cdc.table.* WRITE', 'TOPIC __debezium-heartbeat.cdc.table WRITE',
-    'TOPIC schema-history.x READ', 'TOPIC schema-history.x WRITE', 'GROUP cdc-schemahistory READ',
+    'TOPIC schema-history.x READ', 'TOPIC schema-history.x WRITE', 'GROUP cdc.table-schemahistory READ',
     'TOPIC outbox.event.* WRITE', 'GROUP ripple-connect READ', 'TOPIC connect-configs WRITE'
   ]) assert.ok(r.includes(expected), `${expected} in ${r.join('; ')}`)
   // A source prefix is matched with its dot: "carga" must not reach carga_topic.
   assert.ok(!r.includes('TOPIC cdc* WRITE') && !r.includes('TOPIC a WRITE'))
+  // The history consumer's group is named after the topic prefix (Debezium's default), not the connector.
+  assert.ok(!r.includes('GROUP cdc-schemahistory READ'))
 })
 
 test('ClickHouse reads the topics and group its Kafka engine tables name', () => {
@@ -84,4 +86,20 @@ test('the registry refuses a bad "kafka" declaration, naming the field', () => {
   assert.throws(() => readServiceRegistry(root), /invalid at kafka/)
   write({ consumes: ['t'], groups: ['g'] })
   assert.deepEqual(readServiceRegistry(root)[0]?.kafka, { consumes: ['t'], produces: [], groups: ['g'] })
+})
+
+test('every listener of a broker authenticates: SCRAM for clients and brokers, PLAIN with the super user alone on the controller, no access without an ACL', async () => {
+  const { kafkaProperties, securityProperties } = await import('../src/components/kafka.ts')
+  const config = loadStackConfig({ RIPPLE_HOME: mkdtempSync(join(tmpdir(), 'ripple-acl-')) })
+  // What `up` writes to the node's 0600 properties file.
+  const props: Record<string, unknown> = { ...kafkaProperties(config, config.kafka.nodes[0]!), ...securityProperties(config) }
+  assert.equal(props['listener.security.protocol.map'], 'CONTROLLER:SASL_PLAINTEXT,CLIENT:SASL_PLAINTEXT')
+  assert.equal(props['sasl.mechanism.inter.broker.protocol'], 'SCRAM-SHA-512')
+  assert.equal(props['listener.name.controller.sasl.enabled.mechanisms'], 'PLAIN')
+  // The controller's static list holds one account, the super user's.
+  assert.deepEqual([...String(props['listener.name.controller.plain.sasl.jaas.config']).matchAll(/user_([^=]+)=/g)].map(m => m[1]), ['admin'])
+  assert.equal(props['authorizer.class.name'], 'org.apache.kafka.metadata.authorizer.StandardAuthorizer')
+  assert.equal(props['allow.everyone.if.no.acl.found'], 'false')
+  assert.equal(props['super.users'], 'User:admin')
+  assert.doesNotMatch(String(props.listeners), /PLAINTEXT:\/\//, 'no listener without a login')
 })

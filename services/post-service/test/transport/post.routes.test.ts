@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
-import { createProducer } from '@ripple/kit'
+import { createProducer, kafkaConnection } from '@ripple/kit'
 import type { KafkaProducer } from '@ripple/kit'
 import mysql from 'mysql2/promise'
 import type { RowDataPacket } from 'mysql2/promise'
@@ -28,7 +28,7 @@ describe('post-service HTTP API', () => {
   const rows = async (sql: string, values: unknown[] = []) => (await db.query<RowDataPacket[]>(sql, values))[0]
 
   before(async () => {
-    producer = createProducer({ brokers: config.KAFKA_BROKERS, clientId: 'post-service-test' })
+    producer = createProducer({ ...kafkaConnection(config), clientId: 'post-service-test' })
     // The topic exists before the consumer subscribes, as the connector's does on the stack.
     await producer.send([userChangeRecord(usersTopic, { op: 'c', userId: randomUUID(), passwordChangedAt: null })])
     service = createPostService(config)
