@@ -27,9 +27,14 @@ async function userEvents (id: string, match: (r: ReadRecord) => boolean, count 
   return mine(await readTopic(USERS_TOPIC, records => mine(records).length >= count, 60_000, from))
 }
 
-/** The records of the dead-letter topic after `from` that carry the test's marker header. */
+/**
+ * The records of the dead-letter topic after `from` that carry the test's marker header and that
+ * notification-service parked (the token-revocation consumers of subscribe-service and post-service
+ * read the same topic and park their own copies), or that the test parked by hand.
+ */
 async function parked (marker: string, count: number, from: bigint[]): Promise<ReadRecord[]> {
-  const mine = (records: ReadRecord[]) => records.filter(r => r.headers['x-test-marker'] === marker)
+  const ours = (r: ReadRecord) => r.headers['x-dlq-consumer-group'] === undefined || r.headers['x-dlq-consumer-group'] === NOTIFICATION_GROUP
+  const mine = (records: ReadRecord[]) => records.filter(r => r.headers['x-test-marker'] === marker && ours(r))
   return mine(await readTopic(USERS_DLQ, records => mine(records).length >= count, 60_000, from))
 }
 

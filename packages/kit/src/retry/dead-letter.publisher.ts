@@ -28,15 +28,17 @@ export function deadLetterHeaders (message: ConsumedMessage, error: unknown, att
 
 /**
  * Parks a message on `<topic>.dlq` with the same key (so a replay keeps per-key order), the same
- * value and original headers, plus x-dlq-* headers saying why.
+ * value and original headers, plus x-dlq-* headers saying why. Several groups may read one topic
+ * (notification-service and the token-revocation consumers read the user changes): each parks its
+ * own copy, and `x-dlq-consumer-group` says whose it is.
  */
-export function createDeadLetterPublisher (producer: KafkaProducer): DeadLetterPublisher {
+export function createDeadLetterPublisher (producer: KafkaProducer, groupId?: string): DeadLetterPublisher {
   return {
     publish: (message, error, attempts) => producer.send({
       topic: deadLetterTopic(message.topic),
       key: message.key,
       value: message.value,
-      headers: { ...Object.fromEntries(message.headers), ...deadLetterHeaders(message, error, attempts) }
+      headers: { ...Object.fromEntries(message.headers), ...deadLetterHeaders(message, error, attempts), ...(groupId === undefined ? {} : { 'x-dlq-consumer-group': groupId }) }
     })
   }
 }

@@ -140,7 +140,7 @@ export function defineService<C extends HostedConfig> (name: string, setup: (con
           ...kafka,
           logger,
           metrics,
-          dlq: createDeadLetterPublisher(producerOf()),
+          dlq: createDeadLetterPublisher(producerOf(), consumeOptions.groupId),
           onFatal: options.onFatal
         })
         runners.push({ runner, topics: consumeOptions.topics, groupId: consumeOptions.groupId })

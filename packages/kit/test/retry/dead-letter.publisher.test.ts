@@ -41,5 +41,13 @@ describe('dead letters', () => {
     assert.deepEqual(parked?.headers?.trace, Buffer.from('t-1'))
     assert.equal(parked?.headers?.['x-dlq-reason'], 'boom')
     assert.equal(parked?.headers?.['x-dlq-attempts'], '3')
+    assert.equal(parked?.headers?.['x-dlq-consumer-group'], undefined)
+  })
+
+  it('names the consumer group that parked it, when one is given', async () => {
+    const sent: OutgoingMessage[] = []
+    const producer: KafkaProducer = { send: async m => { sent.push(...(Array.isArray(m) ? m : [m])) }, sendJson: async () => undefined, failure: () => undefined, close: async () => undefined }
+    await createDeadLetterPublisher(producer, 'notification-service').publish(message, new Error('boom'), 1)
+    assert.equal(sent[0]?.headers?.['x-dlq-consumer-group'], 'notification-service')
   })
 })
