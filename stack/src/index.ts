@@ -1,6 +1,6 @@
 // What tests and benchmarks may use of the stack: its settings and the Kafka Connect helpers.
 export { loadStackConfig, endpoints, servicePort, kafkaSasl, KAFKA_PRINCIPALS, basicAuthorization } from './config.ts'
-export { writeJavaClientProperties } from './kafka-auth.ts'
+export { withConnectorKafkaLogin, writeJavaClientProperties } from './kafka-auth.ts'
 export type { StackConfig, Endpoints, KnownServicePorts, ConnectTarget } from './config.ts'
 export { applyConnector, connectFetch, connectorState, deleteConnector, listConnectorStates, waitForConnector } from './connectors.ts'
 export type { ConnectorDefinition, ConnectorState } from './connectors.ts'

@@ -88,9 +88,11 @@ export function connectAcls (connectors: readonly ConnectorDefinition[]): AclEnt
   const acls: AclEntry[] = [
     ...grant(p, 'GROUP', CONNECT_GROUP, GROUP),
     ...CONNECT_TOPICS.flatMap(t => grant(p, 'TOPIC', t, ['READ', 'WRITE', 'DESCRIBE', 'CREATE', 'DESCRIBE_CONFIGS'])),
-    // The tests' throw-away sinks (copies of the stack's, on their own topics).
-    ...grant(p, 'TOPIC', TEST_TOPIC_PREFIX, ['READ', 'WRITE', 'DESCRIBE', 'CREATE'], 'PREFIXED'),
-    ...grant(p, 'GROUP', TEST_CONNECTOR_GROUP_PREFIX, GROUP, 'PREFIXED')
+    // The tests' throw-away connectors, on their own topics: sinks (group connect-it-…) and
+    // Debezium sources, whose schema history consumer's group is `<topic.prefix>-schemahistory` (it.…).
+    ...grant(p, 'TOPIC', TEST_TOPIC_PREFIX, ['READ', 'WRITE', 'DESCRIBE', 'CREATE', 'DESCRIBE_CONFIGS'], 'PREFIXED'),
+    ...grant(p, 'GROUP', TEST_CONNECTOR_GROUP_PREFIX, GROUP, 'PREFIXED'),
+    ...grant(p, 'GROUP', TEST_TOPIC_PREFIX, GROUP, 'PREFIXED')
   ]
   for (const { name, config } of connectors) {
     const topics = (config.topics ?? '').split(',').map(t => t.trim()).filter(Boolean)

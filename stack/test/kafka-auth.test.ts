@@ -50,7 +50,9 @@ test('Connect\'s rights follow its connectors: sink topics and connect-<name> gr
     'TOPIC a READ', 'TOPIC b READ', 'GROUP connect-sink READ', 'TOPIC a.dlq WRITE',
     'TOPIC cdc.table WRITE', 'TOPIC cdc.table.* WRITE', 'TOPIC __debezium-heartbeat.cdc.table WRITE',
     'TOPIC schema-history.x READ', 'TOPIC schema-history.x WRITE', 'GROUP cdc.table-schemahistory READ',
-    'TOPIC outbox.event.* WRITE', 'GROUP ripple-connect READ', 'TOPIC connect-configs WRITE'
+    'TOPIC outbox.event.* WRITE', 'GROUP ripple-connect READ', 'TOPIC connect-configs WRITE',
+    // The tests' throw-away sources: their topics and their schema history's group are under it.
+    'TOPIC it.* DESCRIBE_CONFIGS', 'GROUP it.* READ', 'GROUP connect-it-* READ'
   ]) assert.ok(r.includes(expected), `${expected} in ${r.join('; ')}`)
   // A source prefix is matched with its dot: "carga" must not reach carga_topic.
   assert.ok(!r.includes('TOPIC cdc* WRITE') && !r.includes('TOPIC a WRITE'))

@@ -466,7 +466,8 @@ export async function fuzz (options: FuzzRunOptions): Promise<FuzzReport> {
     if (!WRITES.has(r.method.toUpperCase()) || answer.status < 200 || answer.status >= 300) return
     readBacks++
     try {
-      await options.readBack(r, answer)
+      // fetch sends a standard method in capitals whatever its case (`Post` is a POST): so does readBack see it.
+      await options.readBack({ ...r, method: r.method.toUpperCase() }, answer)
     } catch (err) {
       failures.push({ path, request: describeRequest(r), problem: `read back: ${(err as Error).message}` })
     }

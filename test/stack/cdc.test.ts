@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { after, describe, test } from 'node:test'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
-import { applyConnector, deleteConnector, endpoints, loadStackConfig, waitForConnector } from '@ripple/stack'
+import { applyConnector, deleteConnector, endpoints, loadStackConfig, waitForConnector, withConnectorKafkaLogin } from '@ripple/stack'
 import { deleteTopics, eventually, readTopic } from '@ripple/testing'
 
 const config = loadStackConfig()
@@ -47,7 +47,8 @@ describe('Debezium captures changes from the databases', () => {
     await db.query(`CREATE TABLE ${database}.items (id INT PRIMARY KEY, name VARCHAR(64) NOT NULL)`)
     await db.query(`INSERT INTO ${database}.items VALUES (1, 'snapshot')`)
 
-    await applyConnector(ep.connect, {
+    // Its schema history clients log in as Connect, as the stack's own connectors' do.
+    await applyConnector(ep.connect, withConnectorKafkaLogin(config, {
       name,
       config: {
         'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
@@ -62,7 +63,7 @@ describe('Debezium captures changes from the databases', () => {
         'schema.history.internal.kafka.topic': `${prefix}.schema-history`,
         'tasks.max': '1'
       }
-    })
+    }))
     await waitForConnector(ep.connect, name)
     await assertLogCapture(`${prefix}.${database}.items`, {
       insert: async () => { await db.query(`INSERT INTO ${database}.items VALUES (?, ?)`, [2, 'inserted']) },
