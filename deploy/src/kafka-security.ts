@@ -25,7 +25,7 @@ export function deploymentPrincipals (config: StackConfig): string[] {
 export function deploymentAcls (config: StackConfig, connectors: readonly ConnectorDefinition[]): AclEntry[] {
   const clickhouseSql = CLICKHOUSE_SCHEMA_FILES.map(f => readFileSync(join(config.repoRoot, 'stack', 'clickhouse', f), 'utf8')).join('\n')
   const principals = new Set(deploymentPrincipals(config).map(p => `User:${p}`))
-  return deriveAcls(config.services, connectors, clickhouseSql).filter(a => principals.has(a.principal))
+  return deriveAcls(config.services, connectors, clickhouseSql, { tests: false }).filter(a => principals.has(a.principal))
 }
 
 /** The variable that holds a principal's password in `.env` and the `ripple-secrets` Secret. */

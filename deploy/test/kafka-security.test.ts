@@ -8,6 +8,7 @@ import { test } from 'node:test'
 import { Ajv } from 'ajv'
 import { KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
 import { loadConnectorFiles } from '../../stack/src/connectors.ts'
+import { deriveAcls } from '../../stack/src/kafka-auth.ts'
 import type { AclEntry } from '../../stack/src/kafka-auth.ts'
 import { deploymentAcls, deploymentPrincipals, kafkaPasswordVariable } from '../src/kafka-security.ts'
 import type { strimziAcls } from '../src/kafka-security.ts'
@@ -89,6 +90,9 @@ test('Strimzi: the listener authenticates with SCRAM-SHA-512, authorization is s
 test('Strimzi: one valid KafkaUser per principal, its password from the Secret, its ACLs exactly the stack\'s', () => {
   const users = ofKind('KafkaUser')
   const acls = deploymentAcls(config, connectors)
+  // The local stack's grants for the tests' throw-away topics, groups and connectors stay there.
+  assert.deepEqual(acls.filter(a => a.name.startsWith('it.') || a.name.startsWith('connect-it-')), [])
+  assert.ok(deriveAcls(config.services, connectors).some(a => a.principal === 'User:connect' && a.name === 'it.'), 'the stack has them')
   assert.deepEqual(users.map(u => u.metadata.name).sort(), deploymentPrincipals(config).sort())
   assert.ok(users.some(u => u.metadata.name === 'notification-service'), 'services have their own principal')
   const secretKeys = new Set(secretVariables(config).map(s => s.variable))

@@ -355,8 +355,9 @@ program.command('test')
   .option('--no-static', 'skip eslint and tsc')
   .option('--keep', 'leave a stack this run started running')
   .option('--unit', 'only lint, types and the tests that need no stack (files importing neither @ripple/testing nor @ripple/stack); starts nothing')
-  .action(withConfig(async (config, files: string[], opts: { static: boolean, keep?: boolean, unit?: boolean }) => {
-    process.exitCode = await runTests(config, { static: opts.static, keep: Boolean(opts.keep), unit: Boolean(opts.unit), files }, log)
+  .option('--repeat <n>', 'run the stack\'s tests n times in a row on one stack and print each file\'s pass count', count('repeat', 1), 1)
+  .action(withConfig(async (config, files: string[], opts: { static: boolean, keep?: boolean, unit?: boolean, repeat: number }) => {
+    process.exitCode = await runTests(config, { static: opts.static, keep: Boolean(opts.keep), unit: Boolean(opts.unit), repeat: opts.repeat, files }, log)
   }))
 
 await program.parseAsync(process.argv)

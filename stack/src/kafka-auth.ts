@@ -82,17 +82,24 @@ function sourceTopics (config: Record<string, string>): { literal: string[], pre
   return { literal, prefixed }
 }
 
+/** Whether the ACLs include what the tests need on the local stack (a deployment runs no tests). */
+export interface AclScope { tests: boolean }
+
 /** Connect's ACLs: its worker group and internal topics, then for each connector what it reads and writes. */
-export function connectAcls (connectors: readonly ConnectorDefinition[]): AclEntry[] {
+export function connectAcls (connectors: readonly ConnectorDefinition[], scope: AclScope = { tests: true }): AclEntry[] {
   const p = KAFKA_PRINCIPALS.connect
   const acls: AclEntry[] = [
     ...grant(p, 'GROUP', CONNECT_GROUP, GROUP),
     ...CONNECT_TOPICS.flatMap(t => grant(p, 'TOPIC', t, ['READ', 'WRITE', 'DESCRIBE', 'CREATE', 'DESCRIBE_CONFIGS'])),
     // The tests' throw-away connectors, on their own topics: sinks (group connect-it-…) and
     // Debezium sources, whose schema history consumer's group is `<topic.prefix>-schemahistory` (it.…).
-    ...grant(p, 'TOPIC', TEST_TOPIC_PREFIX, ['READ', 'WRITE', 'DESCRIBE', 'CREATE', 'DESCRIBE_CONFIGS'], 'PREFIXED'),
-    ...grant(p, 'GROUP', TEST_CONNECTOR_GROUP_PREFIX, GROUP, 'PREFIXED'),
-    ...grant(p, 'GROUP', TEST_TOPIC_PREFIX, GROUP, 'PREFIXED')
+    ...(scope.tests
+      ? [
+          ...grant(p, 'TOPIC', TEST_TOPIC_PREFIX, ['READ', 'WRITE', 'DESCRIBE', 'CREATE', 'DESCRIBE_CONFIGS'], 'PREFIXED'),
+          ...grant(p, 'GROUP', TEST_CONNECTOR_GROUP_PREFIX, GROUP, 'PREFIXED'),
+          ...grant(p, 'GROUP', TEST_TOPIC_PREFIX, GROUP, 'PREFIXED')
+        ]
+      : [])
   ]
   for (const { name, config } of connectors) {
     const topics = (config.topics ?? '').split(',').map(t => t.trim()).filter(Boolean)
@@ -119,7 +126,7 @@ export function connectAcls (connectors: readonly ConnectorDefinition[]): AclEnt
  * The console: it shows every topic and group, resets a group's offsets and replays dead letters to
  * the topic they came from (a service's or a sink's input, or a test's), marking them on the replays topic.
  */
-export function consoleAcls (services: readonly Pick<ServiceDefinition, 'name' | 'kafka'>[], connectors: readonly ConnectorDefinition[]): AclEntry[] {
+export function consoleAcls (services: readonly Pick<ServiceDefinition, 'name' | 'kafka'>[], connectors: readonly ConnectorDefinition[], scope: AclScope = { tests: true }): AclEntry[] {
   const p = KAFKA_PRINCIPALS.console
   const replayTargets = new Set([
     ...services.flatMap(s => s.kafka.consumes),
@@ -130,7 +137,7 @@ export function consoleAcls (services: readonly Pick<ServiceDefinition, 'name' |
     ...grant(p, 'TOPIC', '*', ['READ', 'DESCRIBE', 'DESCRIBE_CONFIGS']),
     ...grant(p, 'GROUP', '*', GROUP),
     ...[...replayTargets].sort().flatMap(t => grant(p, 'TOPIC', t, ['WRITE'])),
-    ...grant(p, 'TOPIC', TEST_TOPIC_PREFIX, ['WRITE'], 'PREFIXED'),
+    ...(scope.tests ? grant(p, 'TOPIC', TEST_TOPIC_PREFIX, ['WRITE'], 'PREFIXED') : []),
     ...grant(p, 'TOPIC', REPLAYS_TOPIC, ['WRITE', 'CREATE'])
   ]
 }
@@ -162,9 +169,12 @@ export function clickhouseAcls (sql: string): AclEntry[] {
   return [...setting('kafka_topic_list').flatMap(t => grant(p, 'TOPIC', t, ['READ', 'DESCRIBE'])), ...setting('kafka_group_name').flatMap(g => grant(p, 'GROUP', g, GROUP))]
 }
 
-/** Every ACL the stack manages, deduplicated and sorted. */
-export function deriveAcls (services: readonly Pick<ServiceDefinition, 'name' | 'kafka'>[], connectors: readonly ConnectorDefinition[], clickhouseSql = ''): AclEntry[] {
-  const all = [...services.flatMap(serviceAcls), ...connectAcls(connectors), ...consoleAcls(services, connectors), ...cliAcls(), ...testAcls(), ...clickhouseAcls(clickhouseSql)]
+/** Every ACL the stack manages, deduplicated and sorted; a deployment's (`tests: false`) leaves out what only the tests use. */
+export function deriveAcls (services: readonly Pick<ServiceDefinition, 'name' | 'kafka'>[], connectors: readonly ConnectorDefinition[], clickhouseSql = '', scope: AclScope = { tests: true }): AclEntry[] {
+  const all = [
+    ...services.flatMap(serviceAcls), ...connectAcls(connectors, scope), ...consoleAcls(services, connectors, scope), ...cliAcls(),
+    ...(scope.tests ? testAcls() : []), ...clickhouseAcls(clickhouseSql)
+  ]
   const byKey = new Map(all.map(a => [aclKey(a), a]))
   return [...byKey.values()].sort((a, b) => aclKey(a).localeCompare(aclKey(b)))
 }

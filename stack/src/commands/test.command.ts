@@ -1,4 +1,5 @@
-import { existsSync, globSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, globSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { execa } from 'execa'
 import { serviceEnv } from '../components/service.ts'
@@ -70,58 +71,101 @@ export interface TestOptions {
   keep: boolean
   /** Only the tests that need no stack: nothing is started, nothing is stopped. */
   unit: boolean
+  /** Runs the stack's tests this many times in a row on one stack, and counts each file's passes (no retries otherwise). */
+  repeat: number
   files: string[]
+}
+
+/** One test file's run, as stack/src/commands/file-timing.reporter.ts writes it. */
+export interface FileRun { file: string, ms: number, passed: boolean }
+
+/** The slowest files and the pass counts of repeated runs, as the runner prints them at the end. */
+export function summarize (runs: FileRun[], repoRoot: string, repeat: number): string[] {
+  const lines: string[] = []
+  const byFile = new Map<string, FileRun[]>()
+  for (const r of runs) byFile.set(r.file, [...byFile.get(r.file) ?? [], r])
+  const slowest = [...byFile].map(([file, rs]) => ({ file, ms: Math.max(...rs.map(r => r.ms)) })).sort((a, b) => b.ms - a.ms).slice(0, 10)
+  lines.push('ten slowest test files:')
+  for (const { file, ms } of slowest) lines.push(`  ${(ms / 1000).toFixed(1).padStart(7)} s  ${relative(repoRoot, file)}`)
+  if (repeat > 1) {
+    lines.push(`passes per file in ${repeat} runs:`)
+    for (const [file, rs] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) lines.push(`  ${rs.filter(r => r.passed).length}/${rs.length}  ${relative(repoRoot, file)}`)
+  }
+  const failed = [...byFile].filter(([, rs]) => rs.some(r => !r.passed)).map(([file]) => relative(repoRoot, file))
+  if (failed.length > 0) lines.push(`files with a failure: ${failed.join(', ')}`)
+  return lines
 }
 
 /**
  * The one test command: lint and types, then every test file against a real stack. A stack it
  * had to start is stopped again afterwards (unless --keep), so CI leaves nothing running.
  * `--unit` runs lint, types and the unit tier only, and never touches the stack.
+ *
+ * The unit tier needs nothing started, so it runs (with lint and types) while `up` brings the
+ * stack up; the stack's files then run one at a time, since they share one broker and restart components.
  */
 export async function runTests (config: StackConfig, options: TestOptions, log: (line: string) => void): Promise<number> {
   const started = performance.now()
   const seconds = () => ((performance.now() - started) / 1000).toFixed(1)
   const node = process.execPath
+  const timings = join(mkdtempSync(join(tmpdir(), 'ripple-test-')), 'files.jsonl')
+  const reporters = [
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    `--test-reporter=${join(import.meta.dirname, 'file-timing.reporter.ts')}`, `--test-reporter-destination=${timings}`
+  ]
+  const testArgs = ['--disable-warning=ExperimentalWarning', '--test', '--test-timeout=600000', ...reporters]
   // Tests that start a service in-process read the same settings the stack gives its services.
-  const run = (args: string[]) => execa(node, args, { cwd: config.repoRoot, stdio: 'inherit', reject: false, env: serviceEnv(config) })
-  if (options.static) {
-    log('lint (eslint) and types (tsc --noEmit)')
+  // A run that shares the terminal with `up` keeps its output until it ends, so neither's lines interleave.
+  const run = async (args: string[], buffered = false) => {
+    const result = await execa(node, args, { cwd: config.repoRoot, reject: false, env: serviceEnv(config), ...(buffered ? { all: true } : { stdio: 'inherit' }) })
+    if (buffered && result.all) process.stdout.write(`${result.all}\n`)
+    return result.exitCode ?? 1
+  }
+  const runs = (): FileRun[] => existsSync(timings) ? readFileSync(timings, 'utf8').split('\n').filter(Boolean).map(line => JSON.parse(line) as FileRun) : []
+  const finish = (code: number, what: string) => {
+    for (const line of summarize(runs(), config.repoRoot, options.repeat)) log(line)
+    log(`${what} ${code === 0 ? 'passed' : 'FAILED'} in ${seconds()} s`)
+    return code
+  }
+  const staticChecks = async () => {
+    if (!options.static) return 0
     // Both read the whole tree on their own; at once they take the time of the slower one.
     const [lint, types] = await Promise.all([
-      run(['node_modules/eslint/bin/eslint.js', '.']),
-      run(['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json'])
+      run(['node_modules/eslint/bin/eslint.js', '.'], true),
+      run(['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json'], true)
     ])
-    if (lint.exitCode !== 0) return lint.exitCode ?? 1
-    if (types.exitCode !== 0) return types.exitCode ?? 1
+    if (lint !== 0 || types !== 0) { log('lint or types FAILED (above)'); return lint || types }
     log(`lint and types clean after ${seconds()} s`)
+    return 0
   }
-  const testArgs = ['--disable-warning=ExperimentalWarning', '--test', '--test-timeout=600000']
+  const candidates = testFiles(config.repoRoot, options.files.length > 0 ? options.files.map(f => relative(config.repoRoot, resolve(f))) : TEST_GLOBS)
+  const unit = unitTestFiles(config.repoRoot, candidates)
+  const unitSet = new Set(unit)
+  const stackFiles = candidates.filter(f => !unitSet.has(f))
+  // Unit tests share nothing, so they may run side by side.
+  const unitTier = async () => unit.length === 0 ? 0 : run([...testArgs, ...unit], !options.unit)
 
   if (options.unit) {
-    const candidates = testFiles(config.repoRoot, options.files.length > 0 ? options.files.map(f => relative(config.repoRoot, resolve(f))) : TEST_GLOBS)
-    const unit = unitTestFiles(config.repoRoot, candidates)
-    const skipped = candidates.length - unit.length
-    log(`unit tier: ${unit.length} test file(s) that import neither ${STACK_PACKAGES.join(' nor ')}; ${skipped} left to the full run`)
-    if (unit.length === 0) return 0
-    // Unit tests share nothing, so they may run side by side.
-    const result = await run([...testArgs, ...unit])
-    log(`unit tier ${result.exitCode === 0 ? 'passed' : 'FAILED'} in ${seconds()} s (lint, types and tests)`)
-    return result.exitCode ?? 1
+    log(`unit tier: ${unit.length} test file(s) that import neither ${STACK_PACKAGES.join(' nor ')}; ${stackFiles.length} left to the full run`)
+    const checks = await staticChecks()
+    if (checks !== 0) return checks
+    return finish(await unitTier(), 'unit tier (lint, types and tests)')
   }
 
   await ensureBinaries([TEST_BROWSER], log)
   const before = await status(config)
   const wasRunning = before.some(c => c.pid !== null)
   try {
-    const rows = await up(config, log)
+    log(`${unit.length} unit test file(s) and lint run while the stack starts; then ${stackFiles.length} file(s) against it, one at a time`)
+    const [checks, unitCode, rows] = await Promise.all([staticChecks(), unitTier(), up(config, log)])
     log(`stack healthy: ${rows.map(r => r.name).join(', ')}`)
-    // One file at a time: integration suites share one broker and restart components.
-    const result = await run([
-      ...testArgs, '--test-concurrency=1',
-      ...(options.files.length > 0 ? testFiles(config.repoRoot, options.files.map(f => relative(config.repoRoot, resolve(f)))) : TEST_GLOBS)
-    ])
-    log(`tests ${result.exitCode === 0 ? 'passed' : 'FAILED'} in ${seconds()} s`)
-    return result.exitCode ?? 1
+    if (checks !== 0) return finish(checks, 'tests')
+    let code = unitCode
+    for (let i = 1; i <= options.repeat; i++) {
+      if (options.repeat > 1) log(`run ${i} of ${options.repeat}`)
+      if (stackFiles.length > 0) code = await run([...testArgs, '--test-concurrency=1', ...stackFiles]) || code
+    }
+    return finish(code, 'tests')
   } finally {
     if (!wasRunning && !options.keep) {
       log('stopping the stack this test run started (--keep leaves it up)')
