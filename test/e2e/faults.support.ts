@@ -119,22 +119,25 @@ export function updateBurst (users: TestUsers, total: number, perSecond: number)
   return progress
 }
 
-export interface Tally<T = Mail> { expected: number, received: number, missing: string[], doubled: Map<string, T[]> }
+export interface Tally<T = Mail> { expected: number, received: number, missing: string[], doubled: Map<string, T[]>, unrecognised: number }
 
 /** Effects against what was expected: each expected key once, nothing else. */
 export function tally<T> (expected: string[], effects: T[], keyOf: (effect: T) => string | undefined): Tally<T> {
   const byKey = new Map<string, T[]>()
+  const wanted = new Set(expected)
+  let unrecognised = 0
   for (const effect of effects) {
-    const key = keyOf(effect) ?? '(unrecognised)'
+    const key = keyOf(effect)
+    if (key === undefined || !wanted.has(key)) { unrecognised++; continue }
     byKey.set(key, [...(byKey.get(key) ?? []), effect])
   }
   const missing = expected.filter(k => !byKey.has(k))
   const doubled = new Map([...byKey].filter(([, list]) => list.length > 1))
-  return { expected: expected.length, received: effects.length, missing, doubled }
+  return { expected: expected.length, received: effects.length, missing, doubled, unrecognised }
 }
 
 export const describeTally = (t: Tally<unknown>): string =>
-  `expected=${t.expected} received=${t.received} missing=${t.missing.length} doubled=${[...t.doubled.values()].reduce((n, l) => n + l.length - 1, 0)}`
+  `expected=${t.expected} received=${t.received} missing=${t.missing.length} doubled=${[...t.doubled.values()].reduce((n, l) => n + l.length - 1, 0)} unrecognised=${t.unrecognised}`
 
 /** Polls until every expected change mail arrived (more may still be on their way: counted afterwards). */
 export function waitForChangeMails (users: TestUsers, total: number, timeoutMs = 180_000): Promise<Mail[]> {
@@ -154,6 +157,14 @@ export async function waitForLagZero (groupId: string, topic: string, timeoutMs 
 /** How many records a (dead-letter) topic has received so far: the sum of its end offsets. */
 export async function recordsSoFar (topic: string): Promise<bigint> {
   return (await topicEndOffsets(topic)).reduce((sum, end) => sum + end, 0n)
+}
+
+/**
+ * The fault hit work in flight: read right after it (the process gone), fewer than half of the
+ * effects were done. Asserted at once, so a fault that came late fails the test before the recovery.
+ */
+export function assertInFlight (what: string, done: number, of: number): void {
+  assert.ok(done < of / 2, `the fault came too late: ${done} of ${of} ${what} already done when it hit (fewer than half expected)`)
 }
 
 /** Waits until `count` effects are in, for a fault that should hit a burst under way. */
@@ -182,5 +193,6 @@ export async function assertEveryChangeMailedOnce (label: string, o: { users: Te
   assert.equal(deadLettered, 0n, `nothing added to ${USERS_DLQ}`)
   assert.deepEqual(result.missing, [], 'no change mail missing')
   assert.deepEqual([...result.doubled.keys()], [], 'no change mail twice')
+  assert.equal(result.unrecognised, 0, 'no mail but the burst\'s')
   assert.equal(result.received, o.total)
 }

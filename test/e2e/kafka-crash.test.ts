@@ -5,7 +5,8 @@ import { after, test } from 'node:test'
 import { Admin } from '@platformatic/kafka'
 import { loadStackConfig } from '@ripple/stack'
 import { capturedMails, eventually, groupCaughtUp, restoreStack, signIn, stack, stopComponents } from '@ripple/testing'
-import { createJob, jobRows, waitForClickhouseRows, waitForJobRows, waitUntilFinished } from './jobs.helpers.ts'
+import { jobRows, postJob, waitForClickhouseRows, waitForJobRows, waitUntilFinished } from './jobs.helpers.ts'
+import type { CreatedJob } from './jobs.helpers.ts'
 import { assertExactlyOnce, cdcRelay, createPost, recordedNotifications, subscribe, waitForNotifications } from './outbox.support.ts'
 import type { PostJson } from './outbox.support.ts'
 
@@ -30,14 +31,16 @@ const ROUNDS = 300
 const PACE_MS = 150
 const DOWN_MS = 25_000
 
-/** Retries a request the dead broker refuses (the receiver produces synchronously) until Kafka is back. */
-async function untilAccepted<T> (attempt: () => Promise<T>): Promise<T> {
+/**
+ * Posts a job until the receiver takes it: while Kafka is down it answers 503 (it produces
+ * synchronously), which is retried until Kafka is back; any other answer fails the test at once.
+ */
+async function jobAccepted (body: unknown): Promise<CreatedJob> {
   for (;;) {
-    try {
-      return await attempt()
-    } catch {
-      await delay(500)
-    }
+    const res = await postJob(body)
+    if (res.status === 200) return res.body as unknown as CreatedJob
+    assert.equal(res.status, 503, `POST /create/job answered ${res.status}: ${JSON.stringify(res.body)}`)
+    await delay(500)
   }
 }
 
@@ -87,7 +90,7 @@ test('Kafka SIGKILLed for 25 s in the middle of a burst: every group rejoins and
       const post = await createPost(relay, author, `crash ${run} ${n}`)
       assert.equal(post.status, 201, JSON.stringify(post.body))
       posts.push(post.body)
-      jobs.push((await untilAccepted(() => createJob({ sleep: 100, data_size: 256 }))).id)
+      jobs.push((await jobAccepted({ sleep: 100, data_size: 256 })).id)
       rounds++
       await delay(PACE_MS)
     }

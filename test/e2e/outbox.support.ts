@@ -70,13 +70,14 @@ export async function createPost (relay: Relay, authorId: string, title: string)
  * POSTs every title with `inFlight` requests at once, each lane starting a request at most every
  * `paceMs` (so a burst can be made to outlast a fault); answers the posts in the order of titles.
  */
-export async function createPosts (relay: Relay, authorId: string, titles: string[], inFlight = 8, paceMs = 0): Promise<PostJson[]> {
+export async function createPosts (relay: Relay, authorId: string, titles: string[], inFlight = 8, paceMs: number | (() => number) = 0): Promise<PostJson[]> {
   const posts: PostJson[] = []
   let next = 0
   await Promise.all(Array.from({ length: inFlight }, async () => {
     while (next < titles.length) {
       const i = next++
-      const paced = delay(paceMs)
+      // A function paces each post as it comes: slow until a fault has hit, fast after.
+      const paced = delay(typeof paceMs === 'function' ? paceMs() : paceMs)
       const res = await createPost(relay, authorId, titles[i]!)
       await paced
       assert.equal(res.status, 201, `${relay.name} ${titles[i]}: ${JSON.stringify(res.body)}`)

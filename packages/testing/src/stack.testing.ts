@@ -28,8 +28,19 @@ export const javaClientConfig = (principal = 'ripple-test') => writeJavaClientPr
 // does not survive being connected, disconnected and connected again inside one test process.
 const ripple = (args: string[]) => execa(process.execPath, ['--disable-warning=ExperimentalWarning', join(config.repoRoot, 'stack', 'src', 'cli.ts'), ...args], { all: true })
 
+/**
+ * The meta-run's setting, never CI's: RIPPLE_TEST_FAULT_DELAY_MS holds every fault back that long,
+ * so it lands after the burst it was meant to hit, and each fault test must then fail on its
+ * in-flight assertion (which shows that assertion can fail). Every fault goes through here.
+ */
+export async function beforeFault (): Promise<void> {
+  const delayMs = Number(process.env.RIPPLE_TEST_FAULT_DELAY_MS ?? 0)
+  if (delayMs > 0) await new Promise(resolve => setTimeout(resolve, delayMs))
+}
+
 /** Stops (or, with kill, SIGKILLs) components or services of the running stack, as a fault. */
 export async function stopComponents (names: string[], options: { kill?: boolean } = {}): Promise<void> {
+  await beforeFault()
   await ripple(['stop', ...names, ...(options.kill ? ['--kill'] : [])])
 }
 
