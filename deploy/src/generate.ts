@@ -137,10 +137,15 @@ export async function generatedFiles (): Promise<GeneratedFile[]> {
       })
     }
   ]
+  refuseSecretValues(files)
+  return files
+}
+
+/** Stops the generator when a file would hold a secret's value: the marker deploymentConfig put in the secret's place. */
+export function refuseSecretValues (files: readonly GeneratedFile[]): void {
   for (const f of files) {
     if (SECRET_MARKER.test(f.text)) throw new Error(`deploy/${f.path} would hold a secret's value (${SECRET_MARKER.exec(f.text)?.[0]}): reference it instead`)
   }
-  return files
 }
 
 /** Folders whose every file is generated: a file there that the generator no longer writes is stale. */

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { test } from 'node:test'
-import { generatedFiles, staleFiles } from '../src/generate.ts'
+import { generatedFiles, refuseSecretValues, staleFiles } from '../src/generate.ts'
 import { deploymentConfig } from '../src/sources.ts'
 import { splitEnv } from '../src/target.ts'
 import { deployDir } from './manifests.ts'
@@ -38,4 +38,12 @@ test('no secret reaches a generated file: each is a reference to a variable, and
   const split = splitEnv(config, { MARIADB_PASSWORD: config.secrets.mariadbPassword, MARIADB_HOST: 'mariadb' })
   assert.deepEqual(split, { plain: { MARIADB_HOST: 'mariadb' }, secret: { MARIADB_PASSWORD: 'RIPPLE_MARIADB_PASSWORD' } })
   assert.throws(() => splitEnv(config, { KAFKA_BROKERS: `${config.host}:9092` }), /names the stack's own host/)
+})
+
+test('the generator stops on a file that would hold a secret\'s value, naming the file and the secret', () => {
+  const config = deploymentConfig()
+  // deploymentConfig() puts a marker where each secret's value would be: one left in a file is a leak.
+  const leaked = `MARIADB_PASSWORD=${config.secrets.mariadbPassword}\n`
+  assert.throws(() => refuseSecretValues([{ path: 'compose/leak.env', text: leaked }]), /deploy\/compose\/leak\.env would hold a secret's value \(@@[A-Z0-9_]+@@\): reference it instead/)
+  assert.doesNotThrow(() => refuseSecretValues([{ path: 'compose/ok.env', text: 'MARIADB_PASSWORD=${RIPPLE_MARIADB_PASSWORD}\n' }]))
 })

@@ -69,18 +69,21 @@ export function waitForJobRows (ids: string[], timeoutMs = 180_000): Promise<Job
 
 export interface ClickhouseRow { id: string, status: string, timestamp: string }
 
-/** The jobs' rows in ClickHouse's `jobs`, deduplicated as readers see them (FINAL). */
-export function clickhouseJobRows (ids: string[]): Promise<ClickhouseRow[]> {
+/**
+ * The jobs' rows in ClickHouse's `jobs`: as readers see them (FINAL: a line delivered twice is one
+ * row), or, with `final: false`, every row stored, so a line delivered twice shows twice until a merge.
+ */
+export function clickhouseJobRows (ids: string[], { final = true } = {}): Promise<ClickhouseRow[]> {
   // 18.16 has no query parameters: the ids travel as external data, one comma-separated value.
   return clickhouseRows<ClickhouseRow>(
-    'SELECT id, status, toString(timestamp) AS timestamp FROM jobs FINAL WHERE id IN (SELECT arrayJoin(splitByChar(\',\', value)) FROM ids) ORDER BY id, status',
+    `SELECT id, status, toString(timestamp) AS timestamp FROM jobs ${final ? 'FINAL' : ''} WHERE id IN (SELECT arrayJoin(splitByChar(',', value)) FROM ids) ORDER BY id, status`,
     { ids: ids.join(',') })
 }
 
 /** Polls ClickHouse until every id has both its rows, create and finish. */
-export function waitForClickhouseRows (ids: string[], timeoutMs = 180_000): Promise<ClickhouseRow[]> {
+export function waitForClickhouseRows (ids: string[], timeoutMs = 180_000, options: { final?: boolean } = {}): Promise<ClickhouseRow[]> {
   return eventually(async () => {
-    const rows = await clickhouseJobRows(ids)
+    const rows = await clickhouseJobRows(ids, options)
     const complete = new Set(ids.filter(id => rows.some(r => r.id === id && r.status === 'create') && rows.some(r => r.id === id && r.status === 'finish')))
     if (complete.size < ids.length) throw new Error(`${complete.size} of ${ids.length} jobs have both rows in ClickHouse jobs`)
     return rows

@@ -121,8 +121,8 @@ test('Kafka SIGKILLed for 25 s in the middle of a burst: every group rejoins and
   await assertExactlyOnce(subscribers, posts)
   await waitUntilFinished(jobs, 300_000)
   const rows = await waitForJobRows(jobs, 300_000)
-  assert.equal(rows.length, ROUNDS, 'one PostgreSQL row per job')
-  assert.equal((await waitForClickhouseRows(jobs, 300_000)).length, 2 * ROUNDS, 'two ClickHouse rows per job')
+  assert.equal(rows.length, ROUNDS, 'one PostgreSQL row per job (the sink upserts by id: a redelivery updates it)')
+  assert.equal((await waitForClickhouseRows(jobs, 300_000)).length, 2 * ROUNDS, 'two ClickHouse rows per job as readers see them (FINAL: a redelivered line is a duplicate until a merge)')
 
   // Every group has its members back and has committed to the end of what it reads, without a restart.
   const admin = new Admin({ clientId: 'test-kafka-crash', bootstrapBrokers: stack.kafkaBrokers, sasl: stack.kafkaSasl })

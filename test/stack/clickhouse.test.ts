@@ -17,6 +17,8 @@ const send = (id: string, lines: string[]) => producer.send({ messages: lines.ma
 
 interface JobRow { id: string, status: string, timestamp: string }
 const rowsOf = (id: string) => clickhouseRows<JobRow>('SELECT id, status, toString(timestamp) AS timestamp FROM jobs FINAL WHERE id IN (SELECT value FROM job) ORDER BY status', { job: id })
+/** Every row stored for the job, before any merge: a line delivered twice is two rows here. */
+const storedRowsOf = (id: string) => clickhouseRows<JobRow>('SELECT id, status, toString(timestamp) AS timestamp FROM jobs WHERE id IN (SELECT value FROM job) ORDER BY status', { job: id })
 
 test('ClickHouse 18.16 answers and holds the seed\'s jobs_kafka, jobs_mv and jobs', async () => {
   const ping = await fetch(`${stack.clickhouseUrl}/ping`)
@@ -72,7 +74,7 @@ test('a malformed line is skipped without losing the good lines around it', asyn
   assert.deepEqual(rows.map(r => [r.status, r.timestamp]), [['create', '2024-01-27 12:34:50'], ['finish', '2024-01-27 12:34:52']])
 })
 
-test('lines written while ClickHouse is down (killed) arrive once it is back, each once', async () => {
+test('lines written while ClickHouse is down (killed) arrive once it is back, each stored once (no FINAL); those from before the kill show once through FINAL', async () => {
   const before = randomUUID()
   await send(before, [`${before},create,2024-01-27T12:34:50Z`, `${before},finish,2024-01-27T12:34:51Z`])
   await eventually(async () => { if ((await rowsOf(before)).length < 2) throw new Error('not in yet') })
@@ -92,6 +94,10 @@ test('lines written while ClickHouse is down (killed) arrive once it is back, ea
     }, 120_000, 500)
     assert.deepEqual(rows.map(r => r.status), ['create', 'finish'], id)
   }
+  // Lines first read after the restart are stored once: counted row by row, without FINAL. The
+  // lines read before the kill may be read again if their offsets were not yet committed: a
+  // duplicate FINAL hides until a merge, as the README says.
+  for (const id of ids) assert.deepEqual((await storedRowsOf(id)).map(r => r.status), ['create', 'finish'], `${id}: each line stored once`)
 })
 
 /** One statement over HTTP with the given Authorization header (none: anonymous). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { setImmediate as yieldToLoop } from 'node:timers/promises'
+import { setTimeout as delay, setImmediate as yieldToLoop } from 'node:timers/promises'
 import { InvalidInputError, RippleError } from '../../src/errors/ripple.error.ts'
 import { createLogger } from '../../src/logging/logger.ts'
 import { createMetrics } from '../../src/metrics/metrics.ts'
@@ -183,12 +183,25 @@ describe('runConsumer (real Kafka)', () => {
     const keys = ['a', 'b', 'c', 'd', 'e', 'f']
     await producer.send(Array.from({ length: 20 }, (_, i) => keys.map(key => ({ topic, key, value: `${key}:${i}` }))).flat())
     const seen = new Map<string, number[]>()
+    // Handlers of the three partitions overlap: the first ones wait (a bounded while) until a
+    // second is running. Were partitions handled one at a time, no two would ever be active.
+    let active = 0
+    let mostActive = 0
+    const overlapDeadline = Date.now() + 10_000
     await start(topic, unique('test-kit-order-'), async m => {
-      const [key, n] = (text(m) ?? '').split(':')
-      seen.set(key ?? '', [...(seen.get(key ?? '') ?? []), Number(n)])
-      await yieldToLoop()
+      active++
+      mostActive = Math.max(mostActive, active)
+      try {
+        const [key, n] = (text(m) ?? '').split(':')
+        seen.set(key ?? '', [...(seen.get(key ?? '') ?? []), Number(n)])
+        while (mostActive < 2 && Date.now() < overlapDeadline) await delay(10)
+        await yieldToLoop()
+      } finally {
+        active--
+      }
     })
     await eventually(() => assert.equal([...seen.values()].flat().length, keys.length * 20))
+    assert.ok(mostActive >= 2, `handlers of different partitions ran at the same time (at most ${mostActive} at once)`)
     for (const key of keys) assert.deepEqual(seen.get(key), Array.from({ length: 20 }, (_, i) => i), `order of key ${key}`)
   })
 
