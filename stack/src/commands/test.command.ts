@@ -1,8 +1,10 @@
 import { existsSync, globSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rm } from 'node:fs/promises'
+import { loadavg, tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { execa } from 'execa'
 import { serviceEnv } from '../components/service.ts'
+import { KAFKA_NODES_FILE, loadStackConfig } from '../config.ts'
 import type { StackConfig } from '../config.ts'
 import { ensureBinaries } from '../prerequisites.ts'
 import { down, status, up } from '../stack.ts'
@@ -53,6 +55,12 @@ export function testFiles (repoRoot: string, patterns: string[]): string[] {
   const files = expanded.flatMap(p => globSync(p, { cwd: repoRoot, exclude: name => name === 'node_modules' }))
   return [...new Set(files)].sort()
 }
+
+/**
+ * Files that need a three-node Kafka cluster (RIPPLE_KAFKA_NODES=3) and two Connect workers: they
+ * run last, in one cluster phase, so the stack changes shape once per run.
+ */
+export const CLUSTER_TESTS = 'test/cluster/'
 
 /** The unit tier: test files that need no stack. */
 export function unitTestFiles (repoRoot: string, files: string[]): string[] {
@@ -141,7 +149,8 @@ export async function runTests (config: StackConfig, options: TestOptions, log: 
   const candidates = testFiles(config.repoRoot, options.files.length > 0 ? options.files.map(f => relative(config.repoRoot, resolve(f))) : TEST_GLOBS)
   const unit = unitTestFiles(config.repoRoot, candidates)
   const unitSet = new Set(unit)
-  const stackFiles = candidates.filter(f => !unitSet.has(f))
+  const stackFiles = candidates.filter(f => !unitSet.has(f) && !f.startsWith(CLUSTER_TESTS))
+  const clusterFiles = candidates.filter(f => !unitSet.has(f) && f.startsWith(CLUSTER_TESTS))
   // Unit tests share nothing, so they may run side by side.
   const unitTier = async () => unit.length === 0 ? 0 : run([...testArgs, ...unit], !options.unit)
 
@@ -155,21 +164,49 @@ export async function runTests (config: StackConfig, options: TestOptions, log: 
   await ensureBinaries([TEST_BROWSER], log)
   const before = await status(config)
   const wasRunning = before.some(c => c.pid !== null)
+  const oneNode = loadStackConfig({ ...process.env, RIPPLE_HOME: config.paths.home, RIPPLE_KAFKA_NODES: '1' })
+  const cluster = loadStackConfig({ ...process.env, RIPPLE_HOME: config.paths.home, RIPPLE_KAFKA_NODES: '3' })
+  let shape: StackConfig = config
   try {
-    log(`${unit.length} unit test file(s) and lint run while the stack starts; then ${stackFiles.length} file(s) against it, one at a time`)
-    const [checks, unitCode, rows] = await Promise.all([staticChecks(), unitTier(), up(config, log)])
-    log(`stack healthy: ${rows.map(r => r.name).join(', ')}`)
+    log(`${unit.length} unit test file(s) and lint run while the stack starts; then ${stackFiles.length} file(s) against it, one at a time` +
+      (clusterFiles.length > 0 ? `, then ${clusterFiles.length} on a three-node cluster` : ''))
+    // A stack left as a cluster by an interrupted run is brought back to one node first.
+    if (stackFiles.length > 0 && config.kafka.nodes.length !== 1) {
+      await down(config, { purge: false }, log)
+      shape = oneNode
+    }
+    const [checks, unitCode, rows] = await Promise.all([
+      staticChecks(), unitTier(),
+      stackFiles.length > 0 || clusterFiles.length === 0 ? up(shape, log) : Promise.resolve([])
+    ])
+    if (rows.length > 0) log(`stack healthy: ${rows.map(r => r.name).join(', ')}`)
     if (checks !== 0) return finish(checks, 'tests')
     let code = unitCode
     for (let i = 1; i <= options.repeat; i++) {
       if (options.repeat > 1) log(`run ${i} of ${options.repeat}`)
       if (stackFiles.length > 0) code = await run([...testArgs, '--test-concurrency=1', ...stackFiles]) || code
+      if (clusterFiles.length > 0) {
+        if (shape.kafka.nodes.length !== 3) {
+          await down(shape, { purge: false }, log)
+          const started = performance.now()
+          shape = cluster
+          await up(shape, log)
+          log(`cluster phase: RIPPLE_KAFKA_NODES=3 ./ripple up took ${((performance.now() - started) / 1000).toFixed(1)} s from a stopped stack (load average ${loadavg().map(l => l.toFixed(1)).join(' ')})`)
+        }
+        code = await run([...testArgs, '--test-concurrency=1', ...clusterFiles]) || code
+      }
     }
     return finish(code, 'tests')
   } finally {
     if (!wasRunning && !options.keep) {
       log('stopping the stack this test run started (--keep leaves it up)')
-      await down(config, { purge: false }, log)
+      await down(shape, { purge: false }, log)
+    } else if (shape !== config && config.kafka.nodes.length === 1) {
+      log('bringing the one-node stack back, as it was before the cluster phase')
+      await down(shape, { purge: false }, log)
+      await up(oneNode, log)
     }
+    // The next `./ripple up` without RIPPLE_KAFKA_NODES starts one node again, whatever this run used.
+    if (shape.kafka.nodes.length !== 1 && !(options.keep || wasRunning)) await rm(join(config.paths.conf, KAFKA_NODES_FILE), { force: true })
   }
 }

@@ -1,35 +1,33 @@
 // A three-node Kafka cluster (RIPPLE_KAFKA_NODES=3) and two Connect workers survive what one
 // broker cannot: a broker SIGKILLed mid-burst, a Connect worker SIGKILLed mid-CDC, and two brokers
-// down (writes refused, services unhealthy, then all back). The file brings the cluster up itself
-// and brings the default one-node stack back afterwards.
+// down (writes refused, services unhealthy, then all back). It runs on the cluster that
+// `./ripple test` brings up for test/cluster/ once the one-node files are done (its cluster phase).
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import { Admin } from '@platformatic/kafka'
 import { createProducer } from '@ripple/kit'
 import { connectFetch, connectorState, endpoints, loadStackConfig } from '@ripple/stack'
 import { beforeFault, eventually, javaClientConfig, readTopic, stack } from '@ripple/testing'
 import { execa } from 'execa'
-import { assertExactlyOnce, cdcRelay, createPost, subscribe, waitForNotifications } from './outbox.support.ts'
-import type { PostJson } from './outbox.support.ts'
-import { USERS_DLQ, USERS_TOPIC, assertEveryChangeMailedOnce, assertInFlight, changeMailsOf, createUsers, deleteUsers, elapsed, recordsSoFar, sleep, updateBurst, whenAtLeast } from './faults.support.ts'
+import { assertExactlyOnce, cdcRelay, createPost, subscribe, waitForNotifications } from '../e2e/outbox.support.ts'
+import type { PostJson } from '../e2e/outbox.support.ts'
+import { USERS_DLQ, USERS_TOPIC, assertEveryChangeMailedOnce, assertInFlight, changeMailsOf, createUsers, deleteUsers, elapsed, recordsSoFar, sleep, updateBurst, whenAtLeast } from '../e2e/faults.support.ts'
 
 const cluster = loadStackConfig({ ...process.env, RIPPLE_KAFKA_NODES: '3' })
 const brokers = endpoints(cluster).kafkaBrokers
 const USER_CONNECTOR = 'mysql-debezium-cdc-source-user'
 const POSTS_TOPIC = 'outbox.event.post'
 
-/** `./ripple <args>` for a stack of `nodes` Kafka nodes (the count `up` then records for every later command). */
-function ripple (args: string[], nodes?: 1 | 3) {
-  return execa(process.execPath, ['--disable-warning=ExperimentalWarning', join(cluster.repoRoot, 'stack', 'src', 'cli.ts'), ...args], {
-    all: true, reject: false, env: nodes === undefined ? process.env : { ...process.env, RIPPLE_KAFKA_NODES: String(nodes) }
-  })
+/** `./ripple <args>` on the cluster (the node count `up` recorded). */
+function ripple (args: string[]) {
+  return execa(process.execPath, ['--disable-warning=ExperimentalWarning', join(cluster.repoRoot, 'stack', 'src', 'cli.ts'), ...args], { all: true, reject: false })
 }
 
-async function mustRipple (args: string[], nodes?: 1 | 3): Promise<string> {
-  const result = await ripple(args, nodes)
+async function mustRipple (args: string[]): Promise<string> {
+  const result = await ripple(args)
   assert.equal(result.exitCode, 0, `./ripple ${args.join(' ')} failed:\n${String(result.all).slice(-3000)}`)
   return String(result.all)
 }
@@ -112,20 +110,12 @@ async function workerOfTask (connector: string, via: string): Promise<string | u
 
 describe('a three-node Kafka cluster and two Connect workers', () => {
   before(async () => {
-    await mustRipple(['down'])
-    const started = performance.now()
-    await mustRipple(['up'], 3)
-    const seconds = elapsed(started)
     const rows = await statusRows()
     const memory = rows.filter(r => /^(kafka|connect)(-\d+)?$/.test(r.name)).map(r => `${r.name} ${r.memoryMb ?? '?'} MiB`).join(', ')
-    console.log(`cluster: RIPPLE_KAFKA_NODES=3 ./ripple up took ${seconds} from a stopped stack (load average ${loadavg().map(l => l.toFixed(1)).join(' ')}); RSS just after: ${memory}`)
+    console.log(`cluster: load average ${loadavg().map(l => l.toFixed(1)).join(' ')}; RSS: ${memory}`)
+    assert.deepEqual(rows.filter(r => /^(kafka|connect)(-\d+)?$/.test(r.name)).map(r => r.name), ['kafka', 'kafka-2', 'kafka-3', 'connect', 'connect-2'],
+      'a three-node cluster runs: ./ripple test test/cluster brings it up (or RIPPLE_KAFKA_NODES=3 ./ripple up)')
     assert.deepEqual(rows.filter(r => !r.healthy).map(r => r.name), [], 'everything healthy')
-    assert.deepEqual(rows.filter(r => /^(kafka|connect)(-\d+)?$/.test(r.name)).map(r => r.name), ['kafka', 'kafka-2', 'kafka-3', 'connect', 'connect-2'])
-  })
-
-  after(async () => {
-    await ripple(['down'])
-    await mustRipple(['up'], 1)
   })
 
   test('Kafka\'s own topics and the stack\'s are replicated three times with min.insync.replicas 2, and the tasks are spread over both workers', async () => {
@@ -172,12 +162,13 @@ describe('a three-node Kafka cluster and two Connect workers', () => {
     const updates = updateBurst(users, UPDATES, 5)
     const relay = cdcRelay()
     const posts: PostJson[] = []
+    let postPaceMs = 200
     const postBurst = (async () => {
       for (let n = 0; n < POSTS; n++) {
         const post = await createPost(relay, author, `cluster ${run} ${n}`)
         assert.equal(post.status, 201, JSON.stringify(post.body))
         posts.push(post.body)
-        await sleep(200)
+        await sleep(postPaceMs)
       }
     })()
 
@@ -194,6 +185,9 @@ describe('a three-node Kafka cluster and two Connect workers', () => {
     t.diagnostic(`killed ${victim.name} (node ${victim.id}, leader of ${victim.led.join(', ')}); right after the kill: ${inFlight} records sent and not yet acknowledged; done by then: ${JSON.stringify(atKill)}`)
     assertInFlight('records acknowledged', atKill.records, RECORDS)
     assertInFlight('user updates made', atKill.updates, UPDATES)
+    // The fault has hit: the rest of the user updates and posts need not wait for it.
+    updates.perSecond = 30
+    postPaceMs = 0
     const electedAfter = await eventually(async () => {
       const now = await leaders([topic, USERS_TOPIC, POSTS_TOPIC, 'receiver-topic'])
       const still = [...now].filter(([, leader]) => leader === victim.id || leader < 0)
@@ -252,6 +246,7 @@ describe('a three-node Kafka cluster and two Connect workers', () => {
     // The worker is gone, and its task with it: what is mailed now came through it; the rest is to come through the survivor.
     const mailedAtKill = (await changeMailsOf(users)).length
     assertInFlight('change mails', mailedAtKill, UPDATES)
+    updates.perSecond = 30
     t.diagnostic(`killed ${victim} at ${new Date().toISOString()} (the command took ${elapsed(killCalled)}), which ran ${USER_CONNECTOR}'s task, with ${mailedAtKill} of ${UPDATES} changes mailed and ${updates.sent} made`)
     await eventually(async () => assert.equal(await workerOfTask(USER_CONNECTOR, survivorUrl), survivor.name, 'the task runs on the other worker'), 180_000, 250)
     const movedAfter = elapsed(killedAt)
