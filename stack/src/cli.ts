@@ -18,7 +18,10 @@ import { Supervisor } from './supervisor.ts'
 const log = (line: string) => { process.stderr.write(`ripple: ${line}\n`) }
 
 function printStatus (rows: ComponentStatus[]): void {
-  printColumns(['COMPONENT', 'STATE', 'PID', 'ADDRESS', ''], rows.map(r => [r.name, r.healthy ? 'healthy' : r.pid === null ? 'DOWN' : 'UNHEALTHY', r.pid === null ? '-' : String(r.pid), r.address, r.reason ?? '']))
+  printColumns(['COMPONENT', 'STATE', 'PID', 'ADDRESS', 'RESTARTS', ''], rows.map(r => [
+    r.name, r.healthy ? 'healthy' : r.pid === null ? 'DOWN' : 'UNHEALTHY', r.pid === null ? '-' : String(r.pid), r.address,
+    r.restarts ? `${r.restarts} (last: ${r.lastExit ?? 'unknown'})` : '0', r.reason ?? ''
+  ]))
 }
 
 function withConfig<A extends unknown[]> (action: (config: StackConfig, ...args: A) => Promise<void>) {

@@ -31,6 +31,9 @@ export interface ComponentStatus {
   healthy: boolean
   reason?: string
   memoryMb?: number
+  /** How often the supervisor started it again after it exited on its own, and how that last run ended. */
+  restarts?: number
+  lastExit?: string
 }
 
 type Log = (line: string) => void
@@ -208,6 +211,9 @@ async function statusOf (supervisor: Supervisor, components: Component[], probes
   const running = await supervisor.list()
   return Promise.all(components.map(async c => {
     const p = running.find(r => r.name === c.name)
+    const restarts = p && p.restarts > 0 ? { restarts: p.restarts, ...(p.lastExit ? { lastExit: p.lastExit } : {}) } : {}
+    if (p?.crashLooping) return { name: c.name, pid: null, address: c.address(), healthy: false, reason: `crash-looping, not restarted any more (last: ${p.lastExit ?? 'unknown'}): see ./ripple logs ${c.name}, then ./ripple up`, ...restarts }
+    if (p?.restarting) return { name: c.name, pid: null, address: c.address(), healthy: false, reason: `exited (${p.lastExit ?? 'unknown'}); the supervisor starts it again`, ...restarts }
     if (!p?.online) return { name: c.name, pid: null, address: c.address(), healthy: false, reason: 'not running (./ripple up starts it)' }
     const h = await (probes[c.name] ?? (() => c.health()))()
     return {
@@ -216,7 +222,8 @@ async function statusOf (supervisor: Supervisor, components: Component[], probes
       address: c.address(),
       healthy: h.healthy,
       ...(h.reason ? { reason: h.reason } : {}),
-      ...(p.memoryBytes ? { memoryMb: Math.round(p.memoryBytes / 1048576) } : {})
+      ...(p.memoryBytes ? { memoryMb: Math.round(p.memoryBytes / 1048576) } : {}),
+      ...restarts
     }
   }))
 }

@@ -19,6 +19,14 @@ export interface RunningProcess {
   memoryBytes: number | undefined
   cpuPercent: number | undefined
   uptimeMs: number | undefined
+  /** How often the supervisor started it again after it exited on its own. */
+  restarts: number
+  /** How its last run ended (exit code or signal), once it has ended at least once. */
+  lastExit: string | undefined
+  /** Given up on: it crashed again within a second, 16 times in a row (pm2's errored state). */
+  crashLooping: boolean
+  /** Exited on its own and due to be started again after the backoff. */
+  restarting: boolean
 }
 
 type Pm2 = typeof Pm2Module
@@ -38,6 +46,12 @@ async function loadPm2 (config: StackConfig): Promise<Pm2> {
   await mkdir(config.paths.pm2, { recursive: true })
   const mod = await import('pm2') as Pm2 & { default?: Pm2 }
   return mod.default ?? mod
+}
+
+/** How pm2 saw the last run end: its exit code, or none when a signal ended it. */
+function exitOf (env: { exit_code?: number | null } | undefined): string | undefined {
+  if (env === undefined || !('exit_code' in env) || env.exit_code === undefined) return undefined
+  return env.exit_code === null ? 'killed by a signal' : `exit code ${env.exit_code}`
 }
 
 function daemonAlive (config: StackConfig): boolean {
@@ -82,7 +96,11 @@ export class Supervisor {
       online: p.pm2_env?.status === 'online',
       memoryBytes: p.monit?.memory,
       cpuPercent: p.monit?.cpu,
-      uptimeMs: p.pm2_env?.pm_uptime ? Date.now() - p.pm2_env.pm_uptime : undefined
+      uptimeMs: p.pm2_env?.pm_uptime ? Date.now() - p.pm2_env.pm_uptime : undefined,
+      restarts: p.pm2_env?.restart_time ?? 0,
+      lastExit: exitOf(p.pm2_env as { exit_code?: number | null } | undefined),
+      crashLooping: p.pm2_env?.status === 'errored',
+      restarting: p.pm2_env?.status === 'waiting restart' || p.pm2_env?.status === 'launching'
     }))
   }
 
@@ -105,10 +123,12 @@ export class Supervisor {
       output: this.logFile(name),
       error: this.logFile(name),
       merge_logs: true,
-      autorestart: Boolean(spec.restartOnExit),
+      autorestart: true,
+      // A run that ended with exit code 0 was asked to (PostgreSQL after pg_ctl stop): not a crash.
+      stop_exit_codes: [0],
       // pm2 grows the delay ×1.5 per restart and caps it at 15 s; a process that ran 30 s
       // without exiting starts over from the first delay.
-      ...(spec.restartOnExit ? { exp_backoff_restart_delay: RESTART_DELAY_MS } : {}),
+      exp_backoff_restart_delay: RESTART_DELAY_MS,
       kill_timeout: spec.stopTimeoutMs,
       treekill: false,
       ...(uid ?? {})

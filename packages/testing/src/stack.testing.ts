@@ -38,6 +38,25 @@ export async function beforeFault (): Promise<void> {
   if (delayMs > 0) await new Promise(resolve => setTimeout(resolve, delayMs))
 }
 
+export interface ComponentRow { name: string, pid: number | null, healthy: boolean, reason?: string, restarts?: number, lastExit?: string }
+
+/** `./ripple status --json`: each component's pid, health and restarts. */
+export async function componentStatus (): Promise<ComponentRow[]> {
+  return JSON.parse(String((await ripple(['status', '--json'])).stdout)) as ComponentRow[]
+}
+
+/**
+ * A crash: SIGKILL straight to a component's process, which stays in the supervisor's hands (no
+ * `./ripple stop`), so it is started again with no command. Answers the pid it killed.
+ */
+export async function crashComponent (name: string): Promise<number> {
+  const pid = (await componentStatus()).find(r => r.name === name)?.pid
+  if (!pid) throw new Error(`${name} is not running`)
+  await beforeFault()
+  process.kill(pid, 'SIGKILL')
+  return pid
+}
+
 /** Stops (or, with kill, SIGKILLs) components or services of the running stack, as a fault. */
 export async function stopComponents (names: string[], options: { kill?: boolean } = {}): Promise<void> {
   await beforeFault()

@@ -13,13 +13,13 @@ export interface ProcessSpec {
   env?: Record<string, string>
   /** OS user to run as (PostgreSQL refuses to run as root). */
   user?: string
-  /** How long a clean shutdown after SIGTERM may take before the supervisor kills it. */
-  stopTimeoutMs: number
   /**
-   * Started again when it exits on its own (a crash), after a delay growing ×1.5 from 500 ms up
-   * to 15 s. Only `./ripple stop` (which removes it from the supervisor) keeps it stopped.
+   * How long a clean shutdown after SIGTERM may take before the supervisor kills it. Every
+   * component is started again when it exits on its own (a crash, a kill), after a delay growing
+   * ×1.5 from 500 ms up to 15 s, as Compose's `restart:` and Kubernetes do; only `./ripple stop`
+   * and `down` (which remove it from the supervisor) keep it stopped.
    */
-  restartOnExit?: boolean
+  stopTimeoutMs: number
 }
 
 export interface Component {

@@ -24,7 +24,6 @@ export function webConsole (config: StackConfig): Component {
       // It reads the stack's settings and secrets itself (RIPPLE_HOME), as the CLI does.
       // Its Kafka clients log in as the console's own principal (stack/src/kafka-auth.ts: consoleAcls).
       env: { ...config.childEnv, RIPPLE_HOME: config.paths.home, RIPPLE_KAFKA_PRINCIPAL: 'console' },
-      restartOnExit: true,
       stopTimeoutMs: 5000
     }),
     // The console's database accounts (made by mariadb.ts and postgres.ts) get their column

@@ -95,7 +95,6 @@ export function gateway (config: StackConfig): Component {
       // without dropping connections; -db: in the foreground, logging to the supervisor's file.
       args: ['-W', '-db', '-f', configFile],
       env,
-      restartOnExit: true,
       stopTimeoutMs: 5000
     }),
 

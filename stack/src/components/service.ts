@@ -98,8 +98,7 @@ export function service (config: StackConfig, definition: ServiceDefinition): Co
       cwd: join(config.repoRoot, 'services', definition.name),
       env: { ...serviceEnv(config, definition.secrets, definition.database ?? null, definition.publicKeys, definition.name), ...cassandraEnv(definition), PORT: String(definition.port) },
       // Services finish in-flight messages and commit on SIGTERM.
-      stopTimeoutMs: 30_000,
-      restartOnExit: true
+      stopTimeoutMs: 30_000
     }),
     health: () => httpProbe(`${url}/health`)
   }

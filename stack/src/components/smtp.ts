@@ -28,7 +28,6 @@ export function smtp (config: StackConfig): Component {
         MAIL_CAPTURE_STORE: join(config.paths.data, 'mail', 'mails.jsonl')
       },
       // Our own process, its mails on disk: restarting it after a crash loses nothing.
-      restartOnExit: true,
       stopTimeoutMs: 10_000
     }),
     async health () {
