@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { execa } from 'execa'
 import pRetry, { AbortError } from 'p-retry'
 import { cassandra } from './components/cassandra.ts'
 import { clickhouse } from './components/clickhouse.ts'
@@ -161,6 +162,7 @@ export interface UpOptions {
  * What already runs is only checked, so a second `up` changes nothing.
  */
 export async function up (config: StackConfig, log: Log, options: UpOptions = {}): Promise<ComponentStatus[]> {
+  await protectStateFolders(config)
   const infra = infrastructure(config)
   const definitions = options.infrastructureOnly ? [] : serviceDefinitions(config)
   const early = definitions.filter(d => !d.afterConnectors).map(d => service(config, d))
@@ -186,6 +188,22 @@ export async function up (config: StackConfig, log: Log, options: UpOptions = {}
   } finally {
     supervisor.disconnect()
   }
+}
+
+/**
+ * The stack's state is its owner's: Kafka's logs hold every change event, the mail capture every
+ * mail, the logs and conf what a service printed and how it logs in. Files and folders made from
+ * now on are 0600/0700 (umask 077, which the supervisor's daemon and every process it starts
+ * inherit); what an older install left readable is closed once. data, run and conf stay
+ * traversable (0711, never listable) for the components that drop to their own OS user
+ * (PostgreSQL, HAProxy) and own their folder or file inside.
+ */
+export async function protectStateFolders (config: StackConfig): Promise<void> {
+  process.umask(0o077)
+  const { data, run, conf, logs, pm2 } = config.paths
+  for (const dir of [data, run, conf, logs, pm2]) await mkdir(dir, { recursive: true })
+  await execa('chmod', ['-R', 'go-rwx', data, run, conf, logs, pm2])
+  for (const dir of [data, run, conf]) await chmod(dir, 0o711)
 }
 
 /**

@@ -341,3 +341,22 @@ test('no database password and no generated secret appears in any log of the sta
     for (const secret of secrets) assert.ok(!text.includes(secret), `${f} holds a secret`)
   }
 })
+
+test('the stack\'s state is its owner\'s: data, run and conf only traversable by others, logs and the supervisor\'s folder closed; the change events Kafka keeps, the captured mails and every log readable by their owner alone', () => {
+  const mode = (path: string) => statSync(path).mode & 0o777
+  const octal = (m: number) => m.toString(8).padStart(4, '0')
+  for (const dir of [config.paths.data, config.paths.run, config.paths.conf]) assert.equal(octal(mode(dir)), '0711', dir)
+  for (const dir of [config.paths.logs, config.paths.pm2]) assert.equal(octal(mode(dir)), '0700', dir)
+  // Kafka's log segments of the users' change events: one partition folder and its files.
+  const kafkaData = join(config.paths.data, 'kafka')
+  const partition = readdirSync(kafkaData).find(name => name.startsWith('cdc.table.userdata.users-'))
+  assert.ok(partition, `a partition of the users' change events under ${kafkaData}`)
+  const files = [
+    ...readdirSync(join(kafkaData, partition)).map(f => join(kafkaData, partition, f)),
+    join(config.paths.data, 'mail', 'mails.jsonl'),
+    ...readdirSync(config.paths.logs).map(f => join(config.paths.logs, f))
+  ]
+  const readable = files.filter(f => (mode(f) & 0o077) !== 0).map(f => `${f} ${octal(mode(f))}`)
+  assert.deepEqual(readable, [], 'files others may read or write')
+  for (const dir of [kafkaData, join(kafkaData, partition), join(config.paths.data, 'mail')]) assert.equal(mode(dir) & 0o077, 0, `${dir} is ${octal(mode(dir))}`)
+})
