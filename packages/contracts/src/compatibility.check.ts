@@ -10,7 +10,7 @@ import { partyName } from './topic.contract.ts'
 
 type JsonSchema = Record<string, unknown>
 
-export type ChangeKind = 'removed' | 'renamed' | 'type-changed' | 'values-narrowed' | 'required-added' | 'made-required' | 'added-optional' | 'topic-added' | 'topic-removed'
+export type ChangeKind = 'removed' | 'renamed' | 'type-changed' | 'values-narrowed' | 'constraint-narrowed' | 'required-added' | 'made-required' | 'added-optional' | 'topic-added' | 'topic-removed'
 
 export interface SchemaChange {
   /** `value.after.email`, `key`, `headers.id`. */
@@ -89,10 +89,35 @@ export function compareSchemas (released: JsonSchema, current: JsonSchema, path:
       const dropped = oldValues === undefined ? ['(any value)'] : oldValues.filter(v => !newValues.some(n => JSON.stringify(n) === JSON.stringify(v)))
       if (dropped.length > 0) changes.push({ path, kind: 'values-narrowed', breaking: true, detail: `no longer takes ${dropped.map(v => JSON.stringify(v)).join(', ')}` })
     }
+    const narrowed = narrowedConstraints(was, now)
+    if (narrowed.length > 0) changes.push({ path, kind: 'constraint-narrowed', breaking: true, detail: `narrower: ${narrowed.join(', ')}` })
     if (type === 'object') changes.push(...compareObjects(was, now, path))
     if (type === 'array' && was.items && now.items) changes.push(...compareSchemas(asSchema(was.items), asSchema(now.items), `${path}[]`))
   }
   return changes
+}
+
+/**
+ * Limits the current schema sets that the released one did not, as Confluent's JSON Schema rules
+ * count them: a lower maximum, a higher minimum, a pattern or format added or changed.
+ */
+function narrowedConstraints (released: JsonSchema, current: JsonSchema): string[] {
+  const found: string[] = []
+  const num = (s: JsonSchema, k: string) => typeof s[k] === 'number' ? s[k] as number : undefined
+  for (const k of ['maxLength', 'maximum', 'exclusiveMaximum', 'maxItems']) {
+    const was = num(released, k)
+    const now = num(current, k)
+    if (now !== undefined && (was === undefined || now < was)) found.push(`${k} ${was ?? 'none'} → ${now}`)
+  }
+  for (const k of ['minLength', 'minimum', 'exclusiveMinimum', 'minItems']) {
+    const was = num(released, k)
+    const now = num(current, k)
+    if (now !== undefined && (was === undefined || now > was)) found.push(`${k} ${was ?? 'none'} → ${now}`)
+  }
+  for (const k of ['pattern', 'format']) {
+    if (current[k] !== undefined && current[k] !== released[k]) found.push(`${k} ${JSON.stringify(released[k] ?? null)} → ${JSON.stringify(current[k])}`)
+  }
+  return found
 }
 
 function compareObjects (released: JsonSchema, current: JsonSchema, path: string): SchemaChange[] {

@@ -42,7 +42,8 @@ describe('./ripple contracts check', () => {
     { kind: 'removed', schema: jobRecordSchema.omit({ data: true }), field: 'value.data', consumers: ['processor (group processor)'], spared: 'informer' },
     { kind: 'renamed', schema: jobRecordSchema.omit({ create_date: true }).extend({ created: jobRecordSchema.shape.create_date }), field: 'value.create_date', consumers: ['processor (group processor)', 'informer (group informer)'] },
     { kind: 'type-changed', schema: jobRecordSchema.extend({ sleep: z.string() }), field: 'value.sleep', consumers: ['processor (group processor)'] },
-    { kind: 'required-added', schema: jobRecordSchema.extend({ priority: z.number().int() }), field: 'value.priority', consumers: ['processor (group processor)'] }
+    { kind: 'required-added', schema: jobRecordSchema.extend({ priority: z.number().int() }), field: 'value.priority', consumers: ['processor (group processor)'] },
+    { kind: 'narrowed', schema: jobRecordSchema.extend({ data: z.string().max(64) }), field: 'value.data', consumers: ['processor (group processor)'], spared: 'informer' }
   ]
   for (const b of breaks) {
     it(`fails on a ${b.kind} field, naming the consumers it breaks, and generate will not release it`, () => {
