@@ -104,7 +104,7 @@ export async function generatedFiles (): Promise<GeneratedFile[]> {
   const compose = composeTarget(config)
   const k8s = kubernetesTarget(config)
   const connectors = connectorFiles(config)
-  const topics = stackTopics(config, loadConnectorFiles(config))
+  const topics = stackTopics()
   const files: GeneratedFile[] = [
     { path: 'Dockerfile', text: dockerfile(config) },
     { path: 'Dockerfile.dockerignore', text: dockerignore() },

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { Command, InvalidArgumentError } from 'commander'
 import { execa } from 'execa'
+import { contractsCommand } from './commands/contracts.command.ts'
 import { listDeadLetters, printDeadLetters, replayDeadLetters } from './commands/dlq.command.ts'
 import { consume, createTopic, deleteTopic, describeGroup, describeTopic, listGroups, listTopics, parseHeader, produce, resetGroup } from './commands/kafka.command.ts'
 import type { ConsumedRecord, ResetTarget } from './commands/kafka.command.ts'
@@ -351,6 +352,8 @@ dlq.command('replay')
     for (const r of replayed) console.log(`${topic}:${r.partition}:${r.offset} -> ${r.topic}  key=${r.key ?? '-'}`)
     log(`replayed ${replayed.length} dead letter(s) from ${topic}`)
   }))
+
+program.addCommand(contractsCommand())
 
 program.command('test')
   .description('lint, types, then unit and integration tests against a real stack (started if needed)')

@@ -3,6 +3,7 @@
 // EventRouter, post-service's polling relay): topic `outbox.event.<aggregatetype>`, key the
 // author, value the payload text as stored, headers the event id and type.
 import { z } from 'zod'
+import { defineTopic } from './topic.contract.ts'
 
 /** Where each relay puts the event's id (consumers deduplicate by it) and type (table.fields.additional.placement). */
 export const OUTBOX_HEADERS = { id: 'id', eventType: 'eventType' } as const
@@ -10,8 +11,14 @@ export const OUTBOX_HEADERS = { id: 'id', eventType: 'eventType' } as const
 export const POST_AGGREGATE = 'post'
 export const POST_CREATED = 'PostCreated'
 
+/** The EventRouter's route.topic.replacement before `${routedByValue}`, and the polling relay's. */
+export const OUTBOX_TOPIC_PREFIX = 'outbox.event.'
+export const OUTBOX_CONNECTOR = 'outbox-connector'
+
 /** The topic the EventRouter routes an aggregate type to (route.topic.replacement). */
-export const outboxTopic = (aggregateType: string, prefix = 'outbox.event.'): string => `${prefix}${aggregateType}`
+export const outboxTopic = (aggregateType: string, prefix = OUTBOX_TOPIC_PREFIX): string => `${prefix}${aggregateType}`
+
+export const POST_EVENTS_TOPIC = outboxTopic(POST_AGGREGATE)
 
 /**
  * What subscribers learn of a new post: all of it, so none has to call back for the rest.
@@ -74,3 +81,22 @@ export function postCreatedEvent (post: StoredPost, eventId: string): OutboxEven
     createdAt: post.createdAt
   }
 }
+
+export const outboxHeadersSchema = z.object({
+  [OUTBOX_HEADERS.id]: z.uuid().describe('the event\'s id: consumers deduplicate by it'),
+  [OUTBOX_HEADERS.eventType]: z.string().min(1).describe('the event\'s type, e.g. PostCreated')
+})
+
+export const postEventsTopic = defineTopic({
+  name: POST_EVENTS_TOPIC,
+  pattern: `${OUTBOX_TOPIC_PREFIX}{aggregateType}`,
+  summary: 'post-service\'s outbox events of aggregate type post (PostCreated), published by Debezium\'s EventRouter or post-service\'s polling relay.',
+  key: { schema: z.string().min(1), encoding: 'string', description: 'the author\'s id, so one author\'s posts keep their order' },
+  value: { schema: postCreatedPayloadSchema, encoding: 'json', description: 'the payload text as the outbox row stored it' },
+  headers: outboxHeadersSchema,
+  partitions: 3,
+  cleanupPolicy: 'delete',
+  deadLetter: `${POST_EVENTS_TOPIC}.dlq`,
+  producers: [{ connector: OUTBOX_CONNECTOR }, { service: 'post-service' }],
+  consumers: [{ group: 'subscribe-service', by: { service: 'subscribe-service' } }]
+})

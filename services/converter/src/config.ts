@@ -1,12 +1,13 @@
+import { CLICKHOUSE_TOPIC, POSTGRES_TOPIC, PROCESSOR_TOPIC } from '@ripple/contracts'
 import { baseConfigSchema, consumerTuningSchema, port, wholeNumber } from '@ripple/kit'
 import { z } from 'zod'
 
 export const converterConfigSchema = baseConfigSchema.extend({
   /** HTTP for /health and /metrics. */
   PORT: port(8003),
-  SOURCE_TOPIC: z.string().min(1).default('processor-topic'),
-  POSTGRES_TOPIC: z.string().min(1).default('postgres-topic'),
-  CLICKHOUSE_TOPIC: z.string().min(1).default('clickhouse-topic'),
+  SOURCE_TOPIC: z.string().min(1).default(PROCESSOR_TOPIC),
+  POSTGRES_TOPIC: z.string().min(1).default(POSTGRES_TOPIC),
+  CLICKHOUSE_TOPIC: z.string().min(1).default(CLICKHOUSE_TOPIC),
   GROUP_ID: z.string().min(1).default('converter'),
   /** JobDones of one partition converted at once (each job id still in order), so sends share produce requests. */
   CONCURRENCY_PER_PARTITION: wholeNumber(500, { min: 1, max: 100_000 }),

@@ -1,10 +1,11 @@
+import { PROCESSOR_TOPIC, RECEIVER_TOPIC } from '@ripple/contracts'
 import { baseConfigSchema, consumerTuningSchema, port, wholeNumber } from '@ripple/kit'
 import { z } from 'zod'
 
 export const informerConfigSchema = baseConfigSchema.extend({
   PORT: port(8004),
-  CREATED_TOPIC: z.string().min(1).default('receiver-topic'),
-  FINISHED_TOPIC: z.string().min(1).default('processor-topic'),
+  CREATED_TOPIC: z.string().min(1).default(RECEIVER_TOPIC),
+  FINISHED_TOPIC: z.string().min(1).default(PROCESSOR_TOPIC),
   GROUP_ID: z.string().min(1).default('informer'),
   POSTGRES_DATABASE: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case PostgreSQL identifier').default('informer'),
   POSTGRES_POOL_SIZE: wholeNumber(16, { min: 1, max: 200 }),

@@ -1,10 +1,11 @@
+import { USERS_TOPIC } from '@ripple/contracts'
 import { baseConfigSchema, confirmationTokenConfigSchema, consumerTuningSchema, port, wholeNumber } from '@ripple/kit'
 import { z } from 'zod'
 
 export const notificationServiceConfigSchema = baseConfigSchema.extend({
   /** HTTP for /health and /metrics. */
   PORT: port(8086),
-  TOPIC: z.string().min(1).default('cdc.table.userdata.users'),
+  TOPIC: z.string().min(1).default(USERS_TOPIC),
   GROUP_ID: z.string().min(1).default('notification-service'),
   POSTGRES_DATABASE: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case PostgreSQL identifier').default('notification_service'),
   MAIL_FROM: z.string().min(3).default('Ripple <no-reply@ripple.local>'),

@@ -1,3 +1,4 @@
+import { OUTBOX_TOPIC_PREFIX, USERS_TOPIC } from '@ripple/contracts'
 import { accessTokenVerifierConfigSchema, baseConfigSchema, consumerTuningSchema, port, wholeNumber } from '@ripple/kit'
 import { z } from 'zod'
 
@@ -6,7 +7,7 @@ export const postServiceConfigSchema = baseConfigSchema.extend({
   // JWT_PUBLIC_KEY (user-service's public key) checks the authors' access tokens; this service cannot sign one.
   ...accessTokenVerifierConfigSchema.shape,
   /** userdata.users' change events: password changes and deletions revoke older tokens here too. */
-  REVOCATION_TOPIC: z.string().min(1).default('cdc.table.userdata.users'),
+  REVOCATION_TOPIC: z.string().min(1).default(USERS_TOPIC),
   REVOCATION_GROUP_ID: z.string().min(1).default('post-service.revocations'),
   // The revocation consumer's: a fetch returns as soon as a change arrived, so a revoked token is refused within about a second.
   ...consumerTuningSchema({ fetchMaxWaitMs: 500, fetchMinBytes: 1 }).shape,
@@ -20,7 +21,7 @@ export const postServiceConfigSchema = baseConfigSchema.extend({
    */
   OUTBOX_RELAY: z.enum(['cdc', 'polling']).default('cdc'),
   /** polling: topics are `<prefix><aggregatetype>`, as the connector's route.topic.replacement. */
-  OUTBOX_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'a Kafka topic name prefix').default('outbox.event.'),
+  OUTBOX_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'a Kafka topic name prefix').default(OUTBOX_TOPIC_PREFIX),
   /** polling: the wait between polls of an idle outbox; at least a second, so idle costs at most a query a second. */
   OUTBOX_POLL_INTERVAL_MS: wholeNumber(1000, { min: 1000 }),
   OUTBOX_BATCH_SIZE: wholeNumber(500, { min: 1, max: 5000 }),

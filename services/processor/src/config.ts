@@ -1,11 +1,12 @@
+import { PROCESSOR_TOPIC, RECEIVER_TOPIC } from '@ripple/contracts'
 import { baseConfigSchema, consumerTuningSchema, port, wholeNumber } from '@ripple/kit'
 import { z } from 'zod'
 
 export const processorConfigSchema = baseConfigSchema.extend({
   /** HTTP for /health and /metrics. */
   PORT: port(8002),
-  SOURCE_TOPIC: z.string().min(1).default('receiver-topic'),
-  TARGET_TOPIC: z.string().min(1).default('processor-topic'),
+  SOURCE_TOPIC: z.string().min(1).default(RECEIVER_TOPIC),
+  TARGET_TOPIC: z.string().min(1).default(PROCESSOR_TOPIC),
   GROUP_ID: z.string().min(1).default('processor'),
   /**
    * Jobs of one partition sleeping at once. A job costs only a timer while it sleeps, so this is

@@ -1,3 +1,4 @@
+import { POST_EVENTS_TOPIC, USERS_TOPIC } from '@ripple/contracts'
 import { accessTokenVerifierConfigSchema, baseConfigSchema, consumerTuningSchema, port, wholeNumber } from '@ripple/kit'
 import { z } from 'zod'
 import { parseAllowedHosts } from './adapters/webhook-address.adapter.ts'
@@ -7,10 +8,10 @@ export const subscribeServiceConfigSchema = baseConfigSchema.extend({
   ...accessTokenVerifierConfigSchema.shape,
   PORT: port(8082),
   /** The EventRouter's topic for aggregatetype `post` (and the polling relay's). */
-  TOPIC: z.string().min(1).default('outbox.event.post'),
+  TOPIC: z.string().min(1).default(POST_EVENTS_TOPIC),
   GROUP_ID: z.string().min(1).default('subscribe-service'),
   /** userdata.users' change events: password changes and deletions revoke older tokens here too. */
-  REVOCATION_TOPIC: z.string().min(1).default('cdc.table.userdata.users'),
+  REVOCATION_TOPIC: z.string().min(1).default(USERS_TOPIC),
   REVOCATION_GROUP_ID: z.string().min(1).default('subscribe-service.revocations'),
   POSTGRES_DATABASE: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case PostgreSQL identifier').default('subscribe_service_db'),
   POSTGRES_POOL_SIZE: wholeNumber(10, { min: 1 }),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { Admin, Consumer } from '@platformatic/kafka'
+import { replaysTopic } from '@ripple/contracts'
 import type { StackConfig } from '../config.ts'
 import { endpoints } from '../config.ts'
 import { StackError } from '../errors.ts'
@@ -41,7 +42,7 @@ export const REPLAYED_FROM_HEADER = 'x-replayed-from'
  * Which dead letters were replayed, keyed `<dlq>:<partition>:<offset>` (compacted): what makes a
  * replayed entry leave the pending view, without reading the original topics for x-replayed-from.
  */
-export const REPLAYS_TOPIC = 'ripple.dlq-replays'
+export const REPLAYS_TOPIC = replaysTopic.name
 
 const buffer = (data?: Buffer) => data
 const text = (data?: Buffer) => data?.toString('utf8')
@@ -189,7 +190,7 @@ export async function replayDeadLetters (config: StackConfig, topic: string, sel
     if (!await topicExists(config, REPLAYS_TOPIC)) {
       const admin = new Admin({ clientId: 'ripple-dlq-admin', bootstrapBrokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl })
       // Another replay may create it at the same moment: either way it then exists.
-      await admin.createTopics({ topics: [REPLAYS_TOPIC], partitions: 1, replicas: config.kafka.replicationFactor, configs: [{ name: 'cleanup.policy', value: 'compact' }] }).catch(() => {}).finally(() => admin.close())
+      await admin.createTopics({ topics: [REPLAYS_TOPIC], partitions: replaysTopic.partitions, replicas: config.kafka.replicationFactor, configs: [{ name: 'cleanup.policy', value: replaysTopic.cleanupPolicy }] }).catch(() => {}).finally(() => admin.close())
     }
     // Marked after the records are back on their topic: a crash between the two leaves an entry
     // pending that was replayed, which a second replay repeats harmlessly (consumers' inboxes).

@@ -1,0 +1,81 @@
+// The topic catalogue against the running stack: after a pass of every flow, each topic Kafka holds
+// is one the catalogue describes, and the records the flows wrote match their contracts. A topic
+// found here but missing from packages/contracts/src/topics.catalogue.ts fails the test.
+import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
+import { test } from 'node:test'
+import { Admin } from '@platformatic/kafka'
+import { CARGA_TOPIC, cargaTopic, findTopic, POST_EVENTS_TOPIC, postEventsTopic, RECEIVER_TOPIC, receiverTopic, USERS_TOPIC, usersTopic } from '@ripple/contracts'
+import type { TopicContract } from '@ripple/contracts'
+import { loadStackConfig, servicePort } from '@ripple/stack'
+import { callJson, groupCaughtUp, eventually, readTopic, stack, topicEndOffsets, unique } from '@ripple/testing'
+import type { ReadRecord } from '@ripple/testing'
+import { createJob, waitUntilFinished } from '../e2e/jobs.helpers.ts'
+import { cdcRelay, createPost } from '../e2e/outbox.support.ts'
+
+const config = loadStackConfig()
+const userService = `http://${config.host}:${config.ports.userService}`
+const cargaService = `http://${config.host}:${servicePort(config, 'carga-service')}`
+
+/**
+ * Topics that are not the stack's to describe: Kafka's own (`__consumer_offsets`, …, but not
+ * Debezium's `__debezium-heartbeat.*`), Kafka Connect's worker topics
+ * (stack/src/components/connect.ts) and the throw-away topics tests make (`it.*`, `test.*`).
+ */
+function platformOrTest (topic: string): boolean {
+  if (topic.startsWith('__') && !topic.startsWith('__debezium-heartbeat.')) return true
+  if (['connect-configs', 'connect-offsets', 'connect-status'].includes(topic)) return true
+  return topic.startsWith('it.') || topic.startsWith('test.')
+}
+
+async function stackTopicNames (): Promise<string[]> {
+  const admin = new Admin({ clientId: 'it-contracts', bootstrapBrokers: stack.kafkaBrokers, sasl: stack.kafkaSasl })
+  try {
+    return (await admin.listTopics({ includeInternals: true })).sort()
+  } finally {
+    await admin.close()
+  }
+}
+
+/** The first record the flows wrote to a topic after `from` that `pick` chooses. */
+async function recordOf (topic: string, from: bigint[] | undefined, pick: (r: ReadRecord) => boolean): Promise<ReadRecord> {
+  // A topic the flows made themselves is read from its start.
+  const records = await readTopic(topic, rs => rs.some(pick), 60_000, from !== undefined && from.length > 0 ? from : undefined)
+  return records.find(pick)!
+}
+
+function assertMatches (contract: TopicContract, record: ReadRecord): void {
+  const value = contract.value.encoding === 'json' ? JSON.parse(record.value ?? 'null') as unknown : record.value
+  const checked = contract.value.schema.safeParse(value)
+  assert.ok(checked.success, `${contract.name} at ${record.partition}:${record.offset}: ${checked.success ? '' : JSON.stringify(checked.error.issues[0])}`)
+  const headers = contract.headers.safeParse(record.headers)
+  assert.ok(headers.success, `${contract.name}'s headers: ${headers.success ? '' : JSON.stringify(headers.error.issues[0])}`)
+}
+
+test('after a pass of every flow, every topic on the stack is in the catalogue, and the flows\' records match their contracts', async () => {
+  const from: Record<string, bigint[] | undefined> = Object.fromEntries(await Promise.all([USERS_TOPIC, POST_EVENTS_TOPIC, RECEIVER_TOPIC, CARGA_TOPIC].map(async t => [t, await topicEndOffsets(t).catch(() => undefined)])))
+
+  // seed 000: a user signs up and changes their address (cdc.table.userdata.users).
+  const username = unique('contracts-')
+  const created = await callJson(`${userService}/users`, 'POST', { username, email: `${username}@example.org`, password: 'a long enough password', fullName: 'Ada', address: '1 Way' })
+  assert.equal(created.status, 201, JSON.stringify(created.body))
+  const userId = String(created.body.id)
+  // seed 004: a post (outbox.event.post); seed 003: a job through the pipeline; seed 002: a load.
+  const post = await createPost(cdcRelay(), randomUUID(), 'contracts')
+  assert.equal(post.status, 201)
+  const job = await createJob({ sleep: 10 })
+  const cargaId = unique('contracts-')
+  assert.equal((await callJson(`${cargaService}/carga`, 'POST', { id: cargaId, valor: 'v' })).status, 202)
+  await waitUntilFinished([job.id])
+  await eventually(async () => assert.ok(await groupCaughtUp('sync-service', CARGA_TOPIC)), 60_000, 500)
+  await eventually(async () => assert.ok(await groupCaughtUp('subscribe-service', POST_EVENTS_TOPIC)), 60_000, 500)
+
+  const unknown = (await stackTopicNames()).filter(t => !platformOrTest(t) && !findTopic(t))
+  assert.deepEqual(unknown, [], 'topics on the stack that packages/contracts/src/topics.catalogue.ts does not describe')
+
+  const hex = userId.replace(/-/g, '')
+  assertMatches(usersTopic, await recordOf(USERS_TOPIC, from[USERS_TOPIC], r => (r.key ?? '').toLowerCase().includes(hex)))
+  assertMatches(postEventsTopic, await recordOf(POST_EVENTS_TOPIC, from[POST_EVENTS_TOPIC], r => (r.value ?? '').includes(`"id":${post.body.id},`)))
+  assertMatches(receiverTopic, await recordOf(RECEIVER_TOPIC, from[RECEIVER_TOPIC], r => r.key === job.id))
+  assertMatches(cargaTopic, await recordOf(CARGA_TOPIC, from[CARGA_TOPIC], r => r.key === cargaId))
+})
