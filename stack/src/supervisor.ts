@@ -100,7 +100,8 @@ export class Supervisor {
       restarts: p.pm2_env?.restart_time ?? 0,
       lastExit: exitOf(p.pm2_env as { exit_code?: number | null } | undefined),
       crashLooping: p.pm2_env?.status === 'errored',
-      restarting: p.pm2_env?.status === 'waiting restart' || p.pm2_env?.status === 'launching'
+      // pm2 writes 'waiting restart' (constants.js), which its types spell 'waiting_restart'.
+      restarting: ['waiting restart', 'waiting_restart', 'launching'].includes(String(p.pm2_env?.status))
     }))
   }
 

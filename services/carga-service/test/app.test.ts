@@ -64,6 +64,9 @@ describe('carga-service (real Kafka and Cassandra)', () => {
     assertJsonError(await callJson(`${base}/carga`, 'POST', { valor: 'x' }), 400, 'id')
     assertJsonError(await callJson(`${base}/carga`, 'POST', { id: '', valor: 'x' }), 400, 'id')
     assertJsonError(await callJson(`${base}/carga`, 'POST', { id: 'x'.repeat(65), valor: 'x' }), 400, 'id')
+    // Not addressable at GET /carga/:id: a URL path reads them as dot segments.
+    assertJsonError(await callJson(`${base}/carga`, 'POST', { id: '.', valor: 'x' }), 400, 'id')
+    assertJsonError(await callJson(`${base}/carga`, 'POST', { id: '..', valor: 'x' }), 400, 'id')
     assertJsonError(await callJson(`${base}/carga`, 'POST', { id: 'a', valor: 'x'.repeat(10_001) }), 400, 'valor')
     assertJsonError(await callJson(`${base}/carga`, 'POST', { id: 'a', valor: 12 }), 400, 'valor')
     assertJsonError(await callJson(`${base}/carga`, 'POST', { id: 'a', valor: 'x', value: 'y' }), 400, 'value')

@@ -17,8 +17,10 @@ export interface CargaMetrics {
 }
 
 
-// Strict: a misspelt field (`value`) is refused by name instead of silently dropped.
-const cargaBody = z.strictObject({ id: cargaIdSchema, valor: cargaValorSchema })
+// Strict: a misspelt field (`value`) is refused by name instead of silently dropped. An id must
+// be readable back at GET /carga/:id, and a URL path takes `.` and `..` as dot segments.
+const addressableId = cargaIdSchema.refine(id => id !== '.' && id !== '..', 'must not be "." or "..", which a URL path cannot name')
+const cargaBody = z.strictObject({ id: addressableId, valor: cargaValorSchema })
 
 const idParams = z.object({ id: cargaIdSchema })
 
