@@ -4,12 +4,12 @@ import { CASSANDRA_KEYSPACE, CASSANDRA_TABLE } from '../../stack/src/components/
 import { CLICKHOUSE_SCHEMA_FILES, clickhouseConfigXml, clickhouseDefaultProfile, clickhouseStatements } from '../../stack/src/components/clickhouse.ts'
 import { haproxyConfig, loadRoutes, resolveBackends } from '../../stack/src/components/gateway.config.ts'
 import type { ResolvedBackend } from '../../stack/src/components/gateway.config.ts'
-import { CARGA_DATABASE as MARIADB_CARGA, grantTarget, INVENTORY_DATABASE as MARIADB_INVENTORY } from '../../stack/src/components/mariadb.ts'
+import { CAPTURE_PRIVILEGES, CARGA_DATABASE as MARIADB_CARGA, capturedTables, grantTarget, INVENTORY_DATABASE as MARIADB_INVENTORY } from '../../stack/src/components/mariadb.ts'
 import { CARGA_DATABASE as POSTGRES_CARGA, INVENTORY_DATABASE as POSTGRES_INVENTORY, JOBS_DATABASE } from '../../stack/src/components/postgres.ts'
 import { prometheusConfig } from '../../stack/src/components/prometheus.ts'
 import { ACCOUNTS, endpoints } from '../../stack/src/config.ts'
 import type { StackConfig } from '../../stack/src/config.ts'
-import { cargaConnectorAccounts } from '../../stack/src/connectors.ts'
+import { cargaConnectorAccounts, loadConnectorFiles } from '../../stack/src/connectors.ts'
 import { secretVariableOf } from './sources.ts'
 import type { Target } from './target.ts'
 
@@ -53,7 +53,11 @@ export function mariadbInit (config: StackConfig): DatabaseInit {
     ...account(ep.mariadb.user, ep.mariadb.password),
     `GRANT ALL PRIVILEGES ON *.* TO '${ep.mariadb.user}'@'%' WITH GRANT OPTION;`,
     ...account(ep.mariadbCdc.user, ep.mariadbCdc.password),
-    `GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO '${ep.mariadbCdc.user}'@'%';`,
+    `GRANT ${CAPTURE_PRIVILEGES.join(', ')} ON *.* TO '${ep.mariadbCdc.user}'@'%';`,
+    // The captured databases only (never mysql.*). The local stack narrows this to the kept columns
+    // of each table (grantCaptureReads), which needs the tables the services make after this script.
+    ...[...new Set(capturedTables(config, loadConnectorFiles(config)).map(t => t.database))].sort()
+      .map(database => `GRANT SELECT ON ${q(database)}.* TO '${ep.mariadbCdc.user}'@'%';`),
     `CREATE DATABASE IF NOT EXISTS ${q(MARIADB_INVENTORY)};`,
     `CREATE TABLE IF NOT EXISTS ${q(MARIADB_INVENTORY)}.categories (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(255));`,
     `CREATE DATABASE IF NOT EXISTS ${q(MARIADB_CARGA)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`,

@@ -130,7 +130,10 @@ test('the databases\' init scripts make every account ./ripple up makes, each pa
     assert.match(script, new RegExp(`${s.database.user}.*(PASSWORD|IDENTIFIED BY) '\\$\\{RIPPLE_${s.database.engine.toUpperCase()}_${s.database.user.toUpperCase()}_PASSWORD\\}'`), `${s.name}'s account`)
     assert.ok(script.includes(s.database.engine === 'mariadb' ? `ON \\\`${s.database.database.replace(/_/g, '\\_')}\\\`.*` : `CREATE DATABASE "${s.database.database}" OWNER "${s.database.user}"`), `${s.name} owns ${s.database.database}`)
   }
-  assert.match(mariadb, /GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR ON \*\.\* TO 'debezium'/)
+  // Debezium: the replication rights globally, SELECT only on the databases its connectors capture (never mysql.*).
+  assert.match(mariadb, /GRANT RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR ON \*\.\* TO 'debezium'/)
+  assert.deepEqual([...mariadb.matchAll(/GRANT SELECT ON \\`(\w+)\\`\.\* TO 'debezium'/g)].map(m => m[1]), ['inventory', 'post_service_db', 'userdata'])
+  assert.doesNotMatch(mariadb, /GRANT SELECT[^;]* ON \*\.\* TO 'debezium'/)
   assert.match(postgres, /CREATE ROLE "debezium" WITH LOGIN .* REPLICATION /)
   for (const script of [mariadb, postgres]) assert.doesNotMatch(script, /IDENTIFIED BY '[^$]|PASSWORD '[^$]/, 'no literal password')
   assert.ok(services.mariadb?.command?.includes('--binlog-format=ROW'))

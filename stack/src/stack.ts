@@ -10,7 +10,7 @@ import { connectWorkers } from './components/connect.ts'
 import { webConsole } from './components/console.ts'
 import { gateway } from './components/gateway.ts'
 import { kafkaNodes } from './components/kafka.ts'
-import { mariadb } from './components/mariadb.ts'
+import { grantCaptureReads, mariadb } from './components/mariadb.ts'
 import { osUserIds, postgres } from './components/postgres.ts'
 import { tcpProbe } from './components/probes.ts'
 import { prometheus } from './components/prometheus.ts'
@@ -141,7 +141,11 @@ async function startAll (config: StackConfig, supervisor: Supervisor, components
 /** Applies every connectors/*.json (a PUT, so unchanged configs change nothing) and waits for RUNNING. */
 export async function applyConnectors (config: StackConfig, log: Log): Promise<void> {
   const { connect } = endpoints(config)
-  for (const definition of loadConnectorFiles(config)) {
+  const definitions = loadConnectorFiles(config)
+  // Debezium's account reads what its connectors capture, and nothing else; the services have made their tables by now.
+  const missing = await grantCaptureReads(config, definitions)
+  if (missing.length > 0) log(`no table yet for ${missing.join(', ')}: Debezium's account may not read it until the next ./ripple up`)
+  for (const definition of definitions) {
     // The connector's own Kafka clients (schema history) log in as Connect; added here, so the files stay login-free.
     await applyConnector(connect, withConnectorKafkaLogin(config, definition))
     const restarted = await restartIfFailed(connect, definition.name)

@@ -115,6 +115,22 @@ describe('MariaDB: each service\'s account works in its own database only', () =
     assert.equal(statSync(join(config.paths.run, 'mariadb')).mode & 0o777, 0o700)
   })
 
+  test('debezium: the captured tables\' kept columns only (never users.password), nothing of mysql.* or an uncaptured table, no writes', async () => {
+    const conn = await mysql.createConnection({ host: ep.mariadb.host, port: ep.mariadb.port, user: ep.mariadbCdc.user, password: ep.mariadbCdc.password })
+    conns.push(conn)
+    await conn.query('SELECT id, username, email FROM userdata.users LIMIT 1')
+    await conn.query('SELECT * FROM post_service_db.outbox LIMIT 1')
+    await conn.query('SELECT * FROM inventory.categories LIMIT 1')
+    assert.equal(await refusal(conn.query('SELECT password FROM userdata.users LIMIT 1')), 'ER_COLUMNACCESS_DENIED_ERROR')
+    assert.equal(await refusal(conn.query('SELECT * FROM userdata.users LIMIT 1')), 'ER_COLUMNACCESS_DENIED_ERROR')
+    assert.equal(await refusal(conn.query('SELECT User, authentication_string FROM mysql.user')), 'ER_TABLEACCESS_DENIED_ERROR')
+    assert.equal(await refusal(conn.query('SELECT * FROM carga.tabela LIMIT 1')), 'ER_TABLEACCESS_DENIED_ERROR')
+    assert.equal(await refusal(conn.query('DELETE FROM post_service_db.outbox WHERE 1 = 0')), 'ER_TABLEACCESS_DENIED_ERROR')
+    const [grants] = await conn.query('SHOW GRANTS') as unknown as [Record<string, string>[]]
+    const global = grants.map(g => Object.values(g)[0]!).find(g => / ON \*\.\* TO /.test(g)) ?? ''
+    assert.doesNotMatch(global, /\bSELECT\b/, `no global SELECT: ${global}`)
+  })
+
   test('no account without a password, no anonymous account, root only at localhost', async () => {
     const admin = await mysql.createConnection(ep.mariadb)
     conns.push(admin)

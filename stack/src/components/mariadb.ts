@@ -7,6 +7,8 @@ import type { Connection } from 'mysql2/promise'
 import type { StackConfig } from '../config.ts'
 import { ACCOUNTS, endpoints } from '../config.ts'
 import { cargaConnectorAccounts } from '../connectors.ts'
+import type { ConnectorDefinition } from '../connectors.ts'
+import { StackError } from '../errors.ts'
 import type { Component } from './component.ts'
 import { probe } from './probes.ts'
 
@@ -48,11 +50,12 @@ export interface ColumnGrant { database: string, table: string, columns: readonl
  * revoked first, so a column or table dropped from the list is no longer readable. A table that
  * does not exist (yet) is left out: MariaDB grants on tables, not on names. Returns the tables left out.
  */
-export async function grantColumnReads (config: StackConfig, user: string, grants: readonly ColumnGrant[]): Promise<string[]> {
+export async function grantColumnReads (config: StackConfig, user: string, grants: readonly ColumnGrant[], globalPrivileges: readonly string[] = []): Promise<string[]> {
   const conn = await rootConnection(config)
   const missing: string[] = []
   try {
     await conn.query('REVOKE ALL PRIVILEGES, GRANT OPTION FROM ?@\'%\'', [user])
+    if (globalPrivileges.length > 0) await conn.query(`GRANT ${globalPrivileges.join(', ')} ON *.* TO ?@'%'`, [user])
     for (const g of grants) {
       const [found] = await conn.query('SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [g.database, g.table]) as unknown as [unknown[]]
       if (found.length === 0) { missing.push(`${g.database}.${g.table}`); continue }
@@ -64,11 +67,57 @@ export async function grantColumnReads (config: StackConfig, user: string, grant
   return missing
 }
 
+/** What Debezium's binlog connectors need beyond their tables: FLUSH for the snapshot, the database list, binlog streaming and position. */
+export const CAPTURE_PRIVILEGES = ['RELOAD', 'SHOW DATABASES', 'REPLICATION SLAVE', 'BINLOG MONITOR'] as const
+
+/** A literal `db\.table` (or `db\.table\.column`) of a Debezium include/exclude list; anything else is a pattern no grant can follow. */
+function literalNames (list: string | undefined, parts: number, what: string): string[][] {
+  return (list ?? '').split(',').map(s => s.trim()).filter(Boolean).map(pattern => {
+    const names = pattern.split('\\.')
+    if (names.length !== parts || names.some(n => !/^[A-Za-z0-9_$]+$/.test(n))) {
+      throw new StackError('CAPTURE_PATTERN', `${what} "${pattern}" is a pattern, not a ${parts === 2 ? 'table' : 'column'} name: grant the debezium account its SELECT by hand, or list the names.`)
+    }
+    return names
+  })
+}
+
+/** The tables the MariaDB source connectors capture as `debezium`, each with the columns they leave out. */
+export function capturedTables (config: StackConfig, connectors: readonly ConnectorDefinition[]): { database: string, table: string, excluded: string[] }[] {
+  const user = endpoints(config).mariadbCdc.user
+  const sources = connectors.filter(c => /mariadb|mysql/i.test(c.config['connector.class'] ?? '') && c.config['database.user'] === user)
+  return sources.flatMap(c => literalNames(c.config['table.include.list'], 2, `${c.name}: table.include.list`).map(([database, table]) => ({
+    database: database!, table: table!, excluded: literalNames(c.config['column.exclude.list'], 3, `${c.name}: column.exclude.list`).filter(([d, t]) => d === database && t === table).map(([, , column]) => column!)
+  })))
+}
+
+/**
+ * The `debezium` account reads exactly what the MariaDB source connectors capture: SELECT on each
+ * table of their table.include.list, on the columns they keep (column.exclude.list's are left
+ * out, so users.password is unreadable to it), and the replication rights; nothing of mysql.* or
+ * any other table. Runs before the connectors are applied, once the services made their tables.
+ */
+export async function grantCaptureReads (config: StackConfig, connectors: readonly ConnectorDefinition[]): Promise<string[]> {
+  const user = endpoints(config).mariadbCdc.user
+  const tables = capturedTables(config, connectors)
+  const conn = await rootConnection(config)
+  const grants: ColumnGrant[] = []
+  try {
+    for (const t of tables) {
+      const [rows] = await conn.query('SELECT column_name AS name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position', [t.database, t.table]) as unknown as [{ name: string }[]]
+      const columns = rows.map(r => r.name).filter(name => !t.excluded.includes(name))
+      if (columns.length > 0) grants.push({ database: t.database, table: t.table, columns })
+    }
+  } finally {
+    await conn.end()
+  }
+  return grantColumnReads(config, user, grants, CAPTURE_PRIVILEGES)
+}
+
 /**
  * A private MariaDB with the binlog Debezium reads: ROW format, FULL row images, a server id.
  * Accounts: root@localhost (unix socket in a 0700 folder, or its generated password over that
  * socket; never over TCP), `ripple` (admin, for tests' scratch databases), `debezium` with only
- * the CDC grants, `console` (the web console: SELECT on some columns, see grantColumnReads), and one account per service that declares a MariaDB database in its
+ * the CDC grants (grantCaptureReads), `console` (the web console: SELECT on some columns, see grantColumnReads), and one account per service that declares a MariaDB database in its
  * package.json "ripple".database, with every right on that database and none elsewhere.
  */
 export function mariadb (config: StackConfig): Component {
@@ -134,10 +183,10 @@ export function mariadb (config: StackConfig): Component {
         await ensureAccount(conn, ep.mariadb.user, ep.mariadb.password)
         await conn.query('GRANT ALL PRIVILEGES ON *.* TO ?@\'%\' WITH GRANT OPTION', [ep.mariadb.user])
         await ensureAccount(conn, ep.mariadbCdc.user, ep.mariadbCdc.password)
-        // Exactly what Debezium's binlog connectors need: snapshot reads, FLUSH, binlog streaming and position.
-        await conn.query('GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO ?@\'%\'', [ep.mariadbCdc.user])
+        // The replication rights; its table reads come with the connectors (grantCaptureReads), once the tables exist.
+        await conn.query(`GRANT ${CAPTURE_PRIVILEGES.join(', ')} ON *.* TO ?@'%'`, [ep.mariadbCdc.user])
 
-        // No service's: the admin account writes it (the lesson's test, the README's commands), `debezium` reads it with its global SELECT.
+        // No service's: the admin account writes it (the lesson's test, the README's commands), `debezium` reads it (its connector's grant).
         await conn.query(`CREATE DATABASE IF NOT EXISTS \`${INVENTORY_DATABASE}\``)
         await conn.query(`CREATE TABLE IF NOT EXISTS \`${INVENTORY_DATABASE}\`.categories (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(255))`)
 
