@@ -6,6 +6,7 @@ import { listDeadLetters, printDeadLetters, replayDeadLetters } from './commands
 import { consume, createTopic, deleteTopic, describeGroup, describeTopic, listGroups, listTopics, parseHeader, produce, resetGroup } from './commands/kafka.command.ts'
 import type { ConsumedRecord, ResetTarget } from './commands/kafka.command.ts'
 import { runTests } from './commands/test.command.ts'
+import { checkNewestRecords, contractView, describeConformance } from './commands/topic-contract.view.ts'
 import { controlConnector, listConnectorStates } from './connectors.ts'
 import type { ConnectorAction, ConnectorState } from './connectors.ts'
 import { endpoints, loadStackConfig } from './config.ts'
@@ -197,9 +198,19 @@ topic.command('describe').argument('<name>').option('--json', 'print JSON')
   .description('partitions with leader, replicas, in-sync replicas, start and end offsets; the topic\'s own settings')
   .action(withConfig(async (config, name: string, opts: { json?: boolean }) => {
     const t = await describeTopic(config, name)
-    if (opts.json) { console.log(JSON.stringify(t, null, 2)); return }
+    // The contract from the catalogue (packages/contracts), and whether the newest records keep it.
+    const contract = contractView(name)
+    const checked = await checkNewestRecords(config, name)
+    if (opts.json) { console.log(JSON.stringify({ ...t, contract: contract ?? null, conformance: checked ?? null }, null, 2)); return }
     console.log(`${t.name}  id ${t.id}  ${Object.entries(t.configs).map(([k, v]) => `${k}=${v ?? ''}`).join(' ')}`.trimEnd())
     printColumns(['PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'START', 'END'], t.partitions.map(p => [String(p.partition), String(p.leader), p.replicas.join(','), p.isr.join(','), p.startOffset, p.endOffset]))
+    if (!contract) { console.log('contract: none (not in the topic catalogue, packages/contracts/src/topics.catalogue.ts)'); return }
+    console.log(`contract: ${contract.summary}`)
+    console.log(`  key    ${contract.key}`)
+    console.log(`  value  ${contract.value}${contract.fields.length > 0 ? `; fields ${contract.fields.join(', ')}` : ''}`)
+    console.log(`  produced by ${contract.producers.join(', ') || 'nobody declared'}; read by ${contract.consumers.join(', ') || 'no group declared'}`)
+    console.log(`  ${contract.partitions} partition(s), cleanup ${contract.cleanupPolicy}${contract.deadLetter ? `, dead letters to ${contract.deadLetter}` : ''}`)
+    if (checked) console.log(`  ${describeConformance(checked)}`)
   }))
 topic.command('create').argument('<name>')
   .option('--partitions <n>', 'partitions', count('partitions', 1), 3)

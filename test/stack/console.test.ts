@@ -83,6 +83,11 @@ describe('web console', () => {
     assert.match(text, /Debezium change: create/)
     assert.match(text, /Grace Hopper/)
     assert.doesNotMatch(text, new RegExp(`pw-${run}-secret`), 'no password on the topic')
+    // The topic's contract from the catalogue: who writes it, which groups read it, and whether the newest records keep it.
+    const contract = await page.textContent('[data-testid=contract]') ?? ''
+    assert.match(contract, /mysql-debezium-cdc-source-user/)
+    assert.match(contract, /notification-service/)
+    assert.match(await page.textContent('[data-testid=conformance]') ?? '', /of the newest \d* ?records/)
   }))
 
   test('a group that stopped shows its lag, and reset (signed in) moves it', () => withPage(browser, async page => {

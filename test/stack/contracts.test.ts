@@ -3,8 +3,10 @@
 // found here but missing from packages/contracts/src/topics.catalogue.ts fails the test.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { Admin } from '@platformatic/kafka'
+import { execa } from 'execa'
 import { CARGA_TOPIC, cargaTopic, findTopic, POST_EVENTS_TOPIC, postEventsTopic, RECEIVER_TOPIC, receiverTopic, USERS_TOPIC, usersTopic } from '@ripple/contracts'
 import type { TopicContract } from '@ripple/contracts'
 import { loadStackConfig, servicePort } from '@ripple/stack'
@@ -78,4 +80,26 @@ test('after a pass of every flow, every topic on the stack is in the catalogue, 
   assertMatches(postEventsTopic, await recordOf(POST_EVENTS_TOPIC, from[POST_EVENTS_TOPIC], r => (r.value ?? '').includes(`"id":${post.body.id},`)))
   assertMatches(receiverTopic, await recordOf(RECEIVER_TOPIC, from[RECEIVER_TOPIC], r => r.key === job.id))
   assertMatches(cargaTopic, await recordOf(CARGA_TOPIC, from[CARGA_TOPIC], r => r.key === cargaId))
+})
+
+test('./ripple kafka topic describe shows a topic\'s contract, and flags a record among the newest that does not match it', async () => {
+  const cli = (args: string[]) => execa(process.execPath, ['--disable-warning=ExperimentalWarning', join(config.repoRoot, 'stack', 'src', 'cli.ts'), ...args], { all: true })
+  // ClickHouse's Kafka engine skips a line it cannot parse, so this one harms no reader.
+  const line = `not a job row ${unique('')}`
+  await cli(['kafka', 'produce', 'clickhouse-topic', '--key', 'contracts-test', '--value', line])
+  const described = JSON.parse((await cli(['kafka', 'topic', 'describe', 'clickhouse-topic', '--json'])).stdout) as {
+    contract: { producers: string[], consumers: string[], value: string } | null
+    conformance: { checked: number, mismatches: { partition: number, offset: string, field: string }[] } | null
+  }
+  assert.ok(described.contract, 'the catalogue describes clickhouse-topic')
+  assert.deepEqual(described.contract.producers, ['converter'])
+  assert.match(described.contract.value, /^csv: /)
+  assert.ok(described.conformance && described.conformance.checked > 0)
+  const poisoned = await readTopic('clickhouse-topic', rs => rs.some(r => r.value === line), 60_000)
+  const at = poisoned.find(r => r.value === line)!
+  assert.ok(described.conformance.mismatches.some(m => m.partition === at.partition && m.offset === String(at.offset)), `the bad line at ${at.partition}:${at.offset} is flagged: ${JSON.stringify(described.conformance.mismatches.slice(0, 5))}`)
+  const text = (await cli(['kafka', 'topic', 'describe', 'clickhouse-topic'])).stdout
+  assert.match(text, /^contract: /m)
+  assert.match(text, /produced by converter; read by /)
+  assert.match(text, /\d+ of the newest \d+ records don't match the contract: field/)
 })

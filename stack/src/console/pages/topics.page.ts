@@ -7,6 +7,8 @@ import { listTopics, topicConfigs } from '../../commands/kafka.command.ts'
 import { StackError } from '../../errors.ts'
 import type { ConsoleDeps } from '../console.server.ts'
 import { newestRecords } from '../kafka/newest-records.query.ts'
+import { contractView, describeConformance, newestConformance } from '../../commands/topic-contract.view.ts'
+import type { Conformance } from '../../commands/topic-contract.view.ts'
 import { bytes, cell, csrfOf, enc, htmlCell, json, link, page, table } from './layout.ts'
 
 const messagesQuery = z.object({
@@ -42,6 +44,23 @@ function prettyJson (value: string | null): string {
   try { return JSON.stringify(JSON.parse(value), null, 2) } catch { return value }
 }
 
+/** The topic's contract from the catalogue, and whether its newest records keep it. */
+function contractSection (topic: string, checked: Conformance | undefined): string {
+  const c = contractView(topic)
+  if (!c) return html`<h2>Contract</h2><p class="muted" data-testid="contract">None: this topic is not in the topic catalogue (packages/contracts/src/topics.catalogue.ts).</p>`
+  return html`<h2>Contract</h2><div data-testid="contract"><p>${c.summary}</p>` +
+    table(['', ''], [
+      [cell('key'), cell(c.key)],
+      [cell('value'), cell(c.value)],
+      [cell('fields'), cell(c.fields.join(', '))],
+      [cell('produced by'), cell(c.producers.join(', '))],
+      [cell('read by'), cell(c.consumers.join(', '))],
+      [cell('partitions, cleanup'), cell(`${c.partitions}, ${c.cleanupPolicy}`)],
+      [cell('dead letters'), cell(c.deadLetter ?? '-')]
+    ]) +
+    html`<p data-testid="conformance" class="${checked && checked.mismatches.length > 0 ? 'bad' : 'muted'}">${checked ? describeConformance(checked) : ''}</p></div>`
+}
+
 export function topicsPages (app: FastifyInstance, deps: ConsoleDeps): void {
   app.get('/topics', async (req, reply) => {
     const topics = await listTopics(deps.config)
@@ -60,9 +79,10 @@ export function topicsPages (app: FastifyInstance, deps: ConsoleDeps): void {
     if (!(await deps.admin.listTopics({ includeInternals: true })).includes(topic)) throw new StackError('UNKNOWN_TOPIC', `There is no topic "${topic}": see /topics.`)
     const partitions = await deps.reader.partitions(topic)
     if (!partitions) throw new StackError('UNKNOWN_TOPIC', `There is no topic "${topic}": see /topics.`)
-    const [configs, result] = await Promise.all([
+    const [configs, result, checked] = await Promise.all([
       topicConfigs(deps.admin, topic),
-      newestRecords(deps.reader, topic, { partition: q.partition, before: cursorOf(q.before, q.partition), key: q.key || undefined, text: q.q || undefined, limit: q.limit })
+      newestRecords(deps.reader, topic, { partition: q.partition, before: cursorOf(q.before, q.partition), key: q.key || undefined, text: q.q || undefined, limit: q.limit }),
+      newestConformance(deps.reader, topic)
     ])
     if (q.partition !== undefined && q.partition >= partitions.length) throw new InvalidInputError('partition', `must be below ${partitions.length}`)
     const base = `/topics/${enc(topic)}`
@@ -80,6 +100,7 @@ export function topicsPages (app: FastifyInstance, deps: ConsoleDeps): void {
       htmlCell(link(`${base}?partition=${p.partition}`, String(p.partition))), cell(p.leader, 'num'), cell(p.replicas.join(', ')), cell(p.isr.join(', ')), cell(p.start, 'num'), cell(p.end, 'num')
     ])) +
       (Object.keys(configs).length > 0 ? table(['setting', 'value'], Object.entries(configs).map(([k, v]) => [cell(k), cell(v)])) : '') +
+      contractSection(topic, checked) +
       html`<h2>Messages, newest first${q.partition === undefined ? '' : ` (partition ${q.partition})`}</h2>
 <form method="get" action="${base}">!${q.partition === undefined ? '' : html`<input type="hidden" name="partition" value="${q.partition}">`}
 <label>key <input name="key" value="${q.key ?? ''}"></label> <label>text <input name="q" value="${q.q ?? ''}"></label> <button type="submit">Filter</button> <a href="${base}">clear</a></form>
