@@ -1,10 +1,13 @@
-// Components come back by themselves: MariaDB and Kafka SIGKILLed in the middle of a burst and
+// Components come back by themselves: MariaDB, Kafka and PostgreSQL SIGKILLed in the middle of a burst and
 // left to the supervisor (no ./ripple stop, no ./ripple up), as Compose's restart policy and
 // Kubernetes would. Meanwhile the services answer 200 or 503, never 500; afterwards every change
 // is mailed once, and Debezium goes on from its binlog position with no new snapshot.
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
-import { componentStatus, crashComponent, eventually, readTopic, restoreStack, topicEndOffsets } from '@ripple/testing'
+import mysql from 'mysql2/promise'
+import pg from 'pg'
+import { loadStackConfig, servicePort } from '@ripple/stack'
+import { componentStatus, crashComponent, eventually, readTopic, restoreStack, stack, topicEndOffsets, unique } from '@ripple/testing'
 import {
   NOTIFICATION_GROUP, USERS_DLQ, USERS_TOPIC, addressOf, assertEveryChangeMailedOnce, assertInFlight, authorization, changeMailsOf, createUsers,
   deleteUsers, describeTally, elapsed, mailsOf, recordsSoFar, sleep, tally, updateBurst, updateOf, usersUrl, waitForLagZero, whenAtLeast
@@ -12,6 +15,8 @@ import {
 
 // Only if a test failed half-way: a passing test leaves the stack as the supervisor brought it back.
 after(restoreStack)
+
+const config = loadStackConfig()
 
 /** Waits until the supervisor has the component running again and healthy, under a new pid. */
 async function backBySupervisor (name: string, killedPid: number, killedAt: number): Promise<{ after: string, restarts: number }> {
@@ -107,4 +112,90 @@ test('Kafka SIGKILLed and left to the supervisor: back with no command, every ch
   // Lag 0 of notification-service's group is part of it: the group is back and has read everything.
   await assertEveryChangeMailedOnce('supervised Kafka', { users, total: TOTAL, restoredAt: killedAt, dlqBefore })
   await deleteUsers(users)
+})
+
+test('PostgreSQL (the carga source) SIGKILLed during carga loads and left to the supervisor: every load accepted, PostgreSQL and MariaDB end with each id\'s last valor, the replication slot kept and no new snapshot', async t => {
+  const TOTAL = 300
+  const IDS = 60
+  const SLOT = 'carga_tabela'
+  const CHANGES_TOPIC = 'carga.public.tabela'
+  const base = `http://${config.host}:${servicePort(config, 'carga-service')}`
+  const prefix = unique('pgcrash-')
+  const ids = Array.from({ length: IDS }, (_, i) => `${prefix}-${i}`)
+  const valorOf = (n: number) => `valor #${n} de ${ids[n % IDS]}`
+  const expected = new Map(ids.map((id, i) => [id, valorOf(TOTAL - IDS + i)]))
+  // A client per read: the crash breaks every open connection.
+  const postgresRows = async () => {
+    const client = new pg.Client({ ...stack.postgres, database: 'carga' })
+    await client.connect()
+    try {
+      return new Map((await client.query<{ id: string, valor: string }>('SELECT id, valor FROM tabela WHERE id = ANY($1)', [ids])).rows.map(r => [r.id, r.valor]))
+    } finally {
+      await client.end()
+    }
+  }
+  const mariadbRows = async () => {
+    const conn = await mysql.createConnection({ ...stack.mariadb, charset: 'utf8mb4' })
+    try {
+      const [rows] = await conn.query('SELECT id, valor FROM carga.tabela WHERE id IN (?)', [ids]) as unknown as [{ id: string, valor: string }[]]
+      return new Map(rows.map(r => [r.id, r.valor]))
+    } finally {
+      await conn.end()
+    }
+  }
+  const slot = async () => {
+    const client = new pg.Client({ ...stack.postgres, database: 'postgres' })
+    await client.connect()
+    try {
+      return (await client.query<{ slot_name: string }>('SELECT slot_name FROM pg_replication_slots WHERE slot_name = $1', [SLOT])).rows.length
+    } finally {
+      await client.end()
+    }
+  }
+  assert.equal(await slot(), 1, `Debezium's slot ${SLOT} exists before the crash`)
+  const from = await topicEndOffsets(CHANGES_TOPIC)
+
+  // Load n is id n % IDS's version n / IDS; each id's loads go one after the other, so its last 2xx is its last load.
+  const pace = { perSecond: 10 }
+  let accepted = 0
+  let next = 0
+  let due = performance.now()
+  const lanes = Array.from({ length: 4 }, async () => {
+    while (next < TOTAL) {
+      const n = next++
+      const wait = due - performance.now()
+      due = Math.max(due, performance.now()) + 1000 / pace.perSecond
+      if (wait > 0) await sleep(wait)
+      const res = await fetch(`${base}/carga`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: ids[n % IDS], valor: valorOf(n) }) })
+      // carga-service needs Kafka and Cassandra, not PostgreSQL: no load waits for it.
+      assert.ok(res.status === 202 || res.status === 200, `POST /carga #${n}: ${res.status} ${await res.text()}`)
+      accepted++
+    }
+  })
+  // Four lanes take the loads in order: an id's next load (60 later) is never sent before its previous one was answered.
+  const burst = Promise.all(lanes)
+
+  await whenAtLeast(async () => (await postgresRows()).size, 20)
+  const killedAt = performance.now()
+  const pid = await crashComponent('postgres')
+  const acceptedAtKill = accepted
+  t.diagnostic(`PostgreSQL (pid ${pid}) SIGKILLed with ${acceptedAtKill} of ${TOTAL} loads accepted`)
+  assertInFlight('loads accepted', acceptedAtKill, TOTAL)
+  const back = await backBySupervisor('postgres', pid, killedAt)
+  pace.perSecond = 40
+  await burst
+  const same = async (rows: Map<string, string>) => ids.filter(id => rows.get(id) === expected.get(id)).length
+  await whenAtLeast(async () => same(await postgresRows()), IDS, 180_000)
+  const inPostgres = elapsed(killedAt)
+  await whenAtLeast(async () => same(await mariadbRows()), IDS, 180_000)
+  console.log(`supervised PostgreSQL: healthy again ${back.after} after the kill (restarts ${back.restarts}); every id's last valor in PostgreSQL ${inPostgres} and in MariaDB ${elapsed(killedAt)} after it`)
+
+  assert.ok(back.restarts >= 1, 'the supervisor counted the restart')
+  assert.equal(await slot(), 1, `the slot ${SLOT} outlived the crash`)
+  assert.deepEqual([...await postgresRows()].filter(([id, valor]) => expected.get(id) !== valor), [], 'PostgreSQL: each id at its last valor')
+  assert.deepEqual([...await mariadbRows()].filter(([id, valor]) => expected.get(id) !== valor), [], 'MariaDB: each id at its last valor')
+  // Debezium went on from its slot: no snapshot read (op r) of the table since the loads began.
+  const changes = await readTopic(CHANGES_TOPIC, records => records.length > 0, 60_000, from)
+  const ops = changes.flatMap(r => r.value ? [(JSON.parse(r.value) as { payload?: { op?: string } }).payload?.op] : [])
+  assert.deepEqual(ops.filter(op => op === 'r'), [], 'no row read again by a snapshot')
 })
