@@ -7,7 +7,7 @@ import { consume, createTopic, deleteTopic, describeGroup, describeTopic, listGr
 import type { ConsumedRecord, ResetTarget } from './commands/kafka.command.ts'
 import { runTests } from './commands/test.command.ts'
 import { checkNewestRecords, contractView, describeConformance } from './commands/topic-contract.view.ts'
-import { controlConnector, listConnectorStates } from './connectors.ts'
+import { controlConnector, listConnectorStates, sourcePositionLost } from './connectors.ts'
 import type { ConnectorAction, ConnectorState } from './connectors.ts'
 import { endpoints, loadStackConfig } from './config.ts'
 import type { StackConfig } from './config.ts'
@@ -49,7 +49,10 @@ async function printConnectors (config: StackConfig, opts: { json?: boolean }): 
 
 function printConnector (c: ConnectorState): void {
   console.log(`${c.name.padEnd(40)} ${c.state.padEnd(10)} tasks: ${c.tasks.map(t => `${t.id}=${t.state}`).join(' ') || 'none'}`)
-  for (const t of c.tasks.filter(t => t.trace)) console.log(`  task ${t.id}: ${t.trace?.split('\n')[0]}`)
+  for (const t of c.tasks.filter(t => t.trace)) {
+    console.log(`  task ${t.id}: ${t.trace?.split('\n')[0]}`)
+    if (sourcePositionLost(t.trace)) console.log(`  its place in the source's log is gone: ./ripple kafka connector resnapshot ${c.name} reads its tables again`)
+  }
 }
 
 /** Rows of cells under a header, each column as wide as its widest cell. */
@@ -320,12 +323,12 @@ kafka.command('connectors')
   .action(withConfig(printConnectors))
 
 kafka.command('connector')
-  .description('restart (with all its tasks), pause or resume one connector')
-  .argument('<action>', 'restart, pause or resume')
+  .description('restart (with all its tasks), pause or resume one connector; resnapshot: forget its offsets and read its tables again (when its place in the source\'s log is gone)')
+  .argument('<action>', 'restart, pause, resume or resnapshot')
   .argument('<name>')
   .option('--json', 'print its state after as JSON')
   .action(withConfig(async (config, action: string, name: string, opts: { json?: boolean }) => {
-    if (!['restart', 'pause', 'resume'].includes(action)) throw new StackError('UNKNOWN_ACTION', `A connector can be restarted, paused or resumed: ./ripple kafka connector restart|pause|resume ${name}.`)
+    if (!['restart', 'pause', 'resume', 'resnapshot'].includes(action)) throw new StackError('UNKNOWN_ACTION', `A connector can be restarted, paused, resumed or snapshotted again: ./ripple kafka connector restart|pause|resume|resnapshot ${name}.`)
     const state = await controlConnector(endpoints(config).connect, name, action as ConnectorAction)
     if (opts.json) { console.log(JSON.stringify(state, null, 2)); return }
     if (state) printConnector(state)

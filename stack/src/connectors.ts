@@ -210,6 +210,9 @@ export async function waitForConnector (connect: ConnectTarget, name: string, ti
     const failed = state?.tasks.find(t => t.state === 'FAILED')
     if ((state?.state === 'FAILED' || failed) && performance.now() >= graceEnds) {
       const trace = (failed?.trace ?? '').split('\n').slice(0, 3).join(' ')
+      if (sourcePositionLost(failed?.trace)) {
+        throw new AbortError(new StackError('SOURCE_POSITION_LOST', `Connector ${name} lost its place in the source database's log (${trace}). ./ripple kafka connector resnapshot ${name} forgets its offsets and reads the tables again; changes made meanwhile arrive as the rows' current state, and consumers' inboxes absorb what they already had.`))
+      }
       throw new AbortError(new StackError('CONNECTOR_FAILED', `Connector ${name} failed: ${trace || 'see ./ripple logs connect'}. Fix its config in connectors/${name}.json and run ./ripple up again.`))
     }
     if (state?.state !== 'RUNNING' || state.tasks.length === 0 || state.tasks.some(t => t.state !== 'RUNNING')) {
@@ -227,18 +230,53 @@ export async function deleteConnector (connect: ConnectTarget, name: string): Pr
   if (!res.ok && res.status !== 404) throw new StackError('CONNECTOR_DELETE', `Kafka Connect could not delete connector ${name} (HTTP ${res.status}).`)
 }
 
-export type ConnectorAction = 'restart' | 'pause' | 'resume'
+/**
+ * A source connector whose position is gone from the database: MariaDB purged the binlog file it
+ * was reading (Debezium: "…is no longer available on the server"), or PostgreSQL lost its slot or WAL.
+ */
+export function sourcePositionLost (trace: string | undefined): boolean {
+  return /no longer available on the server|binlog file .* (?:purged|not found)|replication slot "[^"]+" does not exist|requested WAL segment .* has already been removed/i.test(trace ?? '')
+}
+
+/**
+ * `resnapshot` stops the connector, deletes its source offsets (Connect's KIP-875 API) and resumes
+ * it: with no offsets, Debezium snapshots its tables again (`snapshot.mode` initial) and streams
+ * from the log's current end. The way out when its position in the log is gone.
+ */
+export type ConnectorAction = 'restart' | 'pause' | 'resume' | 'resnapshot'
+
+async function resnapshot (connect: ConnectTarget, name: string): Promise<void> {
+  const path = `/connectors/${encodeURIComponent(name)}`
+  const stop = await connectFetch(connect, `${path}/stop`, { method: 'PUT' })
+  if (!stop.ok) throw new StackError('CONNECTOR_CONTROL', `Kafka Connect could not stop connector ${name} (HTTP ${stop.status}): see ./ripple logs connect.`)
+  // Offsets may be deleted only once the connector is STOPPED.
+  await pRetry(async () => {
+    const state = await connectorState(connect, name)
+    if (state?.state !== 'STOPPED') throw new Error(`connector ${name} is ${state?.state ?? 'gone'}`)
+  }, { retries: Number.POSITIVE_INFINITY, minTimeout: 250, maxTimeout: 1000, maxRetryTime: 60_000 })
+  const reset = await connectFetch(connect, `${path}/offsets`, { method: 'DELETE' })
+  if (!reset.ok) throw new StackError('CONNECTOR_CONTROL', `Kafka Connect could not delete connector ${name}'s offsets (HTTP ${reset.status}: ${await reset.text()}).`)
+  const resume = await connectFetch(connect, `${path}/resume`, { method: 'PUT' })
+  if (!resume.ok) throw new StackError('CONNECTOR_CONTROL', `Kafka Connect could not resume connector ${name} (HTTP ${resume.status}): see ./ripple logs connect.`)
+}
 
 /** Restart (the connector and all its tasks), pause or resume, through Connect's REST API; an unknown name is an error naming the known ones. */
 export async function controlConnector (connect: ConnectTarget, name: string, action: ConnectorAction): Promise<ConnectorState | undefined> {
   const path = `/connectors/${encodeURIComponent(name)}`
+  if (action === 'resnapshot') {
+    if (!await connectorState(connect, name)) await unknownConnector(connect, name)
+    await resnapshot(connect, name)
+    return await connectorState(connect, name)
+  }
   const res = action === 'restart'
     ? await connectFetch(connect, `${path}/restart?includeTasks=true&onlyFailed=false`, { method: 'POST' })
     : await connectFetch(connect, `${path}/${action}`, { method: 'PUT' })
-  if (res.status === 404) {
-    const names = await (await connectFetch(connect, '/connectors')).json() as string[]
-    throw new StackError('UNKNOWN_CONNECTOR', `There is no connector "${name}": name one of ${names.sort().join(', ') || '(none registered)'}.`)
-  }
+  if (res.status === 404) await unknownConnector(connect, name)
   if (!res.ok) throw new StackError('CONNECTOR_CONTROL', `Kafka Connect could not ${action} connector ${name} (HTTP ${res.status}): see ./ripple logs connect.`)
   return await connectorState(connect, name)
+}
+
+async function unknownConnector (connect: ConnectTarget, name: string): Promise<never> {
+  const names = await (await connectFetch(connect, '/connectors')).json() as string[]
+  throw new StackError('UNKNOWN_CONNECTOR', `There is no connector "${name}": name one of ${names.sort().join(', ') || '(none registered)'}.`)
 }

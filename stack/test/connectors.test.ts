@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadStackConfig } from '../src/config.ts'
 import type { ConnectTarget } from '../src/config.ts'
-import { connectCredentialsFile, connectFetch, connectJaasFile, connectSecretsFile, loadConnectorFiles, placeholders, resolvePlaceholders, restartIfFailed, waitForConnector, writeConnectRestAuth } from '../src/connectors.ts'
+import { connectCredentialsFile, connectFetch, connectJaasFile, connectSecretsFile, controlConnector, loadConnectorFiles, placeholders, resolvePlaceholders, restartIfFailed, sourcePositionLost, waitForConnector, writeConnectRestAuth } from '../src/connectors.ts'
 import { StackError } from '../src/errors.ts'
 
 test('placeholders take the stack\'s own ports, and a password only as a reference to the Connect secrets file', () => {
@@ -120,6 +120,49 @@ test('a task that stays FAILED after its restart is reported once the grace is o
   try {
     await assert.rejects(waitForConnector(connect.url, 'jobs', 10_000, { failedGraceMs: 600 }), (err: unknown) => err instanceof StackError && err.code === 'CONNECTOR_FAILED')
     assert.ok(connect.reads() >= 2, `read ${connect.reads()} times`)
+  } finally {
+    connect.close()
+  }
+})
+
+// Debezium's own words when MariaDB purged the binlog file a connector was reading.
+const PURGED = 'io.debezium.DebeziumException: The connector is trying to read binlog starting at SourceInfo [currentGtid=null, currentBinlogFilename=binlog.000003, currentBinlogPosition=4], but this is no longer available on the server. Reconfigure the connector to use a snapshot when needed.'
+
+test('a source that lost its place in the log is told apart, and waiting for it names the way out', async () => {
+  assert.equal(sourcePositionLost(PURGED), true)
+  assert.equal(sourcePositionLost('ERROR: replication slot "carga_tabela" does not exist'), true)
+  assert.equal(sourcePositionLost('Access denied for user'), false)
+  const connect = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'users', connector: { state: 'RUNNING' }, tasks: [{ id: 0, state: 'FAILED', trace: PURGED }] }))
+  })
+  await new Promise<void>(resolve => connect.listen(0, '127.0.0.1', resolve))
+  try {
+    await assert.rejects(waitForConnector(target(`http://127.0.0.1:${(connect.address() as AddressInfo).port}`), 'users', 5_000),
+      (err: StackError) => err.code === 'SOURCE_POSITION_LOST' && /\.\/ripple kafka connector resnapshot users/.test(err.message))
+  } finally {
+    connect.close()
+  }
+})
+
+test('resnapshot stops the connector, deletes its offsets once it is STOPPED, then resumes it', async () => {
+  const calls: string[] = []
+  let state = 'RUNNING'
+  let statusReads = 0
+  const connect = createServer((req, res) => {
+    assert.equal(req.headers.authorization, AUTHORIZATION)
+    const call = `${req.method} ${req.url}`
+    if (req.method !== 'GET') calls.push(call)
+    if (call === 'PUT /connectors/users/stop') state = 'STOPPING'
+    if (call === 'GET /connectors/users/status' && state === 'STOPPING' && ++statusReads > 1) state = 'STOPPED'
+    if (call === 'DELETE /connectors/users/offsets') assert.equal(state, 'STOPPED', 'offsets deleted only once stopped')
+    if (call === 'PUT /connectors/users/resume') state = 'RUNNING'
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'users', connector: { state }, tasks: [] }))
+  })
+  await new Promise<void>(resolve => connect.listen(0, '127.0.0.1', resolve))
+  try {
+    const after = await controlConnector(target(`http://127.0.0.1:${(connect.address() as AddressInfo).port}`), 'users', 'resnapshot')
+    assert.deepEqual(calls, ['PUT /connectors/users/stop', 'DELETE /connectors/users/offsets', 'PUT /connectors/users/resume'])
+    assert.equal(after?.state, 'RUNNING')
   } finally {
     connect.close()
   }

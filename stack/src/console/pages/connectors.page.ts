@@ -3,13 +3,13 @@ import { html } from 'ghtml'
 import { z } from 'zod'
 import { parseInput } from '@ripple/kit'
 import { connectTarget } from '../../config.ts'
-import { connectFetch, connectorState, controlConnector, listConnectorStates } from '../../connectors.ts'
+import { connectFetch, connectorState, controlConnector, listConnectorStates, sourcePositionLost } from '../../connectors.ts'
 import type { ConnectorState } from '../../connectors.ts'
 import { StackError } from '../../errors.ts'
 import type { ConsoleDeps } from '../console.server.ts'
 import { action, cell, enc, htmlCell, link, page, state, table } from './layout.ts'
 
-const actionParam = z.object({ name: z.string().min(1), action: z.enum(['restart', 'pause', 'resume']) }).strict()
+const actionParam = z.object({ name: z.string().min(1), action: z.enum(['restart', 'pause', 'resume', 'resnapshot']) }).strict()
 
 const running = (s: string) => s === 'RUNNING'
 
@@ -39,7 +39,11 @@ export function connectorsPages (app: FastifyInstance, deps: ConsoleDeps): void 
     // Connect shows ${file:…} placeholders here, never the passwords they stand for.
     const config = res.ok ? await res.json() as Record<string, string> : {}
     const csrf = reply.generateCsrf()
-    const body = html`<p>State !${state(s.state, running(s.state))} · !${actions(csrf, s.name)}</p><h2>Tasks</h2>` +
+    // A source whose place in the database's log is gone gets the way out beside its trace.
+    const lost = s.tasks.some(t => sourcePositionLost(t.trace))
+    const body = html`<p>State !${state(s.state, running(s.state))} · !${actions(csrf, s.name)}</p>` +
+      (lost ? html`<p class="bad" data-testid="position-lost">Its place in the source database's log is gone (purged). !${action(csrf, `/connectors/${enc(s.name)}/resnapshot`, 'resnapshot')} forgets its offsets and reads its tables again; consumers' inboxes absorb what they already had.</p>` : '') +
+      html`<h2>Tasks</h2>` +
       table(['task', 'state', 'failure trace'], s.tasks.map(t => [cell(t.id, 'num'), htmlCell(state(t.state, running(t.state))), htmlCell(t.trace ? html`<pre class="trace">${t.trace}</pre>` : '')])) +
       html`<h2>Configuration</h2>` + table(['key', 'value'], Object.entries(config).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [cell(k), cell(v)]))
     return reply.type('text/html; charset=utf-8').send(page(`Connector ${s.name}`, '/connectors', body, csrf))
