@@ -5,6 +5,7 @@ import { contractsCommand } from './commands/contracts.command.ts'
 import { listDeadLetters, printDeadLetters, replayDeadLetters } from './commands/dlq.command.ts'
 import { consume, createTopic, deleteTopic, describeGroup, describeTopic, listGroups, listTopics, parseHeader, produce, resetGroup } from './commands/kafka.command.ts'
 import type { ConsumedRecord, ResetTarget } from './commands/kafka.command.ts'
+import { runMutation } from './commands/mutation.command.ts'
 import { runTests } from './commands/test.command.ts'
 import { checkNewestRecords, contractView, describeConformance } from './commands/topic-contract.view.ts'
 import { controlConnector, listConnectorStates, sourcePositionLost } from './connectors.ts'
@@ -376,7 +377,9 @@ program.command('test')
   .option('--keep', 'leave a stack this run started running')
   .option('--unit', 'only lint, types and the tests that need no stack (files importing neither @ripple/testing nor @ripple/stack); starts nothing')
   .option('--repeat <n>', 'run the stack\'s tests n times in a row on one stack and print each file\'s pass count', count('repeat', 1), 1)
-  .action(withConfig(async (config, files: string[], opts: { static: boolean, keep?: boolean, unit?: boolean, repeat: number }) => {
+  .option('--mutation', 'instead: mutation testing (Stryker) of packages/kit/src and the services\' entities and interactors, or of those under the paths given, with their unit tests only; starts nothing; last line `mutation score: N%`')
+  .action(withConfig(async (config, files: string[], opts: { static: boolean, keep?: boolean, unit?: boolean, repeat: number, mutation?: boolean }) => {
+    if (opts.mutation) { process.exitCode = await runMutation(config, files, log); return }
     process.exitCode = await runTests(config, { static: opts.static, keep: Boolean(opts.keep), unit: Boolean(opts.unit), repeat: opts.repeat, files }, log)
   }))
 

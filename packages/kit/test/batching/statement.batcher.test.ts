@@ -83,4 +83,39 @@ describe('statementBatcher', () => {
     const call = statementBatcher(async (rows: Row[]) => rows.slice(1).map(r => r.value), r => r.id)
     await assert.rejects(Promise.all([call({ id: 'a', value: 1 }), call({ id: 'b', value: 2 })]), /answered 1 rows for 2/)
   })
+
+  it('never answers a call from an earlier one: the same row object called twice runs twice', async () => {
+    const statement = fakeStatement()
+    const call = statementBatcher((rows: Row[]) => statement.run(rows), r => r.id)
+    const row = { id: 'a', value: 1 }
+    assert.equal(await call(row), 2)
+    row.value = 4
+    assert.equal(await call(row), 8)
+    assert.deepEqual(statement.batches, [['a:1'], ['a:4']])
+  })
+
+  it('puts at most 500 rows in a statement unless told otherwise', async () => {
+    const statement = fakeStatement()
+    const call = statementBatcher((rows: Row[]) => statement.run(rows), r => r.id)
+    await Promise.all(Array.from({ length: 501 }, (_, i) => call({ id: `r${i}`, value: i })))
+    assert.deepEqual(statement.batches.map(b => b.length), [500, 1])
+  })
+
+  it('counts full batches waiting for their turn against maxInFlight', async () => {
+    const statement = fakeStatement()
+    const call = statementBatcher((rows: Row[]) => statement.run(rows), r => r.id, { maxInFlight: 2, maxBatchSize: 1 })
+    statement.hold()
+    const tick = () => new Promise(resolve => setImmediate(resolve))
+    const calls = [call({ id: 'a', value: 0 })]
+    await tick()
+    calls.push(call({ id: 'b', value: 1 }))
+    await tick()
+    // Two batches of one row each, made while two statements run: both wait.
+    calls.push(call({ id: 'c', value: 2 }), call({ id: 'd', value: 3 }))
+    for (let i = 0; i < 3; i++) await tick()
+    assert.deepEqual(statement.batches, [['a:0'], ['b:1']], 'two run, two wait')
+    statement.release()
+    assert.deepEqual(await Promise.all(calls), [0, 2, 4, 6])
+    assert.equal(statement.batches.length, 4)
+  })
 })

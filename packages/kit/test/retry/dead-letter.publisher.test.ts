@@ -19,6 +19,15 @@ describe('dead letters', () => {
     assert.equal(headers['x-dlq-attempts'], '1')
   })
 
+  it('cuts a long reason to 1000 characters, and says what a thrown non-error was', () => {
+    assert.equal(deadLetterHeaders(message, new Error('x'.repeat(5000)), 1)['x-dlq-reason'], 'x'.repeat(1000))
+    const thrown = deadLetterHeaders(message, 'just a string', 1)
+    assert.equal(thrown['x-dlq-reason'], 'just a string')
+    assert.equal(thrown['x-dlq-error-code'], 'UNKNOWN')
+    assert.equal(thrown['x-dlq-error-field'], undefined)
+    assert.ok(!Number.isNaN(Date.parse(thrown['x-dlq-failed-at'] ?? '')))
+  })
+
   it('names unclassified errors by their class', () => {
     assert.equal(deadLetterHeaders(message, new TypeError('x is undefined'), 6)['x-dlq-error-code'], 'TypeError')
     assert.equal(deadLetterHeaders(message, new RippleError('SMTP_REJECTED', 'no'), 1)['x-dlq-error-code'], 'SMTP_REJECTED')
@@ -42,6 +51,7 @@ describe('dead letters', () => {
     assert.equal(parked?.headers?.['x-dlq-reason'], 'boom')
     assert.equal(parked?.headers?.['x-dlq-attempts'], '3')
     assert.equal(parked?.headers?.['x-dlq-consumer-group'], undefined)
+    assert.ok(!Object.hasOwn(parked?.headers ?? {}, 'x-dlq-consumer-group'), 'no group header at all, not one without a value')
   })
 
   it('names the consumer group that parked it, when one is given', async () => {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { getEventListeners } from 'node:events'
+import { Writable } from 'node:stream'
 import { describe, it } from 'node:test'
 import { DomainError } from '../../src/domain/domain.error.ts'
 import { InvalidInputError, RippleError } from '../../src/errors/ripple.error.ts'
@@ -148,5 +150,78 @@ describe('processWithRetry when stopped', () => {
     }
     assert.deepEqual(await processWithRetry(message, handler, { retry: slowRetry, dlq, logger, signal: stop.signal }), { outcome: 'processed', attempts: 2 })
     assert.equal(parked.length, 0)
+  })
+})
+
+describe('processWithRetry, what it tells', () => {
+  /** A logger that keeps its lines, parsed. */
+  function capturing () {
+    const lines: Array<Record<string, unknown>> = []
+    const destination = new Writable({ write (chunk: Buffer, _enc, done) { lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>); done() } })
+    return { logger: createLogger('test', 'info', destination), lines }
+  }
+
+  it('logs each retry and the dead-lettering with the message\'s topic, partition and offset, the error and the attempts', async () => {
+    const { logger, lines } = capturing()
+    const { dlq } = recordingDlq(1)
+    const h = failing([new RippleError('FLAKY', 'flaky', { canRetry: true }), new InvalidInputError('value', 'bad')])
+    assert.equal((await processWithRetry(message, h.handler, { retry, dlq, logger })).outcome, 'dead-lettered')
+    const where = { topic: 'users', partition: 1, offset: '7' }
+    const [retried, parked, dlqFailed] = lines
+    assert.equal(lines.length, 3)
+    assert.deepEqual({ topic: retried?.topic, partition: retried?.partition, offset: retried?.offset }, where)
+    assert.equal(retried?.attempt, 1)
+    assert.equal(typeof retried?.retryInMs, 'number')
+    assert.equal((retried?.err as { message?: string } | undefined)?.message, 'flaky')
+    assert.deepEqual({ topic: parked?.topic, partition: parked?.partition, offset: parked?.offset }, where)
+    assert.equal(parked?.attempts, 2)
+    assert.equal((parked?.err as { message?: string } | undefined)?.message, 'bad')
+    assert.deepEqual({ topic: dlqFailed?.topic, partition: dlqFailed?.partition, offset: dlqFailed?.offset }, where)
+    assert.equal((dlqFailed?.err as { message?: string } | undefined)?.message, 'broker unavailable')
+  })
+
+  it('waits a randomized backoff between attempts (jitter), so members do not retry in step', async () => {
+    const { logger, lines } = capturing()
+    const { dlq } = recordingDlq()
+    const flaky = Array.from({ length: 6 }, () => new RippleError('FLAKY', 'flaky', { canRetry: true }))
+    await processWithRetry(message, failing(flaky).handler, { retry: { minTimeout: 10, maxTimeout: 20, factor: 1 }, dlq, logger })
+    const delays = lines.map(l => l.retryInMs)
+    assert.equal(delays.length, 6)
+    // Without jitter every wait would be minTimeout; with it, six draws all that short are next to impossible.
+    assert.ok(delays.some(d => typeof d === 'number' && d > 10), `delays ${delays.join(', ')}`)
+  })
+
+  it('reports each failed dead-letter publish as a retry, so /health says what the partition waits for', async () => {
+    const { dlq, parked } = recordingDlq(2)
+    const seen: unknown[] = []
+    const h = failing([new InvalidInputError('value', 'bad')])
+    assert.equal((await processWithRetry(message, h.handler, { retry, dlq, logger, onRetry: e => seen.push((e as Error).message) })).outcome, 'dead-lettered')
+    assert.deepEqual(seen, ['broker unavailable', 'broker unavailable'])
+    assert.equal(parked.length, 1)
+  })
+
+  it('gives up on the dead-letter topic when stopped while it is unavailable, leaving the message uncommitted', async () => {
+    const stop = new AbortController()
+    let publishes = 0
+    const dlq: DeadLetterPublisher = {
+      publish: async () => {
+        publishes++
+        setImmediate(() => stop.abort())
+        throw new Error('broker unavailable')
+      }
+    }
+    const slowRetry = { ...retry, minTimeout: 600_000, maxTimeout: 600_000 }
+    const h = failing([new InvalidInputError('value', 'bad')])
+    assert.deepEqual(await processWithRetry(message, h.handler, { retry: slowRetry, dlq, logger, signal: stop.signal }), { outcome: 'aborted', attempts: 1 })
+    // The wait was cut short and one last publish made at the stop.
+    assert.equal(publishes, 2)
+  })
+
+  it('leaves no listener on the stop signal once the message is done', async () => {
+    const stop = new AbortController()
+    const { dlq } = recordingDlq(1)
+    const h = failing([new RippleError('FLAKY', 'flaky', { canRetry: true }), new InvalidInputError('value', 'bad')])
+    assert.equal((await processWithRetry(message, h.handler, { retry, dlq, logger, signal: stop.signal })).outcome, 'dead-lettered')
+    assert.equal(getEventListeners(stop.signal, 'abort').length, 0)
   })
 })
