@@ -280,7 +280,15 @@ export async function stopComponents (config: StackConfig, names: string[], log:
       const r = running.find(p => p.name === c.name)
       if (!r) continue
       if (options.kill && r.pid) process.kill(r.pid, 'SIGKILL')
-      else if (r.online) await c.beforeStop?.()
+      else if (r.online && c.beforeStop) {
+        // The supervisor lets go first, or it would start again what the component's own stop
+        // (PostgreSQL's pg_ctl, which escalates the supervisor's SIGTERM to a fast shutdown) ended.
+        const removing = supervisor.remove(c.name)
+        await c.beforeStop()
+        await removing
+        log(`stopped ${c.name}`)
+        continue
+      }
       await supervisor.remove(c.name)
       log(`${options.kill ? 'killed' : 'stopped'} ${c.name}`)
     }

@@ -48,10 +48,10 @@ async function loadPm2 (config: StackConfig): Promise<Pm2> {
   return mod.default ?? mod
 }
 
-/** How pm2 saw the last run end: its exit code, or none when a signal ended it. */
+/** How pm2 saw the last run end. It records a death by signal as exit code 0, so 0 says only that much. */
 function exitOf (env: { exit_code?: number | null } | undefined): string | undefined {
-  if (env === undefined || !('exit_code' in env) || env.exit_code === undefined) return undefined
-  return env.exit_code === null ? 'killed by a signal' : `exit code ${env.exit_code}`
+  if (env === undefined || env.exit_code === undefined) return undefined
+  return env.exit_code ? `exit code ${env.exit_code}` : 'killed by a signal, or exit code 0'
 }
 
 function daemonAlive (config: StackConfig): boolean {
@@ -125,8 +125,6 @@ export class Supervisor {
       error: this.logFile(name),
       merge_logs: true,
       autorestart: true,
-      // A run that ended with exit code 0 was asked to (PostgreSQL after pg_ctl stop): not a crash.
-      stop_exit_codes: [0],
       // pm2 grows the delay ×1.5 per restart and caps it at 15 s; a process that ran 30 s
       // without exiting starts over from the first delay.
       exp_backoff_restart_delay: RESTART_DELAY_MS,
