@@ -87,6 +87,19 @@ test('MariaDB SIGKILLed and left to the supervisor: back with no command, every 
   const ops = events.flatMap(r => r.value ? [(JSON.parse(r.value) as { payload: { op: string } }).payload.op] : [])
   assert.deepEqual(ops.filter(op => op === 'r'), [], 'no row read again by a snapshot')
   assert.equal((await mailsOf(users)).filter(m => m.subject === 'Welcome to Ripple').length, welcomes, 'no second welcome mail')
+  // The JDBC sink into MariaDB held connections the crash cut: it checks each before use, so the next carga load still lands.
+  const id = unique('after-mariadb-crash-')
+  const load = await fetch(`http://${config.host}:${servicePort(config, 'carga-service')}/carga`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, valor: 'depois' }) })
+  assert.equal(load.status, 202, await load.text())
+  await eventually(async () => {
+    const conn = await mysql.createConnection(stack.mariadb)
+    try {
+      const [rows] = await conn.query('SELECT valor FROM carga.tabela WHERE id = ?', [id]) as unknown as [{ valor: string }[]]
+      assert.equal(rows[0]?.valor, 'depois', 'the load reached MariaDB through the JDBC sink')
+    } finally {
+      await conn.end()
+    }
+  }, 120_000, 500)
   await deleteUsers(users)
 })
 
