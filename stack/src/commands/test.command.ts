@@ -1,4 +1,4 @@
-import { existsSync, globSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, globSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -116,12 +116,14 @@ export async function runTests (config: StackConfig, options: TestOptions, log: 
   const started = performance.now()
   const seconds = () => ((performance.now() - started) / 1000).toFixed(1)
   const node = process.execPath
-  const timings = join(mkdtempSync(join(tmpdir(), 'ripple-test-')), 'files.jsonl')
-  const reporters = [
+  // One timings file per `node --test` run: a reporter's destination is rewritten, not appended to.
+  const timingsDir = mkdtempSync(join(tmpdir(), 'ripple-test-'))
+  let runCount = 0
+  const reporters = () => [
     '--test-reporter=spec', '--test-reporter-destination=stdout',
-    `--test-reporter=${join(import.meta.dirname, 'file-timing.reporter.ts')}`, `--test-reporter-destination=${timings}`
+    `--test-reporter=${join(import.meta.dirname, 'file-timing.reporter.ts')}`, `--test-reporter-destination=${join(timingsDir, `run-${++runCount}.jsonl`)}`
   ]
-  const testArgs = ['--disable-warning=ExperimentalWarning', '--test', '--test-timeout=600000', ...reporters]
+  const testArgs = () => ['--disable-warning=ExperimentalWarning', '--test', '--test-timeout=600000', ...reporters()]
   // Tests that start a service in-process read the same settings the stack gives its services.
   // A run that shares the terminal with `up` keeps its output until it ends, so neither's lines interleave.
   const run = async (args: string[], buffered = false) => {
@@ -129,7 +131,7 @@ export async function runTests (config: StackConfig, options: TestOptions, log: 
     if (buffered && result.all) process.stdout.write(`${result.all}\n`)
     return result.exitCode ?? 1
   }
-  const runs = (): FileRun[] => existsSync(timings) ? readFileSync(timings, 'utf8').split('\n').filter(Boolean).map(line => JSON.parse(line) as FileRun) : []
+  const runs = (): FileRun[] => readdirSync(timingsDir).flatMap(f => readFileSync(join(timingsDir, f), 'utf8').split('\n').filter(Boolean).map(line => JSON.parse(line) as FileRun))
   const finish = (code: number, what: string) => {
     for (const line of summarize(runs(), config.repoRoot, options.repeat)) log(line)
     log(`${what} ${code === 0 ? 'passed' : 'FAILED'} in ${seconds()} s`)
@@ -152,7 +154,7 @@ export async function runTests (config: StackConfig, options: TestOptions, log: 
   const stackFiles = candidates.filter(f => !unitSet.has(f) && !f.startsWith(CLUSTER_TESTS))
   const clusterFiles = candidates.filter(f => !unitSet.has(f) && f.startsWith(CLUSTER_TESTS))
   // Unit tests share nothing, so they may run side by side.
-  const unitTier = async () => unit.length === 0 ? 0 : run([...testArgs, ...unit], !options.unit)
+  const unitTier = async () => unit.length === 0 ? 0 : run([...testArgs(), ...unit], !options.unit)
 
   if (options.unit) {
     log(`unit tier: ${unit.length} test file(s) that import neither ${STACK_PACKAGES.join(' nor ')}; ${stackFiles.length} left to the full run`)
@@ -184,7 +186,7 @@ export async function runTests (config: StackConfig, options: TestOptions, log: 
     let code = unitCode
     for (let i = 1; i <= options.repeat; i++) {
       if (options.repeat > 1) log(`run ${i} of ${options.repeat}`)
-      if (stackFiles.length > 0) code = await run([...testArgs, '--test-concurrency=1', ...stackFiles]) || code
+      if (stackFiles.length > 0) code = await run([...testArgs(), '--test-concurrency=1', ...stackFiles]) || code
       if (clusterFiles.length > 0) {
         if (shape.kafka.nodes.length !== 3) {
           await down(shape, { purge: false }, log)
@@ -193,7 +195,7 @@ export async function runTests (config: StackConfig, options: TestOptions, log: 
           await up(shape, log)
           log(`cluster phase: RIPPLE_KAFKA_NODES=3 ./ripple up took ${((performance.now() - started) / 1000).toFixed(1)} s from a stopped stack (load average ${loadavg().map(l => l.toFixed(1)).join(' ')})`)
         }
-        code = await run([...testArgs, '--test-concurrency=1', ...clusterFiles]) || code
+        code = await run([...testArgs(), '--test-concurrency=1', ...clusterFiles]) || code
       }
     }
     return finish(code, 'tests')
