@@ -232,10 +232,11 @@ export async function deleteConnector (connect: ConnectTarget, name: string): Pr
 
 /**
  * A source connector whose position is gone from the database: MariaDB purged the binlog file it
- * was reading (Debezium: "…is no longer available on the server"), or PostgreSQL lost its slot or WAL.
+ * was reading (Debezium: "…is no longer available on the server", or by GTID, MariaDB's error 1236
+ * "Could not find GTID state requested by slave…purged"), or PostgreSQL lost its slot or WAL.
  */
 export function sourcePositionLost (trace: string | undefined): boolean {
-  return /no longer available on the server|binlog file .* (?:purged|not found)|replication slot "[^"]+" does not exist|requested WAL segment .* has already been removed/i.test(trace ?? '')
+  return /no longer available on the server|required binlog files have been purged|Could not find GTID state requested|replication slot "[^"]+" does not exist|requested WAL segment .* has already been removed/i.test(trace ?? '')
 }
 
 /**

@@ -131,6 +131,8 @@ const PURGED = 'io.debezium.DebeziumException: The connector is trying to read b
 test('a source that lost its place in the log is told apart, and waiting for it names the way out', async () => {
   assert.equal(sourcePositionLost(PURGED), true)
   assert.equal(sourcePositionLost('ERROR: replication slot "carga_tabela" does not exist'), true)
+  // MariaDB by GTID, as the stack's connectors read it (seen on this stack after a PURGE BINARY LOGS).
+  assert.equal(sourcePositionLost('io.debezium.DebeziumException: Could not find GTID state requested by slave in any binlog files. Probably the slave state is too old and required binlog files have been purged. Error code: 1236; SQLSTATE: HY000.'), true)
   assert.equal(sourcePositionLost('Access denied for user'), false)
   const connect = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'users', connector: { state: 'RUNNING' }, tasks: [{ id: 0, state: 'FAILED', trace: PURGED }] }))

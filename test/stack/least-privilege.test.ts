@@ -129,6 +129,8 @@ describe('MariaDB: each service\'s account works in its own database only', () =
     const [grants] = await conn.query('SHOW GRANTS') as unknown as [Record<string, string>[]]
     const global = grants.map(g => Object.values(g)[0]!).find(g => / ON \*\.\* TO /.test(g)) ?? ''
     assert.doesNotMatch(global, /\bSELECT\b/, `no global SELECT: ${global}`)
+    // What a snapshot needs of a captured table beyond its columns: its definition.
+    await conn.query('SHOW CREATE TABLE userdata.users')
   })
 
   test('no account without a password, no anonymous account, root only at localhost', async () => {

@@ -50,7 +50,7 @@ export interface ColumnGrant { database: string, table: string, columns: readonl
  * revoked first, so a column or table dropped from the list is no longer readable. A table that
  * does not exist (yet) is left out: MariaDB grants on tables, not on names. Returns the tables left out.
  */
-export async function grantColumnReads (config: StackConfig, user: string, grants: readonly ColumnGrant[], globalPrivileges: readonly string[] = []): Promise<string[]> {
+export async function grantColumnReads (config: StackConfig, user: string, grants: readonly ColumnGrant[], globalPrivileges: readonly string[] = [], tablePrivileges: readonly string[] = []): Promise<string[]> {
   const conn = await rootConnection(config)
   const missing: string[] = []
   try {
@@ -59,7 +59,8 @@ export async function grantColumnReads (config: StackConfig, user: string, grant
     for (const g of grants) {
       const [found] = await conn.query('SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [g.database, g.table]) as unknown as [unknown[]]
       if (found.length === 0) { missing.push(`${g.database}.${g.table}`); continue }
-      await conn.query(`GRANT SELECT (${g.columns.map(c => conn.escapeId(c)).join(', ')}) ON ${conn.escapeId(g.database)}.${conn.escapeId(g.table)} TO ?@'%'`, [user])
+      const privileges = [`SELECT (${g.columns.map(c => conn.escapeId(c)).join(', ')})`, ...tablePrivileges].join(', ')
+      await conn.query(`GRANT ${privileges} ON ${conn.escapeId(g.database)}.${conn.escapeId(g.table)} TO ?@'%'`, [user])
     }
   } finally {
     await conn.end()
@@ -110,7 +111,10 @@ export async function grantCaptureReads (config: StackConfig, connectors: readon
   } finally {
     await conn.end()
   }
-  return grantColumnReads(config, user, grants, CAPTURE_PRIVILEGES)
+  // A snapshot reads the table's definition (SHOW CREATE TABLE), which MariaDB allows only with a
+  // privilege on the whole table, not its columns: REFERENCES, which MariaDB grants but never uses,
+  // gives that and no read of the left-out columns.
+  return grantColumnReads(config, user, grants, CAPTURE_PRIVILEGES, ['REFERENCES'])
 }
 
 /**
