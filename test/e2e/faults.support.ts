@@ -95,28 +95,61 @@ export async function changeMailsOf (users: TestUsers): Promise<Mail[]> {
  */
 export function updateBurst (users: TestUsers, total: number, perSecond: number) {
   const progress = { sent: 0, perSecond, done: Promise.resolve() }
+  progress.done = pacedLanes(total, progress, async n => {
+    const i = n % users.ids.length
+    const patch = () => fetch(`${usersUrl}/${users.ids[i]}`, { method: 'PATCH', headers: authorization(users, i), body: JSON.stringify({ address: addressOf(n) }) })
+    let res = await patch()
+    if (res.status === 401) {
+      // The token expired during a long fault: sign in again and send the same update.
+      users.tokens[i] = await signIn(userServiceUrl, { username: users.usernames[i]! }, TEST_PASSWORD)
+      res = await patch()
+    }
+    assert.equal(res.status, 200, `PATCH #${n}: ${await res.text()}`)
+    progress.sent++
+  })
+  return progress
+}
+
+/**
+ * Runs `work(n)` for n = 0 … total - 1 on four lanes, started `pace.perSecond` a second: a rate
+ * that may change while it runs (slow until a fault has hit, fast after). Four lanes take the
+ * items in order, so item n + 4 or later never starts before item n was sent.
+ */
+export function pacedLanes (total: number, pace: { perSecond: number }, work: (n: number) => Promise<void>): Promise<void> {
   let due = performance.now()
   let next = 0
-  const lanes = Array.from({ length: 4 }, async () => {
+  return Promise.all(Array.from({ length: 4 }, async () => {
     while (next < total) {
       const n = next++
       const wait = due - performance.now()
-      due = Math.max(due, performance.now()) + 1000 / progress.perSecond
+      due = Math.max(due, performance.now()) + 1000 / pace.perSecond
       if (wait > 0) await sleep(wait)
-      const i = n % users.ids.length
-      const patch = () => fetch(`${usersUrl}/${users.ids[i]}`, { method: 'PATCH', headers: authorization(users, i), body: JSON.stringify({ address: addressOf(n) }) })
-      let res = await patch()
-      if (res.status === 401) {
-        // The token expired during a long fault: sign in again and send the same update.
-        users.tokens[i] = await signIn(userServiceUrl, { username: users.usernames[i]! }, TEST_PASSWORD)
-        res = await patch()
-      }
-      assert.equal(res.status, 200, `PATCH #${n}: ${await res.text()}`)
-      progress.sent++
+      await work(n)
     }
+  })).then(() => undefined)
+}
+
+/**
+ * User updates through an outage of user-service's database: each is answered 200 (accepted) or
+ * 503 with Retry-After naming the database (refused), never anything else.
+ */
+export function updatesThroughOutage (users: TestUsers, total: number, pace: { perSecond: number }) {
+  const burst = { statuses: new Map<number, number>(), accepted: [] as number[], refused: [] as number[], answered: 0, done: Promise.resolve() }
+  burst.done = pacedLanes(total, pace, async n => {
+    const i = n % users.ids.length
+    const res = await fetch(`${usersUrl}/${users.ids[i]}`, { method: 'PATCH', headers: authorization(users, i), body: JSON.stringify({ address: addressOf(n) }) })
+    burst.statuses.set(res.status, (burst.statuses.get(res.status) ?? 0) + 1)
+    if (res.status === 200) burst.accepted.push(n)
+    else if (res.status === 503) {
+      burst.refused.push(n)
+      assert.ok(res.headers.get('retry-after'), `PATCH #${n}: a 503 says when to retry`)
+      const body = await res.json() as { error: string, dependency: string }
+      assert.equal(body.error, 'UNAVAILABLE')
+      assert.match(body.dependency, /userdata database/)
+    } else assert.fail(`PATCH #${n} answered ${res.status}: ${await res.text()}`)
+    burst.answered++
   })
-  progress.done = Promise.all(lanes).then(() => undefined)
-  return progress
+  return burst
 }
 
 export interface Tally<T = Mail> { expected: number, received: number, missing: string[], doubled: Map<string, T[]>, unrecognised: number }

@@ -8,8 +8,8 @@ import { after, test } from 'node:test'
 import { loadStackConfig } from '@ripple/stack'
 import { beforeFault, restoreStack, stopComponents } from '@ripple/testing'
 import {
-  USERS_DLQ, addressOf, assertInFlight, authorization, changeMailsOf, createUsers, deleteUsers, describeTally, elapsed, recordsSoFar,
-  sleep, tally, updateOf, userServiceUrl, usersUrl, waitForLagZero, whenAtLeast, NOTIFICATION_GROUP, USERS_TOPIC
+  USERS_DLQ, addressOf, assertInFlight, changeMailsOf, createUsers, deleteUsers, describeTally, elapsed, recordsSoFar,
+  tally, updateOf, updatesThroughOutage, userServiceUrl, waitForLagZero, whenAtLeast, NOTIFICATION_GROUP, USERS_TOPIC
 } from './faults.support.ts'
 
 after(restoreStack)
@@ -24,35 +24,11 @@ const pace = { perSecond: 10 }
 test('MariaDB SIGKILLed during 600 user updates: every answer is 200 or 503 (never 500), every 200 mailed once', async t => {
   const users = await createUsers(4, 'mariadb-down')
   const dlqBefore = await recordsSoFar(USERS_DLQ)
-  const statuses = new Map<number, number>()
-  const accepted: number[] = []
-  const refused: number[] = []
-  let answered = 0
-  let next = 0
-  let due = performance.now()
   // Four lanes at a fixed pace: the kill lands with the burst under way, and it goes on through the outage.
-  const burst = Promise.all(Array.from({ length: 4 }, async () => {
-    while (next < TOTAL) {
-      const n = next++
-      const wait = due - performance.now()
-      due = Math.max(due, performance.now()) + 1000 / pace.perSecond
-      if (wait > 0) await sleep(wait)
-      const i = n % users.ids.length
-      const res = await fetch(`${usersUrl}/${users.ids[i]}`, { method: 'PATCH', headers: authorization(users, i), body: JSON.stringify({ address: addressOf(n) }) })
-      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
-      if (res.status === 200) accepted.push(n)
-      else if (res.status === 503) {
-        refused.push(n)
-        assert.ok(res.headers.get('retry-after'), `PATCH #${n}: a 503 says when to retry`)
-        const body = await res.json() as { error: string, dependency: string }
-        assert.equal(body.error, 'UNAVAILABLE')
-        assert.match(body.dependency, /userdata database/)
-      } else assert.fail(`PATCH #${n} answered ${res.status}: ${await res.text()}`)
-      answered++
-    }
-  }))
+  const burst = updatesThroughOutage(users, TOTAL, pace)
+  const { statuses, accepted, refused } = burst
 
-  await whenAtLeast(async () => answered, 40)
+  await whenAtLeast(async () => burst.answered, 40)
   // SIGKILL straight to mariadbd (its pid file): `ripple stop --kill` spawns a CLI first, which on a
   // loaded machine takes seconds the burst would use up. The stop afterwards tells the supervisor.
   await beforeFault()
@@ -60,7 +36,7 @@ test('MariaDB SIGKILLed during 600 user updates: every answer is 200 or 503 (nev
   const killedAt = performance.now()
   pace.perSecond = 2
   // Read once the process is gone: the burst must still be under way, or the kill came too late to test anything.
-  const answeredAtKill = answered
+  const answeredAtKill = burst.answered
   t.diagnostic(`MariaDB SIGKILLed with ${answeredAtKill} of ${TOTAL} updates answered`)
   assertInFlight('updates answered', answeredAtKill, TOTAL)
   await stopComponents(['mariadb'], { kill: true })
@@ -77,9 +53,9 @@ test('MariaDB SIGKILLed during 600 user updates: every answer is 200 or 503 (nev
   const restoredAt = performance.now()
   await restoreStack()
   pace.perSecond = 40
-  const answeredAtRestore = answered
+  const answeredAtRestore = burst.answered
   t.diagnostic(`MariaDB down ${elapsed(killedAt)} in all; restore (./ripple up) took ${elapsed(restoredAt)}`)
-  await burst
+  await burst.done
   t.diagnostic(`answers: ${JSON.stringify(Object.fromEntries(statuses))}`)
   assert.deepEqual([...statuses.keys()].filter(s => s !== 200 && s !== 503), [], 'only 200 and 503')
   assert.ok(answeredAtRestore < TOTAL, 'updates were still to come once MariaDB was back')

@@ -9,8 +9,8 @@ import pg from 'pg'
 import { loadStackConfig, servicePort } from '@ripple/stack'
 import { componentStatus, crashComponent, eventually, readTopic, restoreStack, stack, topicEndOffsets, unique } from '@ripple/testing'
 import {
-  NOTIFICATION_GROUP, USERS_DLQ, USERS_TOPIC, addressOf, assertEveryChangeMailedOnce, assertInFlight, authorization, changeMailsOf, createUsers,
-  deleteUsers, describeTally, elapsed, mailsOf, recordsSoFar, sleep, tally, updateBurst, updateOf, usersUrl, waitForLagZero, whenAtLeast
+  NOTIFICATION_GROUP, USERS_DLQ, USERS_TOPIC, addressOf, assertEveryChangeMailedOnce, assertInFlight, changeMailsOf, createUsers, deleteUsers,
+  describeTally, elapsed, mailsOf, pacedLanes, recordsSoFar, tally, updateBurst, updateOf, updatesThroughOutage, waitForLagZero, whenAtLeast
 } from './faults.support.ts'
 
 // Only if a test failed half-way: a passing test leaves the stack as the supervisor brought it back.
@@ -39,39 +39,20 @@ test('MariaDB SIGKILLed and left to the supervisor: back with no command, every 
   const welcomes = (await mailsOf(users)).filter(m => m.subject === 'Welcome to Ripple').length
   const dlqBefore = await recordsSoFar(USERS_DLQ)
   const from = await topicEndOffsets(USERS_TOPIC)
-  const statuses = new Map<number, number>()
-  const accepted: number[] = []
-  const refused: number[] = []
   const pace = { perSecond: 10 }
-  let answered = 0
-  let next = 0
-  let due = performance.now()
-  const burst = Promise.all(Array.from({ length: 4 }, async () => {
-    while (next < TOTAL) {
-      const n = next++
-      const wait = due - performance.now()
-      due = Math.max(due, performance.now()) + 1000 / pace.perSecond
-      if (wait > 0) await sleep(wait)
-      const i = n % users.ids.length
-      const res = await fetch(`${usersUrl}/${users.ids[i]}`, { method: 'PATCH', headers: authorization(users, i), body: JSON.stringify({ address: addressOf(n) }) })
-      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
-      if (res.status === 200) accepted.push(n)
-      else if (res.status === 503) refused.push(n)
-      else assert.fail(`PATCH #${n} answered ${res.status}: ${await res.text()}`)
-      answered++
-    }
-  }))
+  const burst = updatesThroughOutage(users, TOTAL, pace)
+  const { statuses, accepted, refused } = burst
 
-  await whenAtLeast(async () => answered, 20)
+  await whenAtLeast(async () => burst.answered, 20)
   const killedAt = performance.now()
   const pid = await crashComponent('mariadb')
   // Read once the process is gone: most of the burst must still be to come.
-  const answeredAtKill = answered
+  const answeredAtKill = burst.answered
   t.diagnostic(`mariadbd (pid ${pid}) SIGKILLed with ${answeredAtKill} of ${TOTAL} updates answered`)
   assertInFlight('updates answered', answeredAtKill, TOTAL)
   const back = await backBySupervisor('mariadb', pid, killedAt)
   pace.perSecond = 40
-  await burst
+  await burst.done
   await waitForLagZero(NOTIFICATION_GROUP, USERS_TOPIC)
   const lastMail = await whenAtLeast(async () => new Set((await changeMailsOf(users)).map(updateOf)).size, accepted.length, 180_000)
     .then(() => elapsed(killedAt))
@@ -177,22 +158,13 @@ test('PostgreSQL (the carga source) SIGKILLed during carga loads and left to the
   // Load n is id n % IDS's version n / IDS; each id's loads go one after the other, so its last 2xx is its last load.
   const pace = { perSecond: 10 }
   let accepted = 0
-  let next = 0
-  let due = performance.now()
-  const lanes = Array.from({ length: 4 }, async () => {
-    while (next < TOTAL) {
-      const n = next++
-      const wait = due - performance.now()
-      due = Math.max(due, performance.now()) + 1000 / pace.perSecond
-      if (wait > 0) await sleep(wait)
-      const res = await fetch(`${base}/carga`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: ids[n % IDS], valor: valorOf(n) }) })
-      // carga-service needs Kafka and Cassandra, not PostgreSQL: no load waits for it.
-      assert.ok(res.status === 202 || res.status === 200, `POST /carga #${n}: ${res.status} ${await res.text()}`)
-      accepted++
-    }
+  // Pacing takes the loads in order: an id's next load (60 later) is never sent before its previous one was answered.
+  const burst = pacedLanes(TOTAL, pace, async n => {
+    const res = await fetch(`${base}/carga`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: ids[n % IDS], valor: valorOf(n) }) })
+    // carga-service needs Kafka and Cassandra, not PostgreSQL: no load waits for it.
+    assert.ok(res.status === 202 || res.status === 200, `POST /carga #${n}: ${res.status} ${await res.text()}`)
+    accepted++
   })
-  // Four lanes take the loads in order: an id's next load (60 later) is never sent before its previous one was answered.
-  const burst = Promise.all(lanes)
 
   await whenAtLeast(async () => (await postgresRows()).size, 20)
   const killedAt = performance.now()
