@@ -1,5 +1,5 @@
-import { CATALOGUE, partyName } from '../../packages/contracts/src/index.ts'
-import type { TopicContract } from '../../packages/contracts/src/index.ts'
+import { CATALOGUE, partyName } from '@ripple/contracts'
+import type { TopicContract } from '@ripple/contracts'
 
 export interface TopicSpec {
   readonly name: string
