@@ -183,11 +183,15 @@ export async function listConnectorStates (connect: ConnectTarget): Promise<Conn
 /**
  * Restarts a connector's failed instance and failed tasks (Connect 3.0+, KIP-745). A task that
  * failed stays FAILED through a PUT of a fixed config and through the database coming back, so
- * `./ripple up` asks once before it waits; a running connector is left alone.
+ * `./ripple up` asks once before it waits; a running connector is left alone. A source whose place
+ * in the log is gone is not restarted: it would run a few seconds and fail again on the same error,
+ * so `up` stops at once and names the way out.
  */
 export async function restartIfFailed (connect: ConnectTarget, name: string): Promise<boolean> {
   const state = await connectorState(connect, name)
   if (!state || (state.state !== 'FAILED' && !state.tasks.some(t => t.state === 'FAILED'))) return false
+  const lost = state.tasks.find(t => t.state === 'FAILED' && sourcePositionLost(t.trace))
+  if (lost) throw positionLost(name, lost.trace)
   const res = await connectFetch(connect, `/connectors/${encodeURIComponent(name)}/restart?includeTasks=true&onlyFailed=true`, { method: 'POST' })
   if (!res.ok && res.status !== 404) throw new StackError('CONNECTOR_RESTART', `Kafka Connect could not restart connector ${name} (HTTP ${res.status}): see ./ripple logs connect.`)
   return true
@@ -210,9 +214,7 @@ export async function waitForConnector (connect: ConnectTarget, name: string, ti
     const failed = state?.tasks.find(t => t.state === 'FAILED')
     if ((state?.state === 'FAILED' || failed) && performance.now() >= graceEnds) {
       const trace = (failed?.trace ?? '').split('\n').slice(0, 3).join(' ')
-      if (sourcePositionLost(failed?.trace)) {
-        throw new AbortError(new StackError('SOURCE_POSITION_LOST', `Connector ${name} lost its place in the source database's log (${trace}). ./ripple kafka connector resnapshot ${name} forgets its offsets and reads the tables again; changes made meanwhile arrive as the rows' current state, and consumers' inboxes absorb what they already had.`))
-      }
+      if (sourcePositionLost(failed?.trace)) throw new AbortError(positionLost(name, failed?.trace))
       throw new AbortError(new StackError('CONNECTOR_FAILED', `Connector ${name} failed: ${trace || 'see ./ripple logs connect'}. Fix its config in connectors/${name}.json and run ./ripple up again.`))
     }
     if (state?.state !== 'RUNNING' || state.tasks.length === 0 || state.tasks.some(t => t.state !== 'RUNNING')) {
@@ -228,6 +230,12 @@ export async function waitForConnector (connect: ConnectTarget, name: string, ti
 export async function deleteConnector (connect: ConnectTarget, name: string): Promise<void> {
   const res = await connectFetch(connect, `/connectors/${encodeURIComponent(name)}`, { method: 'DELETE' })
   if (!res.ok && res.status !== 404) throw new StackError('CONNECTOR_DELETE', `Kafka Connect could not delete connector ${name} (HTTP ${res.status}).`)
+}
+
+/** What `up` says of a source whose place in the log is gone: the cause, and the command that brings it back. */
+function positionLost (name: string, trace: string | undefined): StackError {
+  const cause = (trace ?? '').split('\n').slice(0, 3).join(' ')
+  return new StackError('SOURCE_POSITION_LOST', `Connector ${name} lost its place in the source database's log (${cause}). ./ripple kafka connector resnapshot ${name} forgets its offsets and reads the tables again; changes made meanwhile arrive as the rows' current state, and consumers' inboxes absorb what they already had.`)
 }
 
 /**

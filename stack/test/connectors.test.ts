@@ -146,6 +146,22 @@ test('a source that lost its place in the log is told apart, and waiting for it 
   }
 })
 
+test('a source that lost its place in the log is not restarted: up stops at once and names resnapshot', async () => {
+  const restarts: string[] = []
+  const connect = createServer((req, res) => {
+    if (req.method === 'POST') restarts.push(req.url ?? '')
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'users', connector: { state: 'RUNNING' }, tasks: [{ id: 0, state: 'FAILED', trace: PURGED }] }))
+  })
+  await new Promise<void>(resolve => connect.listen(0, '127.0.0.1', resolve))
+  try {
+    await assert.rejects(restartIfFailed(target(`http://127.0.0.1:${(connect.address() as AddressInfo).port}`), 'users'),
+      (err: StackError) => err.code === 'SOURCE_POSITION_LOST' && /\.\/ripple kafka connector resnapshot users/.test(err.message))
+    assert.deepEqual(restarts, [], 'no restart asked for')
+  } finally {
+    connect.close()
+  }
+})
+
 test('resnapshot stops the connector, deletes its offsets once it is STOPPED, then resumes it', async () => {
   const calls: string[] = []
   let state = 'RUNNING'

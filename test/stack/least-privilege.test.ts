@@ -379,3 +379,28 @@ test('the stack\'s state is its owner\'s: data, run and conf only traversable by
   assert.deepEqual(readable, [], 'files others may read or write')
   for (const dir of [kafkaData, join(kafkaData, partition), join(config.paths.data, 'mail')]) assert.equal(mode(dir) & 0o077, 0, `${dir} is ${octal(mode(dir))}`)
 })
+
+test('under a root `up`, MariaDB, PostgreSQL, Kafka, Connect, Cassandra, ClickHouse, Prometheus, the SMTP capture and every service run under an OS account of their own, never root, and no service can read another\'s environment', async t => {
+  if (process.getuid?.() !== 0) {
+    // Run by anyone else, everything runs as that user: there is no root to drop.
+    t.diagnostic('the stack runs as a non-root user: nothing to drop')
+    return
+  }
+  const { stdout } = await execa(process.execPath, ['--disable-warning=ExperimentalWarning', join(config.repoRoot, 'stack', 'src', 'cli.ts'), 'status', '--json'])
+  const running = new Map((JSON.parse(stdout) as { name: string, pid: number | null }[]).map(r => [r.name, r.pid]))
+  const uidOf = (pid: number) => Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1])
+  const owners = new Map<string, number>()
+  for (const name of ['mariadb', 'postgres', 'kafka', 'connect', 'cassandra', 'clickhouse', 'prometheus', 'smtp', ...config.services.map(s => s.name)]) {
+    const pid = running.get(name)
+    assert.ok(pid, `${name} runs`)
+    const uid = uidOf(pid)
+    assert.notEqual(uid, 0, `${name} (pid ${pid}) runs as root`)
+    owners.set(name, uid)
+  }
+  const serviceUids = config.services.map(s => owners.get(s.name))
+  assert.equal(new Set(serviceUids).size, serviceUids.length, 'each service has an OS account of its own')
+  // /proc/<pid>/environ (where a service's secrets are) is readable by its own user only: user-service's account may not read notification-service's.
+  const reader = await execa('runuser', ['-u', 'ripple-user-service', '--', 'cat', `/proc/${running.get('notification-service')}/environ`], { reject: false })
+  assert.notEqual(reader.exitCode, 0, 'another service\'s account read notification-service\'s environment')
+  assert.match(reader.stderr, /Permission denied/)
+})

@@ -8,6 +8,7 @@ import { CASSANDRA_ADMIN, endpoints } from '../config.ts'
 import { StackError } from '../errors.ts'
 import { CASSANDRA_JVM17_OPTIONS } from './cassandra.jvm17.ts'
 import type { Component } from './component.ts'
+import { handOver, openToComponents, runsAsRoot } from './os-user.ts'
 import { probe } from './probes.ts'
 
 /** Seed 002's keyspace and table, as carga-service reads and writes them. */
@@ -105,6 +106,8 @@ export function cassandra (config: StackConfig): Component {
   const dataDir = join(config.paths.data, 'cassandra')
   const yamlFile = join(config.paths.conf, 'cassandra.yaml')
   const logbackFile = join(config.paths.conf, 'cassandra-logback.xml')
+  // Under a root `up` Cassandra runs as an account of its own, owning its data and its settings.
+  const osUser = runsAsRoot() ? 'ripple-cassandra' : undefined
   const libs = cassandraLibs(config)
   const contactPoint = endpoints(config).cassandra
 
@@ -168,6 +171,10 @@ export function cassandra (config: StackConfig): Component {
       await mkdir(config.paths.conf, { recursive: true })
       await writeFile(yamlFile, yaml(config, dataDir))
       await writeFile(logbackFile, logback())
+      if (osUser) {
+        await openToComponents([libs])
+        await handOver(osUser, [dataDir, yamlFile, logbackFile])
+      }
     },
 
     process: () => {
@@ -198,7 +205,9 @@ export function cassandra (config: StackConfig): Component {
           'org.apache.cassandra.service.CassandraDaemon'
         ],
         // SIGTERM runs Cassandra's drain hook: memtables flushed, commit log closed.
-        stopTimeoutMs: 60_000
+        stopTimeoutMs: 60_000,
+        // Its memory lock (mlockall) needs a limit an unprivileged account lacks: Cassandra warns and runs on.
+        ...(osUser ? { user: osUser } : {})
       }
     },
 

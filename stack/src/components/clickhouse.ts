@@ -8,6 +8,7 @@ import { CLICKHOUSE_USERS, clickhouseTarget, endpoints, KAFKA_PRINCIPALS } from 
 import { placeholders } from '../connectors.ts'
 import { StackError } from '../errors.ts'
 import type { Component } from './component.ts'
+import { handOver, runsAsRoot } from './os-user.ts'
 import { httpProbe } from './probes.ts'
 
 const escapeXml = (value: string | number): string =>
@@ -185,6 +186,8 @@ export function clickhouse (config: StackConfig): Component {
   const { clickhouseUrl } = endpoints(config)
   const admin = clickhouseTarget(config, 'admin')
   const usersFile = join(config.paths.conf, 'clickhouse-users.xml')
+  // Under a root `up`: the account Debian's clickhouse-server package made.
+  const osUser = runsAsRoot() ? 'clickhouse' : undefined
   // ClickHouse re-reads this file while it runs: `up` writes it on every run, so a changed password counts without a restart.
   const writeUsers = async () => {
     await writeFile(usersFile, clickhouseUsersXml(config), { mode: 0o600 })
@@ -207,6 +210,7 @@ export function clickhouse (config: StackConfig): Component {
       await writeFile(configFile, clickhouseConfigXml(config), { mode: 0o600 })
       await chmod(configFile, 0o600)
       await writeUsers()
+      if (osUser) await handOver(osUser, [dataDir, configFile, usersFile])
     },
 
     process: () => ({
@@ -214,7 +218,8 @@ export function clickhouse (config: StackConfig): Component {
       args: [`--config-file=${configFile}`],
       cwd: dataDir,
       // SIGTERM makes ClickHouse finish running queries and flush before it exits.
-      stopTimeoutMs: 30_000
+      stopTimeoutMs: 30_000,
+      ...(osUser ? { user: osUser } : {})
     }),
 
     health: () => httpProbe(`${clickhouseUrl}/ping`),

@@ -2,11 +2,15 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ConnectWorker, StackConfig } from '../config.ts'
 import { connectTarget, endpoints } from '../config.ts'
-import { connectFetch, connectJaasFile, writeConnectRestAuth, writeConnectSecrets } from '../connectors.ts'
+import { connectCredentialsFile, connectFetch, connectJaasFile, connectSecretsFile, writeConnectRestAuth, writeConnectSecrets } from '../connectors.ts'
 import { connectKafkaLoginFile, javaClientSecurity, writeConnectKafkaLogin } from '../kafka-auth.ts'
 import type { Component } from './component.ts'
 import { javaArgs, properties, writeLog4j } from './jvm.ts'
+import { handOver, openToComponents, runsAsRoot } from './os-user.ts'
 import { probe } from './probes.ts'
+
+/** The OS account every Connect worker runs as under a root `up`. */
+export const CONNECT_OS_USER = 'ripple-connect'
 
 /**
  * The REST API's door: every call authenticates (HTTP Basic against the accounts file, see
@@ -59,6 +63,13 @@ function connectWorker (config: StackConfig, worker: ConnectWorker): Component {
   const { kafkaBrokers } = endpoints(config)
   const url = `http://${config.host}:${worker.port}`
   const rf = config.kafka.replicationFactor
+  // Under a root `up` the worker runs as an account of its own, owning the files it reads its logins from.
+  const osUser = runsAsRoot() ? CONNECT_OS_USER : undefined
+  const dropTo = async () => {
+    if (!osUser) return
+    await openToComponents([config.paths.kafkaLibs, config.paths.connectPlugins])
+    await handOver(osUser, [propsFile, connectJaasFile(config), connectCredentialsFile(config), connectSecretsFile(config), connectKafkaLoginFile(config)])
+  }
 
   return {
     name: worker.name,
@@ -111,6 +122,7 @@ function connectWorker (config: StackConfig, worker: ConnectWorker): Component {
       writeConnectSecrets(config)
       writeConnectKafkaLogin(config)
       writeConnectRestAuth(config)
+      await dropTo()
     },
 
     // On every `up`: a password changed since Connect started reaches the next task (re)start.
@@ -119,13 +131,15 @@ function connectWorker (config: StackConfig, worker: ConnectWorker): Component {
       writeConnectSecrets(config)
       writeConnectKafkaLogin(config)
       writeConnectRestAuth(config)
+      await dropTo()
     },
 
     process: () => ({
       command: 'java',
       // The JAAS file's path only; the passwords are in the 0600 file it names.
       args: [`-Djava.security.auth.login.config=${connectJaasFile(config)}`, ...javaArgs(config, config.jvm.connectHeap, log4jFile, 'org.apache.kafka.connect.cli.ConnectDistributed', [propsFile])],
-      stopTimeoutMs: 60_000
+      stopTimeoutMs: 60_000,
+      ...(osUser ? { user: osUser } : {})
     }),
 
     // The REST server answers / before the herder is ready; /connectors answers only when it is.

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { StackConfig } from '../config.ts'
 
@@ -21,6 +21,8 @@ export async function writeLog4j (config: StackConfig): Promise<string> {
     'logger.jetty.level = WARN',
     ''
   ].join('\n'))
+  // Read by Kafka's and Connect's own accounts; it holds no secret.
+  await chmod(file, 0o644)
   return file
 }
 

@@ -10,6 +10,7 @@ import { loadConnectorFiles } from '../connectors.ts'
 import { StackError } from '../errors.ts'
 import { applyKafkaSecurity } from '../kafka-auth.ts'
 import type { Component } from './component.ts'
+import { handOver, openToComponents, runsAsRoot } from './os-user.ts'
 import { javaArgs, properties, writeLog4j } from './jvm.ts'
 import { probe } from './probes.ts'
 
@@ -62,6 +63,9 @@ export function securityProperties (config: StackConfig): Record<string, string>
 
 /** Beside a node's data folder: written once its storage was formatted with the super user's SCRAM credentials. */
 const scramMarker = (node: KafkaNode) => join(dirname(node.dataDir), `${basename(node.dataDir)}.scram`)
+
+/** The OS account every Kafka node runs as under a root `up`. */
+export const KAFKA_OS_USER = 'ripple-kafka'
 
 /** A Java argument file line (`java @file`): quoted, so the launcher reads it as one argument. */
 const argLine = (arg: string) => `"${arg.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
@@ -125,6 +129,13 @@ function kafkaNode (config: StackConfig, node: KafkaNode): Component {
   const log4jFile = join(config.paths.conf, 'log4j2.properties')
   const address = `${config.host}:${node.port}`
   const variable = (base: string) => node.id === 1 ? base : `${base} + ${100 * (node.id - 1)}`
+  // Under a root `up` the broker runs as an account of its own, owning its data and its settings.
+  const osUser = runsAsRoot() ? KAFKA_OS_USER : undefined
+  const dropTo = async () => {
+    if (!osUser) return
+    await openToComponents([config.paths.kafkaLibs])
+    await handOver(osUser, [node.dataDir, propsFile])
+  }
 
   return {
     name: node.name,
@@ -142,7 +153,7 @@ function kafkaNode (config: StackConfig, node: KafkaNode): Component {
       await writeFile(propsFile, properties({ ...kafkaProperties(config, node), ...securityProperties(config) }), { mode: 0o600 })
       await chmod(propsFile, 0o600)
       if (existsSync(join(node.dataDir, 'meta.properties'))) {
-        if (existsSync(scramMarker(node))) return
+        if (existsSync(scramMarker(node))) return await dropTo()
         throw new StackError('KAFKA_WITHOUT_ACCOUNTS', `Kafka's data in ${node.dataDir} was formatted by an older Ripple, without the SCRAM accounts Kafka now requires: run ./ripple down --purge (it deletes the stack's data) and ./ripple up again.`)
       }
       const format = config.kafka.nodes.length === 1
@@ -151,6 +162,7 @@ function kafkaNode (config: StackConfig, node: KafkaNode): Component {
         : (({ clusterId, initialControllers }) => [`--cluster-id=${clusterId}`, `--initial-controllers=${initialControllers}`])(clusterIdentity(config))
       await formatStorage(config, node, javaArgs(config, ['-Xmx256m'], log4jFile, 'kafka.tools.StorageTool', ['format', ...format, '--config', propsFile, '--ignore-formatted']))
       await writeFile(scramMarker(node), 'formatted with SCRAM-SHA-512 accounts\n')
+      await dropTo()
     },
 
     // Once the first node answers: every principal's credentials and exactly the ACLs declared (idempotent, on every `up`).
@@ -162,7 +174,8 @@ function kafkaNode (config: StackConfig, node: KafkaNode): Component {
       command: 'java',
       args: javaArgs(config, config.jvm.kafkaHeap, log4jFile, 'kafka.Kafka', [propsFile]),
       // SIGTERM runs Kafka's controlled shutdown: logs flushed, clean-shutdown marker written.
-      stopTimeoutMs: 60_000
+      stopTimeoutMs: 60_000,
+      ...(osUser ? { user: osUser } : {})
     }),
 
     // This node's own listener: a broker answers metadata once it has joined the quorum and caught up.

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs'
-import { chmod, mkdir } from 'node:fs/promises'
+import { existsSync, statSync } from 'node:fs'
+import { chmod, chown, mkdir } from 'node:fs/promises'
+import { userInfo } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import mysql from 'mysql2/promise'
@@ -10,6 +11,7 @@ import { cargaConnectorAccounts } from '../connectors.ts'
 import type { ConnectorDefinition } from '../connectors.ts'
 import { StackError } from '../errors.ts'
 import type { Component } from './component.ts'
+import { ensureSystemUser, osUserIds, runsAsRoot } from './os-user.ts'
 import { probe } from './probes.ts'
 
 /** Seed 001's Connect lesson: a Debezium source captures inventory.categories (connectors/inventory-categories-source.json). */
@@ -23,6 +25,9 @@ export const CARGA_DATABASE = 'carga'
 
 /** A database name as a grant's target: `_` and `%` are wildcards there, so they are escaped. */
 export const grantTarget = (database: string): string => `\`${database.replace(/([_%\\])/g, '\\$1')}\`.*`
+
+/** The account Debian's mariadb-server package makes for the server. */
+const MARIADB_OS_USER = 'mysql'
 
 const socketPath = (config: StackConfig): string => join(config.paths.run, 'mariadb', 'mariadb.sock')
 
@@ -131,6 +136,8 @@ export function mariadb (config: StackConfig): Component {
   const ep = endpoints(config)
 
   const connectRoot = () => rootConnection(config)
+  // Under a root `up`, the server runs as the mysql account Debian's package made, never as root.
+  const osUser = runsAsRoot() ? MARIADB_OS_USER : undefined
 
   return {
     name: 'mariadb',
@@ -147,10 +154,17 @@ export function mariadb (config: StackConfig): Component {
       // Only the server's own OS user may reach the socket (and root's unix_socket login).
       await mkdir(socketDir, { recursive: true, mode: 0o700 })
       await chmod(socketDir, 0o700)
+      await mkdir(dataDir, { recursive: true, mode: 0o700 })
+      if (osUser) {
+        // The folders belong to the server's own account (a datadir an older Ripple made as root too).
+        await ensureSystemUser(osUser)
+        const { uid, gid } = await osUserIds(osUser)
+        await chown(socketDir, uid, gid)
+        if (statSync(dataDir).uid !== uid) await execa('chown', ['-R', `${uid}:${gid}`, dataDir])
+      }
       if (!existsSync(join(dataDir, 'mysql'))) {
-        await mkdir(dataDir, { recursive: true })
         await execa('mariadb-install-db', [
-          '--no-defaults', `--datadir=${dataDir}`, '--user=root',
+          '--no-defaults', `--datadir=${dataDir}`, `--user=${osUser ?? userInfo().username}`,
           '--auth-root-authentication-method=socket', '--skip-test-db'
         ])
       }
@@ -159,15 +173,16 @@ export function mariadb (config: StackConfig): Component {
     process: () => ({
       command: 'mariadbd',
       args: [
-        '--no-defaults', '--user=root',
-        `--datadir=${dataDir}`, `--socket=${socket}`, `--pid-file=${join(config.paths.run, 'mariadb.pid')}`,
+        '--no-defaults',
+        `--datadir=${dataDir}`, `--socket=${socket}`, `--pid-file=${join(socketDir, 'mariadb.pid')}`,
         `--port=${config.ports.mariadb}`, `--bind-address=${config.host}`, '--skip-name-resolve',
         '--server-id=1', `--log-bin=${join(dataDir, 'binlog')}`, '--binlog-format=ROW', '--binlog-row-image=FULL',
         '--binlog-expire-logs-seconds=604800',
         '--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_ci',
         '--innodb-buffer-pool-size=256M', '--max-connections=500'
       ],
-      stopTimeoutMs: 60_000
+      stopTimeoutMs: 60_000,
+      ...(osUser ? { user: osUser } : {})
     }),
 
     health: () => probe('MariaDB', async () => {

@@ -8,6 +8,7 @@ import type { StackConfig } from '../config.ts'
 import { ACCOUNTS, endpoints } from '../config.ts'
 import { cargaConnectorAccounts } from '../connectors.ts'
 import type { Component } from './component.ts'
+import { osUserIds } from './os-user.ts'
 import { probe } from './probes.ts'
 
 const OS_USER = 'postgres'
@@ -28,12 +29,6 @@ export function postgresBinDir (config: StackConfig): string {
   const base = '/usr/lib/postgresql'
   const versions = existsSync(base) ? readdirSync(base).filter(v => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : []
   return join(base, versions[0] ?? '15', 'bin')
-}
-
-export async function osUserIds (name: string): Promise<{ uid: number, gid: number }> {
-  const { stdout: uid } = await execa('id', ['-u', name])
-  const { stdout: gid } = await execa('id', ['-g', name])
-  return { uid: Number(uid), gid: Number(gid) }
 }
 
 /**

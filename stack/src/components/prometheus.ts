@@ -6,6 +6,7 @@ import type { StackConfig } from '../config.ts'
 import { endpoints } from '../config.ts'
 import { StackError } from '../errors.ts'
 import type { Component } from './component.ts'
+import { handOver, runsAsRoot } from './os-user.ts'
 import { httpProbe } from './probes.ts'
 import { serviceDefinitions } from './service.ts'
 
@@ -59,6 +60,8 @@ export function prometheusConfig (config: StackConfig): string {
 export function prometheus (config: StackConfig): Component {
   const dataDir = join(config.paths.data, 'prometheus')
   const configFile = join(config.paths.conf, 'prometheus.yml')
+  // Under a root `up`: the account Debian's prometheus package made (`up` reloads it by SIGHUP, which root may send).
+  const osUser = runsAsRoot() ? 'prometheus' : undefined
   const { prometheusUrl } = endpoints(config)
 
   const writeConfig = async (): Promise<boolean> => {
@@ -79,6 +82,7 @@ export function prometheus (config: StackConfig): Component {
     async prepare () {
       await mkdir(dataDir, { recursive: true })
       await writeConfig()
+      if (osUser) await handOver(osUser, [dataDir, configFile])
     },
 
     process: () => ({
@@ -92,7 +96,8 @@ export function prometheus (config: StackConfig): Component {
         `--web.listen-address=${config.host}:${config.ports.prometheus}`
       ],
       // SIGTERM: Prometheus closes its TSDB head cleanly.
-      stopTimeoutMs: 30_000
+      stopTimeoutMs: 30_000,
+      ...(osUser ? { user: osUser } : {})
     }),
 
     health: () => httpProbe(`${prometheusUrl}/-/ready`),

@@ -4,6 +4,7 @@ import { endpoints, KAFKA_PRINCIPALS, kafkaSasl } from '../config.ts'
 import { PUBLIC_KEY_NAMES, SECRET_NAMES } from '../secrets.ts'
 import type { PublicKeyName, SecretName } from '../secrets.ts'
 import type { Component } from './component.ts'
+import { ensureSystemUser, runsAsRoot, serviceOsUser } from './os-user.ts'
 import { httpProbe } from './probes.ts'
 
 export type { ServiceDefinition }
@@ -91,14 +92,18 @@ export function service (config: StackConfig, definition: ServiceDefinition): Co
     address: () => url,
     ports: () => [{ port: definition.port, what: `${definition.name} HTTP (${definition.portVariable})` }],
     binaries: () => [],
-    async prepare () {},
+    async prepare () {
+      if (runsAsRoot()) await ensureSystemUser(serviceOsUser(definition.name))
+    },
     process: () => ({
       command: process.execPath,
       args: ['--disable-warning=ExperimentalWarning', join(config.repoRoot, 'services', definition.name, 'src', 'main.ts')],
       cwd: join(config.repoRoot, 'services', definition.name),
       env: { ...serviceEnv(config, definition.secrets, definition.database ?? null, definition.publicKeys, definition.name), ...cassandraEnv(definition), PORT: String(definition.port) },
       // Services finish in-flight messages and commit on SIGTERM.
-      stopTimeoutMs: 30_000
+      stopTimeoutMs: 30_000,
+      // Services write no files: the repository and Node are world-readable, secrets come in the environment.
+      ...(runsAsRoot() ? { user: serviceOsUser(definition.name) } : {})
     }),
     health: () => httpProbe(`${url}/health`)
   }
