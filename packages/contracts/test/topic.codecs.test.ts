@@ -2,9 +2,9 @@
 // consumer cannot take fails as an InvalidInputError naming the field, which the kit dead-letters.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { InvalidInputError } from '@ripple/kit'
+import { deadLetterHeaders, deadLetterTopic, InvalidInputError } from '@ripple/kit'
 import {
-  decodeJobDone, decodeJobRecord, decodeOutboxRecord, decodeUserChange, encodeCargaRecord, encodeClickhouseJobRow, encodeJobDone, encodeJobRecord,
+  DATA_TOPICS, deadLetterTopicOf, decodeJobDone, decodeJobRecord, decodeOutboxRecord, decodeUserChange, encodeCargaRecord, encodeClickhouseJobRow, encodeJobDone, encodeJobRecord,
   encodePostgresJobRecord, outboxRecord, postCreatedEvent
 } from '../src/index.ts'
 
@@ -78,5 +78,19 @@ describe('users decoder', () => {
     assert.throws(() => decodeUserChange(bytes(JSON.stringify({ op: 'c', after: { ...row, email: 7 }, source }))), invalid('after.email'))
     assert.throws(() => decodeUserChange(bytes(JSON.stringify({ op: 'c', after: { ...row, password: 'scrypt$…' }, source }))), invalid('after.password'))
     assert.throws(() => decodeUserChange(bytes('{')), invalid('value'))
+  })
+})
+
+describe('dead letters', () => {
+  // The kit writes them and cannot import the catalogue (the contracts depend on the kit), so the
+  // catalogue's description of them is held to what the kit writes here instead.
+  it('the kit parks a service\'s records where the catalogue says, with the headers it describes', () => {
+    for (const topic of DATA_TOPICS.filter(t => t.consumers.some(c => 'service' in c.by))) {
+      assert.equal(deadLetterTopic(topic.name), topic.deadLetter, `${topic.name}'s dead-letter topic`)
+      const parked = deadLetterTopicOf(topic)
+      const message = { topic: topic.name, partition: 2, offset: 41n, timestamp: 0n, key: null, value: null, headers: new Map() }
+      const headers = { ...deadLetterHeaders(message, new InvalidInputError('value.id', 'bad'), 1), 'x-dlq-consumer-group': 'g' }
+      assert.equal(parked.headers.safeParse(headers).success, true, `${parked.name}'s headers: ${JSON.stringify(parked.headers.safeParse(headers).error?.issues)}`)
+    }
   })
 })
