@@ -42,7 +42,7 @@ function daysFromCivil (year: number, month: number, day: number): number {
  * Epoch nanoseconds of an RFC 3339 timestamp (0 to 9 fraction digits, any offset); undefined if it
  * is not one, or not a calendar date and time (2024-02-30, 24:00, a leap second). By arithmetic,
  * not Date: every job record is checked against its contract with it before it is sent and again
- * when read, and Date.parse with a toISOString round trip cost 3-4 µs a call (bench/codecs), this a half to a third of that.
+ * when read, and Date.parse with a toISOString round trip cost 3-4 µs a call on the 2-core VM, this a half to a third of that.
  */
 export function parseNanoTimestamp (text: string): bigint | undefined {
   const match = RFC3339.exec(text)
