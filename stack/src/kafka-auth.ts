@@ -3,6 +3,8 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Admin, AclOperations, AclPermissionTypes, Connection, ResourcePatternTypes, ResourceTypes, alterUserScramCredentialsV0 } from '@platformatic/kafka'
 import type { Acl } from '@platformatic/kafka'
+import { CONNECT_WORKER_TOPICS, findTopic, REPLAYS_TOPIC } from '@ripple/contracts'
+import { deadLetterTopic } from '@ripple/kit'
 import { CLICKHOUSE_SCHEMA_FILES } from './components/clickhouse.ts'
 import type { ServiceDefinition, StackConfig } from './config.ts'
 import { endpoints, KAFKA_PRINCIPALS, kafkaSasl } from './config.ts'
@@ -33,13 +35,15 @@ export interface AclEntry {
 /** The topics and groups connectors' and the tests' throw-away connectors use: names starting `it.`, connectors named `it-…`. */
 export const TEST_TOPIC_PREFIX = 'it.'
 export const TEST_CONNECTOR_GROUP_PREFIX = 'connect-it-'
-/** The console's and the CLI's DLQ replays are marked here (stack/src/commands/dlq.command.ts). */
-const REPLAYS_TOPIC = 'ripple.dlq-replays'
 /** Connect's worker group and internal topics (stack/src/components/connect.ts). */
 export const CONNECT_GROUP = 'ripple-connect'
-export const CONNECT_TOPICS = ['connect-configs', 'connect-offsets', 'connect-status'] as const
-/** The kit's dead-letter topic of a consumed topic (packages/kit/src/retry/dead-letter.publisher.ts). */
-const dlqOf = (topic: string) => `${topic}.dlq`
+export const CONNECT_TOPICS = Object.values(CONNECT_WORKER_TOPICS)
+/**
+ * Where a service parks what it cannot process of a consumed topic: the catalogue's dead-letter
+ * topic, which a unit test holds to the kit's; the kit's own name (deadLetterTopic) for a topic the
+ * catalogue does not know (a test's, or one a deployment renamed through config).
+ */
+const dlqOf = (topic: string) => findTopic(topic)?.deadLetter ?? deadLetterTopic(topic)
 
 const user = (name: string) => `User:${name}`
 
@@ -124,7 +128,8 @@ export function connectAcls (connectors: readonly ConnectorDefinition[], scope: 
 
 /**
  * The console: it shows every topic and group, resets a group's offsets and replays dead letters to
- * the topic they came from (a service's or a sink's input, or a test's), marking them on the replays topic.
+ * the topic they came from (a service's or a sink's input, or a test's), marking them on the replays topic
+ * (the catalogue's REPLAYS_TOPIC, as stack/src/commands/dlq.command.ts does).
  */
 export function consoleAcls (services: readonly Pick<ServiceDefinition, 'name' | 'kafka'>[], connectors: readonly ConnectorDefinition[], scope: AclScope = { tests: true }): AclEntry[] {
   const p = KAFKA_PRINCIPALS.console

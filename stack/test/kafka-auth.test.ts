@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { CATALOGUE, CONNECT_WORKER_TOPICS, DATA_TOPICS, REPLAYS_TOPIC } from '@ripple/contracts'
 import { loadStackConfig } from '../src/config.ts'
 import { loadConnectorFiles } from '../src/connectors.ts'
 import { clickhouseAcls, connectAcls, deriveAcls, serviceAcls, withConnectorKafkaLogin } from '../src/kafka-auth.ts'
@@ -104,4 +105,19 @@ test('every listener of a broker authenticates: SCRAM for clients and brokers, P
   assert.equal(props['allow.everyone.if.no.acl.found'], 'false')
   assert.equal(props['super.users'], 'User:admin')
   assert.doesNotMatch(String(props.listeners), /PLAINTEXT:\/\//, 'no listener without a login')
+})
+
+test('the ACLs name topics as the catalogue does: each consumer may write its topic\'s dead-letter topic, the console the replays topic, Connect its worker topics', () => {
+  const config = loadStackConfig({ RIPPLE_HOME: mkdtempSync(join(tmpdir(), 'ripple-acl-')) })
+  const acls = deriveAcls(config.services, loadConnectorFiles(config))
+  const writes = (principal: string, topic: string) => acls.some(a => a.principal === `User:${principal}` && a.resource === 'TOPIC' && a.pattern === 'LITERAL' && a.name === topic && a.operation === 'WRITE')
+  for (const topic of DATA_TOPICS) {
+    for (const { by } of topic.consumers) if ('service' in by) assert.ok(writes(by.service, topic.deadLetter!), `${by.service} writes ${topic.deadLetter}`)
+  }
+  assert.ok(writes('console', REPLAYS_TOPIC))
+  for (const topic of Object.values(CONNECT_WORKER_TOPICS)) assert.ok(writes('connect', topic), `connect writes ${topic}`)
+  // …and none is spelt in the ACL code itself, so a renamed topic cannot leave its ACL behind.
+  const source = readFileSync(new URL('../src/kafka-auth.ts', import.meta.url), 'utf8')
+  for (const name of [...CATALOGUE.map(t => t.name), ...Object.values(CONNECT_WORKER_TOPICS)]) assert.ok(!source.includes(`'${name}'`), `kafka-auth.ts spells ${name}`)
+  assert.ok(!source.includes('.dlq`'), 'kafka-auth.ts spells the dead-letter suffix')
 })

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { Admin } from '@platformatic/kafka'
 import { execa } from 'execa'
-import { CARGA_TOPIC, cargaTopic, findTopic, POST_EVENTS_TOPIC, postEventsTopic, RECEIVER_TOPIC, receiverTopic, USERS_TOPIC, usersTopic } from '@ripple/contracts'
+import { CARGA_TOPIC, cargaTopic, CONNECT_WORKER_TOPICS, findTopic, POST_EVENTS_TOPIC, postEventsTopic, RECEIVER_TOPIC, receiverTopic, USERS_TOPIC, usersTopic } from '@ripple/contracts'
 import type { TopicContract } from '@ripple/contracts'
 import { loadStackConfig, servicePort } from '@ripple/stack'
 import { callJson, groupCaughtUp, eventually, readTopic, stack, topicEndOffsets, unique } from '@ripple/testing'
@@ -22,11 +22,11 @@ const cargaService = `http://${config.host}:${servicePort(config, 'carga-service
 /**
  * Topics that are not the stack's to describe: Kafka's own (`__consumer_offsets`, …, but not
  * Debezium's `__debezium-heartbeat.*`), Kafka Connect's worker topics
- * (stack/src/components/connect.ts) and the throw-away topics tests make (`it.*`, `test.*`).
+ * (CONNECT_WORKER_TOPICS) and the throw-away topics tests make (`it.*`, `test.*`).
  */
 function platformOrTest (topic: string): boolean {
   if (topic.startsWith('__') && !topic.startsWith('__debezium-heartbeat.')) return true
-  if (['connect-configs', 'connect-offsets', 'connect-status'].includes(topic)) return true
+  if ((Object.values(CONNECT_WORKER_TOPICS) as string[]).includes(topic)) return true
   return topic.startsWith('it.') || topic.startsWith('test.')
 }
 

@@ -5,6 +5,7 @@ import { decodeJsonRecord, InvalidInputError } from '@ripple/kit'
 import type { ConsumedMessage } from '@ripple/kit'
 import { z } from 'zod'
 import { changeEventSchema, connectJsonSchema, heartbeatTopic } from './debezium.contract.ts'
+import { encodeValue } from './topic.codec.ts'
 import { defineTopic, noHeaders } from './topic.contract.ts'
 
 export const CARGA_TOPIC = 'carga_topic'
@@ -56,6 +57,11 @@ export function decodeCargaRecord (message: Pick<ConsumedMessage, 'key' | 'value
   const key = message.key?.toString('utf8')
   if (key !== record.id) throw new InvalidInputError('key', `the key ${JSON.stringify(key ?? null)} is not the record's id ${JSON.stringify(record.id)}`)
   return record
+}
+
+/** carga_topic's one encoder: the record checked against the contract before it is sent, so no reader refuses it. */
+export function encodeCargaRecord (record: z.input<typeof cargaRecordSchema>): string {
+  return encodeValue(cargaTopic, record)
 }
 
 export const cargaTopic = defineTopic({

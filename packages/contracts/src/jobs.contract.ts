@@ -2,8 +2,10 @@
 // Both are JSON keyed by the job id, field for field as the seed writes them; the JDBC sink and
 // ClickHouse read what converter makes of them, so names and order here are the wire format.
 import { parseNanoTimestamp } from '@ripple/kit'
+import type { ConsumedMessage } from '@ripple/kit'
 import { z } from 'zod'
 import { connectJsonSchema } from './debezium.contract.ts'
+import { decodeValue, encodeValue } from './topic.codec.ts'
 import { defineTopic, noHeaders } from './topic.contract.ts'
 
 export const RECEIVER_TOPIC = 'receiver-topic'
@@ -119,3 +121,16 @@ export const clickhouseTopic = defineTopic({
   producers: [{ service: 'converter' }],
   consumers: [{ group: 'clickhouse', by: { tool: 'clickhouse' } }]
 })
+
+// The one codec of each jobs topic: producers encode through it (checked before send), consumers
+// decode through it (an InvalidInputError naming the field, which the kit dead-letters).
+type Value = Pick<ConsumedMessage, 'value'>
+
+export const decodeJobRecord = (message: Value): JobRecord => decodeValue(receiverTopic, message)
+export const encodeJobRecord = (job: Parameters<typeof makeJobRecord>[0]): string => encodeValue(receiverTopic, makeJobRecord(job))
+
+export const decodeJobDone = (message: Value): JobDoneRecord => decodeValue(processorTopic, message)
+export const encodeJobDone = (done: Parameters<typeof makeJobDone>[0]): string => encodeValue(processorTopic, makeJobDone(done))
+
+export const encodePostgresJobRecord = (record: z.input<typeof postgresJobRecordSchema>): string => encodeValue(postgresTopic, record)
+export const encodeClickhouseJobRow = (row: string): string => encodeValue(clickhouseTopic, row)

@@ -46,6 +46,12 @@ export const CONNECTOR_TOPICS: readonly TopicContract[] = [
   cargaHeartbeatTopic
 ]
 
+/**
+ * Kafka Connect's worker topics (config.storage.topic, offset.storage.topic, status.storage.topic):
+ * the platform's, so not catalogued as topics, but named here so nothing else spells them.
+ */
+export const CONNECT_WORKER_TOPICS = { config: 'connect-configs', offset: 'connect-offsets', status: 'connect-status' } as const
+
 export const CATALOGUE: readonly TopicContract[] = [...DATA_TOPICS, ...DEAD_LETTER_TOPICS, ...CONNECTOR_TOPICS]
 
 const byName = new Map(CATALOGUE.map(t => [t.name, t]))

@@ -2,6 +2,8 @@
 // as connectors/mysql-debezium-cdc-source-user.json writes them (JsonConverter, schemas off,
 // binary.handling.mode hex, time.precision.mode adaptive). notification-service mails the user,
 // post-service and subscribe-service revoke tokens from it.
+import { decodeChangeEvent } from '@ripple/kit'
+import type { ConsumedMessage, DecodedChange } from '@ripple/kit'
 import { z } from 'zod'
 import { changeEventSchema } from './debezium.contract.ts'
 import { defineTopic, noHeaders } from './topic.contract.ts'
@@ -54,3 +56,14 @@ export const usersTopic = defineTopic({
     { group: 'subscribe-service.revocations', by: { service: 'subscribe-service' }, reads: ['op', 'before.id', 'after.id', 'after.passwordChangedAt'] }
   ]
 })
+
+/**
+ * The one decoder of the users topic, for every reader (notification-service's mails,
+ * post-service's and subscribe-service's revocations): Debezium's envelope by the kit's change
+ * decoder, each row image by the contract. A tombstone is `{ kind: 'tombstone' }`; a malformed
+ * event is an InvalidInputError naming the field (`after.email`), which the kit dead-letters. A
+ * column added later passes (the row schema is loose) and is carried on in the row.
+ */
+export function decodeUserChange (message: Pick<ConsumedMessage, 'value'>): DecodedChange<UserRow> {
+  return decodeChangeEvent(message.value, userRowSchema)
+}

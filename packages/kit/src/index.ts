@@ -37,7 +37,7 @@ export {
   importPrivateKey, importPublicKey, publicKeyOf, requireAdmin, requireOwner, sameSecret, tokenRevoked
 } from './auth/access-token.ts'
 export type { AccessTokenConfig, AccessTokens, AccessTokenVerifier, AccessTokenVerifierConfig, Caller, IssuedToken } from './auth/access-token.ts'
-export { decodeUserTokenState, isTokenRevoked } from './auth/token-revocation.ts'
+export { decodeUserTokenState, isTokenRevoked, userTokenStateOf } from './auth/token-revocation.ts'
 export type { UserTokenState } from './auth/token-revocation.ts'
 export { confirmationTokenConfigSchema, createConfirmationTokens } from './auth/confirmation-token.ts'
 export type { ConfirmationClaims, ConfirmationTokenConfig, ConfirmationTokens, VerifiedConfirmation } from './auth/confirmation-token.ts'

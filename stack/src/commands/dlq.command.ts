@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { Admin, Consumer } from '@platformatic/kafka'
-import { replaysTopic } from '@ripple/contracts'
+import { encodeValue, replaysTopic } from '@ripple/contracts'
 import type { StackConfig } from '../config.ts'
 import { endpoints } from '../config.ts'
 import { StackError } from '../errors.ts'
@@ -194,7 +194,7 @@ export async function replayDeadLetters (config: StackConfig, topic: string, sel
     }
     // Marked after the records are back on their topic: a crash between the two leaves an entry
     // pending that was replayed, which a second replay repeats harmlessly (consumers' inboxes).
-    await producer.send(chosen.map(r => ({ topic: REPLAYS_TOPIC, key: letterId(topic, r.partition, r.offset), value: JSON.stringify({ to: originOf(r.headers, 'topic') }) })))
+    await producer.send(chosen.map((r, i) => ({ topic: REPLAYS_TOPIC, key: letterId(topic, r.partition, r.offset), value: encodeValue(replaysTopic, { to: messages[i]!.topic }) })))
     return chosen.map((r, i) => ({ partition: r.partition, offset: String(r.offset), topic: messages[i]!.topic, key: r.key?.toString('utf8') ?? null }))
   } finally {
     await producer.close()

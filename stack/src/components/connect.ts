@@ -1,9 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { CONNECT_WORKER_TOPICS } from '@ripple/contracts'
 import type { ConnectWorker, StackConfig } from '../config.ts'
 import { connectTarget, endpoints } from '../config.ts'
 import { connectCredentialsFile, connectFetch, connectJaasFile, connectSecretsFile, writeConnectRestAuth, writeConnectSecrets } from '../connectors.ts'
-import { connectKafkaLoginFile, javaClientSecurity, writeConnectKafkaLogin } from '../kafka-auth.ts'
+import { CONNECT_GROUP, connectKafkaLoginFile, javaClientSecurity, writeConnectKafkaLogin } from '../kafka-auth.ts'
 import type { Component } from './component.ts'
 import { javaArgs, properties, writeLog4j } from './jvm.ts'
 import { handOver, openToComponents, runsAsRoot } from './os-user.ts'
@@ -83,14 +84,14 @@ function connectWorker (config: StackConfig, worker: ConnectWorker): Component {
       await writeLog4j(config)
       await writeFile(propsFile, properties({
         'bootstrap.servers': kafkaBrokers.join(','),
-        'group.id': 'ripple-connect',
+        'group.id': CONNECT_GROUP,
         'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
         'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
         'key.converter.schemas.enable': true,
         'value.converter.schemas.enable': true,
-        'config.storage.topic': 'connect-configs',
-        'offset.storage.topic': 'connect-offsets',
-        'status.storage.topic': 'connect-status',
+        'config.storage.topic': CONNECT_WORKER_TOPICS.config,
+        'offset.storage.topic': CONNECT_WORKER_TOPICS.offset,
+        'status.storage.topic': CONNECT_WORKER_TOPICS.status,
         'config.storage.replication.factor': rf,
         'offset.storage.replication.factor': rf,
         'status.storage.replication.factor': rf,

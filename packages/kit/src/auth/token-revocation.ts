@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../errors/ripple.error.ts'
 import { decodeChangeEvent } from '../debezium/change-event.decoder.ts'
+import type { DecodedChange, Row } from '../debezium/change-event.types.ts'
 import type { Caller } from './access-token.ts'
 
 /**
@@ -45,7 +46,14 @@ function changedAtMs (value: unknown): number | null {
  * a truncate (which names no user). A malformed event is an InvalidInputError: dead-lettered.
  */
 export function decodeUserTokenState (value: Buffer | string | null | undefined): UserTokenState | undefined {
-  const decoded = decodeChangeEvent(value)
+  return userTokenStateOf(decodeChangeEvent(value))
+}
+
+/**
+ * The same from an event already decoded: the services decode userdata.users' events through the
+ * topic's contract (@ripple/contracts decodeUserChange), which the kit cannot import.
+ */
+export function userTokenStateOf (decoded: DecodedChange<Row>): UserTokenState | undefined {
   if (decoded.kind === 'tombstone' || decoded.event.op === 't') return undefined
   const { op, before, after } = decoded.event
   if (op === 'd') return { userId: userIdOf(before?.id), passwordChangedAtMs: changedAtMs(before?.passwordChangedAt), deleted: true }

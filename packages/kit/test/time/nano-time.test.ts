@@ -31,6 +31,18 @@ describe('nanosecond timestamps', () => {
       assert.equal(parseNanoTimestamp(text), undefined, text)
     }
     assert.equal(parseNanoTimestamp('2024-02-29T00:00:00Z'), 1709164800000000000n)
+    // With an offset too, where Date.parse would roll over into the next day or month.
+    for (const text of ['2024-02-30T00:00:00+01:00', '2024-01-27T24:00:00+01:00', '2024-01-27T12:34:60-02:00', '2024-01-27T12:34:50+24:00']) {
+      assert.equal(parseNanoTimestamp(text), undefined, text)
+    }
+  })
+
+  it('agree with Date across the calendar, before the epoch and after 2100 too', () => {
+    for (const ms of [0, -1000, -62135596800000, 951782400000, 4107542400000, 1709164800000, 253402300799000]) {
+      const iso = new Date(ms).toISOString().slice(0, 19)
+      assert.equal(parseNanoTimestamp(`${iso}Z`), BigInt(ms) * 1_000_000n, iso)
+      assert.equal(parseNanoTimestamp(`${iso}-05:30`), BigInt(ms + 330 * 60_000) * 1_000_000n, `${iso}-05:30`)
+    }
   })
 
   it('round-trip', () => {

@@ -1,7 +1,7 @@
 /** A finished job as the processor published it (seed 003); dates are RFC 3339 with nanoseconds. */
 export interface JobDone {
   id: string
-  status: string
+  status: 'finish'
   createDate: string
   finishDate: string
   /** The same instants, whole seconds since the epoch. */
@@ -18,7 +18,7 @@ export interface PostgresJobRecord {
     type: 'struct'
     fields: { type: 'string' | 'int64', optional: false, field: string }[]
   }
-  payload: { id: string, status: string, create_date: number, finish_date: number }
+  payload: { id: string, status: 'finish', create_date: number, finish_date: number }
 }
 
 const SCHEMA: PostgresJobRecord['schema'] = {

@@ -1,12 +1,12 @@
-import { jobDoneSchema } from '@ripple/contracts'
-import { decodeJsonRecord, epochSeconds, parseNanoTimestamp } from '@ripple/kit'
+import { decodeJobDone } from '@ripple/contracts'
+import { epochSeconds, parseNanoTimestamp } from '@ripple/kit'
 import type { ConsumedMessage, MessageHandler } from '@ripple/kit'
 import type { JobDone } from '../entities/job-done.entity.ts'
 import type { ConvertJob } from '../interactors/convert-job.interactor.ts'
 
 /** Reads a processor-topic record; what cannot be read is InvalidInputError, for the dead-letter topic. */
 export function toJobDone (message: ConsumedMessage): JobDone {
-  const record = decodeJsonRecord(jobDoneSchema, message)
+  const record = decodeJobDone(message)
   // The contract's timestamp check is parseNanoTimestamp, so both answer here.
   return {
     id: record.id,

@@ -1,5 +1,5 @@
-import { jobDoneSchema, jobRecordSchema } from '@ripple/contracts'
-import { decodeJsonRecord, InvalidInputError } from '@ripple/kit'
+import { decodeJobDone, decodeJobRecord } from '@ripple/contracts'
+import { InvalidInputError } from '@ripple/kit'
 import type { ConsumedMessage, MessageHandler } from '@ripple/kit'
 import type { JobEvent } from '../entities/job-view.entity.ts'
 import type { RecordJobEvent } from '../interactors/record-job-event.interactor.ts'
@@ -12,11 +12,11 @@ export interface JobEventTopics {
 /** Reads a record of either topic as the event it reports; unreadable ones are InvalidInputError, for the dead-letter topic. */
 export function toJobEvent (message: ConsumedMessage, topics: JobEventTopics): JobEvent {
   if (message.topic === topics.created) {
-    const record = decodeJsonRecord(jobRecordSchema, message)
+    const record = decodeJobRecord(message)
     return { kind: 'created', id: record.id.toLowerCase(), createDate: record.create_date }
   }
   if (message.topic === topics.finished) {
-    const record = decodeJsonRecord(jobDoneSchema, message)
+    const record = decodeJobDone(message)
     return { kind: 'finish', id: record.id.toLowerCase(), createDate: record.create_date, finishDate: record.finish_date }
   }
   throw new InvalidInputError('topic', `the informer does not read ${message.topic}`)

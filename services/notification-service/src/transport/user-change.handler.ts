@@ -1,16 +1,17 @@
-import { changeEventId, decodeChangeEvent } from '@ripple/kit'
+import { decodeUserChange } from '@ripple/contracts'
+import { changeEventId } from '@ripple/kit'
 import type { ConsumedMessage, Logger, MessageHandler } from '@ripple/kit'
 import type { NotifyUserChange } from '../interactors/notify-user-change.interactor.ts'
 import { toUserChange } from './user-row.mapper.ts'
 
 /**
- * The Kafka side of notifications: decode the Debezium event (malformed ones throw
+ * The Kafka side of notifications: decode the Debezium event through the topic's contract (malformed ones throw
  * InvalidInputError and are dead-lettered by the consumer), name it, hand it to the interactor.
  */
 export function createUserChangeHandler (deps: { notify: NotifyUserChange, logger: Logger }): MessageHandler {
   const { notify, logger } = deps
   return async (message: ConsumedMessage) => {
-    const decoded = decodeChangeEvent(message.value)
+    const decoded = decodeUserChange(message)
     if (decoded.kind === 'tombstone') return
     const change = toUserChange(decoded.event)
     if (change.kind === 'ignored') return

@@ -1,4 +1,5 @@
-import { decodeUserTokenState } from '@ripple/kit'
+import { decodeUserChange } from '@ripple/contracts'
+import { userTokenStateOf } from '@ripple/kit'
 import type { ConsumedMessage, Logger, MessageHandler } from '@ripple/kit'
 import type { RecordUserTokenState } from '../interactors/token-revocation.interactor.ts'
 
@@ -6,7 +7,7 @@ import type { RecordUserTokenState } from '../interactors/token-revocation.inter
 export function createUserChangeHandler (deps: { record: RecordUserTokenState, logger: Logger }): MessageHandler {
   const { record, logger } = deps
   return async (message: ConsumedMessage) => {
-    const state = decodeUserTokenState(message.value)
+    const state = userTokenStateOf(decodeUserChange(message))
     if (state === undefined) return
     const outcome = await record(state)
     if (outcome === 'recorded') logger.debug({ userId: state.userId, deleted: state.deleted, passwordChangedAtMs: state.passwordChangedAtMs }, 'user token state recorded')

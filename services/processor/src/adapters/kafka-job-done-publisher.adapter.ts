@@ -1,10 +1,10 @@
-import { makeJobDone } from '@ripple/contracts'
+import { encodeJobDone } from '@ripple/contracts'
 import type { KafkaProducer } from '@ripple/kit'
 import type { JobDonePublisher } from '../ports/job-done-publisher.port.ts'
 
-/** The seed's processor-topic record, keyed by job id like the job itself. */
+/** The seed's processor-topic record, keyed by job id like the job itself, checked against the contract before it is sent. */
 export function createKafkaJobDonePublisher (producer: KafkaProducer, topic: string): JobDonePublisher {
   return {
-    publish: done => producer.sendJson(topic, done.id, makeJobDone(done))
+    publish: async done => { await producer.send({ topic, key: done.id, value: encodeJobDone(done) }) }
   }
 }

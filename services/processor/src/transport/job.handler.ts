@@ -1,12 +1,12 @@
-import { jobRecordSchema } from '@ripple/contracts'
-import { decodeJsonRecord, parseNanoTimestamp } from '@ripple/kit'
+import { decodeJobRecord } from '@ripple/contracts'
+import { parseNanoTimestamp } from '@ripple/kit'
 import type { ConsumedMessage, MessageHandler } from '@ripple/kit'
 import type { Job } from '../entities/job.entity.ts'
 import type { FinishJob, FinishJobResult } from '../interactors/finish-job.interactor.ts'
 
 /** Reads a receiver-topic record; what cannot be read is InvalidInputError, for the dead-letter topic. */
 export function toJob (message: ConsumedMessage): Job {
-  const record = decodeJsonRecord(jobRecordSchema, message)
+  const record = decodeJobRecord(message)
   // The contract's timestamp check is parseNanoTimestamp, so it answers here.
   return { id: record.id, createDate: record.create_date, createdAtNs: parseNanoTimestamp(record.create_date)!, sleep: record.sleep }
 }
