@@ -11,10 +11,10 @@ test('the receiver listens on 8098 and the tests\' own on 8097 by default, each 
   const defaults = loadStackConfig({})
   assert.deepEqual([defaults.ports.webhookReceiver, defaults.ports.webhookTest], [8098, 8097])
   const moved = loadStackConfig({ RIPPLE_WEBHOOK_RECEIVER_PORT: '18098', RIPPLE_WEBHOOK_TEST_PORT: '18097' })
-  const process = webhookReceiver(moved).process()
-  assert.equal(process.env.WEBHOOK_RECEIVER_PORT, '18098')
+  const spec = webhookReceiver(moved).process()
+  assert.equal(spec.env?.WEBHOOK_RECEIVER_PORT, '18098')
   assert.deepEqual(webhookReceiver(moved).ports().map(p => p.port), [18098])
-  assert.equal(process.args.at(-1), join(moved.repoRoot, 'packages', 'webhook-receiver', 'src', 'main.ts'))
+  assert.equal(spec.args.at(-1), join(moved.repoRoot, 'packages', 'webhook-receiver', 'src', 'main.ts'))
 })
 
 test('webhooks may reach the tests\' port first (test/e2e takes the first entry), then the receiver, and nothing else', () => {
