@@ -1,5 +1,5 @@
 // What `./ripple bench` runs, in order, and with which arguments: --quick is what a reviewer runs
-// (about three minutes on the 2-core VM), the full plan is what the README's table comes from.
+// (about three minutes on the 2-core VM), the full plan is what docs/benchmarks.md's table comes from.
 
 export interface BenchStep {
   /** Names the step in the results; cdc-email runs once per rate. */

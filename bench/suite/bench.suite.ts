@@ -20,7 +20,7 @@ export interface BenchSuiteOptions {
   quick: boolean
   /** Runs of the whole plan; the table shows each figure's median. */
   repeat: number
-  /** Replace the table in README.md's performance section with this run's. */
+  /** Replace the table in docs/benchmarks.md (which the README links to) with this run's. */
   readme: boolean
 }
 
@@ -122,13 +122,13 @@ export async function runBenchSuite (config: StackConfig, options: BenchSuiteOpt
   console.log(`\n${markdown}\n`)
   log(`bench: wrote ${base}.json and ${base}.md`)
   if (options.readme) {
-    const readmeFile = join(config.repoRoot, 'README.md')
+    const readmeFile = join(config.repoRoot, 'docs', 'benchmarks.md')
     const readme = await readFile(readmeFile, 'utf8')
     const start = readme.indexOf(README_START)
     const end = readme.indexOf(README_END)
-    if (start < 0 || end < start) throw new StackError('README_MARKERS', `README.md has no ${README_START} … ${README_END} block to put the table in: add the two lines where it belongs.`)
+    if (start < 0 || end < start) throw new StackError('README_MARKERS', `docs/benchmarks.md has no ${README_START} … ${README_END} block to put the table in: add the two lines where it belongs.`)
     await writeFile(readmeFile, `${readme.slice(0, start + README_START.length)}\n${markdown}\n${readme.slice(end)}`)
-    log('bench: README.md table updated')
+    log('bench: docs/benchmarks.md table updated')
   }
   return rows
 }

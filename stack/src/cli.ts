@@ -176,7 +176,7 @@ program.command('bench')
   .description('every benchmark against the running stack, one after the other, then the table of figures and goals (bench/results/<date>.json and .md)')
   .option('--quick', 'short steps, about three minutes: what a reviewer runs')
   .option('--repeat <n>', 'runs of the whole plan; the table shows each figure\'s median', count('repeat', 1), 1)
-  .option('--readme', 'also put the table into README.md\'s performance section')
+  .option('--readme', 'also put the table into docs/benchmarks.md (linked from the README)')
   .action(withConfig(async (config, opts: { quick?: boolean, repeat: number, readme?: boolean }) => {
     // The benchmarks live in bench/ with their dependencies; only this command loads them.
     const { runBenchSuite } = await import('../../bench/suite/bench.suite.ts')

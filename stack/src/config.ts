@@ -42,8 +42,11 @@ const envSchema = z.object({
   RIPPLE_CASSANDRA_STORAGE_PORT: port(7000),
   RIPPLE_GATEWAY_PORT: port(8080),
   RIPPLE_GATEWAY_METRICS_PORT: port(8405),
-  // Nothing of the stack listens here: it is the one local address webhooks may reach, for a receiver a user (or a test) runs.
+  // The two local addresses webhooks may reach: the stack's own receiver (packages/webhook-receiver,
+  // which records what it gets, for trying webhooks), and a port nothing of the stack listens on,
+  // for a receiver a test runs with answers of its own (failures, then success).
   RIPPLE_WEBHOOK_RECEIVER_PORT: port(8098),
+  RIPPLE_WEBHOOK_TEST_PORT: port(8097),
   // Database passwords: generated per RIPPLE_HOME (stack/src/secrets.ts) unless set here.
   RIPPLE_MARIADB_PASSWORD: z.string().min(1).optional(),
   RIPPLE_MARIADB_CDC_PASSWORD: z.string().min(1).optional(),
@@ -189,6 +192,7 @@ export interface StackConfig {
     readonly gateway: number
     readonly gatewayMetrics: number
     readonly webhookReceiver: number
+    readonly webhookTest: number
   } & KnownServicePorts
   /** Every service folder whose package.json has a "ripple" field, in start order, ports resolved. */
   readonly services: readonly ServiceDefinition[]
@@ -321,7 +325,8 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       cassandraStorage: e.RIPPLE_CASSANDRA_STORAGE_PORT,
       gateway: e.RIPPLE_GATEWAY_PORT,
       gatewayMetrics: e.RIPPLE_GATEWAY_METRICS_PORT,
-      webhookReceiver: e.RIPPLE_WEBHOOK_RECEIVER_PORT
+      webhookReceiver: e.RIPPLE_WEBHOOK_RECEIVER_PORT,
+      webhookTest: e.RIPPLE_WEBHOOK_TEST_PORT
     },
     services,
     paths: {

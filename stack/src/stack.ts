@@ -17,6 +17,7 @@ import { tcpProbe } from './components/probes.ts'
 import { prometheus } from './components/prometheus.ts'
 import { service, serviceDefinitions } from './components/service.ts'
 import { smtp } from './components/smtp.ts'
+import { webhookReceiver } from './components/webhook-receiver.ts'
 import type { StackConfig } from './config.ts'
 import { endpoints, KAFKA_NODES_FILE } from './config.ts'
 import { applyConnector, loadConnectorFiles, restartIfFailed, waitForConnector } from './connectors.ts'
@@ -40,9 +41,9 @@ export interface ComponentStatus {
 
 type Log = (line: string) => void
 
-/** The real components every service relies on, in start order (dependencies first). */
+/** The real components every service relies on, in start order (dependencies first); the webhook receiver is where subscribe-service's webhooks can be tried. */
 export function infrastructure (config: StackConfig): Component[] {
-  return [mariadb(config), postgres(config), smtp(config), ...kafkaNodes(config), ...connectWorkers(config), clickhouse(config), prometheus(config), cassandra(config)]
+  return [mariadb(config), postgres(config), smtp(config), webhookReceiver(config), ...kafkaNodes(config), ...connectWorkers(config), clickhouse(config), prometheus(config), cassandra(config)]
 }
 
 /** Infrastructure, then Ripple's own services, the gateway and the console: what `status` reports and `down` stops (in reverse). */

@@ -44,7 +44,7 @@ async function throughFault (t: TestContext, total: number, stop: () => Promise<
   assert.ok(rows.every(r => r.status === 'finish'))
 
   // A JobDone the restarted processor sends again is a second line: a duplicate row until
-  // ClickHouse merges (README, "What Ripple promises"), so the rows are counted as readers see them.
+  // ClickHouse merges (docs/pipelines.md, "What Ripple promises"), so the rows are counted as readers see them.
   const clickhouse = await waitForClickhouseRows(ids)
   assert.equal(clickhouse.length, 2 * total, 'two rows per job as readers see them (FINAL)')
 }

@@ -99,8 +99,9 @@ export async function subscribe (subscriberId: string, authorId: string, webhook
 }
 
 /**
- * Where the stack's subscribe-service may deliver webhooks: the first host:port (or host) of
- * WEBHOOK_ALLOWED_HOSTS, which `./ripple test` passes as the stack gives it to subscribe-service.
+ * Where a test's own receiver listens for the stack's subscribe-service: the first host:port (or
+ * host) of WEBHOOK_ALLOWED_HOSTS, which `./ripple test` passes as the stack gives it to
+ * subscribe-service (RIPPLE_WEBHOOK_TEST_PORT; the second entry is the stack's webhook-receiver).
  * Webhooks reach nothing else on this machine, so a receiver must listen exactly there.
  */
 export function webhookReceiverAddress (): { host: string, port: number } {

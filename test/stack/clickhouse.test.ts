@@ -96,7 +96,7 @@ test('lines written while ClickHouse is down (killed) arrive once it is back, ea
   }
   // Lines first read after the restart are stored once: counted row by row, without FINAL. The
   // lines read before the kill may be read again if their offsets were not yet committed: a
-  // duplicate FINAL hides until a merge, as the README says.
+  // duplicate FINAL hides until a merge, as docs/pipelines.md says.
   for (const id of ids) assert.deepEqual((await storedRowsOf(id)).map(r => r.status), ['create', 'finish'], `${id}: each line stored once`)
 })
 

@@ -17,7 +17,7 @@ export const CHROMIUM = '/usr/bin/chromium'
 /** Every page is this size, so screenshots of the same page come out the same. */
 export const VIEWPORT = { width: 1280, height: 800 }
 
-/** Where screenshots go: the README shows some of them. */
+/** Where screenshots go: docs/operating.md shows some of them. */
 export const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', '..', 'docs', 'console')
 
 export function openBrowser (): Promise<Browser> {

@@ -205,7 +205,7 @@ export function mariadb (config: StackConfig): Component {
         // The replication rights; its table reads come with the connectors (grantCaptureReads), once the tables exist.
         await conn.query(`GRANT ${CAPTURE_PRIVILEGES.join(', ')} ON *.* TO ?@'%'`, [ep.mariadbCdc.user])
 
-        // No service's: the admin account writes it (the lesson's test, the README's commands), `debezium` reads it (its connector's grant).
+        // No service's: the admin account writes it (the lesson's test, docs/pipelines.md's commands), `debezium` reads it (its connector's grant).
         await conn.query(`CREATE DATABASE IF NOT EXISTS \`${INVENTORY_DATABASE}\``)
         await conn.query(`CREATE TABLE IF NOT EXISTS \`${INVENTORY_DATABASE}\`.categories (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(255))`)
 

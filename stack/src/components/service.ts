@@ -61,9 +61,10 @@ export function serviceEnv (config: StackConfig, secrets: readonly SecretName[] 
     ...Object.fromEntries(publicKeys.map(name => [name, config.publicKeys[name]])),
     // Links in mails (email confirmation) point at user-service as the user reaches it.
     USER_SERVICE_URL: `http://${config.host}:${config.ports.userService}`,
-    // subscribe-service refuses webhooks to inside addresses; this one port is the exception, for
-    // a local receiver (the tests' own): not the whole host, so Prometheus and the services stay out of reach.
-    WEBHOOK_ALLOWED_HOSTS: `${config.host}:${config.ports.webhookReceiver}`,
+    // subscribe-service refuses webhooks to inside addresses; two ports are the exception: the
+    // tests' own receivers (first: test/e2e/outbox.support.ts takes the first entry) and the stack's
+    // webhook-receiver. Not the whole host, so Prometheus and the services stay out of reach.
+    WEBHOOK_ALLOWED_HOSTS: `${config.host}:${config.ports.webhookTest},${config.host}:${config.ports.webhookReceiver}`,
     HOST: config.host,
     KAFKA_BROKERS: ep.kafkaBrokers.join(','),
     // Its own Kafka principal (tests: ripple-test), whose ACLs are what its registry entry declares.
