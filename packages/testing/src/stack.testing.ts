@@ -147,8 +147,25 @@ async function onPostgres (sql: string): Promise<void> {
   try { await client.query(sql) } finally { await client.end() }
 }
 
+/**
+ * Drops a scratch database. A pool just ended has sent its Terminate, but its backends may not have
+ * gone yet: FORCE would kill them and the closing clients would see "terminating connection due to
+ * administrator command" after their test ended. So the drop waits (a few seconds at most) for them
+ * to go, and forces only what is left.
+ */
 export async function dropPostgresDatabase (name: string): Promise<void> {
-  await onPostgres(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)
+  const client = new pg.Client({ ...stack.postgres, database: 'postgres' })
+  await client.connect()
+  try {
+    for (let waited = 0; waited < 5000; waited += 100) {
+      const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [name])
+      if (Number(rows[0]?.n) === 0) break
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)
+  } finally {
+    await client.end()
+  }
 }
 
 export async function dropMariaDbDatabase (name: string): Promise<void> {
