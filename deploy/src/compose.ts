@@ -1,10 +1,11 @@
 import type { StackConfig } from '../../stack/src/config.ts'
-import { endpoints, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
+import { CONNECT_ACCOUNTS, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
+import { CONNECT_AUTHORIZATION_VARIABLE } from '../../stack/src/components/gateway.config.ts'
 import { composeBrokerSecurity, kafkaPasswordVariable } from './kafka-security.ts'
 import { cassandraSchema, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit } from './configs.ts'
-import { serviceDependsOn } from './sources.ts'
+import { ACCOUNT_PASSWORD_VARIABLES, connectAuthorizationVariable, serviceDependsOn } from './sources.ts'
 import type { ContainerEnv, Target } from './target.ts'
-import { clusterBrokerSettings, COMPOSE_KAFKA_NODES, consoleForwards, KAFKA_CONTROLLER_PORT, KAFKA_PORT, kafkaNodeHost, serviceContainerEnv, splitEnv } from './target.ts'
+import { clusterBrokerSettings, COMPOSE_CONNECT_JAAS, COMPOSE_KAFKA_NODES, CONNECT_REST_CREDENTIALS_FILE, consoleContainerEnv, consoleForwards, KAFKA_CONTROLLER_PORT, KAFKA_PORT, kafkaNodeHost, serviceContainerEnv } from './target.ts'
 import { CASSANDRA_IMAGE, CLICKHOUSE_IMAGE, connectImage, HAPROXY_IMAGE, kafkaImage, MARIADB_IMAGE, POSTGRES_IMAGE, PROMETHEUS_IMAGE, rippleImage } from './images.ts'
 
 type Service = Record<string, unknown>
@@ -27,7 +28,10 @@ const check = (test: string[], startPeriod = '30s', timeout = '10s') => ({ test,
 /** An HTTP check through node's fetch: the one image has node and nothing else to speak HTTP with. */
 const nodeHttpCheck = (port: number, path: string) => check(['CMD', 'node', '-e', `fetch('http://127.0.0.1:${port}${path}').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))`])
 /** An HTTP check with bash alone (the Kafka and HAProxy images have neither curl nor node). */
-const bashHttpCheck = (port: number, path: string) => check(['CMD', 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET ${path} HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '`])
+const bashHttpCheck = (port: number, path: string, authorizationVariable?: string) => check(['CMD', 'bash', '-c', authorizationVariable
+  // printf is bash's builtin: the header's value is in no process's arguments.
+  ? `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET ${path} HTTP/1.0\\r\\nHost: localhost\\r\\nAuthorization: %s\\r\\n\\r\\n' "$${authorizationVariable}" >&3 && head -n 1 <&3 | grep -q ' 200 '`
+  : `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET ${path} HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '`])
 /** Published on the host's loopback only, at the port `./ripple up` uses. */
 const publish = (hostPort: number, containerPort = hostPort) => `127.0.0.1:${hostPort}:${containerPort}`
 
@@ -75,12 +79,18 @@ export function composeFile (config: StackConfig, target: Target): Record<string
     image: connectImage(config),
     hostname: target.connect.host,
     command: ['/opt/kafka/bin/connect-distributed.sh', '/etc/ripple/connect-distributed.properties'],
-    environment: { KAFKA_HEAP_OPTS: config.jvm.connectHeap.join(' ') },
-    volumes: ['./connect/connect-distributed.properties:/etc/ripple/connect-distributed.properties:ro'],
-    secrets: ['connect-secrets'],
+    environment: {
+      KAFKA_HEAP_OPTS: config.jvm.connectHeap.join(' '),
+      // The REST API's login (BasicAuthSecurityRestExtension): the JAAS file names the accounts file, a compose secret.
+      KAFKA_OPTS: `-Djava.security.auth.login.config=${COMPOSE_CONNECT_JAAS}`,
+      // Its health check calls as ./ripple's own account, as `up`'s does.
+      CONNECT_HEALTH_AUTHORIZATION: fromEnv(connectAuthorizationVariable('cli'))
+    },
+    volumes: ['./connect/connect-distributed.properties:/etc/ripple/connect-distributed.properties:ro', `./connect/connect-jaas.conf:${COMPOSE_CONNECT_JAAS}:ro`],
+    secrets: ['connect-secrets', 'connect-rest-credentials'],
     ports: [publish(config.ports.connect, target.connect.port)],
     depends_on: healthy(...kafkaNodes),
-    healthcheck: bashHttpCheck(target.connect.port, '/connectors'),
+    healthcheck: bashHttpCheck(target.connect.port, '/connectors', 'CONNECT_HEALTH_AUTHORIZATION'),
     restart: 'unless-stopped'
   }
 
@@ -198,7 +208,14 @@ export function composeFile (config: StackConfig, target: Target): Record<string
 
   services.connectors = {
     ...rippleProcess(config, 'connectors'),
-    environment: { RIPPLE_PROCESS: 'connectors', CONNECT_URL: `http://${target.connect.host}:${target.connect.port}`, CONNECTORS_DIR: '/etc/ripple/connectors' },
+    environment: {
+      RIPPLE_PROCESS: 'connectors',
+      CONNECT_URL: `http://${target.connect.host}:${target.connect.port}`,
+      CONNECTORS_DIR: '/etc/ripple/connectors',
+      // ./ripple's own REST account, as `up` applies them.
+      CONNECT_USER: CONNECT_ACCOUNTS.cli,
+      CONNECT_PASSWORD: fromEnv(ACCOUNT_PASSWORD_VARIABLES.connectCli)
+    },
     volumes: ['./connectors:/etc/ripple/connectors:ro'],
     // The tables the connectors capture are made by the services that own them (their migrations), as on `up`.
     depends_on: { ...healthy('connect', 'mariadb', 'postgres', ...before) }
@@ -206,7 +223,8 @@ export function composeFile (config: StackConfig, target: Target): Record<string
 
   services.gateway = {
     image: HAPROXY_IMAGE,
-    environment: { [OPERATOR_KEY_HASH_VARIABLE]: fromEnv(OPERATOR_KEY_HASH_VARIABLE) },
+    // The operator key's hash, and the gateway's own Connect REST account (haproxy.cfg sends it to Connect).
+    environment: { [OPERATOR_KEY_HASH_VARIABLE]: fromEnv(OPERATOR_KEY_HASH_VARIABLE), [CONNECT_AUTHORIZATION_VARIABLE]: fromEnv(connectAuthorizationVariable('gateway')) },
     volumes: ['./gateway/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro'],
     ports: [publish(config.ports.gateway, target.gateway.port), publish(config.ports.gatewayMetrics, target.gateway.metricsPort)],
     depends_on: healthy('connect', ...config.services.map(s => s.name)),
@@ -214,13 +232,7 @@ export function composeFile (config: StackConfig, target: Target): Record<string
     restart: 'unless-stopped'
   }
 
-  const ep = endpoints(config)
-  const consoleSecrets = splitEnv(config, {
-    RIPPLE_OPERATOR_KEY: config.secrets.generated.OPERATOR_KEY,
-    RIPPLE_MARIADB_PASSWORD: ep.mariadb.password,
-    RIPPLE_POSTGRES_PASSWORD: ep.postgres.password,
-    [kafkaPasswordVariable(KAFKA_PRINCIPALS.console)]: config.kafka.passwords[KAFKA_PRINCIPALS.console]!
-  })
+  const consoleSecrets = consoleContainerEnv(config)
   services.console = {
     ...rippleProcess(config, 'console'),
     environment: {
@@ -239,7 +251,10 @@ export function composeFile (config: StackConfig, target: Target): Record<string
   return {
     services: Object.fromEntries(Object.entries(services).map(([name, s]) => [name, literalStrings(s)])),
     volumes,
-    secrets: { 'connect-secrets': { file: './secrets/connect-secrets.properties' } }
+    secrets: {
+      'connect-secrets': { file: './secrets/connect-secrets.properties' },
+      'connect-rest-credentials': { file: `./secrets/${CONNECT_REST_CREDENTIALS_FILE}` }
+    }
   }
 }
 

@@ -1,11 +1,12 @@
 import type { StackConfig } from '../../stack/src/config.ts'
-import { endpoints, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
+import { KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
 import type { ConnectorDefinition } from '../../stack/src/connectors.ts'
 import { cassandraSchema, clickhouseProfileXml, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit, prometheusYml } from './configs.ts'
 import { CASSANDRA_IMAGE, CLICKHOUSE_IMAGE, HAPROXY_IMAGE, MARIADB_IMAGE, POSTGRES_IMAGE, PROMETHEUS_IMAGE, rippleImage } from './images.ts'
-import { mavenArtifacts } from './sources.ts'
+import { CONNECT_AUTHORIZATION_VARIABLE } from '../../stack/src/components/gateway.config.ts'
+import { connectAuthorizationVariable, mavenArtifacts } from './sources.ts'
 import type { ContainerEnv, Target } from './target.ts'
-import { clusterBrokerSettings, CONNECT_CLUSTER, CONNECT_SECRETS_MOUNT, connectWorkerSettings, consoleForwards, KAFKA_CLUSTER, KAFKA_PORT, serviceContainerEnv, splitEnv } from './target.ts'
+import { clusterBrokerSettings, CONNECT_CLUSTER, CONNECT_SECRETS_MOUNT, connectWorkerSettings, consoleContainerEnv, consoleForwards, KAFKA_CLUSTER, KAFKA_PORT, serviceContainerEnv } from './target.ts'
 import type { TopicSpec } from './topics.ts'
 import { deploymentAcls, deploymentPrincipals, kafkaPasswordVariable, strimziAcls } from './kafka-security.ts'
 import { topicResourceName } from './topics.ts'
@@ -165,7 +166,7 @@ export async function connectResources (config: StackConfig, target: Target): Pr
   // Strimzi sets these itself (addresses, REST, plugin path) or takes them as spec fields.
   const ownedByStrimzi = /^(bootstrap\.servers|group\.id|(config|offset|status)\.storage\.topic|listeners|rest\.|plugin\.path)/
   const strimziType = (mavenType: string) => mavenType === 'tar.gz' ? 'tgz' : mavenType
-  return [{
+  return [connectApiPolicy(target), {
     apiVersion: STRIMZI_API,
     kind: 'KafkaConnect',
     metadata: {
@@ -195,6 +196,31 @@ export async function connectResources (config: StackConfig, target: Target): Pr
       }
     }
   }]
+}
+
+/** The pods that may call Connect's REST API besides Strimzi's operator: the gateway (its writes need the operator key) and the console. */
+export const CONNECT_API_CALLERS = ['gateway', 'console'] as const
+
+/**
+ * Connect's REST door on Kubernetes. Strimzi's operator manages KafkaConnectors through the REST
+ * API without credentials and refuses rest.* settings, so no Basic login there; with
+ * use-connector-resources it makes a NetworkPolicy letting only itself and the Connect pods in.
+ * Policies add up: this one lets in the gateway and the console too, and nobody else.
+ */
+function connectApiPolicy (target: Target): K8sObject {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: meta(`${CONNECT_CLUSTER}-api-callers`, 'connect'),
+    spec: {
+      podSelector: { matchLabels: { 'strimzi.io/cluster': CONNECT_CLUSTER, 'strimzi.io/kind': 'KafkaConnect' } },
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: CONNECT_API_CALLERS.map(name => ({ podSelector: { matchLabels: { 'app.kubernetes.io/name': name } } })),
+        ports: [{ protocol: 'TCP', port: target.connect.port }]
+      }]
+    }
+  }
 }
 
 /** One KafkaConnector per connectors/*.json, resolved for the cluster: class and tasks as Strimzi's fields, the rest as the file says. */
@@ -300,13 +326,7 @@ export function databaseResources (config: StackConfig, target: Target): K8sObje
 
 /** ClickHouse, Prometheus, Cassandra, the mail capture, the gateway and the console, with their one-shot schema jobs. */
 export function componentResources (config: StackConfig, target: Target): K8sObject[] {
-  const ep = endpoints(config)
-  const consoleSecrets = splitEnv(config, {
-    RIPPLE_OPERATOR_KEY: config.secrets.generated.OPERATOR_KEY,
-    RIPPLE_MARIADB_PASSWORD: ep.mariadb.password,
-    RIPPLE_POSTGRES_PASSWORD: ep.postgres.password,
-    [kafkaPasswordVariable(KAFKA_PRINCIPALS.console)]: config.kafka.passwords[KAFKA_PRINCIPALS.console]!
-  })
+  const consoleSecrets = consoleContainerEnv(config)
   const cql = cassandraSchema().join('; ') + ';'
   return [
     configMap('clickhouse-config', 'analytics', { 'ripple-server.xml': clickhouseServerXml(config), 'ripple-users.xml': clickhouseProfileXml(), 'schema.json': JSON.stringify(clickhouseSchema(config, target), null, 2) + '\n' }),
@@ -389,7 +409,7 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
     deployment(target.gateway.host, 'gateway', {
       container: {
         image: HAPROXY_IMAGE,
-        env: [secretRef(OPERATOR_KEY_HASH_VARIABLE, OPERATOR_KEY_HASH_VARIABLE)],
+        env: [secretRef(OPERATOR_KEY_HASH_VARIABLE, OPERATOR_KEY_HASH_VARIABLE), secretRef(CONNECT_AUTHORIZATION_VARIABLE, connectAuthorizationVariable('gateway'))],
         ports: [{ name: 'http', containerPort: target.gateway.port }, { name: 'metrics', containerPort: target.gateway.metricsPort }],
         readinessProbe: httpProbe('/health', 'metrics', 2, 5, 3),
         livenessProbe: httpProbe('/health', 'metrics', 10, 20, 6),
@@ -404,7 +424,7 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
     deployment('console', 'console', {
       container: rippleContainer(config, 'console', {
         env: [
-          ...plainEnv({ RIPPLE_HOME: '/tmp/ripple', RIPPLE_CONSOLE_FORWARD: consoleForwards(config, target).map(f => `${f.localPort}=${f.host}:${f.port}`).join(',') }),
+          ...plainEnv({ RIPPLE_HOME: '/tmp/ripple', RIPPLE_CONSOLE_FORWARD: consoleForwards(config, target).map(f => `${f.localPort}=${f.host}:${f.port}`).join(','), ...consoleSecrets.plain }),
           ...secretEnv(consoleSecrets)
         ],
         ports: [{ name: 'http', containerPort: config.ports.console }],

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1'
+import { CONNECT_ACCOUNTS } from '../../stack/src/config.ts'
+import { CONNECT_AUTHORIZATION_VARIABLE } from '../../stack/src/components/gateway.config.ts'
+import { writeSecrets } from '../src/generate.ts'
+import { CONNECT_API_CALLERS } from '../src/k8s.ts'
+import { ACCOUNT_PASSWORD_VARIABLES, connectAuthorizationVariable } from '../src/sources.ts'
+import { COMPOSE_CONNECT_JAAS, COMPOSE_CONNECT_REST_CREDENTIALS, CONNECT_CLUSTER, CONNECT_REST_CREDENTIALS_FILE } from '../src/target.ts'
+import { composeDocument, composeServices, containerOf, deployDir, named, ofKind } from './manifests.ts'
+
+// Each door of the stack, as the deployments keep it: who may pass, and how it is checked.
+
+const services = composeServices()
+const properties = (file: string): Record<string, string> => Object.fromEntries(readFileSync(join(deployDir, file), 'utf8').split('\n')
+  .filter(l => l.includes('=') && !l.startsWith('#')).map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+const BASIC_AUTH_EXTENSION = 'org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension'
+
+test('Compose Connect: its REST API logs every caller in (BasicAuthSecurityRestExtension, accounts in a compose secret), and no connector overrides its clients', () => {
+  const worker = properties('compose/connect/connect-distributed.properties')
+  assert.equal(worker['rest.extension.classes'], BASIC_AUTH_EXTENSION)
+  assert.equal(worker['connector.client.config.override.policy'], 'None')
+  const connect = services.connect as { environment: Record<string, string>, volumes: string[], secrets: string[] }
+  assert.equal(connect.environment.KAFKA_OPTS, `-Djava.security.auth.login.config=${COMPOSE_CONNECT_JAAS}`)
+  assert.ok(connect.volumes.includes(`./connect/connect-jaas.conf:${COMPOSE_CONNECT_JAAS}:ro`))
+  const jaas = readFileSync(join(deployDir, 'compose', 'connect', 'connect-jaas.conf'), 'utf8')
+  assert.match(jaas, /^KafkaConnect \{\n {2}org\.apache\.kafka\.connect\.rest\.basic\.auth\.extension\.PropertyFileLoginModule required file="([^"]+)";\n\};$/m)
+  assert.ok(jaas.includes(`file="${COMPOSE_CONNECT_REST_CREDENTIALS}"`))
+  // The accounts file is a compose secret (mounted at /run/secrets/<name>), written per install.
+  assert.ok(connect.secrets.includes('connect-rest-credentials'))
+  assert.deepEqual((composeDocument().secrets as Record<string, { file: string }>)['connect-rest-credentials'], { file: `./secrets/${CONNECT_REST_CREDENTIALS_FILE}` })
+  assert.equal(`/run/secrets/connect-rest-credentials`, COMPOSE_CONNECT_REST_CREDENTIALS)
+  // Its own health check logs in too: an anonymous GET /connectors is a 401, not the 200 it waits for.
+  assert.match(services.connect!.healthcheck!.test.join(' '), /Authorization: %s.*"\$\$CONNECT_HEALTH_AUTHORIZATION"/)
+  assert.match(connect.environment.CONNECT_HEALTH_AUTHORIZATION!, new RegExp(`^\\$\\{${connectAuthorizationVariable('cli')}:\\?`))
+})
+
+test('Compose: the gateway and the connectors job reach Connect with accounts of their own', () => {
+  const gateway = services.gateway!.environment!
+  assert.match(gateway[CONNECT_AUTHORIZATION_VARIABLE]!, new RegExp(`^\\$\\{${connectAuthorizationVariable('gateway')}:\\?`))
+  assert.match(readFileSync(join(deployDir, 'compose', 'gateway', 'haproxy.cfg'), 'utf8'), new RegExp(`http-request set-header Authorization "\\$\\{${CONNECT_AUTHORIZATION_VARIABLE}\\}"`))
+  const job = services.connectors!.environment!
+  assert.equal(job.CONNECT_USER, CONNECT_ACCOUNTS.cli)
+  assert.match(job.CONNECT_PASSWORD!, new RegExp(`^\\$\\{${ACCOUNT_PASSWORD_VARIABLES.connectCli}:\\?`))
+  const console = services.console!.environment!
+  assert.match(console.RIPPLE_CONNECT_CONSOLE_PASSWORD!, new RegExp(`^\\$\\{${ACCOUNT_PASSWORD_VARIABLES.connectConsole}:\\?`))
+})
+
+test('generate.ts secrets: Connect\'s REST accounts file holds each account, and each Authorization header is its own password\'s', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ripple-deploy-doors-'))
+  try {
+    await writeSecrets(dir)
+    const env = Object.fromEntries(readFileSync(join(dir, 'compose', '.env'), 'utf8').split('\n').filter(l => /^[A-Z0-9_]+=/.test(l)).map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+    const credentials = readFileSync(join(dir, 'compose', 'secrets', CONNECT_REST_CREDENTIALS_FILE), 'utf8')
+    const k8s = readFileSync(join(dir, 'k8s', 'secrets', 'secrets.yaml'), 'utf8')
+    for (const [account, user] of Object.entries(CONNECT_ACCOUNTS)) {
+      const password = env[`RIPPLE_CONNECT_${user.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PASSWORD`]
+      assert.ok(password && password.length >= 32, `${user}'s password`)
+      assert.ok(credentials.includes(`${user}=${password}\n`), `${user} is an account of Connect's REST API`)
+      assert.equal(env[connectAuthorizationVariable(account as keyof typeof CONNECT_ACCOUNTS)], `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`)
+    }
+    assert.ok(k8s.includes(`${CONNECT_REST_CREDENTIALS_FILE}:`), 'the Kubernetes Connect Secret carries the same accounts')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('Kubernetes Connect: no connector overrides its clients; its REST API admits Strimzi\'s operator (its own policy) and this one\'s gateway and console only', () => {
+  const connect = ofKind('KafkaConnect')[0]!
+  assert.equal((connect.metadata.annotations as Record<string, string>)['strimzi.io/use-connector-resources'], 'true', 'Strimzi locks the REST API to its operator only with connector resources')
+  assert.equal((connect.spec as { config: Record<string, string> }).config['connector.client.config.override.policy'], 'None')
+  const policies = ofKind('NetworkPolicy')
+  const policy = policies.find(p => (p.spec as { podSelector: { matchLabels: Record<string, string> } }).podSelector.matchLabels['strimzi.io/cluster'] === CONNECT_CLUSTER)
+  assert.ok(policy, 'a NetworkPolicy selects the Connect pods')
+  new NetworkPolicy(policy as never).validate()
+  const spec = policy.spec as { podSelector: { matchLabels: Record<string, string> }, policyTypes: string[], ingress: { from: { podSelector: { matchLabels: Record<string, string> } }[], ports: { port: number }[] }[] }
+  assert.deepEqual(spec.podSelector.matchLabels, { 'strimzi.io/cluster': CONNECT_CLUSTER, 'strimzi.io/kind': 'KafkaConnect' })
+  assert.deepEqual(spec.policyTypes, ['Ingress'])
+  assert.equal(spec.ingress.length, 1)
+  assert.deepEqual(spec.ingress[0]!.from.map(f => f.podSelector.matchLabels['app.kubernetes.io/name']).sort(), [...CONNECT_API_CALLERS].sort())
+  assert.deepEqual(spec.ingress[0]!.ports.map(p => p.port), [8083])
+  for (const caller of CONNECT_API_CALLERS) {
+    const labels = ((named('Deployment', caller)!.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels)
+    assert.equal(labels['app.kubernetes.io/name'], caller, `${caller}'s pods carry the label the policy admits`)
+  }
+  const gateway = containerOf(named('Deployment', 'gateway')!)
+  assert.equal(gateway.env?.find(e => e.name === CONNECT_AUTHORIZATION_VARIABLE)?.valueFrom?.secretKeyRef?.key, connectAuthorizationVariable('gateway'))
+})
