@@ -2,7 +2,7 @@ import type { StackConfig } from '../../stack/src/config.ts'
 import { CONNECT_ACCOUNTS, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
 import { CONNECT_AUTHORIZATION_VARIABLE } from '../../stack/src/components/gateway.config.ts'
 import { composeBrokerSecurity, kafkaPasswordVariable } from './kafka-security.ts'
-import { cassandraSchema, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit } from './configs.ts'
+import { cassandraInit, CASSANDRA_JVM_OPTIONS, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit } from './configs.ts'
 import { ACCOUNT_PASSWORD_VARIABLES, connectAuthorizationVariable, serviceDependsOn } from './sources.ts'
 import type { ContainerEnv, Target } from './target.ts'
 import { clusterBrokerSettings, COMPOSE_CONNECT_JAAS, COMPOSE_KAFKA_NODES, CONNECT_REST_CREDENTIALS_FILE, consoleContainerEnv, consoleForwards, KAFKA_CONTROLLER_PORT, KAFKA_PORT, kafkaNodeHost, serviceContainerEnv } from './target.ts'
@@ -175,15 +175,19 @@ export function composeFile (config: StackConfig, target: Target): Record<string
 
   services.cassandra = {
     image: CASSANDRA_IMAGE,
-    environment: { CASSANDRA_CLUSTER_NAME: 'ripple', MAX_HEAP_SIZE: '768M', HEAP_NEWSIZE: '128M' },
+    environment: { CASSANDRA_CLUSTER_NAME: 'ripple', MAX_HEAP_SIZE: '768M', HEAP_NEWSIZE: '128M', JVM_EXTRA_OPTS: CASSANDRA_JVM_OPTIONS.join(' ') },
     volumes: [`${volume('cassandra-data')}:/var/lib/cassandra`],
     ports: [publish(config.ports.cassandra, target.cassandra.port)],
-    healthcheck: check(['CMD', 'cqlsh', '-e', 'SELECT release_version FROM system.local'], '120s'),
+    // A TCP check: cqlsh would need a login, and the CQL port opens once Cassandra serves.
+    healthcheck: check(['CMD', 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${target.cassandra.port}`], '120s'),
     restart: 'unless-stopped'
   }
+  const cassandra = cassandraInit(config, target)
   services['cassandra-schema'] = {
     image: CASSANDRA_IMAGE,
-    command: ['cqlsh', target.cassandra.host, String(target.cassandra.port), '-e', `${cassandraSchema().join('; ')};`],
+    command: ['bash', '/etc/ripple/cassandra-init.sh'],
+    environment: Object.fromEntries(cassandra.variables.map(v => [v, fromEnv(v)])),
+    volumes: ['./cassandra/init.sh:/etc/ripple/cassandra-init.sh:ro'],
     depends_on: healthy('cassandra')
   }
 

@@ -7,7 +7,7 @@ import type { ResolvedBackend } from '../../stack/src/components/gateway.config.
 import { CAPTURE_PRIVILEGES, CARGA_DATABASE as MARIADB_CARGA, capturedTables, grantTarget, INVENTORY_DATABASE as MARIADB_INVENTORY } from '../../stack/src/components/mariadb.ts'
 import { CARGA_DATABASE as POSTGRES_CARGA, INVENTORY_DATABASE as POSTGRES_INVENTORY, JOBS_DATABASE } from '../../stack/src/components/postgres.ts'
 import { prometheusConfig } from '../../stack/src/components/prometheus.ts'
-import { ACCOUNTS, endpoints } from '../../stack/src/config.ts'
+import { ACCOUNTS, CASSANDRA_ADMIN, endpoints } from '../../stack/src/config.ts'
 import type { StackConfig } from '../../stack/src/config.ts'
 import { cargaConnectorAccounts, loadConnectorFiles } from '../../stack/src/connectors.ts'
 import { secretVariableOf } from './sources.ts'
@@ -218,4 +218,74 @@ export function cassandraSchema (): string[] {
     `CREATE KEYSPACE IF NOT EXISTS ${CASSANDRA_KEYSPACE} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
     `CREATE TABLE IF NOT EXISTS ${CASSANDRA_KEYSPACE}.${CASSANDRA_TABLE} (id text PRIMARY KEY, valor text, topic_partition int, topic_offset bigint, request_id text, accepted_at timestamp)`
   ]
+}
+
+/** Cassandra's settings beyond the image's cassandra.yaml, as the stack's (Cassandra reads `-Dcassandra.settings.<key>` over its yaml). */
+export const CASSANDRA_JVM_OPTIONS = [
+  // Every client logs in with a role, and a role reads and writes only what it was granted.
+  '-Dcassandra.settings.authenticator=PasswordAuthenticator',
+  '-Dcassandra.settings.authorizer=CassandraAuthorizer',
+  '-Dcassandra.settings.role_manager=CassandraRoleManager',
+  // The default superuser (replaced at once by the init job) is made at start instead of 10 s later.
+  '-Dcassandra.superuser_setup_delay_ms=0'
+]
+
+/**
+ * Cassandra's roles and schema as `./ripple up` makes them (stack/src/components/cassandra.ts):
+ * the stack's superuser `ripple` with its own password, made through the public default
+ * superuser, which is then dropped; seed 002's keyspace and table; each service's role with
+ * SELECT and MODIFY on its keyspace only. Run by a one-shot job with the cassandra image's cqlsh;
+ * the passwords come from the environment and reach cqlsh through 0600 files, never arguments.
+ */
+export function cassandraInit (config: StackConfig, target: Target): DatabaseInit {
+  const admin = endpoints(config).cassandraAdmin
+  const variables = [variableOf(admin.password)]
+  const roles = config.services.flatMap(s => s.cassandra ? [s.cassandra] : [])
+  for (const role of roles) variables.push(variableOf(role.password))
+  const adminPassword = `"$${variableOf(admin.password)}"`
+  const script = [
+    '#!/bin/bash',
+    GENERATED('stack/src/components/cassandra.ts and services/*/package.json "ripple".cassandra'),
+    'set -eu',
+    'umask 077',
+    'work=$(mktemp -d)',
+    'trap \'rm -rf "$work"\' EXIT',
+    '# cqlsh reads the login from its cqlshrc (0600), so no password is in its arguments.',
+    'login () { printf \'[authentication]\\nusername = %s\\npassword = %s\\n\' "$1" "$2" > "$work/cqlshrc"; }',
+    `cql () { cqlsh --cqlshrc="$work/cqlshrc" ${target.cassandra.host} ${target.cassandra.port} "$@"; }`,
+    '# A CQL string literal: quotes doubled (role statements take no bind markers).',
+    'literal () { local v=${1//\\\'/\\\'\\\'}; printf "\'%s\'" "$v"; }',
+    '# The first run makes the stack\'s superuser through the default one; later runs log in as it.',
+    'for attempt in $(seq 1 60); do',
+    `  login ${CASSANDRA_ADMIN} ${adminPassword}`,
+    '  if cql -e \'SELECT release_version FROM system.local\' >/dev/null 2>&1; then break; fi',
+    '  login cassandra cassandra',
+    '  if cql -e \'SELECT release_version FROM system.local\' >/dev/null 2>&1; then',
+    `    printf 'CREATE ROLE IF NOT EXISTS ${CASSANDRA_ADMIN} WITH SUPERUSER = true AND LOGIN = true AND PASSWORD = %s;\\n' "$(literal ${adminPassword})" > "$work/admin.cql"`,
+    '    cql -f "$work/admin.cql"',
+    '    continue',
+    '  fi',
+    '  [ "$attempt" -lt 60 ] || { echo "Cassandra takes neither its superuser nor the default one" >&2; exit 1; }',
+    '  sleep 5',
+    'done',
+    '{',
+    `  printf 'ALTER ROLE ${CASSANDRA_ADMIN} WITH SUPERUSER = true AND LOGIN = true AND PASSWORD = %s;\\n' "$(literal ${adminPassword})"`,
+    '  printf \'DROP ROLE IF EXISTS cassandra;\\n\'',
+    ...cassandraSchema().map(statement => `  printf '%s;\\n' "${statement.replace(/"/g, '\\"')}"`),
+    ...roles.flatMap(role => {
+      const password = `"$${variableOf(role.password)}"`
+      return [
+        `  printf 'CREATE ROLE IF NOT EXISTS ${role.user} WITH LOGIN = true AND PASSWORD = %s;\\n' "$(literal ${password})"`,
+        `  printf 'ALTER ROLE ${role.user} WITH LOGIN = true AND PASSWORD = %s;\\n' "$(literal ${password})"`,
+        `  printf 'GRANT SELECT ON KEYSPACE ${role.keyspace} TO ${role.user};\\n'`,
+        `  printf 'GRANT MODIFY ON KEYSPACE ${role.keyspace} TO ${role.user};\\n'`
+      ]
+    }),
+    '} > "$work/setup.cql"',
+    `login ${CASSANDRA_ADMIN} ${adminPassword}`,
+    'cql -f "$work/setup.cql"',
+    'echo "Cassandra: superuser set, default superuser dropped, schema and service roles made"',
+    ''
+  ].join('\n')
+  return { script, variables }
 }

@@ -8,7 +8,7 @@ import type { ConnectAccount, StackConfig } from '../../stack/src/config.ts'
 import { loadConnectorFiles } from '../../stack/src/connectors.ts'
 import { newSigningKey, passwordVariable, signingPublicKey } from '../../stack/src/secrets.ts'
 import { composeFile, composeKafkaProperties } from './compose.ts'
-import { clickhouseProfileXml, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, postgresInit, prometheusYml } from './configs.ts'
+import { cassandraInit, clickhouseProfileXml, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, postgresInit, prometheusYml } from './configs.ts'
 import { connectImage, NODE_IMAGE, kafkaImage, rippleImage } from './images.ts'
 import type { K8sObject } from './k8s.ts'
 import { componentResources, CONNECT_SECRET, CONNECT_SECRET_KEY, connectorResources, connectResources, databaseResources, kafkaResources, SECRET, serviceResources, topicResources, userResources } from './k8s.ts'
@@ -115,6 +115,7 @@ export async function generatedFiles (): Promise<GeneratedFile[]> {
     ...Array.from({ length: COMPOSE_KAFKA_NODES }, (_, i) => ({ path: `compose/kafka/${kafkaNodeHost(i + 1)}.properties`, text: properties(composeKafkaProperties(i), `Kafka node ${i + 1} of the Compose cluster: KRaft combined mode, SCRAM-SHA-512 and ACLs (deploy/src/kafka-security.ts).`) })),
     { path: 'compose/mariadb/init.sh', text: mariadbInit(config).script, executable: true },
     { path: 'compose/postgres/init.sh', text: postgresInit(config).script, executable: true },
+    { path: 'compose/cassandra/init.sh', text: cassandraInit(config, compose).script, executable: true },
     { path: 'compose/clickhouse/server.xml', text: clickhouseServerXml(config) },
     { path: 'compose/clickhouse/users.xml', text: clickhouseProfileXml() },
     { path: 'compose/clickhouse/schema.json', text: JSON.stringify(clickhouseSchema(config, compose), null, 2) + '\n' },

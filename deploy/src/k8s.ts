@@ -1,7 +1,7 @@
 import type { StackConfig } from '../../stack/src/config.ts'
 import { KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
 import type { ConnectorDefinition } from '../../stack/src/connectors.ts'
-import { cassandraSchema, clickhouseProfileXml, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit, prometheusYml } from './configs.ts'
+import { cassandraInit, CASSANDRA_JVM_OPTIONS, clickhouseProfileXml, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit, prometheusYml } from './configs.ts'
 import { CASSANDRA_IMAGE, CLICKHOUSE_IMAGE, HAPROXY_IMAGE, MARIADB_IMAGE, POSTGRES_IMAGE, PROMETHEUS_IMAGE, rippleImage } from './images.ts'
 import { CONNECT_AUTHORIZATION_VARIABLE } from '../../stack/src/components/gateway.config.ts'
 import { connectAuthorizationVariable, mavenArtifacts } from './sources.ts'
@@ -327,7 +327,7 @@ export function databaseResources (config: StackConfig, target: Target): K8sObje
 /** ClickHouse, Prometheus, Cassandra, the mail capture, the gateway and the console, with their one-shot schema jobs. */
 export function componentResources (config: StackConfig, target: Target): K8sObject[] {
   const consoleSecrets = consoleContainerEnv(config)
-  const cql = cassandraSchema().join('; ') + ';'
+  const cassandra = cassandraInit(config, target)
   return [
     configMap('clickhouse-config', 'analytics', { 'ripple-server.xml': clickhouseServerXml(config), 'ripple-users.xml': clickhouseProfileXml(), 'schema.json': JSON.stringify(clickhouseSchema(config, target), null, 2) + '\n' }),
     service('clickhouse', 'analytics', [{ name: 'http', port: target.clickhouse.httpPort }]),
@@ -376,19 +376,23 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
     statefulSet('cassandra', 'store', {
       container: {
         image: CASSANDRA_IMAGE,
-        env: plainEnv({ CASSANDRA_CLUSTER_NAME: 'ripple', MAX_HEAP_SIZE: '768M', HEAP_NEWSIZE: '128M' }),
+        env: plainEnv({ CASSANDRA_CLUSTER_NAME: 'ripple', MAX_HEAP_SIZE: '768M', HEAP_NEWSIZE: '128M', JVM_EXTRA_OPTS: CASSANDRA_JVM_OPTIONS.join(' ') }),
         ports: [{ name: 'cql', containerPort: target.cassandra.port }],
-        readinessProbe: execProbe(['cqlsh', '-e', 'SELECT release_version FROM system.local'], 60, 15, 10, 20),
+        // cqlsh would need a login: the CQL port opens once Cassandra serves.
+        readinessProbe: { tcpSocket: { port: 'cql' }, initialDelaySeconds: 60, periodSeconds: 15, failureThreshold: 10 },
         livenessProbe: { tcpSocket: { port: 'cql' }, initialDelaySeconds: 180, periodSeconds: 20, failureThreshold: 6 },
         resources: resources('500m', '1536Mi', '2Gi')
       },
       terminationGracePeriodSeconds: 60
     }, '/var/lib/cassandra', '10Gi'),
+    configMap('cassandra-init', 'store', { 'init.sh': cassandra.script }),
     job('cassandra-schema', 'store', {
       image: CASSANDRA_IMAGE,
-      command: ['cqlsh', target.cassandra.host, String(target.cassandra.port), '-e', cql],
+      command: ['bash', '/etc/ripple/init.sh'],
+      env: cassandra.variables.map(v => secretRef(v, v)),
+      volumeMounts: [{ name: 'init', mountPath: '/etc/ripple', readOnly: true }],
       resources: resources('50m', '256Mi', '512Mi')
-    }),
+    }, [{ name: 'init', configMap: { name: 'cassandra-init' } }]),
 
     service(target.smtp.host, 'mail', [{ name: 'smtp', port: target.smtp.port }, { name: 'http', port: target.smtp.apiPort }]),
     deployment(target.smtp.host, 'mail', {

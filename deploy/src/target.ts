@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { connectWorkers } from '../../stack/src/components/connect.ts'
 import { kafkaProperties } from '../../stack/src/components/kafka.ts'
-import { serviceEnv } from '../../stack/src/components/service.ts'
+import { cassandraEnv, serviceEnv } from '../../stack/src/components/service.ts'
 import { CLICKHOUSE_USERS, CONNECT_ACCOUNTS, endpoints, KAFKA_PRINCIPALS, loadStackConfig } from '../../stack/src/config.ts'
 import { passwordVariable } from '../../stack/src/secrets.ts'
 import type { ServiceDefinition, StackConfig } from '../../stack/src/config.ts'
@@ -147,10 +147,10 @@ export function splitEnv (config: StackConfig, env: Record<string, string>): Con
 
 /**
  * A service's environment in a container: exactly what `./ripple up` gives it (serviceEnv: its
- * secrets, its own database account), with addresses pointing at the deployment's hosts.
+ * secrets, its own database account; cassandraEnv: its own Cassandra role), with addresses pointing at the deployment's hosts.
  */
 export function serviceContainerEnv (config: StackConfig, target: Target, definition: ServiceDefinition): ContainerEnv {
-  const env: Record<string, string> = { ...serviceEnv(config, definition.secrets, definition.database ?? null, definition.publicKeys, definition.name), PORT: String(definition.port) }
+  const env: Record<string, string> = { ...serviceEnv(config, definition.secrets, definition.database ?? null, definition.publicKeys, definition.name), ...cassandraEnv(definition), PORT: String(definition.port) }
   const addresses: Record<string, string> = {
     // Reachable from the other containers and the published port, not loopback only.
     HOST: '0.0.0.0',

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -88,4 +89,71 @@ test('Kubernetes Connect: no connector overrides its clients; its REST API admit
   }
   const gateway = containerOf(named('Deployment', 'gateway')!)
   assert.equal(gateway.env?.find(e => e.name === CONNECT_AUTHORIZATION_VARIABLE)?.valueFrom?.secretKeyRef?.key, connectAuthorizationVariable('gateway'))
+})
+
+const CASSANDRA_AUTH = ['-Dcassandra.settings.authenticator=PasswordAuthenticator', '-Dcassandra.settings.authorizer=CassandraAuthorizer', '-Dcassandra.settings.role_manager=CassandraRoleManager']
+
+test('Cassandra asks every client for a role (PasswordAuthenticator, CassandraAuthorizer) in both deployments', () => {
+  const compose = services.cassandra!.environment!.JVM_EXTRA_OPTS!.split(' ')
+  const k8s = containerOf(named('StatefulSet', 'cassandra')!).env?.find(e => e.name === 'JVM_EXTRA_OPTS')?.value?.split(' ') ?? []
+  for (const option of CASSANDRA_AUTH) {
+    assert.ok(compose.includes(option), `Compose: ${option}`)
+    assert.ok(k8s.includes(option), `Kubernetes: ${option}`)
+  }
+  // Nothing checks health through cqlsh without a login.
+  assert.doesNotMatch(services.cassandra!.healthcheck!.test.join(' '), /cqlsh/)
+})
+
+test('Cassandra\'s init job replaces the default superuser and gives carga-service a role on its keyspace only; the script is the same in both deployments', () => {
+  const script = readFileSync(join(deployDir, 'compose', 'cassandra', 'init.sh'), 'utf8')
+  const configMap = named('ConfigMap', 'cassandra-init')!.data as Record<string, string>
+  assert.equal(configMap['init.sh'], script)
+  const job = services['cassandra-schema']!
+  assert.deepEqual(job.command, ['bash', '/etc/ripple/cassandra-init.sh'])
+  for (const variable of ['RIPPLE_CASSANDRA_RIPPLE_PASSWORD', 'RIPPLE_CASSANDRA_CARGA_SERVICE_PASSWORD']) {
+    assert.match(job.environment![variable]!, new RegExp(`^\\$\\{${variable}:\\?`))
+    assert.equal(containerOf(named('Job', 'cassandra-schema')!).env?.find(e => e.name === variable)?.valueFrom?.secretKeyRef?.key, variable)
+  }
+  const carga = services['carga-service']!.environment!
+  assert.equal(carga.CASSANDRA_USER, 'carga_service')
+  assert.match(carga.CASSANDRA_PASSWORD!, /^\$\{RIPPLE_CASSANDRA_CARGA_SERVICE_PASSWORD:\?/)
+  assert.equal(containerOf(named('Deployment', 'carga-service')!).env?.find(e => e.name === 'CASSANDRA_PASSWORD')?.valueFrom?.secretKeyRef?.key, 'RIPPLE_CASSANDRA_CARGA_SERVICE_PASSWORD')
+})
+
+test('Cassandra\'s init script, run against a stand-in cqlsh: logs in through a 0600 file, never names a password in arguments, and grants carga_service SELECT and MODIFY on my_keyspace alone', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ripple-deploy-cqlsh-'))
+  try {
+    // A cqlsh that takes the default superuser until `ripple` exists, then only `ripple`; it records its arguments and each file it runs.
+    writeFileSync(join(dir, 'cqlsh'), [
+      '#!/bin/bash',
+      'rc="${@:1:1}"; rc="${rc#--cqlshrc=}"',
+      'user=$(sed -n "s/^username = //p" "$rc"); password=$(sed -n "s/^password = //p" "$rc")',
+      'stat -c %a "$rc" >> "$LOG.modes"',
+      'printf "%s\\n" "$*" >> "$LOG.args"',
+      'if [ -f "$LOG.ripple" ]; then [ "$user" = ripple ] && [ "$password" = "$RIPPLE_CASSANDRA_RIPPLE_PASSWORD" ] || exit 1',
+      'else [ "$user" = cassandra ] && [ "$password" = cassandra ] || exit 1; fi',
+      'if [ "${@: -2:1}" = -f ]; then cat "${@: -1}" >> "$LOG.cql"; grep -q "CREATE ROLE IF NOT EXISTS ripple" "${@: -1}" && touch "$LOG.ripple"; fi',
+      'exit 0',
+      ''
+    ].join('\n'), { mode: 0o755 })
+    const log = join(dir, 'log')
+    const env = { PATH: `${dir}:${process.env.PATH}`, LOG: log, RIPPLE_CASSANDRA_RIPPLE_PASSWORD: 'admin-p\'w', RIPPLE_CASSANDRA_CARGA_SERVICE_PASSWORD: 'carga-pw' }
+    execFileSync('bash', [join(deployDir, 'compose', 'cassandra', 'init.sh')], { env, stdio: 'pipe' })
+    const cql = readFileSync(`${log}.cql`, 'utf8')
+    const args = readFileSync(`${log}.args`, 'utf8')
+    assert.ok(!args.includes('admin-p') && !args.includes('carga-pw'), 'no password in cqlsh\'s arguments')
+    assert.deepEqual([...new Set(readFileSync(`${log}.modes`, 'utf8').trim().split('\n'))], ['600'])
+    assert.match(cql, /CREATE ROLE IF NOT EXISTS ripple WITH SUPERUSER = true AND LOGIN = true AND PASSWORD = 'admin-p''w';/)
+    assert.match(cql, /DROP ROLE IF EXISTS cassandra;/)
+    assert.match(cql, /CREATE TABLE IF NOT EXISTS my_keyspace\.tabela /)
+    assert.match(cql, /CREATE ROLE IF NOT EXISTS carga_service WITH LOGIN = true AND PASSWORD = 'carga-pw';/)
+    assert.doesNotMatch(cql, /carga_service WITH (SUPERUSER|[^;]*SUPERUSER = true)/)
+    assert.deepEqual([...cql.matchAll(/GRANT (\w+) ON ([^;]+) TO carga_service;/g)].map(m => `${m[1]} ${m[2]}`), ['SELECT KEYSPACE my_keyspace', 'MODIFY KEYSPACE my_keyspace'])
+    // A second run logs in as ripple at once and makes no superuser again.
+    rmSync(`${log}.cql`)
+    execFileSync('bash', [join(deployDir, 'compose', 'cassandra', 'init.sh')], { env, stdio: 'pipe' })
+    assert.doesNotMatch(readFileSync(`${log}.cql`, 'utf8'), /CREATE ROLE IF NOT EXISTS ripple/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
