@@ -1,8 +1,8 @@
 import type { StackConfig } from '../../stack/src/config.ts'
-import { CONNECT_ACCOUNTS, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
+import { CLICKHOUSE_USERS, CONNECT_ACCOUNTS, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
 import { CONNECT_AUTHORIZATION_VARIABLE } from '../../stack/src/components/gateway.config.ts'
 import { composeBrokerSecurity, kafkaPasswordVariable } from './kafka-security.ts'
-import { cassandraInit, CASSANDRA_JVM_OPTIONS, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit } from './configs.ts'
+import { cassandraInit, CASSANDRA_JVM_OPTIONS, CLICKHOUSE_ENV, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit } from './configs.ts'
 import { ACCOUNT_PASSWORD_VARIABLES, connectAuthorizationVariable, serviceDependsOn } from './sources.ts'
 import type { ContainerEnv, Target } from './target.ts'
 import { clusterBrokerSettings, COMPOSE_CONNECT_JAAS, COMPOSE_KAFKA_NODES, CONNECT_REST_CREDENTIALS_FILE, consoleContainerEnv, consoleForwards, KAFKA_CONTROLLER_PORT, KAFKA_PORT, kafkaNodeHost, serviceContainerEnv } from './target.ts'
@@ -146,7 +146,11 @@ export function composeFile (config: StackConfig, target: Target): Record<string
   services.clickhouse = {
     image: CLICKHOUSE_IMAGE,
     // Its Kafka engine tables log in as principal clickhouse: the config names this variable (from_env).
-    environment: { CLICKHOUSE_SKIP_USER_SETUP: '1', [kafkaPasswordVariable(KAFKA_PRINCIPALS.clickhouse)]: fromEnv(kafkaPasswordVariable(KAFKA_PRINCIPALS.clickhouse)) },
+    // Its users' passwords (users.xml names them, from_env), and its Kafka principal's.
+    environment: {
+      CLICKHOUSE_SKIP_USER_SETUP: '1',
+      ...Object.fromEntries(CLICKHOUSE_ENV.map(v => [v, fromEnv(v)]))
+    },
     volumes: [
       `${volume('clickhouse-data')}:/var/lib/clickhouse`,
       './clickhouse/server.xml:/etc/clickhouse-server/config.d/ripple.xml:ro',
@@ -154,12 +158,20 @@ export function composeFile (config: StackConfig, target: Target): Record<string
     ],
     ports: [publish(config.ports.clickhouseHttp, target.clickhouse.httpPort)],
     depends_on: healthy(...kafkaNodes),
-    healthcheck: check(['CMD', 'clickhouse-client', '--query', 'SELECT 1']),
+    // /ping needs no login; a query would.
+    healthcheck: bashHttpCheck(target.clickhouse.httpPort, '/ping'),
     restart: 'unless-stopped'
   }
   services['clickhouse-schema'] = {
     ...rippleProcess(config, 'clickhouse-schema'),
-    environment: { RIPPLE_PROCESS: 'clickhouse-schema', CLICKHOUSE_URL: `http://${target.clickhouse.host}:${target.clickhouse.httpPort}`, CLICKHOUSE_SCHEMA_FILE: '/etc/ripple/clickhouse-schema.json' },
+    environment: {
+      RIPPLE_PROCESS: 'clickhouse-schema',
+      CLICKHOUSE_URL: `http://${target.clickhouse.host}:${target.clickhouse.httpPort}`,
+      CLICKHOUSE_SCHEMA_FILE: '/etc/ripple/clickhouse-schema.json',
+      // The writer, as `up` applies the schema.
+      CLICKHOUSE_USER: CLICKHOUSE_USERS.admin,
+      CLICKHOUSE_PASSWORD: fromEnv(ACCOUNT_PASSWORD_VARIABLES.clickhouseAdmin)
+    },
     volumes: ['./clickhouse/schema.json:/etc/ripple/clickhouse-schema.json:ro'],
     depends_on: healthy('clickhouse')
   }

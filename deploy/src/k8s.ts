@@ -1,10 +1,10 @@
 import type { StackConfig } from '../../stack/src/config.ts'
-import { KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
+import { CLICKHOUSE_USERS, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
 import type { ConnectorDefinition } from '../../stack/src/connectors.ts'
-import { cassandraInit, CASSANDRA_JVM_OPTIONS, clickhouseProfileXml, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit, prometheusYml } from './configs.ts'
+import { cassandraInit, CASSANDRA_JVM_OPTIONS, CLICKHOUSE_ENV, clickhouseProfileXml, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit, prometheusYml } from './configs.ts'
 import { CASSANDRA_IMAGE, CLICKHOUSE_IMAGE, HAPROXY_IMAGE, MARIADB_IMAGE, POSTGRES_IMAGE, PROMETHEUS_IMAGE, rippleImage } from './images.ts'
 import { CONNECT_AUTHORIZATION_VARIABLE } from '../../stack/src/components/gateway.config.ts'
-import { connectAuthorizationVariable, mavenArtifacts } from './sources.ts'
+import { ACCOUNT_PASSWORD_VARIABLES, connectAuthorizationVariable, mavenArtifacts } from './sources.ts'
 import type { ContainerEnv, Target } from './target.ts'
 import { clusterBrokerSettings, CONNECT_CLUSTER, CONNECT_SECRETS_MOUNT, connectWorkerSettings, consoleContainerEnv, consoleForwards, KAFKA_CLUSTER, KAFKA_PORT, serviceContainerEnv } from './target.ts'
 import type { TopicSpec } from './topics.ts'
@@ -334,7 +334,7 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
     statefulSet('clickhouse', 'analytics', {
       container: {
         image: CLICKHOUSE_IMAGE,
-        env: [{ name: 'CLICKHOUSE_SKIP_USER_SETUP', value: '1' }, secretRef(kafkaPasswordVariable(KAFKA_PRINCIPALS.clickhouse), kafkaPasswordVariable(KAFKA_PRINCIPALS.clickhouse))],
+        env: [{ name: 'CLICKHOUSE_SKIP_USER_SETUP', value: '1' }, ...CLICKHOUSE_ENV.map(v => secretRef(v, v))],
         ports: [{ name: 'http', containerPort: target.clickhouse.httpPort }],
         readinessProbe: httpProbe('/ping', 'http', 5, 10, 6),
         livenessProbe: httpProbe('/ping', 'http', 60, 20, 6),
@@ -349,7 +349,9 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
     job('clickhouse-schema', 'analytics', rippleContainer(config, 'clickhouse-schema', {
       env: [
         { name: 'CLICKHOUSE_URL', value: `http://${target.clickhouse.host}:${target.clickhouse.httpPort}` },
-        { name: 'CLICKHOUSE_SCHEMA_FILE', value: '/etc/ripple/schema.json' }
+        { name: 'CLICKHOUSE_SCHEMA_FILE', value: '/etc/ripple/schema.json' },
+        { name: 'CLICKHOUSE_USER', value: CLICKHOUSE_USERS.admin },
+        secretRef('CLICKHOUSE_PASSWORD', ACCOUNT_PASSWORD_VARIABLES.clickhouseAdmin)
       ],
       volumeMounts: [{ name: 'schema', mountPath: '/etc/ripple', readOnly: true }],
       resources: resources('50m', '128Mi', '256Mi')

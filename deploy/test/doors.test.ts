@@ -157,3 +157,34 @@ test('Cassandra\'s init script, run against a stand-in cqlsh: logs in through a 
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+/** ClickHouse's users of a users.d file: name → its XML body. */
+function clickhouseUsers (xml: string): Map<string, string> {
+  const users = /<users>([\s\S]*)<\/users>/.exec(xml)?.[1] ?? ''
+  return new Map([...users.matchAll(/^ {8}<([a-z_]+)>([\s\S]*?)^ {8}<\/\1>/gm)].map(m => [m[1]!, m[2]!]))
+}
+
+test('ClickHouse: no user without a password (each from the container\'s environment), the reader read-only, both limited to the job pipeline\'s database', () => {
+  const xml = readFileSync(join(deployDir, 'compose', 'clickhouse', 'users.xml'), 'utf8')
+  assert.equal((named('ConfigMap', 'clickhouse-config')!.data as Record<string, string>)['ripple-users.xml'], xml, 'the same users on Kubernetes')
+  const users = clickhouseUsers(xml)
+  assert.deepEqual([...users.keys()].sort(), ['default', 'reader'])
+  const composeEnv = services.clickhouse!.environment!
+  const k8sEnv = containerOf(named('StatefulSet', 'clickhouse')!).env ?? []
+  for (const [name, body] of users) {
+    const variable = /<password from_env="([A-Z0-9_]+)"\/>/.exec(body)?.[1]
+    assert.ok(variable, `${name} has a password`)
+    assert.doesNotMatch(body, /<password>\s*<\/password>|<no_password/, `${name}'s password is not empty`)
+    assert.match(composeEnv[variable]!, new RegExp(`^\\$\\{${variable}:\\?`), `Compose gives ClickHouse ${variable}`)
+    assert.equal(k8sEnv.find(e => e.name === variable)?.valueFrom?.secretKeyRef?.key, variable, `Kubernetes gives ClickHouse ${variable}`)
+    assert.match(body, /<allow_databases>\s*<database>default<\/database>\s*<\/allow_databases>/, `${name} works in the default database only`)
+  }
+  assert.match(users.get('reader')!, /<profile>readonly<\/profile>/)
+  assert.match(xml, /<readonly>\s*<readonly>1<\/readonly>\s*<\/readonly>/, 'profile readonly is read-only')
+  // The schema job writes as default; the console reads as reader.
+  assert.equal(services['clickhouse-schema']!.environment!.CLICKHOUSE_USER, 'default')
+  assert.match(services['clickhouse-schema']!.environment!.CLICKHOUSE_PASSWORD!, /^\$\{RIPPLE_CLICKHOUSE_DEFAULT_PASSWORD:\?/)
+  assert.equal(containerOf(named('Job', 'clickhouse-schema')!).env?.find(e => e.name === 'CLICKHOUSE_PASSWORD')?.valueFrom?.secretKeyRef?.key, 'RIPPLE_CLICKHOUSE_DEFAULT_PASSWORD')
+  assert.match(services.console!.environment!.RIPPLE_CLICKHOUSE_READER_PASSWORD!, /^\$\{RIPPLE_CLICKHOUSE_READER_PASSWORD:\?/)
+  assert.doesNotMatch(services.clickhouse!.healthcheck!.test.join(' '), /clickhouse-client/, 'no health check through a login-less client')
+})
