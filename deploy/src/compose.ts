@@ -1,5 +1,5 @@
 import type { StackConfig } from '../../stack/src/config.ts'
-import { CLICKHOUSE_USERS, CONNECT_ACCOUNTS, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
+import { CLICKHOUSE_USERS, CONNECT_ACCOUNTS, endpoints, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
 import { CONNECT_AUTHORIZATION_VARIABLE } from '../../stack/src/components/gateway.config.ts'
 import { composeBrokerSecurity, kafkaPasswordVariable } from './kafka-security.ts'
 import { cassandraInit, CASSANDRA_JVM_OPTIONS, CLICKHOUSE_ENV, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit } from './configs.ts'
@@ -237,6 +237,26 @@ export function composeFile (config: StackConfig, target: Target): Record<string
     depends_on: { ...healthy('connect', 'mariadb', 'postgres', ...before) }
   }
 
+  const ep = endpoints(config)
+  services['console-grants'] = {
+    ...rippleProcess(config, 'console-grants'),
+    environment: {
+      RIPPLE_PROCESS: 'console-grants',
+      CONSOLE_GRANTS_FILE: '/etc/ripple/console-grants.json',
+      MARIADB_HOST: target.mariadb.host,
+      MARIADB_PORT: String(target.mariadb.port),
+      MARIADB_USER: ep.mariadb.user,
+      MARIADB_PASSWORD: fromEnv('RIPPLE_MARIADB_PASSWORD'),
+      POSTGRES_HOST: target.postgres.host,
+      POSTGRES_PORT: String(target.postgres.port),
+      POSTGRES_USER: ep.postgres.user,
+      POSTGRES_PASSWORD: fromEnv('RIPPLE_POSTGRES_PASSWORD')
+    },
+    volumes: ['./console/grants.json:/etc/ripple/console-grants.json:ro'],
+    // The grants name the services' tables, made by their migrations.
+    depends_on: healthy(...config.services.map(s => s.name))
+  }
+
   services.gateway = {
     image: HAPROXY_IMAGE,
     // The operator key's hash, and the gateway's own Connect REST account (haproxy.cfg sends it to Connect).
@@ -259,7 +279,7 @@ export function composeFile (config: StackConfig, target: Target): Record<string
       ...environment(consoleSecrets)
     },
     ports: [publish(config.ports.console)],
-    depends_on: healthy(...kafkaNodes, 'connect', 'smtp', 'mariadb', 'postgres', 'clickhouse', 'prometheus'),
+    depends_on: { ...healthy(...kafkaNodes, 'connect', 'smtp', 'mariadb', 'postgres', 'clickhouse', 'prometheus'), ...completed('console-grants') },
     healthcheck: nodeHttpCheck(config.ports.console, '/health'),
     restart: 'unless-stopped'
   }

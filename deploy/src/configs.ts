@@ -11,6 +11,7 @@ import { ACCOUNTS, CASSANDRA_ADMIN, CLICKHOUSE_USERS, endpoints, KAFKA_PRINCIPAL
 import { passwordVariable } from '../../stack/src/secrets.ts'
 import type { StackConfig } from '../../stack/src/config.ts'
 import { cargaConnectorAccounts, loadConnectorFiles } from '../../stack/src/connectors.ts'
+import { consoleReads } from '../../stack/src/console/store-reads.ts'
 import { secretVariableOf } from './sources.ts'
 import type { Target } from './target.ts'
 
@@ -59,6 +60,9 @@ export function mariadbInit (config: StackConfig): DatabaseInit {
     // of each table (grantCaptureReads), which needs the tables the services make after this script.
     ...[...new Set(capturedTables(config, loadConnectorFiles(config)).map(t => t.database))].sort()
       .map(database => `GRANT SELECT ON ${q(database)}.* TO '${ep.mariadbCdc.user}'@'%';`),
+    // The web console's reads: the account only here; its column grants need the services' tables,
+    // so the console-grants job gives them once the services migrated (consoleGrants).
+    ...account(ep.consoleMariadb.user, ep.consoleMariadb.password),
     `CREATE DATABASE IF NOT EXISTS ${q(MARIADB_INVENTORY)};`,
     `CREATE TABLE IF NOT EXISTS ${q(MARIADB_INVENTORY)}.categories (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(255));`,
     `CREATE DATABASE IF NOT EXISTS ${q(MARIADB_CARGA)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`,
@@ -94,6 +98,7 @@ export function postgresInit (config: StackConfig): DatabaseInit {
     if (!variables.includes(variable)) variables.push(variable)
     return `'\${${variable}}'`
   }
+  const ep = endpoints(config)
   const sink = ACCOUNTS.jdbcSink
   const cdc = cargaConnectorAccounts(config).postgresCdc
   const owned = config.services.flatMap(s => s.database?.engine === 'postgres' ? [s.database] : [])
@@ -106,6 +111,8 @@ export function postgresInit (config: StackConfig): DatabaseInit {
       `REVOKE ALL ON DATABASE "${o.database}" FROM PUBLIC;`
     ]),
     `CREATE ROLE "${sink}" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${password(config.secrets.jdbcSinkPassword)};`,
+    // The web console's reads: the role only here; the console-grants job gives its column grants (consoleGrants).
+    `CREATE ROLE "${ep.consolePostgres.user}" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${password(ep.consolePostgres.password)};`,
     `CREATE ROLE "${cdc.user}" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE REPLICATION NOBYPASSRLS PASSWORD ${password(cdc.password)};`,
     ...(cargaOwner ? [`GRANT CONNECT ON DATABASE "${POSTGRES_CARGA}" TO "${cdc.user}";`] : []),
     ...[JOBS_DATABASE, POSTGRES_INVENTORY].flatMap(db => [
@@ -328,4 +335,43 @@ export function cassandraInit (config: StackConfig, target: Target): DatabaseIni
     ''
   ].join('\n')
   return { script, variables }
+}
+
+/** The console-grants job's statements: MariaDB's, then PostgreSQL's per database (each run connected to it). */
+export interface ConsoleGrants {
+  readonly mariadb: string[]
+  readonly postgres: { readonly database: string, readonly statements: string[] }[]
+}
+
+/**
+ * The console's read-only accounts' grants, as its start gives them on `./ripple up`
+ * (stack/src/components/console.ts): SELECT on exactly the columns its pages read (consoleReads),
+ * nothing else, never userdata.users.password. They need the services' tables, so a job runs them
+ * once the services have migrated, as the admin accounts.
+ */
+export function consoleGrants (config: StackConfig): ConsoleGrants {
+  const reads = consoleReads(config)
+  const ep = endpoints(config)
+  const mariadbUser = `'${ep.consoleMariadb.user}'@'%'`
+  const role = `"${ep.consolePostgres.user}"`
+  const id = (name: string) => `"${name.replace(/"/g, '""')}"`
+  const tick = (name: string) => `\`${name.replace(/`/g, '``')}\``
+  const postgresDatabases = [...new Set(reads.filter(r => r.engine === 'postgres').map(r => r.database))]
+  return {
+    mariadb: [
+      `REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${mariadbUser}`,
+      ...reads.filter(r => r.engine === 'mariadb').map(r => `GRANT SELECT (${r.columns.map(tick).join(', ')}) ON ${tick(r.database)}.${tick(r.table)} TO ${mariadbUser}`)
+    ],
+    postgres: [
+      { database: 'postgres', statements: postgresDatabases.map(d => `GRANT CONNECT ON DATABASE ${id(d)} TO ${role}`) },
+      ...postgresDatabases.map(database => ({
+        database,
+        statements: [
+          `GRANT USAGE ON SCHEMA public TO ${role}`,
+          `REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}`,
+          ...reads.filter(r => r.engine === 'postgres' && r.database === database).map(r => `GRANT SELECT (${r.columns.map(id).join(', ')}) ON TABLE public.${id(r.table)} TO ${role}`)
+        ]
+      }))
+    ]
+  }
 }

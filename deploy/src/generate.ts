@@ -8,7 +8,7 @@ import type { ConnectAccount, StackConfig } from '../../stack/src/config.ts'
 import { loadConnectorFiles } from '../../stack/src/connectors.ts'
 import { newSigningKey, passwordVariable, signingPublicKey } from '../../stack/src/secrets.ts'
 import { composeFile, composeKafkaProperties } from './compose.ts'
-import { cassandraInit, clickhouseProfileXml, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, postgresInit, prometheusYml } from './configs.ts'
+import { cassandraInit, clickhouseProfileXml, consoleGrants, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, postgresInit, prometheusYml } from './configs.ts'
 import { connectImage, NODE_IMAGE, kafkaImage, rippleImage } from './images.ts'
 import type { K8sObject } from './k8s.ts'
 import { componentResources, CONNECT_SECRET, CONNECT_SECRET_KEY, connectorResources, connectResources, databaseResources, kafkaResources, SECRET, serviceResources, topicResources, userResources } from './k8s.ts'
@@ -42,7 +42,7 @@ function dockerfile (config: StackConfig): string {
   return [
     `# ${HEADER}`,
     '# One image for every Ripple TypeScript process. RIPPLE_PROCESS picks which: a folder of services/,',
-    '# or mail-capture, console, clickhouse-schema, connectors (deploy/src/process.main.ts).',
+    '# or mail-capture, console, clickhouse-schema, connectors, console-grants (deploy/src/process.main.ts).',
     `#   docker build -f deploy/Dockerfile -t ${rippleImage(config)} .`,
     `FROM ${NODE_IMAGE}`,
     'ENV NODE_ENV=production',
@@ -119,6 +119,7 @@ export async function generatedFiles (): Promise<GeneratedFile[]> {
     { path: 'compose/clickhouse/server.xml', text: clickhouseServerXml(config) },
     { path: 'compose/clickhouse/users.xml', text: clickhouseProfileXml() },
     { path: 'compose/clickhouse/schema.json', text: JSON.stringify(clickhouseSchema(config, compose), null, 2) + '\n' },
+    { path: 'compose/console/grants.json', text: JSON.stringify(consoleGrants(config), null, 2) + '\n' },
     { path: 'compose/prometheus/prometheus.yml', text: prometheusYml(config, compose) },
     { path: 'compose/gateway/haproxy.cfg', text: haproxyCfg(config, compose) },
     ...connectors.map(({ file, definition }) => ({ path: `compose/connectors/${file}`, text: JSON.stringify(resolveConnector(config, compose, definition), null, 2) + '\n' })),

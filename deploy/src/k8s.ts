@@ -1,7 +1,7 @@
 import type { StackConfig } from '../../stack/src/config.ts'
-import { CLICKHOUSE_USERS, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
+import { CLICKHOUSE_USERS, endpoints, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
 import type { ConnectorDefinition } from '../../stack/src/connectors.ts'
-import { cassandraInit, CASSANDRA_JVM_OPTIONS, CLICKHOUSE_ENV, clickhouseProfileXml, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit, prometheusYml } from './configs.ts'
+import { cassandraInit, CASSANDRA_JVM_OPTIONS, CLICKHOUSE_ENV, clickhouseProfileXml, consoleGrants, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit, prometheusYml } from './configs.ts'
 import { CASSANDRA_IMAGE, CLICKHOUSE_IMAGE, HAPROXY_IMAGE, MARIADB_IMAGE, POSTGRES_IMAGE, PROMETHEUS_IMAGE, rippleImage } from './images.ts'
 import { CONNECT_AUTHORIZATION_VARIABLE } from '../../stack/src/components/gateway.config.ts'
 import { ACCOUNT_PASSWORD_VARIABLES, connectAuthorizationVariable, mavenArtifacts } from './sources.ts'
@@ -327,6 +327,7 @@ export function databaseResources (config: StackConfig, target: Target): K8sObje
 /** ClickHouse, Prometheus, Cassandra, the mail capture, the gateway and the console, with their one-shot schema jobs. */
 export function componentResources (config: StackConfig, target: Target): K8sObject[] {
   const consoleSecrets = consoleContainerEnv(config)
+  const ep = endpoints(config)
   const cassandra = cassandraInit(config, target)
   return [
     configMap('clickhouse-config', 'analytics', { 'ripple-server.xml': clickhouseServerXml(config), 'ripple-users.xml': clickhouseProfileXml(), 'schema.json': JSON.stringify(clickhouseSchema(config, target), null, 2) + '\n' }),
@@ -426,6 +427,16 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
       volumes: [{ name: 'config', configMap: { name: 'gateway-config' } }]
     }),
 
+    configMap('console-grants', 'console', { 'grants.json': JSON.stringify(consoleGrants(config), null, 2) + '\n' }),
+    job('console-grants', 'console', rippleContainer(config, 'console-grants', {
+      env: [
+        ...plainEnv({ CONSOLE_GRANTS_FILE: '/etc/ripple/grants.json', MARIADB_HOST: target.mariadb.host, MARIADB_PORT: String(target.mariadb.port), MARIADB_USER: ep.mariadb.user, POSTGRES_HOST: target.postgres.host, POSTGRES_PORT: String(target.postgres.port), POSTGRES_USER: ep.postgres.user }),
+        secretRef('MARIADB_PASSWORD', 'RIPPLE_MARIADB_PASSWORD'),
+        secretRef('POSTGRES_PASSWORD', 'RIPPLE_POSTGRES_PASSWORD')
+      ],
+      volumeMounts: [{ name: 'grants', mountPath: '/etc/ripple', readOnly: true }],
+      resources: resources('50m', '128Mi', '256Mi')
+    }), [{ name: 'grants', configMap: { name: 'console-grants' } }]),
     service('console', 'console', [{ name: 'http', port: config.ports.console }]),
     deployment('console', 'console', {
       container: rippleContainer(config, 'console', {

@@ -1,21 +1,23 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1'
 import { CONNECT_ACCOUNTS } from '../../stack/src/config.ts'
 import { CONNECT_AUTHORIZATION_VARIABLE } from '../../stack/src/components/gateway.config.ts'
+import { consoleReads } from '../../stack/src/console/store-reads.ts'
 import { writeSecrets } from '../src/generate.ts'
 import { CONNECT_API_CALLERS } from '../src/k8s.ts'
-import { ACCOUNT_PASSWORD_VARIABLES, connectAuthorizationVariable } from '../src/sources.ts'
+import { ACCOUNT_PASSWORD_VARIABLES, connectAuthorizationVariable, deploymentConfig } from '../src/sources.ts'
 import { COMPOSE_CONNECT_JAAS, COMPOSE_CONNECT_REST_CREDENTIALS, CONNECT_CLUSTER, CONNECT_REST_CREDENTIALS_FILE } from '../src/target.ts'
 import { composeDocument, composeServices, containerOf, deployDir, named, ofKind } from './manifests.ts'
 
 // Each door of the stack, as the deployments keep it: who may pass, and how it is checked.
 
 const services = composeServices()
+const config = deploymentConfig()
 const properties = (file: string): Record<string, string> => Object.fromEntries(readFileSync(join(deployDir, file), 'utf8').split('\n')
   .filter(l => l.includes('=') && !l.startsWith('#')).map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
 const BASIC_AUTH_EXTENSION = 'org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension'
@@ -187,4 +189,44 @@ test('ClickHouse: no user without a password (each from the container\'s environ
   assert.equal(containerOf(named('Job', 'clickhouse-schema')!).env?.find(e => e.name === 'CLICKHOUSE_PASSWORD')?.valueFrom?.secretKeyRef?.key, 'RIPPLE_CLICKHOUSE_DEFAULT_PASSWORD')
   assert.match(services.console!.environment!.RIPPLE_CLICKHOUSE_READER_PASSWORD!, /^\$\{RIPPLE_CLICKHOUSE_READER_PASSWORD:\?/)
   assert.doesNotMatch(services.clickhouse!.healthcheck!.test.join(' '), /clickhouse-client/, 'no health check through a login-less client')
+})
+
+test('the console reads through accounts of its own, never an admin or superuser one, in both deployments; its operator key is a secret', () => {
+  const own = ['RIPPLE_MARIADB_CONSOLE_PASSWORD', 'RIPPLE_POSTGRES_CONSOLE_PASSWORD', 'RIPPLE_CLICKHOUSE_READER_PASSWORD', 'RIPPLE_CONNECT_CONSOLE_PASSWORD', 'RIPPLE_KAFKA_CONSOLE_PASSWORD', 'RIPPLE_OPERATOR_KEY']
+  const compose = services.console!.environment!
+  const k8s = containerOf(named('Deployment', 'console')!).env ?? []
+  const composeSecrets = Object.entries(compose).filter(([, v]) => /^\$\{[A-Z0-9_]+:\?/.test(v)).map(([k]) => k).sort()
+  const k8sSecrets = k8s.filter(e => e.valueFrom?.secretKeyRef).map(e => e.name).sort()
+  assert.deepEqual(composeSecrets, [...own].sort(), 'Compose gives the console these secrets and no other')
+  assert.deepEqual(k8sSecrets, [...own].sort(), 'Kubernetes gives the console these secrets and no other')
+  for (const name of own) assert.equal(k8s.find(e => e.name === name)?.valueFrom?.secretKeyRef?.key, name)
+  assert.equal(compose.RIPPLE_KAFKA_PRINCIPAL, 'console')
+  assert.equal(k8s.find(e => e.name === 'RIPPLE_KAFKA_PRINCIPAL')?.value, 'console')
+})
+
+test('the console\'s database accounts are read-only: made without a right, then SELECT on the columns its pages read and nothing else', () => {
+  const mariadb = readFileSync(join(deployDir, 'compose', 'mariadb', 'init.sh'), 'utf8')
+  const postgres = readFileSync(join(deployDir, 'compose', 'postgres', 'init.sh'), 'utf8')
+  assert.match(mariadb, /CREATE USER IF NOT EXISTS 'console'@'%' IDENTIFIED BY '\$\{RIPPLE_MARIADB_CONSOLE_PASSWORD\}';/)
+  assert.doesNotMatch(mariadb, /GRANT [^;]* TO 'console'/, 'the init script grants the console nothing')
+  assert.match(postgres, /CREATE ROLE "console" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '\$\{RIPPLE_POSTGRES_CONSOLE_PASSWORD\}';/)
+  assert.doesNotMatch(postgres, /GRANT [^;]* TO "console"/)
+  const grants = JSON.parse(readFileSync(join(deployDir, 'compose', 'console', 'grants.json'), 'utf8')) as { mariadb: string[], postgres: { database: string, statements: string[] }[] }
+  assert.deepEqual(JSON.parse((named('ConfigMap', 'console-grants')!.data as Record<string, string>)['grants.json']!), grants, 'the same grants on Kubernetes')
+  const reads = consoleReads(config)
+  const [revoke, ...mariadbGrants] = grants.mariadb
+  assert.equal(revoke, 'REVOKE ALL PRIVILEGES, GRANT OPTION FROM \'console\'@\'%\'')
+  assert.deepEqual(mariadbGrants.map(g => /^GRANT SELECT \(([^)]+)\) ON `(\w+)`\.`(\w+)` TO 'console'@'%'$/.exec(g)?.slice(1).join('|')),
+    reads.filter(r => r.engine === 'mariadb').map(r => `${r.columns.map(c => `\`${c}\``).join(', ')}|${r.database}|${r.table}`))
+  const statements = grants.postgres.flatMap(g => g.statements)
+  for (const s of statements) assert.match(s, /^(GRANT CONNECT ON DATABASE "\w+"|GRANT USAGE ON SCHEMA public|REVOKE ALL ON ALL TABLES IN SCHEMA public FROM "console"|GRANT SELECT \([^)]+\) ON TABLE public\."\w+")( TO "console")?$/, s)
+  assert.equal(statements.filter(s => s.startsWith('GRANT SELECT')).length, reads.filter(r => r.engine === 'postgres').length)
+  assert.ok(![...mariadbGrants, ...statements].some(s => /\bpassword\b/i.test(s)), 'never a password column')
+  // The job that gives them runs as the admin accounts, once every service made its tables.
+  const job = services['console-grants']!
+  assert.equal(job.environment!.RIPPLE_PROCESS, 'console-grants')
+  for (const s of config.services) assert.equal(job.depends_on?.[s.name]?.condition, 'service_healthy')
+  assert.equal(services.console!.depends_on?.['console-grants']?.condition, 'service_completed_successfully')
+  assert.ok(existsSync(join(deployDir, 'src', 'console-grants.main.ts')))
+  assert.equal(containerOf(named('Job', 'console-grants')!).env?.find(e => e.name === 'MARIADB_PASSWORD')?.valueFrom?.secretKeyRef?.key, 'RIPPLE_MARIADB_PASSWORD')
 })
