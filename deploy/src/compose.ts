@@ -6,7 +6,7 @@ import { cassandraInit, CASSANDRA_JVM_OPTIONS, CLICKHOUSE_ENV, mariadbInit, OPER
 import { ACCOUNT_PASSWORD_VARIABLES, connectAuthorizationVariable, serviceDependsOn } from './sources.ts'
 import type { ContainerEnv, Target } from './target.ts'
 import { clusterBrokerSettings, COMPOSE_CONNECT_JAAS, COMPOSE_KAFKA_NODES, CONNECT_REST_CREDENTIALS_FILE, consoleContainerEnv, consoleForwards, KAFKA_CONTROLLER_PORT, KAFKA_PORT, kafkaNodeHost, serviceContainerEnv } from './target.ts'
-import { CASSANDRA_IMAGE, CLICKHOUSE_IMAGE, connectImage, HAPROXY_IMAGE, kafkaImage, MARIADB_IMAGE, POSTGRES_IMAGE, PROMETHEUS_IMAGE, rippleImage } from './images.ts'
+import { CASSANDRA_IMAGE, CLICKHOUSE_IMAGE, connectImage, HAPROXY_IMAGE, imageUser, kafkaImage, MARIADB_IMAGE, POSTGRES_IMAGE, PROMETHEUS_IMAGE, rippleImage } from './images.ts'
 
 type Service = Record<string, unknown>
 
@@ -285,12 +285,27 @@ export function composeFile (config: StackConfig, target: Target): Record<string
   }
 
   return {
-    services: Object.fromEntries(Object.entries(services).map(([name, s]) => [name, literalStrings(s)])),
+    services: Object.fromEntries(Object.entries(services).map(([name, s]) => [name, literalStrings(unprivileged(s))])),
     volumes,
     secrets: {
       'connect-secrets': { file: './secrets/connect-secrets.properties' },
       'connect-rest-credentials': { file: `./secrets/${CONNECT_REST_CREDENTIALS_FILE}` }
     }
+  }
+}
+
+/**
+ * A container as its image's own unprivileged user (never root), with no capability and no way to
+ * gain privileges; read-only where the image allows it, with /tmp its own.
+ */
+function unprivileged (service: Service): Service {
+  const user = imageUser(String(service.image))
+  return {
+    ...service,
+    user: `${user.uid}:${user.gid}`,
+    cap_drop: ['ALL'],
+    security_opt: ['no-new-privileges:true'],
+    ...(user.readOnlyRoot ? { read_only: true, tmpfs: ['/tmp'] } : {})
   }
 }
 

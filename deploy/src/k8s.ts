@@ -2,7 +2,7 @@ import type { StackConfig } from '../../stack/src/config.ts'
 import { CLICKHOUSE_USERS, endpoints, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
 import type { ConnectorDefinition } from '../../stack/src/connectors.ts'
 import { cassandraInit, CASSANDRA_JVM_OPTIONS, CLICKHOUSE_ENV, clickhouseProfileXml, consoleGrants, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit, prometheusYml } from './configs.ts'
-import { CASSANDRA_IMAGE, CLICKHOUSE_IMAGE, HAPROXY_IMAGE, MARIADB_IMAGE, POSTGRES_IMAGE, PROMETHEUS_IMAGE, rippleImage } from './images.ts'
+import { CASSANDRA_IMAGE, CLICKHOUSE_IMAGE, HAPROXY_IMAGE, imageUser, MARIADB_IMAGE, POSTGRES_IMAGE, PROMETHEUS_IMAGE, rippleImage } from './images.ts'
 import { CONNECT_AUTHORIZATION_VARIABLE } from '../../stack/src/components/gateway.config.ts'
 import { ACCOUNT_PASSWORD_VARIABLES, connectAuthorizationVariable, mavenArtifacts } from './sources.ts'
 import type { ContainerEnv, Target } from './target.ts'
@@ -37,6 +37,25 @@ const execProbe = (command: string[], initialDelaySeconds: number, periodSeconds
   ({ exec: { command }, initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold })
 const restricted = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } }
 
+/**
+ * A pod's spec with its one container, unprivileged: the image's own user (never root), no
+ * privilege escalation, no capability, the default seccomp profile, and a read-only root
+ * filesystem (with /tmp an emptyDir) wherever the image allows it.
+ */
+function securePod (container: Record<string, unknown>, volumes: Record<string, unknown>[] = []) {
+  const user = imageUser(String(container.image))
+  const mounts = (container.volumeMounts as Record<string, unknown>[] | undefined) ?? []
+  return {
+    securityContext: { runAsNonRoot: true, runAsUser: user.uid, runAsGroup: user.gid, fsGroup: user.gid, seccompProfile: { type: 'RuntimeDefault' } },
+    container: {
+      ...container,
+      securityContext: { ...restricted, readOnlyRootFilesystem: user.readOnlyRoot },
+      ...(user.readOnlyRoot || mounts.length > 0 ? { volumeMounts: [...mounts, ...(user.readOnlyRoot ? [{ name: 'tmp', mountPath: '/tmp' }] : [])] } : {})
+    },
+    volumes: [...volumes, ...(user.readOnlyRoot ? [{ name: 'tmp', emptyDir: {} }] : [])]
+  }
+}
+
 function service (name: string, component: string, ports: { name: string, port: number }[]): K8sObject {
   return {
     apiVersion: 'v1',
@@ -53,18 +72,18 @@ function configMap (name: string, component: string, data: Record<string, string
 interface PodSpecInput {
   container: Record<string, unknown>
   volumes?: Record<string, unknown>[]
-  securityContext?: Record<string, unknown>
   terminationGracePeriodSeconds?: number
 }
 
 function podTemplate (name: string, component: string, input: PodSpecInput) {
+  const pod = securePod(input.container, input.volumes)
   return {
     metadata: { labels: labels(name, component) },
     spec: {
-      ...(input.securityContext ? { securityContext: input.securityContext } : {}),
+      securityContext: pod.securityContext,
       ...(input.terminationGracePeriodSeconds ? { terminationGracePeriodSeconds: input.terminationGracePeriodSeconds } : {}),
-      containers: [{ name, ...input.container }],
-      ...(input.volumes ? { volumes: input.volumes } : {})
+      containers: [{ name, ...pod.container }],
+      ...(pod.volumes.length > 0 ? { volumes: pod.volumes } : {})
     }
   }
 }
@@ -100,13 +119,14 @@ function job (name: string, component: string, container: Record<string, unknown
     metadata: meta(name, component),
     spec: {
       backoffLimit: 20,
-      template: { metadata: { labels: labels(name, component) }, spec: { restartPolicy: 'OnFailure', containers: [{ name, ...container }], ...(volumes ? { volumes } : {}) } }
+      template: (() => {
+        const pod = securePod(container, volumes)
+        return { metadata: { labels: labels(name, component) }, spec: { restartPolicy: 'OnFailure', securityContext: pod.securityContext, containers: [{ name, ...pod.container }], ...(pod.volumes.length > 0 ? { volumes: pod.volumes } : {}) } }
+      })()
     }
   }
 }
 
-/** Node's image runs as `node` (uid 1000); nothing of Ripple needs root. */
-const rippleSecurity = { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000 }
 
 function rippleContainer (config: StackConfig, process: string, extra: Record<string, unknown>): Record<string, unknown> {
   const { env = [], ...rest } = extra as { env?: unknown[] }
@@ -114,7 +134,6 @@ function rippleContainer (config: StackConfig, process: string, extra: Record<st
     image: rippleImage(config),
     imagePullPolicy: 'IfNotPresent',
     env: [{ name: 'RIPPLE_PROCESS', value: process }, ...env],
-    securityContext: restricted,
     ...rest
   }
 }
@@ -123,6 +142,14 @@ const jvmHeap = (heap: readonly string[]) => Object.fromEntries(heap.flatMap(fla
   const m = /^(-Xm[sx])(.+)$/.exec(flag)
   return m ? [[m[1]!, m[2]!]] : []
 }))
+
+/**
+ * What Strimzi's own pods run with: its images' user (1001, group 0, which Strimzi's default pod
+ * security also gives the volumes), no escalation, no capability, a read-only root (Strimzi mounts
+ * /tmp itself). Connect's image build (Kaniko) is left as Strimzi runs it: it needs root to build.
+ */
+export const STRIMZI_POD_SECURITY = { runAsNonRoot: true, runAsUser: 1001, fsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } }
+export const STRIMZI_CONTAINER_SECURITY = { ...restricted, readOnlyRootFilesystem: true }
 
 /** Kafka (KRaft, Strimzi) and its one node pool: three nodes, each controller and broker, on persistent volumes. */
 export function kafkaResources (config: StackConfig): K8sObject[] {
@@ -141,7 +168,11 @@ export function kafkaResources (config: StackConfig): K8sObject[] {
           // The broker settings `RIPPLE_KAFKA_NODES=3 ./ripple up` writes (stack/src/components/kafka.ts): RF 3, min ISR 2.
           config: clusterBrokerSettings()
         },
-        entityOperator: { topicOperator: {}, userOperator: {} }
+        entityOperator: {
+          topicOperator: {},
+          userOperator: {},
+          template: { pod: { securityContext: STRIMZI_POD_SECURITY }, topicOperatorContainer: { securityContext: STRIMZI_CONTAINER_SECURITY }, userOperatorContainer: { securityContext: STRIMZI_CONTAINER_SECURITY } }
+        }
       }
     },
     {
@@ -153,7 +184,8 @@ export function kafkaResources (config: StackConfig): K8sObject[] {
         roles: ['controller', 'broker'],
         storage: { type: 'persistent-claim', size: '20Gi', deleteClaim: false },
         resources: resources('500m', '2Gi', '2Gi'),
-        jvmOptions: jvmHeap(config.jvm.kafkaHeap)
+        jvmOptions: jvmHeap(config.jvm.kafkaHeap),
+        template: { pod: { securityContext: STRIMZI_POD_SECURITY }, kafkaContainer: { securityContext: STRIMZI_CONTAINER_SECURITY } }
       }
     }
   ]
@@ -191,8 +223,8 @@ export async function connectResources (config: StackConfig, target: Target): Pr
         plugins: plugins.map(p => ({ name: p.artifactId, artifacts: [{ type: strimziType(p.type), url: p.url }] }))
       },
       template: {
-        pod: { volumes: [{ name: 'connect-secrets', secret: { secretName: CONNECT_SECRET } }] },
-        connectContainer: { volumeMounts: [{ name: 'connect-secrets', mountPath: CONNECT_SECRETS_MOUNT, readOnly: true }] }
+        pod: { securityContext: STRIMZI_POD_SECURITY, volumes: [{ name: 'connect-secrets', secret: { secretName: CONNECT_SECRET } }] },
+        connectContainer: { securityContext: STRIMZI_CONTAINER_SECURITY, volumeMounts: [{ name: 'connect-secrets', mountPath: CONNECT_SECRETS_MOUNT, readOnly: true }] }
       }
     }
   }]
@@ -370,8 +402,6 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
         resources: resources('100m', '256Mi', '1Gi'),
         volumeMounts: [{ name: 'config', mountPath: '/etc/prometheus/prometheus.yml', subPath: 'prometheus.yml', readOnly: true }]
       },
-      // The image's user (nobody) writes the volume.
-      securityContext: { fsGroup: 65534 },
       volumes: [{ name: 'config', configMap: { name: 'prometheus-config' } }]
     }, '/prometheus', '5Gi'),
 
@@ -407,7 +437,6 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
         resources: resources('50m', '128Mi', '256Mi'),
         volumeMounts: [{ name: 'mail', mountPath: '/data' }]
       }),
-      securityContext: rippleSecurity,
       volumes: [{ name: 'mail', emptyDir: {} }]
     }),
 
@@ -421,7 +450,6 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
         readinessProbe: httpProbe('/health', 'metrics', 2, 5, 3),
         livenessProbe: httpProbe('/health', 'metrics', 10, 20, 6),
         resources: resources('100m', '128Mi', '256Mi'),
-        securityContext: restricted,
         volumeMounts: [{ name: 'config', mountPath: '/usr/local/etc/haproxy', readOnly: true }]
       },
       volumes: [{ name: 'config', configMap: { name: 'gateway-config' } }]
@@ -450,7 +478,6 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
         resources: resources('100m', '256Mi', '512Mi'),
         volumeMounts: [{ name: 'home', mountPath: '/tmp/ripple' }]
       }),
-      securityContext: rippleSecurity,
       volumes: [{ name: 'home', emptyDir: {} }]
     })
   ]
@@ -473,8 +500,7 @@ export function serviceResources (config: StackConfig, target: Target): K8sObjec
           livenessProbe: httpProbe('/health', 'http', 30, 10, 12),
           resources: resources('100m', '192Mi', '512Mi')
         }),
-        securityContext: rippleSecurity,
-        // Services finish in-flight messages and commit on SIGTERM (the stack waits 30 s).
+          // Services finish in-flight messages and commit on SIGTERM (the stack waits 30 s).
         terminationGracePeriodSeconds: 30
       })
     ]

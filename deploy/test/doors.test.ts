@@ -230,3 +230,50 @@ test('the console\'s database accounts are read-only: made without a right, then
   assert.ok(existsSync(join(deployDir, 'src', 'console-grants.main.ts')))
   assert.equal(containerOf(named('Job', 'console-grants')!).env?.find(e => e.name === 'MARIADB_PASSWORD')?.valueFrom?.secretKeyRef?.key, 'RIPPLE_MARIADB_PASSWORD')
 })
+
+interface PodSpec { securityContext?: { runAsNonRoot?: boolean, runAsUser?: number }, containers: { name: string, image: string, securityContext?: { allowPrivilegeEscalation?: boolean, capabilities?: { drop?: string[] }, readOnlyRootFilesystem?: boolean }, volumeMounts?: { name: string, mountPath: string }[] }[], volumes?: { name: string, emptyDir?: unknown }[] }
+
+test('Kubernetes: every pod runs as a non-root user, every container without privilege escalation or capabilities, read-only where its image allows', () => {
+  const workloads = [...ofKind('Deployment'), ...ofKind('StatefulSet'), ...ofKind('Job')]
+  assert.ok(workloads.length > 15)
+  for (const w of workloads) {
+    const pod = (w.spec as { template: { spec: PodSpec } }).template.spec
+    assert.equal(pod.securityContext?.runAsNonRoot, true, `${w.kind} ${w.metadata.name}: runAsNonRoot`)
+    assert.ok((pod.securityContext?.runAsUser ?? 0) > 0, `${w.kind} ${w.metadata.name}: runAsUser is not root`)
+    for (const c of pod.containers) {
+      assert.equal(c.securityContext?.allowPrivilegeEscalation, false, `${w.metadata.name}/${c.name}: no privilege escalation`)
+      assert.deepEqual(c.securityContext?.capabilities?.drop, ['ALL'], `${w.metadata.name}/${c.name}: drops every capability`)
+      if (/^ripple:|^haproxy:|^prom\/prometheus:/.test(c.image)) {
+        assert.equal(c.securityContext?.readOnlyRootFilesystem, true, `${w.metadata.name}/${c.name}: read-only root`)
+        assert.ok(c.volumeMounts?.some(m => m.mountPath === '/tmp') && pod.volumes?.some(v => v.name === 'tmp' && v.emptyDir), `${w.metadata.name}: /tmp of its own`)
+      }
+    }
+  }
+})
+
+test('Strimzi\'s pods (Kafka nodes, entity operator, Connect workers) run as its non-root user, read-only, without escalation or capabilities', () => {
+  const pool = ofKind('KafkaNodePool')[0]!.spec as { template: { pod: { securityContext: Record<string, unknown> }, kafkaContainer: { securityContext: Record<string, unknown> } } }
+  const kafka = ofKind('Kafka')[0]!.spec as { entityOperator: { template: { pod: { securityContext: Record<string, unknown> }, topicOperatorContainer: { securityContext: Record<string, unknown> }, userOperatorContainer: { securityContext: Record<string, unknown> } } } }
+  const connect = ofKind('KafkaConnect')[0]!.spec as { template: { pod: { securityContext: Record<string, unknown> }, connectContainer: { securityContext: Record<string, unknown> } } }
+  const pods = [pool.template.pod, kafka.entityOperator.template.pod, connect.template.pod]
+  const containers = [pool.template.kafkaContainer, kafka.entityOperator.template.topicOperatorContainer, kafka.entityOperator.template.userOperatorContainer, connect.template.connectContainer]
+  for (const p of pods) assert.deepEqual({ runAsNonRoot: p.securityContext.runAsNonRoot, runAsUser: p.securityContext.runAsUser }, { runAsNonRoot: true, runAsUser: 1001 })
+  for (const c of containers) assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true })
+})
+
+test('Compose: every container runs as its image\'s non-root user, with no capability and no new privileges; Ripple\'s own read-only', () => {
+  for (const [name, s] of Object.entries(composeDocument().services as Record<string, { image: string, user?: string, cap_drop?: string[], security_opt?: string[], read_only?: boolean, tmpfs?: string[] }>)) {
+    assert.match(s.user ?? '', /^[1-9]\d*:\d+$/, `${name} runs as a numeric non-root user`)
+    assert.deepEqual(s.cap_drop, ['ALL'], `${name} drops every capability`)
+    assert.deepEqual(s.security_opt, ['no-new-privileges:true'], `${name} gains no privilege`)
+    if (s.image.startsWith('ripple:')) {
+      assert.equal(s.user, '1000:1000', `${name} runs as node`)
+      assert.equal(s.read_only, true, `${name} has a read-only root`)
+      assert.deepEqual(s.tmpfs, ['/tmp'])
+    }
+  }
+  // The image itself: the Node processes run as `node`, whatever runs them.
+  const dockerfile = readFileSync(join(deployDir, 'Dockerfile'), 'utf8').split('\n').filter(l => /^(USER|CMD|FROM)\b/.test(l))
+  assert.deepEqual(dockerfile.slice(-2), ['USER node', 'CMD ["node", "--disable-warning=ExperimentalWarning", "deploy/src/process.main.ts"]'])
+  assert.deepEqual(readFileSync(join(deployDir, 'connect', 'Dockerfile'), 'utf8').trim().split('\n').slice(-1), ['USER appuser'], 'Connect\'s image ends as appuser')
+})
