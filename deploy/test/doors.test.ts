@@ -277,3 +277,23 @@ test('Compose: every container runs as its image\'s non-root user, with no capab
   assert.deepEqual(dockerfile.slice(-2), ['USER node', 'CMD ["node", "--disable-warning=ExperimentalWarning", "deploy/src/process.main.ts"]'])
   assert.deepEqual(readFileSync(join(deployDir, 'connect', 'Dockerfile'), 'utf8').trim().split('\n').slice(-1), ['USER appuser'], 'Connect\'s image ends as appuser')
 })
+
+test('no secret is in a process\'s arguments: commands, args and health checks name variables for their shell, never a secret Compose or Kubernetes fills in', () => {
+  // Compose fills ${VAR} in; "$$VAR" reaches the container's shell, which a builtin (printf) hands on without an argument.
+  for (const [name, s] of Object.entries(composeDocument().services as Record<string, { command?: string[], entrypoint?: string[], healthcheck?: { test: string[] } }>)) {
+    for (const arg of [...s.command ?? [], ...s.entrypoint ?? [], ...s.healthcheck?.test ?? []]) {
+      assert.doesNotMatch(arg, /(^|[^$])\$\{[A-Z0-9_]+/, `${name}: ${arg.slice(0, 60)}… names no secret Compose fills in`)
+    }
+  }
+  // Kubernetes fills $(VAR) in commands and args from the container's environment, secrets included.
+  for (const w of [...ofKind('Deployment'), ...ofKind('StatefulSet'), ...ofKind('Job')]) {
+    for (const c of (w.spec as { template: { spec: { containers: { command?: string[], args?: string[] }[] } } }).template.spec.containers) {
+      for (const arg of [...c.command ?? [], ...c.args ?? []]) assert.doesNotMatch(arg, /\$\([A-Z0-9_]+\)/, `${w.metadata.name}: ${arg}`)
+    }
+  }
+  // The image is built without them.
+  const ignored = readFileSync(join(deployDir, 'Dockerfile.dockerignore'), 'utf8').split('\n')
+  for (const path of ['deploy/compose/.env', 'deploy/compose/secrets', 'deploy/k8s/secrets']) assert.ok(ignored.includes(path), `${path} stays out of the image`)
+  const gitignore = readFileSync(join(deployDir, '..', '.gitignore'), 'utf8').split('\n')
+  for (const path of ['deploy/compose/.env', 'deploy/compose/secrets/', 'deploy/k8s/secrets/']) assert.ok(gitignore.includes(path), `${path} is never committed`)
+})
