@@ -78,7 +78,12 @@ export function mariadbInit (config: StackConfig): DatabaseInit {
     GENERATED('stack/src/components/mariadb.ts and services/*/package.json "ripple".database'),
     '# Run once by the mariadb image on an empty datadir; passwords come from the environment (never from this file).',
     'set -eu',
-    'mariadb --protocol=socket -uroot -p"$MARIADB_ROOT_PASSWORD" <<SQL',
+    '# The root password reaches the client through a 0600 option file (printf is a builtin), never its arguments.',
+    'umask 077',
+    'login=$(mktemp)',
+    'trap \'rm -f "$login"\' EXIT',
+    'printf \'[client]\\npassword="%s"\\n\' "$MARIADB_ROOT_PASSWORD" > "$login"',
+    'mariadb --defaults-extra-file="$login" --protocol=socket -uroot <<SQL',
     ...lines,
     'SQL',
     ''

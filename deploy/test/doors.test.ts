@@ -291,6 +291,11 @@ test('no secret is in a process\'s arguments: commands, args and health checks n
       for (const arg of [...c.command ?? [], ...c.args ?? []]) assert.doesNotMatch(arg, /\$\([A-Z0-9_]+\)/, `${w.metadata.name}: ${arg}`)
     }
   }
+  // Nor do the init scripts hand one to a client's arguments: they write 0600 option files with a builtin.
+  for (const script of ['mariadb', 'postgres', 'cassandra']) {
+    const text = readFileSync(join(deployDir, 'compose', script, 'init.sh'), 'utf8')
+    assert.doesNotMatch(text, /\s-p\s*"?\$|--password[= ]|\s-p\s+\S/, `${script}/init.sh passes no password as an argument`)
+  }
   // The image is built without them.
   const ignored = readFileSync(join(deployDir, 'Dockerfile.dockerignore'), 'utf8').split('\n')
   for (const path of ['deploy/compose/.env', 'deploy/compose/secrets', 'deploy/k8s/secrets']) assert.ok(ignored.includes(path), `${path} stays out of the image`)
