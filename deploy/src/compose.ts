@@ -1,11 +1,12 @@
 import type { StackConfig } from '../../stack/src/config.ts'
-import { endpoints, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
+import { CLICKHOUSE_USERS, CONNECT_ACCOUNTS, endpoints, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
+import { CONNECT_AUTHORIZATION_VARIABLE } from '../../stack/src/components/gateway.config.ts'
 import { composeBrokerSecurity, kafkaPasswordVariable } from './kafka-security.ts'
-import { cassandraSchema, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit } from './configs.ts'
-import { serviceDependsOn } from './sources.ts'
+import { cassandraInit, CASSANDRA_JVM_OPTIONS, CLICKHOUSE_ENV, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit } from './configs.ts'
+import { ACCOUNT_PASSWORD_VARIABLES, connectAuthorizationVariable, serviceDependsOn } from './sources.ts'
 import type { ContainerEnv, Target } from './target.ts'
-import { clusterBrokerSettings, COMPOSE_KAFKA_NODES, consoleForwards, KAFKA_CONTROLLER_PORT, KAFKA_PORT, kafkaNodeHost, serviceContainerEnv, splitEnv } from './target.ts'
-import { CASSANDRA_IMAGE, CLICKHOUSE_IMAGE, connectImage, HAPROXY_IMAGE, kafkaImage, MARIADB_IMAGE, POSTGRES_IMAGE, PROMETHEUS_IMAGE, rippleImage } from './images.ts'
+import { clusterBrokerSettings, COMPOSE_CONNECT_JAAS, COMPOSE_KAFKA_NODES, CONNECT_REST_CREDENTIALS_FILE, consoleContainerEnv, consoleForwards, KAFKA_CONTROLLER_PORT, KAFKA_PORT, kafkaNodeHost, serviceContainerEnv } from './target.ts'
+import { CASSANDRA_IMAGE, CLICKHOUSE_IMAGE, connectImage, HAPROXY_IMAGE, imageUser, kafkaImage, MARIADB_IMAGE, POSTGRES_IMAGE, PROMETHEUS_IMAGE, rippleImage } from './images.ts'
 
 type Service = Record<string, unknown>
 
@@ -27,7 +28,10 @@ const check = (test: string[], startPeriod = '30s', timeout = '10s') => ({ test,
 /** An HTTP check through node's fetch: the one image has node and nothing else to speak HTTP with. */
 const nodeHttpCheck = (port: number, path: string) => check(['CMD', 'node', '-e', `fetch('http://127.0.0.1:${port}${path}').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))`])
 /** An HTTP check with bash alone (the Kafka and HAProxy images have neither curl nor node). */
-const bashHttpCheck = (port: number, path: string) => check(['CMD', 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET ${path} HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '`])
+const bashHttpCheck = (port: number, path: string, authorizationVariable?: string) => check(['CMD', 'bash', '-c', authorizationVariable
+  // printf is bash's builtin: the header's value is in no process's arguments.
+  ? `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET ${path} HTTP/1.0\\r\\nHost: localhost\\r\\nAuthorization: %s\\r\\n\\r\\n' "$${authorizationVariable}" >&3 && head -n 1 <&3 | grep -q ' 200 '`
+  : `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET ${path} HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '`])
 /** Published on the host's loopback only, at the port `./ripple up` uses. */
 const publish = (hostPort: number, containerPort = hostPort) => `127.0.0.1:${hostPort}:${containerPort}`
 
@@ -75,12 +79,18 @@ export function composeFile (config: StackConfig, target: Target): Record<string
     image: connectImage(config),
     hostname: target.connect.host,
     command: ['/opt/kafka/bin/connect-distributed.sh', '/etc/ripple/connect-distributed.properties'],
-    environment: { KAFKA_HEAP_OPTS: config.jvm.connectHeap.join(' ') },
-    volumes: ['./connect/connect-distributed.properties:/etc/ripple/connect-distributed.properties:ro'],
-    secrets: ['connect-secrets'],
+    environment: {
+      KAFKA_HEAP_OPTS: config.jvm.connectHeap.join(' '),
+      // The REST API's login (BasicAuthSecurityRestExtension): the JAAS file names the accounts file, a compose secret.
+      KAFKA_OPTS: `-Djava.security.auth.login.config=${COMPOSE_CONNECT_JAAS}`,
+      // Its health check calls as ./ripple's own account, as `up`'s does.
+      CONNECT_HEALTH_AUTHORIZATION: fromEnv(connectAuthorizationVariable('cli'))
+    },
+    volumes: ['./connect/connect-distributed.properties:/etc/ripple/connect-distributed.properties:ro', `./connect/connect-jaas.conf:${COMPOSE_CONNECT_JAAS}:ro`],
+    secrets: ['connect-secrets', 'connect-rest-credentials'],
     ports: [publish(config.ports.connect, target.connect.port)],
     depends_on: healthy(...kafkaNodes),
-    healthcheck: bashHttpCheck(target.connect.port, '/connectors'),
+    healthcheck: bashHttpCheck(target.connect.port, '/connectors', 'CONNECT_HEALTH_AUTHORIZATION'),
     restart: 'unless-stopped'
   }
 
@@ -136,7 +146,11 @@ export function composeFile (config: StackConfig, target: Target): Record<string
   services.clickhouse = {
     image: CLICKHOUSE_IMAGE,
     // Its Kafka engine tables log in as principal clickhouse: the config names this variable (from_env).
-    environment: { CLICKHOUSE_SKIP_USER_SETUP: '1', [kafkaPasswordVariable(KAFKA_PRINCIPALS.clickhouse)]: fromEnv(kafkaPasswordVariable(KAFKA_PRINCIPALS.clickhouse)) },
+    // Its users' passwords (users.xml names them, from_env), and its Kafka principal's.
+    environment: {
+      CLICKHOUSE_SKIP_USER_SETUP: '1',
+      ...Object.fromEntries(CLICKHOUSE_ENV.map(v => [v, fromEnv(v)]))
+    },
     volumes: [
       `${volume('clickhouse-data')}:/var/lib/clickhouse`,
       './clickhouse/server.xml:/etc/clickhouse-server/config.d/ripple.xml:ro',
@@ -144,12 +158,20 @@ export function composeFile (config: StackConfig, target: Target): Record<string
     ],
     ports: [publish(config.ports.clickhouseHttp, target.clickhouse.httpPort)],
     depends_on: healthy(...kafkaNodes),
-    healthcheck: check(['CMD', 'clickhouse-client', '--query', 'SELECT 1']),
+    // /ping needs no login; a query would.
+    healthcheck: bashHttpCheck(target.clickhouse.httpPort, '/ping'),
     restart: 'unless-stopped'
   }
   services['clickhouse-schema'] = {
     ...rippleProcess(config, 'clickhouse-schema'),
-    environment: { RIPPLE_PROCESS: 'clickhouse-schema', CLICKHOUSE_URL: `http://${target.clickhouse.host}:${target.clickhouse.httpPort}`, CLICKHOUSE_SCHEMA_FILE: '/etc/ripple/clickhouse-schema.json' },
+    environment: {
+      RIPPLE_PROCESS: 'clickhouse-schema',
+      CLICKHOUSE_URL: `http://${target.clickhouse.host}:${target.clickhouse.httpPort}`,
+      CLICKHOUSE_SCHEMA_FILE: '/etc/ripple/clickhouse-schema.json',
+      // The writer, as `up` applies the schema.
+      CLICKHOUSE_USER: CLICKHOUSE_USERS.admin,
+      CLICKHOUSE_PASSWORD: fromEnv(ACCOUNT_PASSWORD_VARIABLES.clickhouseAdmin)
+    },
     volumes: ['./clickhouse/schema.json:/etc/ripple/clickhouse-schema.json:ro'],
     depends_on: healthy('clickhouse')
   }
@@ -165,15 +187,19 @@ export function composeFile (config: StackConfig, target: Target): Record<string
 
   services.cassandra = {
     image: CASSANDRA_IMAGE,
-    environment: { CASSANDRA_CLUSTER_NAME: 'ripple', MAX_HEAP_SIZE: '768M', HEAP_NEWSIZE: '128M' },
+    environment: { CASSANDRA_CLUSTER_NAME: 'ripple', MAX_HEAP_SIZE: '768M', HEAP_NEWSIZE: '128M', JVM_EXTRA_OPTS: CASSANDRA_JVM_OPTIONS.join(' ') },
     volumes: [`${volume('cassandra-data')}:/var/lib/cassandra`],
     ports: [publish(config.ports.cassandra, target.cassandra.port)],
-    healthcheck: check(['CMD', 'cqlsh', '-e', 'SELECT release_version FROM system.local'], '120s'),
+    // A TCP check: cqlsh would need a login, and the CQL port opens once Cassandra serves.
+    healthcheck: check(['CMD', 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${target.cassandra.port}`], '120s'),
     restart: 'unless-stopped'
   }
+  const cassandra = cassandraInit(config, target)
   services['cassandra-schema'] = {
     image: CASSANDRA_IMAGE,
-    command: ['cqlsh', target.cassandra.host, String(target.cassandra.port), '-e', `${cassandraSchema().join('; ')};`],
+    command: ['bash', '/etc/ripple/cassandra-init.sh'],
+    environment: Object.fromEntries(cassandra.variables.map(v => [v, fromEnv(v)])),
+    volumes: ['./cassandra/init.sh:/etc/ripple/cassandra-init.sh:ro'],
     depends_on: healthy('cassandra')
   }
 
@@ -198,15 +224,43 @@ export function composeFile (config: StackConfig, target: Target): Record<string
 
   services.connectors = {
     ...rippleProcess(config, 'connectors'),
-    environment: { RIPPLE_PROCESS: 'connectors', CONNECT_URL: `http://${target.connect.host}:${target.connect.port}`, CONNECTORS_DIR: '/etc/ripple/connectors' },
+    environment: {
+      RIPPLE_PROCESS: 'connectors',
+      CONNECT_URL: `http://${target.connect.host}:${target.connect.port}`,
+      CONNECTORS_DIR: '/etc/ripple/connectors',
+      // ./ripple's own REST account, as `up` applies them.
+      CONNECT_USER: CONNECT_ACCOUNTS.cli,
+      CONNECT_PASSWORD: fromEnv(ACCOUNT_PASSWORD_VARIABLES.connectCli)
+    },
     volumes: ['./connectors:/etc/ripple/connectors:ro'],
     // The tables the connectors capture are made by the services that own them (their migrations), as on `up`.
     depends_on: { ...healthy('connect', 'mariadb', 'postgres', ...before) }
   }
 
+  const ep = endpoints(config)
+  services['console-grants'] = {
+    ...rippleProcess(config, 'console-grants'),
+    environment: {
+      RIPPLE_PROCESS: 'console-grants',
+      CONSOLE_GRANTS_FILE: '/etc/ripple/console-grants.json',
+      MARIADB_HOST: target.mariadb.host,
+      MARIADB_PORT: String(target.mariadb.port),
+      MARIADB_USER: ep.mariadb.user,
+      MARIADB_PASSWORD: fromEnv('RIPPLE_MARIADB_PASSWORD'),
+      POSTGRES_HOST: target.postgres.host,
+      POSTGRES_PORT: String(target.postgres.port),
+      POSTGRES_USER: ep.postgres.user,
+      POSTGRES_PASSWORD: fromEnv('RIPPLE_POSTGRES_PASSWORD')
+    },
+    volumes: ['./console/grants.json:/etc/ripple/console-grants.json:ro'],
+    // The grants name the services' tables, made by their migrations.
+    depends_on: healthy(...config.services.map(s => s.name))
+  }
+
   services.gateway = {
     image: HAPROXY_IMAGE,
-    environment: { [OPERATOR_KEY_HASH_VARIABLE]: fromEnv(OPERATOR_KEY_HASH_VARIABLE) },
+    // The operator key's hash, and the gateway's own Connect REST account (haproxy.cfg sends it to Connect).
+    environment: { [OPERATOR_KEY_HASH_VARIABLE]: fromEnv(OPERATOR_KEY_HASH_VARIABLE), [CONNECT_AUTHORIZATION_VARIABLE]: fromEnv(connectAuthorizationVariable('gateway')) },
     volumes: ['./gateway/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro'],
     ports: [publish(config.ports.gateway, target.gateway.port), publish(config.ports.gatewayMetrics, target.gateway.metricsPort)],
     depends_on: healthy('connect', ...config.services.map(s => s.name)),
@@ -214,13 +268,7 @@ export function composeFile (config: StackConfig, target: Target): Record<string
     restart: 'unless-stopped'
   }
 
-  const ep = endpoints(config)
-  const consoleSecrets = splitEnv(config, {
-    RIPPLE_OPERATOR_KEY: config.secrets.generated.OPERATOR_KEY,
-    RIPPLE_MARIADB_PASSWORD: ep.mariadb.password,
-    RIPPLE_POSTGRES_PASSWORD: ep.postgres.password,
-    [kafkaPasswordVariable(KAFKA_PRINCIPALS.console)]: config.kafka.passwords[KAFKA_PRINCIPALS.console]!
-  })
+  const consoleSecrets = consoleContainerEnv(config)
   services.console = {
     ...rippleProcess(config, 'console'),
     environment: {
@@ -231,15 +279,33 @@ export function composeFile (config: StackConfig, target: Target): Record<string
       ...environment(consoleSecrets)
     },
     ports: [publish(config.ports.console)],
-    depends_on: healthy(...kafkaNodes, 'connect', 'smtp', 'mariadb', 'postgres', 'clickhouse', 'prometheus'),
+    depends_on: { ...healthy(...kafkaNodes, 'connect', 'smtp', 'mariadb', 'postgres', 'clickhouse', 'prometheus'), ...completed('console-grants') },
     healthcheck: nodeHttpCheck(config.ports.console, '/health'),
     restart: 'unless-stopped'
   }
 
   return {
-    services: Object.fromEntries(Object.entries(services).map(([name, s]) => [name, literalStrings(s)])),
+    services: Object.fromEntries(Object.entries(services).map(([name, s]) => [name, literalStrings(unprivileged(s))])),
     volumes,
-    secrets: { 'connect-secrets': { file: './secrets/connect-secrets.properties' } }
+    secrets: {
+      'connect-secrets': { file: './secrets/connect-secrets.properties' },
+      'connect-rest-credentials': { file: `./secrets/${CONNECT_REST_CREDENTIALS_FILE}` }
+    }
+  }
+}
+
+/**
+ * A container as its image's own unprivileged user (never root), with no capability and no way to
+ * gain privileges; read-only where the image allows it, with /tmp its own.
+ */
+function unprivileged (service: Service): Service {
+  const user = imageUser(String(service.image))
+  return {
+    ...service,
+    user: `${user.uid}:${user.gid}`,
+    cap_drop: ['ALL'],
+    security_opt: ['no-new-privileges:true'],
+    ...(user.readOnlyRoot ? { read_only: true, tmpfs: ['/tmp'] } : {})
   }
 }
 

@@ -7,9 +7,11 @@ import type { ResolvedBackend } from '../../stack/src/components/gateway.config.
 import { CAPTURE_PRIVILEGES, CARGA_DATABASE as MARIADB_CARGA, capturedTables, grantTarget, INVENTORY_DATABASE as MARIADB_INVENTORY } from '../../stack/src/components/mariadb.ts'
 import { CARGA_DATABASE as POSTGRES_CARGA, INVENTORY_DATABASE as POSTGRES_INVENTORY, JOBS_DATABASE } from '../../stack/src/components/postgres.ts'
 import { prometheusConfig } from '../../stack/src/components/prometheus.ts'
-import { ACCOUNTS, endpoints } from '../../stack/src/config.ts'
+import { ACCOUNTS, CASSANDRA_ADMIN, CLICKHOUSE_USERS, endpoints, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
+import { passwordVariable } from '../../stack/src/secrets.ts'
 import type { StackConfig } from '../../stack/src/config.ts'
 import { cargaConnectorAccounts, loadConnectorFiles } from '../../stack/src/connectors.ts'
+import { consoleReads } from '../../stack/src/console/store-reads.ts'
 import { secretVariableOf } from './sources.ts'
 import type { Target } from './target.ts'
 
@@ -58,6 +60,9 @@ export function mariadbInit (config: StackConfig): DatabaseInit {
     // of each table (grantCaptureReads), which needs the tables the services make after this script.
     ...[...new Set(capturedTables(config, loadConnectorFiles(config)).map(t => t.database))].sort()
       .map(database => `GRANT SELECT ON ${q(database)}.* TO '${ep.mariadbCdc.user}'@'%';`),
+    // The web console's reads: the account only here; its column grants need the services' tables,
+    // so the console-grants job gives them once the services migrated (consoleGrants).
+    ...account(ep.consoleMariadb.user, ep.consoleMariadb.password),
     `CREATE DATABASE IF NOT EXISTS ${q(MARIADB_INVENTORY)};`,
     `CREATE TABLE IF NOT EXISTS ${q(MARIADB_INVENTORY)}.categories (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(255));`,
     `CREATE DATABASE IF NOT EXISTS ${q(MARIADB_CARGA)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`,
@@ -73,7 +78,12 @@ export function mariadbInit (config: StackConfig): DatabaseInit {
     GENERATED('stack/src/components/mariadb.ts and services/*/package.json "ripple".database'),
     '# Run once by the mariadb image on an empty datadir; passwords come from the environment (never from this file).',
     'set -eu',
-    'mariadb --protocol=socket -uroot -p"$MARIADB_ROOT_PASSWORD" <<SQL',
+    '# The root password reaches the client through a 0600 option file (printf is a builtin), never its arguments.',
+    'umask 077',
+    'login=$(mktemp)',
+    'trap \'rm -f "$login"\' EXIT',
+    'printf \'[client]\\npassword="%s"\\n\' "$MARIADB_ROOT_PASSWORD" > "$login"',
+    'mariadb --defaults-extra-file="$login" --protocol=socket -uroot <<SQL',
     ...lines,
     'SQL',
     ''
@@ -93,6 +103,7 @@ export function postgresInit (config: StackConfig): DatabaseInit {
     if (!variables.includes(variable)) variables.push(variable)
     return `'\${${variable}}'`
   }
+  const ep = endpoints(config)
   const sink = ACCOUNTS.jdbcSink
   const cdc = cargaConnectorAccounts(config).postgresCdc
   const owned = config.services.flatMap(s => s.database?.engine === 'postgres' ? [s.database] : [])
@@ -105,6 +116,8 @@ export function postgresInit (config: StackConfig): DatabaseInit {
       `REVOKE ALL ON DATABASE "${o.database}" FROM PUBLIC;`
     ]),
     `CREATE ROLE "${sink}" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${password(config.secrets.jdbcSinkPassword)};`,
+    // The web console's reads: the role only here; the console-grants job gives its column grants (consoleGrants).
+    `CREATE ROLE "${ep.consolePostgres.user}" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${password(ep.consolePostgres.password)};`,
     `CREATE ROLE "${cdc.user}" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE REPLICATION NOBYPASSRLS PASSWORD ${password(cdc.password)};`,
     ...(cargaOwner ? [`GRANT CONNECT ON DATABASE "${POSTGRES_CARGA}" TO "${cdc.user}";`] : []),
     ...[JOBS_DATABASE, POSTGRES_INVENTORY].flatMap(db => [
@@ -202,15 +215,54 @@ export function clickhouseServerXml (config: StackConfig): string {
 }
 
 /**
- * The default profile's settings the stack relies on (one bad line skipped, not its block), as a
- * users.d file. The `default` user has no password, as on the stack; only the deployment's own
- * network reaches it (nothing publishes it beyond the host's loopback).
+ * ClickHouse's users as the stack has them (stack/src/components/clickhouse.ts: clickhouseUsersXml),
+ * as a users.d file: `default`, the writer (the schema job, its Kafka engine tables), limited to the
+ * `default` database where the job pipeline's tables are; `reader` (profile readonly) for whoever
+ * only reads, the console. Each password comes from the container's environment (ClickHouse's
+ * from_env), never this file; the default profile keeps the setting the stack relies on.
  */
 export function clickhouseProfileXml (): string {
   const errors = /<input_format_allow_errors_num>[^<]*<\/input_format_allow_errors_num>/.exec(clickhouseDefaultProfile())?.[0]
   if (!errors) throw new Error('stack/src/components/clickhouse.ts no longer sets input_format_allow_errors_num: update deploy/src/configs.ts')
-  return `<?xml version="1.0"?>\n<!-- Generated by node deploy/src/generate.ts from stack/src/components/clickhouse.ts. -->\n<clickhouse>\n    <profiles>\n        <default>\n            ${errors}\n        </default>\n    </profiles>\n    <users>\n        <default>\n            <networks replace="replace">\n                <ip>::/0</ip>\n            </networks>\n        </default>\n    </users>\n</clickhouse>\n`
+  const user = (name: string, profile: string) => `        <${name}>
+            <password from_env="${passwordVariable('clickhouse', name)}"/>
+            <networks replace="replace">
+                <ip>::/0</ip>
+            </networks>
+            <profile>${profile}</profile>
+            <quota>default</quota>
+            <allow_databases>
+                <database>${CLICKHOUSE_DATABASE}</database>
+            </allow_databases>
+        </${name}>`
+  return `<?xml version="1.0"?>
+<!-- Generated by node deploy/src/generate.ts from stack/src/components/clickhouse.ts. -->
+<clickhouse>
+    <profiles>
+        <default>
+            ${errors}
+        </default>
+        <readonly>
+            <readonly>1</readonly>
+        </readonly>
+    </profiles>
+    <users>
+${user(CLICKHOUSE_USERS.admin, 'default')}
+${user(CLICKHOUSE_USERS.reader, 'readonly')}
+    </users>
+</clickhouse>
+`
 }
+
+/** What the ClickHouse container reads from its environment: its users' passwords and its Kafka principal's. */
+export const CLICKHOUSE_ENV = [
+  passwordVariable('clickhouse', CLICKHOUSE_USERS.admin),
+  passwordVariable('clickhouse', CLICKHOUSE_USERS.reader),
+  passwordVariable('kafka', KAFKA_PRINCIPALS.clickhouse)
+]
+
+/** The database stack/clickhouse/*.sql makes its tables in (they name none). */
+export const CLICKHOUSE_DATABASE = 'default'
 
 /** seed 002's keyspace and table, as stack/src/components/cassandra.ts makes them on `up`. */
 export function cassandraSchema (): string[] {
@@ -218,4 +270,113 @@ export function cassandraSchema (): string[] {
     `CREATE KEYSPACE IF NOT EXISTS ${CASSANDRA_KEYSPACE} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
     `CREATE TABLE IF NOT EXISTS ${CASSANDRA_KEYSPACE}.${CASSANDRA_TABLE} (id text PRIMARY KEY, valor text, topic_partition int, topic_offset bigint, request_id text, accepted_at timestamp)`
   ]
+}
+
+/** Cassandra's settings beyond the image's cassandra.yaml, as the stack's (Cassandra reads `-Dcassandra.settings.<key>` over its yaml). */
+export const CASSANDRA_JVM_OPTIONS = [
+  // Every client logs in with a role, and a role reads and writes only what it was granted.
+  '-Dcassandra.settings.authenticator=PasswordAuthenticator',
+  '-Dcassandra.settings.authorizer=CassandraAuthorizer',
+  '-Dcassandra.settings.role_manager=CassandraRoleManager',
+  // The default superuser (replaced at once by the init job) is made at start instead of 10 s later.
+  '-Dcassandra.superuser_setup_delay_ms=0'
+]
+
+/**
+ * Cassandra's roles and schema as `./ripple up` makes them (stack/src/components/cassandra.ts):
+ * the stack's superuser `ripple` with its own password, made through the public default
+ * superuser, which is then dropped; seed 002's keyspace and table; each service's role with
+ * SELECT and MODIFY on its keyspace only. Run by a one-shot job with the cassandra image's cqlsh;
+ * the passwords come from the environment and reach cqlsh through 0600 files, never arguments.
+ */
+export function cassandraInit (config: StackConfig, target: Target): DatabaseInit {
+  const admin = endpoints(config).cassandraAdmin
+  const variables = [variableOf(admin.password)]
+  const roles = config.services.flatMap(s => s.cassandra ? [s.cassandra] : [])
+  for (const role of roles) variables.push(variableOf(role.password))
+  const adminPassword = `"$${variableOf(admin.password)}"`
+  const script = [
+    '#!/bin/bash',
+    GENERATED('stack/src/components/cassandra.ts and services/*/package.json "ripple".cassandra'),
+    'set -eu',
+    'umask 077',
+    'work=$(mktemp -d)',
+    'trap \'rm -rf "$work"\' EXIT',
+    '# cqlsh reads the login from its cqlshrc (0600), so no password is in its arguments.',
+    'login () { printf \'[authentication]\\nusername = %s\\npassword = %s\\n\' "$1" "$2" > "$work/cqlshrc"; }',
+    `cql () { cqlsh --cqlshrc="$work/cqlshrc" ${target.cassandra.host} ${target.cassandra.port} "$@"; }`,
+    '# A CQL string literal: quotes doubled (role statements take no bind markers).',
+    'literal () { local v=${1//\\\'/\\\'\\\'}; printf "\'%s\'" "$v"; }',
+    '# The first run makes the stack\'s superuser through the default one; later runs log in as it.',
+    'for attempt in $(seq 1 60); do',
+    `  login ${CASSANDRA_ADMIN} ${adminPassword}`,
+    '  if cql -e \'SELECT release_version FROM system.local\' >/dev/null 2>&1; then break; fi',
+    '  login cassandra cassandra',
+    '  if cql -e \'SELECT release_version FROM system.local\' >/dev/null 2>&1; then',
+    `    printf 'CREATE ROLE IF NOT EXISTS ${CASSANDRA_ADMIN} WITH SUPERUSER = true AND LOGIN = true AND PASSWORD = %s;\\n' "$(literal ${adminPassword})" > "$work/admin.cql"`,
+    '    cql -f "$work/admin.cql"',
+    '    continue',
+    '  fi',
+    '  [ "$attempt" -lt 60 ] || { echo "Cassandra takes neither its superuser nor the default one" >&2; exit 1; }',
+    '  sleep 5',
+    'done',
+    '{',
+    `  printf 'ALTER ROLE ${CASSANDRA_ADMIN} WITH SUPERUSER = true AND LOGIN = true AND PASSWORD = %s;\\n' "$(literal ${adminPassword})"`,
+    '  printf \'DROP ROLE IF EXISTS cassandra;\\n\'',
+    ...cassandraSchema().map(statement => `  printf '%s;\\n' "${statement.replace(/"/g, '\\"')}"`),
+    ...roles.flatMap(role => {
+      const password = `"$${variableOf(role.password)}"`
+      return [
+        `  printf 'CREATE ROLE IF NOT EXISTS ${role.user} WITH LOGIN = true AND PASSWORD = %s;\\n' "$(literal ${password})"`,
+        `  printf 'ALTER ROLE ${role.user} WITH LOGIN = true AND PASSWORD = %s;\\n' "$(literal ${password})"`,
+        `  printf 'GRANT SELECT ON KEYSPACE ${role.keyspace} TO ${role.user};\\n'`,
+        `  printf 'GRANT MODIFY ON KEYSPACE ${role.keyspace} TO ${role.user};\\n'`
+      ]
+    }),
+    '} > "$work/setup.cql"',
+    `login ${CASSANDRA_ADMIN} ${adminPassword}`,
+    'cql -f "$work/setup.cql"',
+    'echo "Cassandra: superuser set, default superuser dropped, schema and service roles made"',
+    ''
+  ].join('\n')
+  return { script, variables }
+}
+
+/** The console-grants job's statements: MariaDB's, then PostgreSQL's per database (each run connected to it). */
+export interface ConsoleGrants {
+  readonly mariadb: string[]
+  readonly postgres: { readonly database: string, readonly statements: string[] }[]
+}
+
+/**
+ * The console's read-only accounts' grants, as its start gives them on `./ripple up`
+ * (stack/src/components/console.ts): SELECT on exactly the columns its pages read (consoleReads),
+ * nothing else, never userdata.users.password. They need the services' tables, so a job runs them
+ * once the services have migrated, as the admin accounts.
+ */
+export function consoleGrants (config: StackConfig): ConsoleGrants {
+  const reads = consoleReads(config)
+  const ep = endpoints(config)
+  const mariadbUser = `'${ep.consoleMariadb.user}'@'%'`
+  const role = `"${ep.consolePostgres.user}"`
+  const id = (name: string) => `"${name.replace(/"/g, '""')}"`
+  const tick = (name: string) => `\`${name.replace(/`/g, '``')}\``
+  const postgresDatabases = [...new Set(reads.filter(r => r.engine === 'postgres').map(r => r.database))]
+  return {
+    mariadb: [
+      `REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${mariadbUser}`,
+      ...reads.filter(r => r.engine === 'mariadb').map(r => `GRANT SELECT (${r.columns.map(tick).join(', ')}) ON ${tick(r.database)}.${tick(r.table)} TO ${mariadbUser}`)
+    ],
+    postgres: [
+      { database: 'postgres', statements: postgresDatabases.map(d => `GRANT CONNECT ON DATABASE ${id(d)} TO ${role}`) },
+      ...postgresDatabases.map(database => ({
+        database,
+        statements: [
+          `GRANT USAGE ON SCHEMA public TO ${role}`,
+          `REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}`,
+          ...reads.filter(r => r.engine === 'postgres' && r.database === database).map(r => `GRANT SELECT (${r.columns.map(id).join(', ')}) ON TABLE public.${id(r.table)} TO ${role}`)
+        ]
+      }))
+    ]
+  }
 }

@@ -3,18 +3,18 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stringify } from 'yaml'
-import { KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
-import type { StackConfig } from '../../stack/src/config.ts'
+import { basicAuthorization, CONNECT_ACCOUNTS, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
+import type { ConnectAccount, StackConfig } from '../../stack/src/config.ts'
 import { loadConnectorFiles } from '../../stack/src/connectors.ts'
-import { newSigningKey, signingPublicKey } from '../../stack/src/secrets.ts'
+import { newSigningKey, passwordVariable, signingPublicKey } from '../../stack/src/secrets.ts'
 import { composeFile, composeKafkaProperties } from './compose.ts'
-import { clickhouseProfileXml, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, postgresInit, prometheusYml } from './configs.ts'
+import { cassandraInit, clickhouseProfileXml, consoleGrants, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, postgresInit, prometheusYml } from './configs.ts'
 import { connectImage, NODE_IMAGE, kafkaImage, rippleImage } from './images.ts'
 import type { K8sObject } from './k8s.ts'
 import { componentResources, CONNECT_SECRET, CONNECT_SECRET_KEY, connectorResources, connectResources, databaseResources, kafkaResources, SECRET, serviceResources, topicResources, userResources } from './k8s.ts'
 import { CONNECT_KAFKA_LOGIN_KEY, connectKafkaLogin, kafkaPasswordVariable } from './kafka-security.ts'
-import { connectorFiles, connectSecretVariables, deploymentConfig, mavenArtifacts, SECRET_MARKER, secretVariables, workspaceManifests } from './sources.ts'
-import { COMPOSE_KAFKA_NODES, composeTarget, connectWorkerSettings, kafkaNodeHost, kubernetesTarget, resolveConnector } from './target.ts'
+import { connectAuthorizationVariable, connectorFiles, connectSecretVariables, deploymentConfig, mavenArtifacts, SECRET_MARKER, secretVariables, workspaceManifests } from './sources.ts'
+import { COMPOSE_KAFKA_NODES, CONNECT_REST_CREDENTIALS_FILE, composeConnectJaas, composeTarget, connectWorkerSettings, kafkaNodeHost, kubernetesTarget, resolveConnector } from './target.ts'
 import { stackTopics } from './topics.ts'
 
 /**
@@ -42,7 +42,7 @@ function dockerfile (config: StackConfig): string {
   return [
     `# ${HEADER}`,
     '# One image for every Ripple TypeScript process. RIPPLE_PROCESS picks which: a folder of services/,',
-    '# or mail-capture, console, clickhouse-schema, connectors (deploy/src/process.main.ts).',
+    '# or mail-capture, console, clickhouse-schema, connectors, console-grants (deploy/src/process.main.ts).',
     `#   docker build -f deploy/Dockerfile -t ${rippleImage(config)} .`,
     `FROM ${NODE_IMAGE}`,
     'ENV NODE_ENV=production',
@@ -110,13 +110,16 @@ export async function generatedFiles (): Promise<GeneratedFile[]> {
     { path: 'Dockerfile.dockerignore', text: dockerignore() },
     { path: 'connect/Dockerfile', text: connectDockerfile(config) },
     { path: 'compose/compose.yaml', text: `# ${HEADER}\n# docker compose -f deploy/compose/compose.yaml up -d --build   (after: node deploy/src/generate.ts secrets)\n` + yamlDoc(composeFile(config, compose)) },
+    { path: 'compose/connect/connect-jaas.conf', text: `// ${HEADER}\n// Kafka Connect's REST login: the accounts are the compose secret connect-rest-credentials (node deploy/src/generate.ts secrets).\n${composeConnectJaas()}` },
     { path: 'compose/connect/connect-distributed.properties', text: properties(await connectWorkerSettings(compose, '/opt/kafka/plugins'), 'Kafka Connect\'s worker, as `RIPPLE_KAFKA_NODES=3 ./ripple up` writes it (stack/src/components/connect.ts).') },
     ...Array.from({ length: COMPOSE_KAFKA_NODES }, (_, i) => ({ path: `compose/kafka/${kafkaNodeHost(i + 1)}.properties`, text: properties(composeKafkaProperties(i), `Kafka node ${i + 1} of the Compose cluster: KRaft combined mode, SCRAM-SHA-512 and ACLs (deploy/src/kafka-security.ts).`) })),
     { path: 'compose/mariadb/init.sh', text: mariadbInit(config).script, executable: true },
     { path: 'compose/postgres/init.sh', text: postgresInit(config).script, executable: true },
+    { path: 'compose/cassandra/init.sh', text: cassandraInit(config, compose).script, executable: true },
     { path: 'compose/clickhouse/server.xml', text: clickhouseServerXml(config) },
     { path: 'compose/clickhouse/users.xml', text: clickhouseProfileXml() },
     { path: 'compose/clickhouse/schema.json', text: JSON.stringify(clickhouseSchema(config, compose), null, 2) + '\n' },
+    { path: 'compose/console/grants.json', text: JSON.stringify(consoleGrants(config), null, 2) + '\n' },
     { path: 'compose/prometheus/prometheus.yml', text: prometheusYml(config, compose) },
     { path: 'compose/gateway/haproxy.cfg', text: haproxyCfg(config, compose) },
     ...connectors.map(({ file, definition }) => ({ path: `compose/connectors/${file}`, text: JSON.stringify(resolveConnector(config, compose, definition), null, 2) + '\n' })),
@@ -193,6 +196,14 @@ function readEnvFile (path: string): Record<string, string> {
 }
 
 /**
+ * Connect's REST accounts for its BasicAuthSecurityRestExtension (PropertyFileLoginModule: one
+ * `user=password` line each), as `./ripple up` writes them (stack/src/connectors.ts).
+ */
+function connectRestCredentials (values: Record<string, string>): string {
+  return Object.values(CONNECT_ACCOUNTS).map(user => `${user}=${values[passwordVariable('connect', user)]}`).join('\n') + '\n'
+}
+
+/**
  * Fresh random secrets for both deployments, written where git never looks: deploy/compose/.env
  * and secrets/connect-secrets.properties for Compose, deploy/k8s/secrets/secrets.yaml for
  * Kubernetes. Values already in deploy/compose/.env are kept, so running it again rotates nothing.
@@ -206,12 +217,17 @@ export async function writeSecrets (dir = deployDir): Promise<string> {
   // Always the private key's own, so a key set by hand in .env carries its public half along.
   values.RIPPLE_JWT_PUBLIC_KEY = signingPublicKey(values.RIPPLE_JWT_PRIVATE_KEY!)
   values.RIPPLE_OPERATOR_KEY_SHA256 = createHash('sha256').update(values.RIPPLE_OPERATOR_KEY!).digest('hex').toUpperCase()
+  // Always from the account's password, so a password set by hand in .env carries its header along.
+  for (const [account, user] of Object.entries(CONNECT_ACCOUNTS)) {
+    values[connectAuthorizationVariable(account as ConnectAccount)] = basicAuthorization(user, values[passwordVariable('connect', user)]!)
+  }
   values.KAFKA_CLUSTER_ID = existing.KAFKA_CLUSTER_ID ?? clusterId()
   const connectFile = [
     ...Object.entries(connectSecretVariables(config)).map(([key, variable]) => `${key}=${values[variable]}`),
     // Connect's own Kafka login, for its workers (Compose) and its connectors' schema-history clients.
     `${CONNECT_KAFKA_LOGIN_KEY}=${connectKafkaLogin(values[kafkaPasswordVariable(KAFKA_PRINCIPALS.connect)]!)}`
   ].join('\n') + '\n'
+  const restCredentials = connectRestCredentials(values)
 
   const privateDir = (path: string) => { mkdirSync(path, { recursive: true, mode: 0o700 }); chmodSync(path, 0o700) }
   mkdirSync(dirname(envFile), { recursive: true })
@@ -220,16 +236,17 @@ export async function writeSecrets (dir = deployDir): Promise<string> {
   privateDir(join(dir, 'compose', 'secrets'))
   // Readable by Connect's user inside its container (a bind mount keeps the mode); the folder keeps other local users out.
   writeFileSync(join(dir, 'compose', 'secrets', 'connect-secrets.properties'), connectFile, { mode: 0o644 })
+  writeFileSync(join(dir, 'compose', 'secrets', CONNECT_REST_CREDENTIALS_FILE), restCredentials, { mode: 0o644 })
   privateDir(join(dir, 'k8s', 'secrets'))
   // Strimzi makes the Kafka cluster's id itself: only Compose needs one.
   const k8sValues = Object.fromEntries(Object.entries(values).filter(([k]) => k !== 'KAFKA_CLUSTER_ID'))
   const secrets: K8sObject[] = [
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: SECRET, labels: { 'app.kubernetes.io/part-of': 'ripple' } }, type: 'Opaque', stringData: k8sValues },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: CONNECT_SECRET, labels: { 'app.kubernetes.io/part-of': 'ripple' } }, type: 'Opaque', stringData: { [CONNECT_SECRET_KEY]: connectFile } }
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: CONNECT_SECRET, labels: { 'app.kubernetes.io/part-of': 'ripple' } }, type: 'Opaque', stringData: { [CONNECT_SECRET_KEY]: connectFile, [CONNECT_REST_CREDENTIALS_FILE]: restCredentials } }
   ]
   writeFileSync(join(dir, 'k8s', 'secrets', 'secrets.yaml'), '# Written by node deploy/src/generate.ts secrets. Never commit it.\n' + secrets.map(yamlDoc).join('---\n'), { mode: 0o600 })
   const kept = Object.keys(existing).length > 0 ? ' (values already in deploy/compose/.env kept)' : ''
-  return `wrote deploy/compose/.env, deploy/compose/secrets/connect-secrets.properties and deploy/k8s/secrets/secrets.yaml${kept}`
+  return `wrote deploy/compose/.env, deploy/compose/secrets/connect-secrets.properties, ${CONNECT_REST_CREDENTIALS_FILE} and deploy/k8s/secrets/secrets.yaml${kept}`
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

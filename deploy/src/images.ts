@@ -26,3 +26,35 @@ export function rippleImage (config: StackConfig): string {
 
 /** Kafka Connect with the Debezium plugins (deploy/connect/Dockerfile), tagged with Debezium's version. */
 export const connectImage = (config: StackConfig): string => `ripple-connect:${mavenArtifacts(config).debeziumVersion}`
+
+export interface ImageUser {
+  readonly uid: number
+  readonly gid: number
+  /** Whether it runs with a read-only root filesystem (and /tmp of its own). */
+  readonly readOnlyRoot: boolean
+}
+
+/**
+ * The unprivileged user each image runs as: its own, numeric (runAsNonRoot can only check a
+ * number). The databases, ClickHouse, Cassandra and Kafka write beside their data (sockets, pid
+ * files, Cassandra's entrypoint edits its yaml, Kafka's start writes its format arguments): not
+ * root, but their root filesystem stays writable. Ripple's processes, Prometheus and HAProxy write
+ * only to their volumes and /tmp.
+ */
+const IMAGE_USERS: Record<string, ImageUser> = {
+  [MARIADB_IMAGE]: { uid: 999, gid: 999, readOnlyRoot: false },
+  [POSTGRES_IMAGE]: { uid: 999, gid: 999, readOnlyRoot: false },
+  [CLICKHOUSE_IMAGE]: { uid: 101, gid: 101, readOnlyRoot: false },
+  [CASSANDRA_IMAGE]: { uid: 999, gid: 999, readOnlyRoot: false },
+  [PROMETHEUS_IMAGE]: { uid: 65534, gid: 65534, readOnlyRoot: true },
+  [HAPROXY_IMAGE]: { uid: 99, gid: 99, readOnlyRoot: true }
+}
+
+export function imageUser (image: string): ImageUser {
+  const known = IMAGE_USERS[image]
+  if (known) return known
+  // Node's image runs as `node`; Kafka's and Connect's (built on it) as `appuser`: uid 1000 both.
+  if (image.startsWith('ripple:')) return { uid: 1000, gid: 1000, readOnlyRoot: true }
+  if (image.startsWith('apache/kafka:') || image.startsWith('ripple-connect:')) return { uid: 1000, gid: 1000, readOnlyRoot: false }
+  throw new Error(`deploy/src/images.ts knows no unprivileged user of image ${image}: add it to IMAGE_USERS`)
+}

@@ -1,11 +1,12 @@
 import type { StackConfig } from '../../stack/src/config.ts'
-import { endpoints, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
+import { CLICKHOUSE_USERS, endpoints, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
 import type { ConnectorDefinition } from '../../stack/src/connectors.ts'
-import { cassandraSchema, clickhouseProfileXml, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit, prometheusYml } from './configs.ts'
-import { CASSANDRA_IMAGE, CLICKHOUSE_IMAGE, HAPROXY_IMAGE, MARIADB_IMAGE, POSTGRES_IMAGE, PROMETHEUS_IMAGE, rippleImage } from './images.ts'
-import { mavenArtifacts } from './sources.ts'
+import { cassandraInit, CASSANDRA_JVM_OPTIONS, CLICKHOUSE_ENV, clickhouseProfileXml, consoleGrants, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit, prometheusYml } from './configs.ts'
+import { CASSANDRA_IMAGE, CLICKHOUSE_IMAGE, HAPROXY_IMAGE, imageUser, MARIADB_IMAGE, POSTGRES_IMAGE, PROMETHEUS_IMAGE, rippleImage } from './images.ts'
+import { CONNECT_AUTHORIZATION_VARIABLE } from '../../stack/src/components/gateway.config.ts'
+import { ACCOUNT_PASSWORD_VARIABLES, connectAuthorizationVariable, mavenArtifacts } from './sources.ts'
 import type { ContainerEnv, Target } from './target.ts'
-import { clusterBrokerSettings, CONNECT_CLUSTER, CONNECT_SECRETS_MOUNT, connectWorkerSettings, consoleForwards, KAFKA_CLUSTER, KAFKA_PORT, serviceContainerEnv, splitEnv } from './target.ts'
+import { clusterBrokerSettings, CONNECT_CLUSTER, CONNECT_SECRETS_MOUNT, connectWorkerSettings, consoleContainerEnv, consoleForwards, KAFKA_CLUSTER, KAFKA_PORT, serviceContainerEnv } from './target.ts'
 import type { TopicSpec } from './topics.ts'
 import { deploymentAcls, deploymentPrincipals, kafkaPasswordVariable, strimziAcls } from './kafka-security.ts'
 import { topicResourceName } from './topics.ts'
@@ -36,6 +37,25 @@ const execProbe = (command: string[], initialDelaySeconds: number, periodSeconds
   ({ exec: { command }, initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold })
 const restricted = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } }
 
+/**
+ * A pod's spec with its one container, unprivileged: the image's own user (never root), no
+ * privilege escalation, no capability, the default seccomp profile, and a read-only root
+ * filesystem (with /tmp an emptyDir) wherever the image allows it.
+ */
+function securePod (container: Record<string, unknown>, volumes: Record<string, unknown>[] = []) {
+  const user = imageUser(String(container.image))
+  const mounts = (container.volumeMounts as Record<string, unknown>[] | undefined) ?? []
+  return {
+    securityContext: { runAsNonRoot: true, runAsUser: user.uid, runAsGroup: user.gid, fsGroup: user.gid, seccompProfile: { type: 'RuntimeDefault' } },
+    container: {
+      ...container,
+      securityContext: { ...restricted, readOnlyRootFilesystem: user.readOnlyRoot },
+      ...(user.readOnlyRoot || mounts.length > 0 ? { volumeMounts: [...mounts, ...(user.readOnlyRoot ? [{ name: 'tmp', mountPath: '/tmp' }] : [])] } : {})
+    },
+    volumes: [...volumes, ...(user.readOnlyRoot ? [{ name: 'tmp', emptyDir: {} }] : [])]
+  }
+}
+
 function service (name: string, component: string, ports: { name: string, port: number }[]): K8sObject {
   return {
     apiVersion: 'v1',
@@ -52,18 +72,18 @@ function configMap (name: string, component: string, data: Record<string, string
 interface PodSpecInput {
   container: Record<string, unknown>
   volumes?: Record<string, unknown>[]
-  securityContext?: Record<string, unknown>
   terminationGracePeriodSeconds?: number
 }
 
 function podTemplate (name: string, component: string, input: PodSpecInput) {
+  const pod = securePod(input.container, input.volumes)
   return {
     metadata: { labels: labels(name, component) },
     spec: {
-      ...(input.securityContext ? { securityContext: input.securityContext } : {}),
+      securityContext: pod.securityContext,
       ...(input.terminationGracePeriodSeconds ? { terminationGracePeriodSeconds: input.terminationGracePeriodSeconds } : {}),
-      containers: [{ name, ...input.container }],
-      ...(input.volumes ? { volumes: input.volumes } : {})
+      containers: [{ name, ...pod.container }],
+      ...(pod.volumes.length > 0 ? { volumes: pod.volumes } : {})
     }
   }
 }
@@ -99,13 +119,14 @@ function job (name: string, component: string, container: Record<string, unknown
     metadata: meta(name, component),
     spec: {
       backoffLimit: 20,
-      template: { metadata: { labels: labels(name, component) }, spec: { restartPolicy: 'OnFailure', containers: [{ name, ...container }], ...(volumes ? { volumes } : {}) } }
+      template: (() => {
+        const pod = securePod(container, volumes)
+        return { metadata: { labels: labels(name, component) }, spec: { restartPolicy: 'OnFailure', securityContext: pod.securityContext, containers: [{ name, ...pod.container }], ...(pod.volumes.length > 0 ? { volumes: pod.volumes } : {}) } }
+      })()
     }
   }
 }
 
-/** Node's image runs as `node` (uid 1000); nothing of Ripple needs root. */
-const rippleSecurity = { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000 }
 
 function rippleContainer (config: StackConfig, process: string, extra: Record<string, unknown>): Record<string, unknown> {
   const { env = [], ...rest } = extra as { env?: unknown[] }
@@ -113,7 +134,6 @@ function rippleContainer (config: StackConfig, process: string, extra: Record<st
     image: rippleImage(config),
     imagePullPolicy: 'IfNotPresent',
     env: [{ name: 'RIPPLE_PROCESS', value: process }, ...env],
-    securityContext: restricted,
     ...rest
   }
 }
@@ -122,6 +142,14 @@ const jvmHeap = (heap: readonly string[]) => Object.fromEntries(heap.flatMap(fla
   const m = /^(-Xm[sx])(.+)$/.exec(flag)
   return m ? [[m[1]!, m[2]!]] : []
 }))
+
+/**
+ * What Strimzi's own pods run with: its images' user (1001, group 0, which Strimzi's default pod
+ * security also gives the volumes), no escalation, no capability, a read-only root (Strimzi mounts
+ * /tmp itself). Connect's image build (Kaniko) is left as Strimzi runs it: it needs root to build.
+ */
+export const STRIMZI_POD_SECURITY = { runAsNonRoot: true, runAsUser: 1001, fsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } }
+export const STRIMZI_CONTAINER_SECURITY = { ...restricted, readOnlyRootFilesystem: true }
 
 /** Kafka (KRaft, Strimzi) and its one node pool: three nodes, each controller and broker, on persistent volumes. */
 export function kafkaResources (config: StackConfig): K8sObject[] {
@@ -140,7 +168,11 @@ export function kafkaResources (config: StackConfig): K8sObject[] {
           // The broker settings `RIPPLE_KAFKA_NODES=3 ./ripple up` writes (stack/src/components/kafka.ts): RF 3, min ISR 2.
           config: clusterBrokerSettings()
         },
-        entityOperator: { topicOperator: {}, userOperator: {} }
+        entityOperator: {
+          topicOperator: {},
+          userOperator: {},
+          template: { pod: { securityContext: STRIMZI_POD_SECURITY }, topicOperatorContainer: { securityContext: STRIMZI_CONTAINER_SECURITY }, userOperatorContainer: { securityContext: STRIMZI_CONTAINER_SECURITY } }
+        }
       }
     },
     {
@@ -152,7 +184,8 @@ export function kafkaResources (config: StackConfig): K8sObject[] {
         roles: ['controller', 'broker'],
         storage: { type: 'persistent-claim', size: '20Gi', deleteClaim: false },
         resources: resources('500m', '2Gi', '2Gi'),
-        jvmOptions: jvmHeap(config.jvm.kafkaHeap)
+        jvmOptions: jvmHeap(config.jvm.kafkaHeap),
+        template: { pod: { securityContext: STRIMZI_POD_SECURITY }, kafkaContainer: { securityContext: STRIMZI_CONTAINER_SECURITY } }
       }
     }
   ]
@@ -165,7 +198,7 @@ export async function connectResources (config: StackConfig, target: Target): Pr
   // Strimzi sets these itself (addresses, REST, plugin path) or takes them as spec fields.
   const ownedByStrimzi = /^(bootstrap\.servers|group\.id|(config|offset|status)\.storage\.topic|listeners|rest\.|plugin\.path)/
   const strimziType = (mavenType: string) => mavenType === 'tar.gz' ? 'tgz' : mavenType
-  return [{
+  return [connectApiPolicy(target), {
     apiVersion: STRIMZI_API,
     kind: 'KafkaConnect',
     metadata: {
@@ -190,11 +223,36 @@ export async function connectResources (config: StackConfig, target: Target): Pr
         plugins: plugins.map(p => ({ name: p.artifactId, artifacts: [{ type: strimziType(p.type), url: p.url }] }))
       },
       template: {
-        pod: { volumes: [{ name: 'connect-secrets', secret: { secretName: CONNECT_SECRET } }] },
-        connectContainer: { volumeMounts: [{ name: 'connect-secrets', mountPath: CONNECT_SECRETS_MOUNT, readOnly: true }] }
+        pod: { securityContext: STRIMZI_POD_SECURITY, volumes: [{ name: 'connect-secrets', secret: { secretName: CONNECT_SECRET } }] },
+        connectContainer: { securityContext: STRIMZI_CONTAINER_SECURITY, volumeMounts: [{ name: 'connect-secrets', mountPath: CONNECT_SECRETS_MOUNT, readOnly: true }] }
       }
     }
   }]
+}
+
+/** The pods that may call Connect's REST API besides Strimzi's operator: the gateway (its writes need the operator key) and the console. */
+export const CONNECT_API_CALLERS = ['gateway', 'console'] as const
+
+/**
+ * Connect's REST door on Kubernetes. Strimzi's operator manages KafkaConnectors through the REST
+ * API without credentials and refuses rest.* settings, so no Basic login there; with
+ * use-connector-resources it makes a NetworkPolicy letting only itself and the Connect pods in.
+ * Policies add up: this one lets in the gateway and the console too, and nobody else.
+ */
+function connectApiPolicy (target: Target): K8sObject {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: meta(`${CONNECT_CLUSTER}-api-callers`, 'connect'),
+    spec: {
+      podSelector: { matchLabels: { 'strimzi.io/cluster': CONNECT_CLUSTER, 'strimzi.io/kind': 'KafkaConnect' } },
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: CONNECT_API_CALLERS.map(name => ({ podSelector: { matchLabels: { 'app.kubernetes.io/name': name } } })),
+        ports: [{ protocol: 'TCP', port: target.connect.port }]
+      }]
+    }
+  }
 }
 
 /** One KafkaConnector per connectors/*.json, resolved for the cluster: class and tasks as Strimzi's fields, the rest as the file says. */
@@ -300,21 +358,16 @@ export function databaseResources (config: StackConfig, target: Target): K8sObje
 
 /** ClickHouse, Prometheus, Cassandra, the mail capture, the gateway and the console, with their one-shot schema jobs. */
 export function componentResources (config: StackConfig, target: Target): K8sObject[] {
+  const consoleSecrets = consoleContainerEnv(config)
   const ep = endpoints(config)
-  const consoleSecrets = splitEnv(config, {
-    RIPPLE_OPERATOR_KEY: config.secrets.generated.OPERATOR_KEY,
-    RIPPLE_MARIADB_PASSWORD: ep.mariadb.password,
-    RIPPLE_POSTGRES_PASSWORD: ep.postgres.password,
-    [kafkaPasswordVariable(KAFKA_PRINCIPALS.console)]: config.kafka.passwords[KAFKA_PRINCIPALS.console]!
-  })
-  const cql = cassandraSchema().join('; ') + ';'
+  const cassandra = cassandraInit(config, target)
   return [
     configMap('clickhouse-config', 'analytics', { 'ripple-server.xml': clickhouseServerXml(config), 'ripple-users.xml': clickhouseProfileXml(), 'schema.json': JSON.stringify(clickhouseSchema(config, target), null, 2) + '\n' }),
     service('clickhouse', 'analytics', [{ name: 'http', port: target.clickhouse.httpPort }]),
     statefulSet('clickhouse', 'analytics', {
       container: {
         image: CLICKHOUSE_IMAGE,
-        env: [{ name: 'CLICKHOUSE_SKIP_USER_SETUP', value: '1' }, secretRef(kafkaPasswordVariable(KAFKA_PRINCIPALS.clickhouse), kafkaPasswordVariable(KAFKA_PRINCIPALS.clickhouse))],
+        env: [{ name: 'CLICKHOUSE_SKIP_USER_SETUP', value: '1' }, ...CLICKHOUSE_ENV.map(v => secretRef(v, v))],
         ports: [{ name: 'http', containerPort: target.clickhouse.httpPort }],
         readinessProbe: httpProbe('/ping', 'http', 5, 10, 6),
         livenessProbe: httpProbe('/ping', 'http', 60, 20, 6),
@@ -329,7 +382,9 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
     job('clickhouse-schema', 'analytics', rippleContainer(config, 'clickhouse-schema', {
       env: [
         { name: 'CLICKHOUSE_URL', value: `http://${target.clickhouse.host}:${target.clickhouse.httpPort}` },
-        { name: 'CLICKHOUSE_SCHEMA_FILE', value: '/etc/ripple/schema.json' }
+        { name: 'CLICKHOUSE_SCHEMA_FILE', value: '/etc/ripple/schema.json' },
+        { name: 'CLICKHOUSE_USER', value: CLICKHOUSE_USERS.admin },
+        secretRef('CLICKHOUSE_PASSWORD', ACCOUNT_PASSWORD_VARIABLES.clickhouseAdmin)
       ],
       volumeMounts: [{ name: 'schema', mountPath: '/etc/ripple', readOnly: true }],
       resources: resources('50m', '128Mi', '256Mi')
@@ -347,8 +402,6 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
         resources: resources('100m', '256Mi', '1Gi'),
         volumeMounts: [{ name: 'config', mountPath: '/etc/prometheus/prometheus.yml', subPath: 'prometheus.yml', readOnly: true }]
       },
-      // The image's user (nobody) writes the volume.
-      securityContext: { fsGroup: 65534 },
       volumes: [{ name: 'config', configMap: { name: 'prometheus-config' } }]
     }, '/prometheus', '5Gi'),
 
@@ -356,19 +409,23 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
     statefulSet('cassandra', 'store', {
       container: {
         image: CASSANDRA_IMAGE,
-        env: plainEnv({ CASSANDRA_CLUSTER_NAME: 'ripple', MAX_HEAP_SIZE: '768M', HEAP_NEWSIZE: '128M' }),
+        env: plainEnv({ CASSANDRA_CLUSTER_NAME: 'ripple', MAX_HEAP_SIZE: '768M', HEAP_NEWSIZE: '128M', JVM_EXTRA_OPTS: CASSANDRA_JVM_OPTIONS.join(' ') }),
         ports: [{ name: 'cql', containerPort: target.cassandra.port }],
-        readinessProbe: execProbe(['cqlsh', '-e', 'SELECT release_version FROM system.local'], 60, 15, 10, 20),
+        // cqlsh would need a login: the CQL port opens once Cassandra serves.
+        readinessProbe: { tcpSocket: { port: 'cql' }, initialDelaySeconds: 60, periodSeconds: 15, failureThreshold: 10 },
         livenessProbe: { tcpSocket: { port: 'cql' }, initialDelaySeconds: 180, periodSeconds: 20, failureThreshold: 6 },
         resources: resources('500m', '1536Mi', '2Gi')
       },
       terminationGracePeriodSeconds: 60
     }, '/var/lib/cassandra', '10Gi'),
+    configMap('cassandra-init', 'store', { 'init.sh': cassandra.script }),
     job('cassandra-schema', 'store', {
       image: CASSANDRA_IMAGE,
-      command: ['cqlsh', target.cassandra.host, String(target.cassandra.port), '-e', cql],
+      command: ['bash', '/etc/ripple/init.sh'],
+      env: cassandra.variables.map(v => secretRef(v, v)),
+      volumeMounts: [{ name: 'init', mountPath: '/etc/ripple', readOnly: true }],
       resources: resources('50m', '256Mi', '512Mi')
-    }),
+    }, [{ name: 'init', configMap: { name: 'cassandra-init' } }]),
 
     service(target.smtp.host, 'mail', [{ name: 'smtp', port: target.smtp.port }, { name: 'http', port: target.smtp.apiPort }]),
     deployment(target.smtp.host, 'mail', {
@@ -380,7 +437,6 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
         resources: resources('50m', '128Mi', '256Mi'),
         volumeMounts: [{ name: 'mail', mountPath: '/data' }]
       }),
-      securityContext: rippleSecurity,
       volumes: [{ name: 'mail', emptyDir: {} }]
     }),
 
@@ -389,22 +445,31 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
     deployment(target.gateway.host, 'gateway', {
       container: {
         image: HAPROXY_IMAGE,
-        env: [secretRef(OPERATOR_KEY_HASH_VARIABLE, OPERATOR_KEY_HASH_VARIABLE)],
+        env: [secretRef(OPERATOR_KEY_HASH_VARIABLE, OPERATOR_KEY_HASH_VARIABLE), secretRef(CONNECT_AUTHORIZATION_VARIABLE, connectAuthorizationVariable('gateway'))],
         ports: [{ name: 'http', containerPort: target.gateway.port }, { name: 'metrics', containerPort: target.gateway.metricsPort }],
         readinessProbe: httpProbe('/health', 'metrics', 2, 5, 3),
         livenessProbe: httpProbe('/health', 'metrics', 10, 20, 6),
         resources: resources('100m', '128Mi', '256Mi'),
-        securityContext: restricted,
         volumeMounts: [{ name: 'config', mountPath: '/usr/local/etc/haproxy', readOnly: true }]
       },
       volumes: [{ name: 'config', configMap: { name: 'gateway-config' } }]
     }),
 
+    configMap('console-grants', 'console', { 'grants.json': JSON.stringify(consoleGrants(config), null, 2) + '\n' }),
+    job('console-grants', 'console', rippleContainer(config, 'console-grants', {
+      env: [
+        ...plainEnv({ CONSOLE_GRANTS_FILE: '/etc/ripple/grants.json', MARIADB_HOST: target.mariadb.host, MARIADB_PORT: String(target.mariadb.port), MARIADB_USER: ep.mariadb.user, POSTGRES_HOST: target.postgres.host, POSTGRES_PORT: String(target.postgres.port), POSTGRES_USER: ep.postgres.user }),
+        secretRef('MARIADB_PASSWORD', 'RIPPLE_MARIADB_PASSWORD'),
+        secretRef('POSTGRES_PASSWORD', 'RIPPLE_POSTGRES_PASSWORD')
+      ],
+      volumeMounts: [{ name: 'grants', mountPath: '/etc/ripple', readOnly: true }],
+      resources: resources('50m', '128Mi', '256Mi')
+    }), [{ name: 'grants', configMap: { name: 'console-grants' } }]),
     service('console', 'console', [{ name: 'http', port: config.ports.console }]),
     deployment('console', 'console', {
       container: rippleContainer(config, 'console', {
         env: [
-          ...plainEnv({ RIPPLE_HOME: '/tmp/ripple', RIPPLE_CONSOLE_FORWARD: consoleForwards(config, target).map(f => `${f.localPort}=${f.host}:${f.port}`).join(',') }),
+          ...plainEnv({ RIPPLE_HOME: '/tmp/ripple', RIPPLE_CONSOLE_FORWARD: consoleForwards(config, target).map(f => `${f.localPort}=${f.host}:${f.port}`).join(','), ...consoleSecrets.plain }),
           ...secretEnv(consoleSecrets)
         ],
         ports: [{ name: 'http', containerPort: config.ports.console }],
@@ -413,7 +478,6 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
         resources: resources('100m', '256Mi', '512Mi'),
         volumeMounts: [{ name: 'home', mountPath: '/tmp/ripple' }]
       }),
-      securityContext: rippleSecurity,
       volumes: [{ name: 'home', emptyDir: {} }]
     })
   ]
@@ -436,8 +500,7 @@ export function serviceResources (config: StackConfig, target: Target): K8sObjec
           livenessProbe: httpProbe('/health', 'http', 30, 10, 12),
           resources: resources('100m', '192Mi', '512Mi')
         }),
-        securityContext: rippleSecurity,
-        // Services finish in-flight messages and commit on SIGTERM (the stack waits 30 s).
+          // Services finish in-flight messages and commit on SIGTERM (the stack waits 30 s).
         terminationGracePeriodSeconds: 30
       })
     ]

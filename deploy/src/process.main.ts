@@ -10,7 +10,8 @@ const OWN: Record<string, string> = {
   'mail-capture': 'packages/mail-capture/src/main.ts',
   console: 'deploy/src/console.main.ts',
   'clickhouse-schema': 'deploy/src/clickhouse-schema.main.ts',
-  connectors: 'deploy/src/connectors.main.ts'
+  connectors: 'deploy/src/connectors.main.ts',
+  'console-grants': 'deploy/src/console-grants.main.ts'
 }
 
 const name = process.env.RIPPLE_PROCESS ?? ''

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { KAFKA_PRINCIPALS, loadStackConfig } from '../../stack/src/config.ts'
+import { ACCOUNTS, CASSANDRA_ADMIN, CLICKHOUSE_USERS, CONNECT_ACCOUNTS, KAFKA_PRINCIPALS, loadStackConfig } from '../../stack/src/config.ts'
 import type { ServiceDefinition, StackConfig } from '../../stack/src/config.ts'
 import { connectSecrets } from '../../stack/src/connectors.ts'
 import type { ConnectorDefinition } from '../../stack/src/connectors.ts'
@@ -35,6 +35,24 @@ const STACK_PASSWORD_VARIABLES = [
   'RIPPLE_POSTGRES_CDC_PASSWORD'
 ] as const
 
+/**
+ * The other accounts of the stack, by the variable `databasePasswords` reads (passwordVariable):
+ * Cassandra's superuser, ClickHouse's users, Connect's REST accounts, the console's read-only ones.
+ */
+export const ACCOUNT_PASSWORD_VARIABLES = {
+  cassandraAdmin: passwordVariable('cassandra', CASSANDRA_ADMIN),
+  clickhouseAdmin: passwordVariable('clickhouse', CLICKHOUSE_USERS.admin),
+  clickhouseReader: passwordVariable('clickhouse', CLICKHOUSE_USERS.reader),
+  connectCli: passwordVariable('connect', CONNECT_ACCOUNTS.cli),
+  connectGateway: passwordVariable('connect', CONNECT_ACCOUNTS.gateway),
+  connectConsole: passwordVariable('connect', CONNECT_ACCOUNTS.console),
+  consoleMariadb: passwordVariable('mariadb', ACCOUNTS.console),
+  consolePostgres: passwordVariable('postgres', ACCOUNTS.console)
+} as const
+
+/** A Connect REST account's Authorization header, derived from its password by `generate.ts secrets` (HAProxy and health checks send it as is). */
+export const connectAuthorizationVariable = (account: keyof typeof CONNECT_ACCOUNTS): string => `RIPPLE_CONNECT_${account.toUpperCase()}_AUTHORIZATION`
+
 function withHome<T> (work: (home: string) => T): T {
   // A throwaway RIPPLE_HOME: loading the config writes generated secrets there, and the
   // repository's own .ripple (a running stack's) is neither read nor touched.
@@ -54,9 +72,8 @@ function withHome<T> (work: (home: string) => T): T {
 export function deploymentConfig (): StackConfig {
   return withHome(home => {
     const registry = loadStackConfig({ RIPPLE_HOME: home }).services
-    const accounts = registry.flatMap(s => s.database ? [passwordVariable(s.database.engine, s.database.user)] : [])
     const env: Record<string, string> = { RIPPLE_HOME: home }
-    for (const variable of [...STACK_PASSWORD_VARIABLES, ...accounts, ...kafkaPasswordVariables(registry)]) env[variable] = marker(variable)
+    for (const variable of [...STACK_PASSWORD_VARIABLES, ...Object.values(ACCOUNT_PASSWORD_VARIABLES), ...serviceAccountVariables(registry), ...kafkaPasswordVariables(registry)]) env[variable] = marker(variable)
     // Generated secrets must be 32 characters long: the marker is padded with what no value holds.
     // The signing key must be a key: the throwaway home's own is loaded, then replaced by its marker.
     for (const name of SECRET_NAMES) if (name !== 'JWT_PRIVATE_KEY') env[`RIPPLE_${name}`] = marker(`RIPPLE_${name}`).padEnd(32, '@')
@@ -68,6 +85,14 @@ export function deploymentConfig (): StackConfig {
     for (const name of PUBLIC_KEY_NAMES) (config.publicKeys as Record<string, string>)[name] = marker(`RIPPLE_${name}`)
     return config
   })
+}
+
+/** Each service's own database account and Cassandra role, by password variable. */
+function serviceAccountVariables (services: readonly ServiceDefinition[]): string[] {
+  return services.flatMap(s => [
+    ...(s.database ? [passwordVariable(s.database.engine, s.database.user)] : []),
+    ...(s.cassandra ? [passwordVariable('cassandra', s.cassandra.user)] : [])
+  ])
 }
 
 /** The stack with three Kafka nodes: the broker settings a replicated cluster gets (RF 3, min ISR 2). */
@@ -97,7 +122,10 @@ export function secretVariables (config: StackConfig): SecretVariable[] {
     ...PUBLIC_KEY_NAMES.map(name => ({ variable: `RIPPLE_${name}`, what: `${name}, derived from RIPPLE_JWT_PRIVATE_KEY (no secret; given to the services that check tokens)` })),
     { variable: 'RIPPLE_OPERATOR_KEY_SHA256', what: 'the operator key\'s SHA-256 in upper-case hex, which the gateway compares' },
     ...STACK_PASSWORD_VARIABLES.map(variable => ({ variable, what: 'a database account of the stack' })),
+    ...Object.entries(ACCOUNT_PASSWORD_VARIABLES).map(([account, variable]) => ({ variable, what: `the stack's account ${account}` })),
+    ...Object.keys(CONNECT_ACCOUNTS).map(account => ({ variable: connectAuthorizationVariable(account as keyof typeof CONNECT_ACCOUNTS), what: `Connect REST account ${account}'s HTTP Basic Authorization header, derived from its password` })),
     ...config.services.flatMap(s => s.database ? [{ variable: passwordVariable(s.database.engine, s.database.user), what: `${s.name}'s ${s.database.engine} account ${s.database.user}` }] : []),
+    ...config.services.flatMap(s => s.cassandra ? [{ variable: passwordVariable('cassandra', s.cassandra.user), what: `${s.name}'s Cassandra role ${s.cassandra.user}` }] : []),
     ...kafkaPrincipalNames(config.services).map(p => ({ variable: passwordVariable('kafka', p), what: `Kafka principal ${p}'s SCRAM-SHA-512 password` }))
   ]
   return found

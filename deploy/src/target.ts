@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { connectWorkers } from '../../stack/src/components/connect.ts'
 import { kafkaProperties } from '../../stack/src/components/kafka.ts'
-import { serviceEnv } from '../../stack/src/components/service.ts'
-import { loadStackConfig } from '../../stack/src/config.ts'
+import { cassandraEnv, serviceEnv } from '../../stack/src/components/service.ts'
+import { CLICKHOUSE_USERS, CONNECT_ACCOUNTS, endpoints, KAFKA_PRINCIPALS, loadStackConfig } from '../../stack/src/config.ts'
+import { passwordVariable } from '../../stack/src/secrets.ts'
 import type { ServiceDefinition, StackConfig } from '../../stack/src/config.ts'
 import { placeholders, resolvePlaceholders } from '../../stack/src/connectors.ts'
 import type { ConnectorDefinition } from '../../stack/src/connectors.ts'
@@ -40,6 +41,22 @@ export const POSTGRES_PORT = 5432
 export const KAFKA_PORT = 9092
 export const KAFKA_CONTROLLER_PORT = 9093
 export const COMPOSE_KAFKA_NODES = 3
+
+/** Connect's REST accounts (`user=password` lines): a compose secret's file name, and its key in the k8s Connect Secret. */
+export const CONNECT_REST_CREDENTIALS_FILE = 'connect-rest-credentials.properties'
+/** Where the Compose Connect container finds the JAAS file that names the credentials file for BasicAuthSecurityRestExtension. */
+export const COMPOSE_CONNECT_JAAS = '/etc/ripple/connect-jaas.conf'
+export const COMPOSE_CONNECT_REST_CREDENTIALS = '/run/secrets/connect-rest-credentials'
+
+/** The JAAS section `KafkaConnect` that BasicAuthSecurityRestExtension logs callers in with: a file name, no password. */
+export function composeConnectJaas (): string {
+  return [
+    'KafkaConnect {',
+    `  org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule required file="${COMPOSE_CONNECT_REST_CREDENTIALS}";`,
+    '};',
+    ''
+  ].join('\n')
+}
 
 const common = (config: StackConfig) => ({
   mariadb: { host: 'mariadb', port: MARIADB_PORT },
@@ -130,10 +147,10 @@ export function splitEnv (config: StackConfig, env: Record<string, string>): Con
 
 /**
  * A service's environment in a container: exactly what `./ripple up` gives it (serviceEnv: its
- * secrets, its own database account), with addresses pointing at the deployment's hosts.
+ * secrets, its own database account; cassandraEnv: its own Cassandra role), with addresses pointing at the deployment's hosts.
  */
 export function serviceContainerEnv (config: StackConfig, target: Target, definition: ServiceDefinition): ContainerEnv {
-  const env: Record<string, string> = { ...serviceEnv(config, definition.secrets, definition.database ?? null, definition.publicKeys, definition.name), PORT: String(definition.port) }
+  const env: Record<string, string> = { ...serviceEnv(config, definition.secrets, definition.database ?? null, definition.publicKeys, definition.name), ...cassandraEnv(definition), PORT: String(definition.port) }
   const addresses: Record<string, string> = {
     // Reachable from the other containers and the published port, not loopback only.
     HOST: '0.0.0.0',
@@ -152,6 +169,24 @@ export function serviceContainerEnv (config: StackConfig, target: Target, defini
   }
   for (const key of Object.keys(env)) if (key in addresses) env[key] = addresses[key]!
   return splitEnv(config, env)
+}
+
+/**
+ * The console's environment: the operator key, its own Kafka principal, and its own read-only
+ * accounts (MariaDB and PostgreSQL `console`, ClickHouse `reader`, Connect REST `console`), never an
+ * admin or superuser. The console reads each as `./ripple up`'s config does (RIPPLE_<ENGINE>_<ACCOUNT>_PASSWORD).
+ */
+export function consoleContainerEnv (config: StackConfig): ContainerEnv {
+  const ep = endpoints(config)
+  return splitEnv(config, {
+    RIPPLE_KAFKA_PRINCIPAL: KAFKA_PRINCIPALS.console,
+    RIPPLE_OPERATOR_KEY: config.secrets.generated.OPERATOR_KEY,
+    [passwordVariable('mariadb', ep.consoleMariadb.user)]: ep.consoleMariadb.password,
+    [passwordVariable('postgres', ep.consolePostgres.user)]: ep.consolePostgres.password,
+    [passwordVariable('clickhouse', CLICKHOUSE_USERS.reader)]: config.secrets.clickhouse.reader,
+    [passwordVariable('connect', CONNECT_ACCOUNTS.console)]: config.secrets.connect.console,
+    [passwordVariable('kafka', KAFKA_PRINCIPALS.console)]: config.kafka.passwords[KAFKA_PRINCIPALS.console]!
+  })
 }
 
 /** The console's local addresses (it reads the stack's config, one host for all) forwarded to the deployment's hosts. */
@@ -194,9 +229,9 @@ export async function connectWorkerSettings (target: Target, pluginPath: string)
     // The local worker's Kafka login (a file of the throwaway home) is not this deployment's: left out here.
     const localLogin = /^((producer|consumer|admin)\.)?(security\.protocol|sasl\.)/
     const settings = Object.fromEntries(text.split('\n').filter(l => l.includes('=') && !l.startsWith('#')).map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]).filter(([k]) => !localLogin.test(k!)))
-    // The local workers' HTTP Basic login needs a JAAS file and accounts the deployments do not
-    // provide yet: their Connect REST API stays reachable only inside their network.
-    delete settings['rest.extension.classes']
+    // Strimzi's operator manages the connectors through the REST API with no credentials and refuses
+    // rest.* settings: on Kubernetes the door is a NetworkPolicy instead (deploy/src/k8s.ts).
+    if (target.kind === 'kubernetes') delete settings['rest.extension.classes']
     return {
       ...settings,
       'bootstrap.servers': target.kafkaBootstrap,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1'
 import { Job } from 'kubernetes-models/batch/v1'
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1'
 import { ConfigMap, Secret, Service } from 'kubernetes-models/v1'
 import { SECRET } from '../src/k8s.ts'
 import { deploymentConfig, secretVariables } from '../src/sources.ts'
@@ -15,7 +16,8 @@ const MODELS: Record<string, new (data: never) => { validate: () => void }> = {
   'v1/Secret': Secret,
   'apps/v1/Deployment': Deployment,
   'apps/v1/StatefulSet': StatefulSet,
-  'batch/v1/Job': Job
+  'batch/v1/Job': Job,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy
 }
 
 function validateCore (object: K8sObject): void {

@@ -42,7 +42,7 @@ function databaseEnv (config: StackConfig, credentials: DatabaseCredentials): Re
 }
 
 /** A service's own Cassandra role and keyspace, when its registry entry names them. */
-function cassandraEnv (definition: ServiceDefinition): Record<string, string> {
+export function cassandraEnv (definition: ServiceDefinition): Record<string, string> {
   if (!definition.cassandra) return {}
   return { CASSANDRA_USER: definition.cassandra.user, CASSANDRA_PASSWORD: definition.cassandra.password, CASSANDRA_KEYSPACE: definition.cassandra.keyspace }
 }
