@@ -1,5 +1,5 @@
-import type { StackConfig } from '../../stack/src/config.ts'
-import { endpoints, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
+import type { StackConfig } from '@ripple/stack'
+import { endpoints, KAFKA_PRINCIPALS } from '@ripple/stack'
 import { composeBrokerSecurity, kafkaPasswordVariable } from './kafka-security.ts'
 import { cassandraSchema, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit } from './configs.ts'
 import { serviceDependsOn } from './sources.ts'

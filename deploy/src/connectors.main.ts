@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pRetry from 'p-retry'
-import { basicAuthorization } from '../../stack/src/config.ts'
-import { applyConnector, waitForConnector } from '../../stack/src/connectors.ts'
-import type { ConnectorDefinition } from '../../stack/src/connectors.ts'
+import { basicAuthorization, applyConnector, waitForConnector } from '@ripple/stack'
+import type { ConnectorDefinition } from '@ripple/stack'
 
 // A one-shot job for Compose (Kubernetes has Strimzi's KafkaConnector resources): PUTs each
 // generated connector (connectors/*.json resolved for the deployment) to Kafka Connect, as

@@ -1,6 +1,5 @@
-import type { StackConfig } from '../../stack/src/config.ts'
-import { endpoints, KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
-import type { ConnectorDefinition } from '../../stack/src/connectors.ts'
+import type { StackConfig, ConnectorDefinition } from '@ripple/stack'
+import { endpoints, KAFKA_PRINCIPALS } from '@ripple/stack'
 import { cassandraSchema, clickhouseProfileXml, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit, prometheusYml } from './configs.ts'
 import { CASSANDRA_IMAGE, CLICKHOUSE_IMAGE, HAPROXY_IMAGE, MARIADB_IMAGE, POSTGRES_IMAGE, PROMETHEUS_IMAGE, rippleImage } from './images.ts'
 import { mavenArtifacts } from './sources.ts'

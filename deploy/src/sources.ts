@@ -1,11 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { KAFKA_PRINCIPALS, loadStackConfig } from '../../stack/src/config.ts'
-import type { ServiceDefinition, StackConfig } from '../../stack/src/config.ts'
-import { connectSecrets } from '../../stack/src/connectors.ts'
-import type { ConnectorDefinition } from '../../stack/src/connectors.ts'
-import { passwordVariable, PUBLIC_KEY_NAMES, SECRET_NAMES } from '../../stack/src/secrets.ts'
+import { KAFKA_PRINCIPALS, loadStackConfig, connectSecrets, passwordVariable, PUBLIC_KEY_NAMES, SECRET_NAMES } from '@ripple/stack'
+import type { ServiceDefinition, StackConfig, ConnectorDefinition } from '@ripple/stack'
 
 /**
  * What the manifests are generated from: the stack's own definitions, read the way `./ripple up`

@@ -1,12 +1,27 @@
-// What tests and benchmarks may use of the stack: its settings and the Kafka Connect helpers.
-export { loadStackConfig, endpoints, servicePort, kafkaSasl, KAFKA_PRINCIPALS, basicAuthorization } from './config.ts'
-export { withConnectorKafkaLogin, writeJavaClientProperties } from './kafka-auth.ts'
-export type { StackConfig, Endpoints, KnownServicePorts, ConnectTarget } from './config.ts'
-export { applyConnector, connectFetch, connectorState, deleteConnector, listConnectorStates, waitForConnector } from './connectors.ts'
+// The stack's front door for deploy/, bench/ and the tests. Component recipes have their own
+// door (@ripple/stack/components).
+
+// Settings: ports, hosts, accounts, Kafka principals.
+export { loadStackConfig, endpoints, servicePort, kafkaSasl, connectTarget, basicAuthorization, KAFKA_PRINCIPALS, ACCOUNTS } from './config.ts'
+export type { StackConfig, Endpoints, KnownServicePorts, ConnectTarget, KafkaSasl, ServiceDefinition } from './config.ts'
+
+// Secrets and Kafka logins.
+export { newSigningKey, signingPublicKey, passwordVariable, PUBLIC_KEY_NAMES, SECRET_NAMES } from './secrets.ts'
+export { deriveAcls, javaClientSecurity, scramJaas, withConnectorKafkaLogin, writeJavaClientProperties } from './kafka-auth.ts'
+export type { AclEntry } from './kafka-auth.ts'
+
+// Kafka Connect: connector files and the REST client.
+export { applyConnector, cargaConnectorAccounts, connectFetch, connectorState, connectSecrets, deleteConnector, listConnectorStates, loadConnectorFiles, placeholders, resolvePlaceholders, waitForConnector } from './connectors.ts'
 export type { ConnectorDefinition, ConnectorState } from './connectors.ts'
+
+// The running stack.
+export { status } from './stack.ts'
+export { ensurePortsFree } from './prerequisites.ts'
 export { StackError } from './errors.ts'
 export { clickhouseRows } from './components/clickhouse.ts'
+export { serviceDefinitions } from './components/service.ts'
+
+// Operations shared by the CLI and the console.
 export { listDeadLetters } from './commands/dlq.command.ts'
 export type { DeadLetter } from './commands/dlq.command.ts'
-export { serviceDefinitions } from './components/service.ts'
-export type { ServiceDefinition } from './components/service.ts'
+export { createTopic, describeGroup, describeTopic } from './commands/kafka.command.ts'

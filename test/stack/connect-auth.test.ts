@@ -8,7 +8,7 @@ import { test } from 'node:test'
 import { execa } from 'execa'
 import { basicAuthorization, connectFetch, endpoints, loadStackConfig } from '@ripple/stack'
 import { unique } from '@ripple/testing'
-import { connectTarget } from '../../stack/src/config.ts'
+import { connectTarget } from '@ripple/stack'
 
 const config = loadStackConfig()
 const ep = endpoints(config)

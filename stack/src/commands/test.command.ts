@@ -62,6 +62,9 @@ export function testFiles (repoRoot: string, patterns: string[]): string[] {
  */
 export const CLUSTER_TESTS = 'test/cluster/'
 
+/** Import cycles and relative imports into another workspace (.dependency-cruiser.mjs), over every workspace. */
+const DEPCRUISE_ARGS = ['--config', '.dependency-cruiser.mjs', '--output-type', 'err', 'packages', 'services', 'stack', 'bench', 'test', 'deploy']
+
 /** The unit tier: test files that need no stack. */
 export function unitTestFiles (repoRoot: string, files: string[]): string[] {
   const seen = new Map<string, boolean>()
@@ -139,12 +142,13 @@ export async function runTests (config: StackConfig, options: TestOptions, log: 
   }
   const staticChecks = async () => {
     if (!options.static) return 0
-    // Both read the whole tree on their own; at once they take the time of the slower one.
-    const [lint, types] = await Promise.all([
+    // Each reads the whole tree on its own; at once they take the time of the slowest one.
+    const [lint, imports, types] = await Promise.all([
       run(['node_modules/eslint/bin/eslint.js', '.'], true),
+      run(['node_modules/dependency-cruiser/bin/dependency-cruiser.mjs', ...DEPCRUISE_ARGS], true),
       run(['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json'], true)
     ])
-    if (lint !== 0 || types !== 0) { log('lint or types FAILED (above)'); return lint || types }
+    if (lint !== 0 || imports !== 0 || types !== 0) { log('lint or types FAILED (above)'); return lint || imports || types }
     log(`lint and types clean after ${seconds()} s`)
     return 0
   }

@@ -22,21 +22,13 @@ import { mailboxPage } from './pages/mailbox.page.ts'
 import { overviewPage } from './pages/overview.page.ts'
 import { topicsPages } from './pages/topics.page.ts'
 import { tracePage } from './pages/trace.page.ts'
+import type { ConsoleDeps } from './console.deps.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in operator's session; null without one (only the public routes see that). */
     session: ConsoleSession | null
   }
-}
-
-export interface ConsoleDeps {
-  config: StackConfig
-  reader: TopicRangeReader
-  admin: Admin
-  lag: LagSampler
-  sessions: SessionStore
-  operatorKey: OperatorKeyCheck
 }
 
 export interface ConsoleOptions {

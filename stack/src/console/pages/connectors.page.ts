@@ -6,7 +6,7 @@ import { connectTarget } from '../../config.ts'
 import { connectFetch, connectorState, controlConnector, listConnectorStates, sourcePositionLost } from '../../connectors.ts'
 import type { ConnectorState } from '../../connectors.ts'
 import { StackError } from '../../errors.ts'
-import type { ConsoleDeps } from '../console.server.ts'
+import type { ConsoleDeps } from '../console.deps.ts'
 import { action, cell, enc, htmlCell, link, page, state, table } from './layout.ts'
 
 const actionParam = z.object({ name: z.string().min(1), action: z.enum(['restart', 'pause', 'resume', 'resnapshot']) }).strict()

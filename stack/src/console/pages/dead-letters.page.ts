@@ -5,7 +5,7 @@ import { parseInput } from '@ripple/kit'
 import { listDeadLetters, replayDeadLetters } from '../../commands/dlq.command.ts'
 import type { DeadLetter } from '../../commands/dlq.command.ts'
 import { listTopics } from '../../commands/kafka.command.ts'
-import type { ConsoleDeps } from '../console.server.ts'
+import type { ConsoleDeps } from '../console.deps.ts'
 import { action, cell, csrfOf, enc, htmlCell, json, link, page, table } from './layout.ts'
 
 const replayForm = z.object({

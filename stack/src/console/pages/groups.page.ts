@@ -3,7 +3,7 @@ import { html } from 'ghtml'
 import { z } from 'zod'
 import { parseInput } from '@ripple/kit'
 import { describeGroup, listGroups, resetGroup } from '../../commands/kafka.command.ts'
-import type { ConsoleDeps } from '../console.server.ts'
+import type { ConsoleDeps } from '../console.deps.ts'
 import { action, cell, csrfOf, enc, htmlCell, link, page, sparkline, table } from './layout.ts'
 
 const resetForm = z.object({

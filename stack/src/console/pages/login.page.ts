@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { html } from 'ghtml'
 import { z } from 'zod'
 import { HttpError, parseInput } from '@ripple/kit'
-import type { ConsoleDeps } from '../console.server.ts'
+import type { ConsoleDeps } from '../console.deps.ts'
 import { SESSION_COOKIE } from '../operator.auth.ts'
 import { action, csrfOf, page } from './layout.ts'
 

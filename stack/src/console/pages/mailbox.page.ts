@@ -3,7 +3,7 @@ import { html } from 'ghtml'
 import { z } from 'zod'
 import { parseInput } from '@ripple/kit'
 import { endpoints } from '../../config.ts'
-import type { ConsoleDeps } from '../console.server.ts'
+import type { ConsoleDeps } from '../console.deps.ts'
 import { csrfOf, page } from './layout.ts'
 
 interface Mail { id: string, from: string, to: string[], subject: string, text: string, date: string }

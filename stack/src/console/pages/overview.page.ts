@@ -10,7 +10,7 @@ import { connectTarget, endpoints } from '../../config.ts'
 import { connectFetch } from '../../connectors.ts'
 import { status } from '../../stack.ts'
 import type { ComponentStatus, HealthProbes } from '../../stack.ts'
-import type { ConsoleDeps } from '../console.server.ts'
+import type { ConsoleDeps } from '../console.deps.ts'
 import { cell, csrfOf, htmlCell, page, state, table } from './layout.ts'
 
 interface Versions { kafka: string, connect: string, plugins: { class: string, type: string, version: string }[] }

@@ -2,25 +2,11 @@ import type { StackConfig } from '../../config.ts'
 import { traceJob } from './job.trace.ts'
 import { tracePost } from './post.trace.ts'
 import { traceUser } from './user.trace.ts'
+import type { ChangeTrace, TraceKind } from './trace.types.ts'
+export type { ChangeTrace, TraceKind, TraceStep } from './trace.types.ts'
 
 // The console's "Trace" page: where one change went, from its row through its event and the
 // consumers that handled it to what it caused, each step with its time when known.
-
-export type TraceKind = 'user' | 'post' | 'job'
-
-export interface TraceStep {
-  stage: 'row' | 'event' | 'consumer' | 'effect'
-  title: string
-  /** ISO time of the step when known (row lastUpdated, record timestamp, mail time, ...). */
-  at?: string
-  /** Reached, handled, committed or delivered. */
-  ok: boolean
-  details: Record<string, string | number | boolean | null>
-}
-
-export interface ChangeTrace { kind: TraceKind, id: string, found: boolean, steps: TraceStep[] }
-
-export const TRACE_KINDS: readonly TraceKind[] = ['user', 'post', 'job']
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 

@@ -1,6 +1,6 @@
 import type { StackConfig } from '../../config.ts'
 import { JOBS_DATABASE } from '../../components/postgres.ts'
-import type { TraceStep } from './change.trace.ts'
+import type { TraceStep } from './trace.types.ts'
 import { consumerStep, describeGroups, isoOf, withKafka } from './kafka.reader.ts'
 import type { WindowRecord } from './kafka.reader.ts'
 import { clickhouseRows, msOf, postgresRows, serviceDatabase } from './stores.reader.ts'

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { Admin, Consumer, murmur2 } from '@platformatic/kafka'
 import type { StackConfig } from '../../config.ts'
 import { endpoints } from '../../config.ts'
-import type { TraceStep } from './change.trace.ts'
+import type { TraceStep } from './trace.types.ts'
 
 // The trace's Kafka side: a change's record is looked for in a bounded window of the one
 // partition its key lands in, from an offset Kafka finds by time, never by reading a topic whole.

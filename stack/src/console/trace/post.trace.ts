@@ -1,6 +1,6 @@
 import type { RowDataPacket } from 'mysql2/promise'
 import type { StackConfig } from '../../config.ts'
-import type { TraceStep } from './change.trace.ts'
+import type { TraceStep } from './trace.types.ts'
 import { consumerStep, describeGroups, isoOf, withKafka } from './kafka.reader.ts'
 import type { WindowRecord } from './kafka.reader.ts'
 import { isoDatetime, mariadbRows, microsOf, postgresRows, serviceDatabase } from './stores.reader.ts'
