@@ -1,4 +1,5 @@
-import type { StackConfig, ConnectorDefinition } from '@ripple/stack'
+import type { StackConfig } from '@ripple/stack'
+import type { ConnectorDefinition } from '@ripple/operations'
 import { endpoints, KAFKA_PRINCIPALS } from '@ripple/stack'
 import { cassandraSchema, clickhouseProfileXml, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit, prometheusYml } from './configs.ts'
 import { CASSANDRA_IMAGE, CLICKHOUSE_IMAGE, HAPROXY_IMAGE, MARIADB_IMAGE, POSTGRES_IMAGE, PROMETHEUS_IMAGE, rippleImage } from './images.ts'

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { CLICKHOUSE_SCHEMA_FILES } from '@ripple/stack/components'
 import { KAFKA_PRINCIPALS, deriveAcls, javaClientSecurity, scramJaas, passwordVariable } from '@ripple/stack'
-import type { StackConfig, ConnectorDefinition, AclEntry } from '@ripple/stack'
+import type { StackConfig, AclEntry } from '@ripple/stack'
+import type { ConnectorDefinition } from '@ripple/operations'
 
 /**
  * Kafka's security in a deployment, the same model as `./ripple up`'s (stack/src/kafka-auth.ts):

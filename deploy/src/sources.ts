@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KAFKA_PRINCIPALS, loadStackConfig, connectSecrets, passwordVariable, PUBLIC_KEY_NAMES, SECRET_NAMES } from '@ripple/stack'
-import type { ServiceDefinition, StackConfig, ConnectorDefinition } from '@ripple/stack'
+import type { ServiceDefinition, StackConfig } from '@ripple/stack'
+import type { ConnectorDefinition } from '@ripple/operations'
 
 /**
  * What the manifests are generated from: the stack's own definitions, read the way `./ripple up`

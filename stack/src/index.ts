@@ -3,16 +3,15 @@
 
 // Settings: ports, hosts, accounts, Kafka principals.
 export { loadStackConfig, endpoints, servicePort, kafkaSasl, connectTarget, basicAuthorization, KAFKA_PRINCIPALS, ACCOUNTS } from './config.ts'
-export type { StackConfig, Endpoints, KnownServicePorts, ConnectTarget, KafkaSasl, ServiceDefinition } from './config.ts'
+export type { StackConfig, Endpoints, KnownServicePorts, ServiceDefinition } from './config.ts'
 
 // Secrets and Kafka logins.
 export { newSigningKey, signingPublicKey, passwordVariable, PUBLIC_KEY_NAMES, SECRET_NAMES } from './secrets.ts'
 export { deriveAcls, javaClientSecurity, scramJaas, withConnectorKafkaLogin, writeJavaClientProperties } from './kafka-auth.ts'
 export type { AclEntry } from './kafka-auth.ts'
 
-// Kafka Connect: connector files and the REST client.
-export { applyConnector, cargaConnectorAccounts, connectFetch, connectorState, connectSecrets, deleteConnector, listConnectorStates, loadConnectorFiles, placeholders, resolvePlaceholders, waitForConnector } from './connectors.ts'
-export type { ConnectorDefinition, ConnectorState } from './connectors.ts'
+// Kafka Connect's connector files (its REST client is in @ripple/operations).
+export { cargaConnectorAccounts, connectSecrets, loadConnectorFiles, placeholders, resolvePlaceholders } from './connectors.ts'
 
 // The running stack.
 export { status } from './stack.ts'
@@ -20,8 +19,3 @@ export { ensurePortsFree } from './prerequisites.ts'
 export { StackError } from './errors.ts'
 export { clickhouseRows } from './components/clickhouse.ts'
 export { serviceDefinitions } from './components/service.ts'
-
-// Operations shared by the CLI and the console.
-export { listDeadLetters } from './commands/dlq.command.ts'
-export type { DeadLetter } from './commands/dlq.command.ts'
-export { createTopic, describeGroup, describeTopic } from './commands/kafka.command.ts'

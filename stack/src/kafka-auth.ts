@@ -6,7 +6,7 @@ import type { Acl } from '@platformatic/kafka'
 import { CLICKHOUSE_SCHEMA_FILES } from './components/clickhouse.ts'
 import type { ServiceDefinition, StackConfig } from './config.ts'
 import { endpoints, KAFKA_PRINCIPALS, kafkaSasl } from './config.ts'
-import type { ConnectorDefinition } from './connectors.ts'
+import type { ConnectorDefinition } from '@ripple/operations'
 import { StackError } from './errors.ts'
 
 /**
@@ -33,7 +33,7 @@ export interface AclEntry {
 /** The topics and groups connectors' and the tests' throw-away connectors use: names starting `it.`, connectors named `it-…`. */
 export const TEST_TOPIC_PREFIX = 'it.'
 export const TEST_CONNECTOR_GROUP_PREFIX = 'connect-it-'
-/** The console's and the CLI's DLQ replays are marked here (stack/src/commands/dlq.command.ts). */
+/** The console's and the CLI's DLQ replays are marked here (packages/operations/src/dlq/dlq.operations.ts). */
 const REPLAYS_TOPIC = 'ripple.dlq-replays'
 /** Connect's worker group and internal topics (stack/src/components/connect.ts). */
 export const CONNECT_GROUP = 'ripple-connect'

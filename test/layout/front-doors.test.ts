@@ -25,7 +25,7 @@ describe('front doors', () => {
     write('packages/stack/src/index.ts', "export { a } from './config.ts'\n")
 
     it('accepts imports inside a workspace and by package name', () => {
-      write('deploy/src/ok.ts', "import { a } from '@ripple/stack'\nimport { b } from './b.ts'\n")
+      write('deploy/src/ok.ts', "import { a } from '@ripple/other'\nimport { b } from './b.ts'\n")
       assert.deepEqual(backDoorImports(dir), [])
     })
 

@@ -10,7 +10,7 @@ import { createLogger, createMetrics } from '@ripple/kit'
 import { endpoints, loadStackConfig } from '@ripple/stack'
 import type { StackConfig } from '@ripple/stack'
 import { deleteTopics, signInToConsole, unique } from '@ripple/testing'
-import { describeGroup } from '@ripple/stack'
+import { describeGroup } from '@ripple/operations'
 import { createConsole, consoleReads } from '@ripple/stack/console'
 
 // The console's doors on the real stack: the console `./ripple up` runs, and consoles of the

@@ -19,11 +19,14 @@ export const TEST_GLOBS = [
 ]
 
 /**
- * What reaches the running stack: its addresses and faults come only through these packages,
- * so a test file that imports neither, itself or through a local file it imports (a helpers
- * module), is a unit test: it needs nothing started.
+ * What reaches the running stack: its faults and fixtures come only through @ripple/testing,
+ * and the folders of the stack tiers hold only tests against it. A test file elsewhere that
+ * imports neither, itself or through a local file it imports (a helpers module), is a unit
+ * test: it needs nothing started. (@ripple/stack is not such a package: deploy/'s tests read
+ * its connector files and ACLs without a stack.)
  */
-const STACK_PACKAGES = ['@ripple/testing', '@ripple/stack']
+const STACK_PACKAGES = ['@ripple/testing']
+const STACK_FOLDERS = ['test/stack/', 'test/e2e/', 'test/cluster/']
 /** Subpaths of those packages that import nothing of the stack (in-memory fakes). */
 const STACKLESS = new Set(['@ripple/testing/fakes'])
 
@@ -68,7 +71,7 @@ const DEPCRUISE_ARGS = ['--config', '.dependency-cruiser.mjs', '--output-type', 
 /** The unit tier: test files that need no stack. */
 export function unitTestFiles (repoRoot: string, files: string[]): string[] {
   const seen = new Map<string, boolean>()
-  return files.filter(f => !needsStack(resolve(repoRoot, f), seen))
+  return files.filter(f => !STACK_FOLDERS.some(d => f.startsWith(d)) && !needsStack(resolve(repoRoot, f), seen))
 }
 
 /**
@@ -161,7 +164,7 @@ export async function runTests (config: StackConfig, options: TestOptions, log: 
   const unitTier = async () => unit.length === 0 ? 0 : run([...testArgs(), ...unit], !options.unit)
 
   if (options.unit) {
-    log(`unit tier: ${unit.length} test file(s) that import neither ${STACK_PACKAGES.join(' nor ')}; ${stackFiles.length} left to the full run`)
+    log(`unit tier: ${unit.length} test file(s) outside ${STACK_FOLDERS.join(', ')} that do not import ${STACK_PACKAGES.join(' nor ')}; ${stackFiles.length} left to the full run`)
     const checks = await staticChecks()
     if (checks !== 0) return checks
     return finish(await unitTier(), 'unit tier (lint, types and tests)')

@@ -2,7 +2,7 @@
 import type { Admin } from '@platformatic/kafka'
 import type { StackConfig } from '../config.ts'
 import type { LagSampler } from './kafka/lag.sampler.ts'
-import type { TopicRangeReader } from './kafka/topic-range.reader.ts'
+import type { TopicRangeReader } from '@ripple/operations'
 import type { OperatorKeyCheck, SessionStore } from './operator.auth.ts'
 
 export interface ConsoleDeps {

@@ -1,5 +1,5 @@
 import type { Admin } from '@platformatic/kafka'
-import type { TopicRangeReader } from './topic-range.reader.ts'
+import type { TopicRangeReader } from '@ripple/operations'
 
 export interface LagPoint { t: number, v: number }
 

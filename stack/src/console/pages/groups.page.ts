@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { html } from 'ghtml'
 import { z } from 'zod'
 import { parseInput } from '@ripple/kit'
-import { describeGroup, listGroups, resetGroup } from '../../commands/kafka.command.ts'
+import { describeGroup, listGroups, resetGroup } from '@ripple/operations'
 import type { ConsoleDeps } from '../console.deps.ts'
 import { action, cell, csrfOf, enc, htmlCell, link, page, sparkline, table } from './layout.ts'
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { Consumer, FetchIsolationLevels, IS_CONTROL } from '@platformatic/kafka'
 import pLimit from 'p-limit'
-import type { ConsumedRecord } from '../../commands/kafka.command.ts'
-import type { KafkaSasl } from '../../config.ts'
+import type { ConsumedRecord } from './kafka.operations.ts'
+import type { KafkaSasl } from './kafka.target.ts'
 
 /**
  * Reads records by offset range with Kafka's Fetch API on one long-lived client: a page of a

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { conformance, contractView, describeConformance } from '../../src/commands/topic-contract.view.ts'
-import type { ConsumedRecord } from '../../src/commands/kafka.command.ts'
+import { conformance, contractView, describeConformance } from '../../src/contracts/topic-contract.view.ts'
+import type { ConsumedRecord } from '../../src/kafka/kafka.operations.ts'
 
 const record = (offset: number, value: string | null): ConsumedRecord => ({ partition: 0, offset: String(offset), timestamp: '2026-12-07T00:00:00.000Z', key: 'k', headers: {}, value })
 

@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { Admin, ConfigResourceTypes, ConfigSources, Consumer } from '@platformatic/kafka'
-import type { StackConfig } from '../config.ts'
-import { endpoints } from '../config.ts'
-import { StackError } from '../errors.ts'
+import { OperationError } from '../errors.ts'
+import type { KafkaAccess } from './kafka.target.ts'
 
 // `./ripple kafka …`: topics, messages, consumer groups and lag, on @platformatic/kafka's admin and
 // consumer API. Each operation returns data (the CLI prints it, or --json); none keeps a client open.
 
-const admin = (config: StackConfig) => new Admin({ clientId: 'ripple-kafka', bootstrapBrokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl })
+const admin = (config: KafkaAccess) => new Admin({ clientId: 'ripple-kafka', bootstrapBrokers: config.kafkaClient.brokers, sasl: config.kafkaClient.sasl })
 
-async function withAdmin<T> (config: StackConfig, work: (a: Admin) => Promise<T>): Promise<T> {
+async function withAdmin<T> (config: KafkaAccess, work: (a: Admin) => Promise<T>): Promise<T> {
   const client = admin(config)
   try {
     return await work(client)
@@ -19,8 +18,8 @@ async function withAdmin<T> (config: StackConfig, work: (a: Admin) => Promise<T>
 }
 
 /** A consumer that only asks for offsets (it never joins its group, so the group never exists). */
-async function withOffsets<T> (config: StackConfig, work: (c: Consumer) => Promise<T>): Promise<T> {
-  const client = new Consumer({ clientId: 'ripple-kafka-offsets', bootstrapBrokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl, groupId: `ripple-kafka-offsets-${randomBytes(4).toString('hex')}` })
+async function withOffsets<T> (config: KafkaAccess, work: (c: Consumer) => Promise<T>): Promise<T> {
+  const client = new Consumer({ clientId: 'ripple-kafka-offsets', bootstrapBrokers: config.kafkaClient.brokers, sasl: config.kafkaClient.sasl, groupId: `ripple-kafka-offsets-${randomBytes(4).toString('hex')}` })
   try {
     return await work(client)
   } finally {
@@ -36,9 +35,9 @@ async function offsetsAt (c: Pick<Consumer, 'listOffsets'>, topic: string, times
   return (await c.listOffsets({ topics: [topic], timestamp })).get(topic) ?? []
 }
 
-async function requireTopic (a: Admin, config: StackConfig, topic: string): Promise<void> {
+async function requireTopic (a: Admin, config: KafkaAccess, topic: string): Promise<void> {
   const topics = await a.listTopics({ includeInternals: true })
-  if (!topics.includes(topic)) throw new StackError('UNKNOWN_TOPIC', `There is no topic "${topic}" on ${endpoints(config).kafkaBrokers.join(',')}: see ./ripple kafka topics.`)
+  if (!topics.includes(topic)) throw new OperationError('UNKNOWN_TOPIC', `There is no topic "${topic}" on ${config.kafkaClient.brokers.join(',')}: see ./ripple kafka topics.`)
 }
 
 export interface TopicSummary {
@@ -51,7 +50,7 @@ export interface TopicSummary {
   sizeBytes: number
 }
 
-export async function listTopics (config: StackConfig, options: { internal?: boolean } = {}): Promise<TopicSummary[]> {
+export async function listTopics (config: KafkaAccess, options: { internal?: boolean } = {}): Promise<TopicSummary[]> {
   return await withAdmin(config, async a => {
     const names = (await a.listTopics({ includeInternals: Boolean(options.internal) })).sort()
     if (names.length === 0) return []
@@ -100,7 +99,7 @@ export async function topicConfigs (a: Admin, topic: string): Promise<Record<str
   return configs
 }
 
-export async function describeTopic (config: StackConfig, topic: string): Promise<TopicDescription> {
+export async function describeTopic (config: KafkaAccess, topic: string): Promise<TopicDescription> {
   return await withAdmin(config, async a => {
     await requireTopic(a, config, topic)
     const t = (await a.metadata({ topics: [topic] })).topics.get(topic)!
@@ -118,14 +117,14 @@ export async function describeTopic (config: StackConfig, topic: string): Promis
   })
 }
 
-export async function createTopic (config: StackConfig, topic: string, options: { partitions: number, replication: number }): Promise<void> {
+export async function createTopic (config: KafkaAccess, topic: string, options: { partitions: number, replication: number }): Promise<void> {
   await withAdmin(config, async a => {
-    if ((await a.listTopics({ includeInternals: true })).includes(topic)) throw new StackError('TOPIC_EXISTS', `Topic "${topic}" exists already: ./ripple kafka topic describe ${topic} shows it.`)
+    if ((await a.listTopics({ includeInternals: true })).includes(topic)) throw new OperationError('TOPIC_EXISTS', `Topic "${topic}" exists already: ./ripple kafka topic describe ${topic} shows it.`)
     await a.createTopics({ topics: [topic], partitions: options.partitions, replicas: options.replication })
   })
 }
 
-export async function deleteTopic (config: StackConfig, topic: string): Promise<void> {
+export async function deleteTopic (config: KafkaAccess, topic: string): Promise<void> {
   await withAdmin(config, async a => {
     await requireTopic(a, config, topic)
     await a.deleteTopics({ topics: [topic] })
@@ -135,15 +134,15 @@ export async function deleteTopic (config: StackConfig, topic: string): Promise<
 /** `--header k=v`, as many as given; the value may hold '='. */
 export function parseHeader (text: string): [string, string] {
   const at = text.indexOf('=')
-  if (at < 1) throw new StackError('BAD_HEADER', `A header is key=value, got "${text}".`)
+  if (at < 1) throw new OperationError('BAD_HEADER', `A header is key=value, got "${text}".`)
   return [text.slice(0, at), text.slice(at + 1)]
 }
 
 /** Sends each value as one record with the kit's producer: acks=all, idempotent, in the given order. */
-export async function produce (config: StackConfig, topic: string, values: string[], options: { key?: string, headers?: [string, string][] } = {}): Promise<{ count: number }> {
+export async function produce (config: KafkaAccess, topic: string, values: string[], options: { key?: string, headers?: [string, string][] } = {}): Promise<{ count: number }> {
   await withAdmin(config, a => requireTopic(a, config, topic))
   const { createProducer } = await import('@ripple/kit')
-  const producer = createProducer({ brokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl, clientId: 'ripple-kafka-produce' })
+  const producer = createProducer({ brokers: config.kafkaClient.brokers, sasl: config.kafkaClient.sasl, clientId: 'ripple-kafka-produce' })
   try {
     const headers = Object.fromEntries(options.headers ?? [])
     await producer.send(values.map(value => ({ topic, key: options.key ?? null, value, headers })))
@@ -197,7 +196,7 @@ const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_
 
 export function sinceMs (text: string, now = Date.now()): number {
   const m = /^(\d+)([smhd])$/.exec(text)
-  if (!m) throw new StackError('BAD_SINCE', `--since takes a number and a unit, e.g. 30s, 10m, 2h or 1d; got "${text}".`)
+  if (!m) throw new OperationError('BAD_SINCE', `--since takes a number and a unit, e.g. 30s, 10m, 2h or 1d; got "${text}".`)
   return now - Number(m[1]) * UNITS[m[2]!]!
 }
 
@@ -206,14 +205,14 @@ export function sinceMs (text: string, now = Date.now()): number {
  * start, an offset or a time. Without --group it uses a throw-away group and commits nothing; with
  * one it reads from the group's committed offsets and commits what it read.
  */
-export async function consume (config: StackConfig, topic: string, options: ConsumeOptions, onRecord: (r: ConsumedRecord) => void): Promise<number> {
+export async function consume (config: KafkaAccess, topic: string, options: ConsumeOptions, onRecord: (r: ConsumedRecord) => void): Promise<number> {
   const starting = [options.fromBeginning, options.offset !== undefined, options.since !== undefined].filter(Boolean).length
-  if (starting > 1) throw new StackError('CONSUME_START', 'Say where to start once: --from-beginning, --offset P:N or --since.')
-  if (options.group !== undefined && starting > 0) throw new StackError('CONSUME_START', `A group reads from its committed offsets: use ./ripple kafka group reset ${options.group} to move them, or leave out --group.`)
+  if (starting > 1) throw new OperationError('CONSUME_START', 'Say where to start once: --from-beginning, --offset P:N or --since.')
+  if (options.group !== undefined && starting > 0) throw new OperationError('CONSUME_START', `A group reads from its committed offsets: use ./ripple kafka group reset ${options.group} to move them, or leave out --group.`)
   await withAdmin(config, a => requireTopic(a, config, topic))
   const text = (b?: Buffer) => b?.toString('utf8')
   const consumer = new Consumer<Buffer | undefined, Buffer | undefined, string | undefined, string | undefined>({
-    clientId: 'ripple-kafka-consume', bootstrapBrokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl,
+    clientId: 'ripple-kafka-consume', bootstrapBrokers: config.kafkaClient.brokers, sasl: config.kafkaClient.sasl,
     groupId: options.group ?? `ripple-kafka-consume-${randomBytes(4).toString('hex')}`, maxWaitTime: 500,
     deserializers: { key: b => b, value: b => b, headerKey: text, headerValue: text }
   })
@@ -224,7 +223,7 @@ export async function consume (config: StackConfig, topic: string, options: Cons
     let partitions = ends.map((_, p) => p)
     if (options.offset !== undefined) {
       const m = /^(\d+):(\d+)$/.exec(options.offset)
-      if (!m || Number(m[1]) >= ends.length) throw new StackError('BAD_OFFSET', `--offset is PARTITION:OFFSET with a partition below ${ends.length}, got "${options.offset}".`)
+      if (!m || Number(m[1]) >= ends.length) throw new OperationError('BAD_OFFSET', `--offset is PARTITION:OFFSET with a partition below ${ends.length}, got "${options.offset}".`)
       partitions = [Number(m[1])]
       starts = ends.map(() => BigInt(m[2]!))
     } else if (options.since !== undefined) {
@@ -287,7 +286,7 @@ export async function consume (config: StackConfig, topic: string, options: Cons
 
 export interface GroupSummary { id: string, state: string, protocolType: string }
 
-export async function listGroups (config: StackConfig): Promise<GroupSummary[]> {
+export async function listGroups (config: KafkaAccess): Promise<GroupSummary[]> {
   return await withAdmin(config, async a => [...(await a.listGroups()).values()].map(g => ({ id: g.id, state: String(g.state), protocolType: g.protocolType })).sort((x, y) => x.id.localeCompare(y.id)))
 }
 
@@ -298,10 +297,10 @@ export interface GroupDescription {
   offsets: { topic: string, partition: number, committed: string | null, end: string, lag: string | null, member: string | null }[]
 }
 
-export async function describeGroup (config: StackConfig, group: string): Promise<GroupDescription> {
+export async function describeGroup (config: KafkaAccess, group: string): Promise<GroupDescription> {
   return await withAdmin(config, async a => {
     const described = (await a.describeGroups({ groups: [group] })).get(group)
-    if (!described || String(described.state) === 'DEAD') throw new StackError('UNKNOWN_GROUP', `There is no consumer group "${group}": see ./ripple kafka groups.`)
+    if (!described || String(described.state) === 'DEAD') throw new OperationError('UNKNOWN_GROUP', `There is no consumer group "${group}": see ./ripple kafka groups.`)
     const members = [...described.members.values()].map(m => ({
       id: m.id, clientId: m.clientId, host: m.clientHost,
       assignment: [...(m.assignments ?? new Map()).entries()].map(([topic, a]) => ({ topic, partitions: [...(a as { partitions: number[] }).partitions] }))
@@ -327,12 +326,12 @@ export async function describeGroup (config: StackConfig, group: string): Promis
 export type ResetTarget = { to: 'earliest' } | { to: 'latest' } | { to: 'datetime', at: Date }
 
 /** Moves a group's committed offsets on one topic; refused while the group has members (they would commit over it). */
-export async function resetGroup (config: StackConfig, group: string, topic: string, target: ResetTarget): Promise<{ partition: number, offset: string }[]> {
+export async function resetGroup (config: KafkaAccess, group: string, topic: string, target: ResetTarget): Promise<{ partition: number, offset: string }[]> {
   return await withAdmin(config, async a => {
     await requireTopic(a, config, topic)
     const described = (await a.describeGroups({ groups: [group] })).get(group)
     if (described && described.members.size > 0) {
-      throw new StackError('GROUP_ACTIVE', `Group "${group}" has ${described.members.size} member(s) (${String(described.state)}): stop its consumers first (e.g. ./ripple stop <service>), then reset.`)
+      throw new OperationError('GROUP_ACTIVE', `Group "${group}" has ${described.members.size} member(s) (${String(described.state)}): stop its consumers first (e.g. ./ripple stop <service>), then reset.`)
     }
     const offsets = await withOffsets(config, async c => {
       if (target.to !== 'datetime') return await offsetsAt(c, topic, target.to === 'earliest' ? EARLIEST : LATEST)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { keyMatches, newestRecords } from '../../src/console/kafka/newest-records.query.ts'
+import { keyMatches, newestRecords } from '../../src/kafka/newest-records.query.ts'
 
 test('a key filter matches the key itself or a field of a JSON key, as Debezium writes them', () => {
   assert.equal(keyMatches('account-7', 'account-7'), true)

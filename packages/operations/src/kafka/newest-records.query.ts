@@ -1,5 +1,5 @@
-import type { ConsumedRecord } from '../../commands/kafka.command.ts'
-import { changeOf } from '../../commands/kafka.command.ts'
+import type { ConsumedRecord } from './kafka.operations.ts'
+import { changeOf } from './kafka.operations.ts'
 import type { TopicRangeReader } from './topic-range.reader.ts'
 
 export interface NewestQuery {

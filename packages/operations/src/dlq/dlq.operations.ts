@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { Admin, Consumer } from '@platformatic/kafka'
 import { replaysTopic } from '@ripple/contracts'
-import type { StackConfig } from '../config.ts'
-import { endpoints } from '../config.ts'
-import { StackError } from '../errors.ts'
+import { OperationError } from '../errors.ts'
+import type { KafkaAccess } from '../kafka/kafka.target.ts'
 
 // `./ripple dlq list|replay <topic>.dlq`: what the kit's dead-letter publisher parked (the
 // original key, value and headers plus x-dlq-* headers saying why and from where), and putting
@@ -48,15 +47,15 @@ const buffer = (data?: Buffer) => data
 const text = (data?: Buffer) => data?.toString('utf8')
 
 /** Every record the topic holds now, read by a throw-away group that commits nothing. */
-async function readAll (config: StackConfig, topic: string, timeoutMs = 30_000): Promise<RawRecord[]> {
+async function readAll (config: KafkaAccess, topic: string, timeoutMs = 30_000): Promise<RawRecord[]> {
   const consumer = new Consumer<Buffer, Buffer, string, Buffer>({
-    clientId: 'ripple-dlq', bootstrapBrokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl, groupId: `ripple-dlq-${randomBytes(5).toString('hex')}`,
+    clientId: 'ripple-dlq', bootstrapBrokers: config.kafkaClient.brokers, sasl: config.kafkaClient.sasl, groupId: `ripple-dlq-${randomBytes(5).toString('hex')}`,
     maxWaitTime: 200, deserializers: { key: buffer, value: buffer, headerKey: text, headerValue: buffer }
   })
   try {
-    const admin = new Admin({ clientId: 'ripple-dlq-admin', bootstrapBrokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl })
+    const admin = new Admin({ clientId: 'ripple-dlq-admin', bootstrapBrokers: config.kafkaClient.brokers, sasl: config.kafkaClient.sasl })
     const topics = await admin.listTopics().finally(() => admin.close())
-    if (!topics.includes(topic)) throw new StackError('UNKNOWN_TOPIC', `There is no topic "${topic}" on ${endpoints(config).kafkaBrokers.join(',')}: name a dead-letter topic such as <topic>.dlq (see the x-dlq-* headers the services write).`)
+    if (!topics.includes(topic)) throw new OperationError('UNKNOWN_TOPIC', `There is no topic "${topic}" on ${config.kafkaClient.brokers.join(',')}: name a dead-letter topic such as <topic>.dlq (see the x-dlq-* headers the services write).`)
     const ends = (await consumer.listOffsets({ topics: [topic] })).get(topic) ?? []
     const starts = (await consumer.listOffsets({ topics: [topic], timestamp: -2n })).get(topic) ?? []
     const pending = new Set(ends.map((_, p) => p).filter(p => (ends[p] ?? 0n) > (starts[p] ?? 0n)))
@@ -68,7 +67,7 @@ async function readAll (config: StackConfig, topic: string, timeoutMs = 30_000):
     })
     try {
       await new Promise<void>((resolve, reject) => {
-        const guard = setTimeout(() => reject(new StackError('DLQ_READ_TIMEOUT', `Reading ${topic} did not reach its end within ${timeoutMs / 1000} s: is Kafka healthy (./ripple status)?`, { canRetry: true })), timeoutMs)
+        const guard = setTimeout(() => reject(new OperationError('DLQ_READ_TIMEOUT', `Reading ${topic} did not reach its end within ${timeoutMs / 1000} s: is Kafka healthy (./ripple status)?`, { canRetry: true })), timeoutMs)
         stream.on('data', m => {
           const end = ends[m.partition] ?? 0n
           if (m.offset < end) records.push({ partition: m.partition, offset: m.offset, timestamp: m.timestamp, key: m.key ?? null, value: m.value ?? null, headers: m.headers })
@@ -107,8 +106,8 @@ function describe (r: RawRecord): DeadLetter {
 
 const letterId = (topic: string, partition: number, offset: bigint | string) => `${topic}:${partition}:${offset}`
 
-async function topicExists (config: StackConfig, topic: string): Promise<boolean> {
-  const admin = new Admin({ clientId: 'ripple-dlq-admin', bootstrapBrokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl })
+async function topicExists (config: KafkaAccess, topic: string): Promise<boolean> {
+  const admin = new Admin({ clientId: 'ripple-dlq-admin', bootstrapBrokers: config.kafkaClient.brokers, sasl: config.kafkaClient.sasl })
   try {
     return (await admin.listTopics()).includes(topic)
   } finally {
@@ -117,7 +116,7 @@ async function topicExists (config: StackConfig, topic: string): Promise<boolean
 }
 
 /** When each dead letter of `topic` was replayed, by `<dlq>:<partition>:<offset>`. */
-async function replayMarks (config: StackConfig, topic: string): Promise<Map<string, string>> {
+async function replayMarks (config: KafkaAccess, topic: string): Promise<Map<string, string>> {
   const marks = new Map<string, string>()
   if (!await topicExists(config, REPLAYS_TOPIC)) return marks
   for (const r of await readAll(config, REPLAYS_TOPIC)) {
@@ -127,7 +126,7 @@ async function replayMarks (config: StackConfig, topic: string): Promise<Map<str
   return marks
 }
 
-export async function listDeadLetters (config: StackConfig, topic: string): Promise<DeadLetter[]> {
+export async function listDeadLetters (config: KafkaAccess, topic: string): Promise<DeadLetter[]> {
   const [records, marks] = await Promise.all([readAll(config, topic), replayMarks(config, topic)])
   return records.map(r => {
     const letter = describe(r)
@@ -157,24 +156,24 @@ export interface Replayed { partition: number, offset: string, topic: string, ke
  * original headers (the x-dlq-* ones dropped) and `x-replayed-from: <dlq>:<partition>:<offset>`,
  * through the kit's idempotent acks=all producer. Consumers' inboxes absorb a replay repeated.
  */
-export async function replayDeadLetters (config: StackConfig, topic: string, selection: ReplaySelection): Promise<Replayed[]> {
+export async function replayDeadLetters (config: KafkaAccess, topic: string, selection: ReplaySelection): Promise<Replayed[]> {
   if (selection.all === (selection.offset !== undefined)) {
-    throw new StackError('REPLAY_SELECTION', 'Say which dead letters to replay: --offset N (with --partition P when the topic has several partitions) or --all.')
+    throw new OperationError('REPLAY_SELECTION', 'Say which dead letters to replay: --offset N (with --partition P when the topic has several partitions) or --all.')
   }
   const records = await readAll(config, topic)
   let chosen = records
   if (selection.offset !== undefined) {
     chosen = records.filter(r => r.offset === selection.offset && (selection.partition === undefined || r.partition === selection.partition))
-    if (chosen.length === 0) throw new StackError('NO_SUCH_RECORD', `${topic} has no record at offset ${selection.offset}${selection.partition === undefined ? '' : ` in partition ${selection.partition}`}: see ./ripple dlq list ${topic}.`)
-    if (chosen.length > 1) throw new StackError('AMBIGUOUS_OFFSET', `Offset ${selection.offset} exists in partitions ${chosen.map(r => r.partition).join(', ')} of ${topic}: add --partition P.`)
+    if (chosen.length === 0) throw new OperationError('NO_SUCH_RECORD', `${topic} has no record at offset ${selection.offset}${selection.partition === undefined ? '' : ` in partition ${selection.partition}`}: see ./ripple dlq list ${topic}.`)
+    if (chosen.length > 1) throw new OperationError('AMBIGUOUS_OFFSET', `Offset ${selection.offset} exists in partitions ${chosen.map(r => r.partition).join(', ')} of ${topic}: add --partition P.`)
   }
   const withoutTarget = chosen.find(r => !originOf(r.headers, 'topic'))
-  if (withoutTarget) throw new StackError('NO_ORIGINAL_TOPIC', `${topic} record ${withoutTarget.partition}:${withoutTarget.offset} has neither an x-dlq-original-topic nor a __connect.errors.topic header, so there is nowhere to replay it to.`)
+  if (withoutTarget) throw new OperationError('NO_ORIGINAL_TOPIC', `${topic} record ${withoutTarget.partition}:${withoutTarget.offset} has neither an x-dlq-original-topic nor a __connect.errors.topic header, so there is nowhere to replay it to.`)
   if (chosen.length === 0) return []
 
   // Loaded here only: the rest of the CLI does not need the kit's Kafka client.
   const { createProducer } = await import('@ripple/kit')
-  const producer = createProducer({ brokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl, clientId: 'ripple-dlq-replay' })
+  const producer = createProducer({ brokers: config.kafkaClient.brokers, sasl: config.kafkaClient.sasl, clientId: 'ripple-dlq-replay' })
   try {
     const messages = chosen.map(r => ({
       topic: originOf(r.headers, 'topic')!,
@@ -188,9 +187,9 @@ export async function replayDeadLetters (config: StackConfig, topic: string, sel
     // One send: the idempotent producer keeps their order per partition.
     await producer.send(messages)
     if (!await topicExists(config, REPLAYS_TOPIC)) {
-      const admin = new Admin({ clientId: 'ripple-dlq-admin', bootstrapBrokers: endpoints(config).kafkaBrokers, sasl: endpoints(config).kafkaSasl })
+      const admin = new Admin({ clientId: 'ripple-dlq-admin', bootstrapBrokers: config.kafkaClient.brokers, sasl: config.kafkaClient.sasl })
       // Another replay may create it at the same moment: either way it then exists.
-      await admin.createTopics({ topics: [REPLAYS_TOPIC], partitions: replaysTopic.partitions, replicas: config.kafka.replicationFactor, configs: [{ name: 'cleanup.policy', value: replaysTopic.cleanupPolicy }] }).catch(() => {}).finally(() => admin.close())
+      await admin.createTopics({ topics: [REPLAYS_TOPIC], partitions: replaysTopic.partitions, replicas: config.kafkaClient.replicationFactor, configs: [{ name: 'cleanup.policy', value: replaysTopic.cleanupPolicy }] }).catch(() => {}).finally(() => admin.close())
     }
     // Marked after the records are back on their topic: a crash between the two leaves an entry
     // pending that was replayed, which a second replay repeats harmlessly (consumers' inboxes).

@@ -1,11 +1,10 @@
 import { findTopic, partyName } from '@ripple/contracts'
 import type { TopicContract } from '@ripple/contracts'
 import { z } from 'zod'
-import type { StackConfig } from '../config.ts'
-import { endpoints } from '../config.ts'
-import { newestRecords } from '../console/kafka/newest-records.query.ts'
-import { TopicRangeReader } from '../console/kafka/topic-range.reader.ts'
-import type { ConsumedRecord } from './kafka.command.ts'
+import type { ConsumedRecord } from '../kafka/kafka.operations.ts'
+import type { KafkaAccess } from '../kafka/kafka.target.ts'
+import { newestRecords } from '../kafka/newest-records.query.ts'
+import { TopicRangeReader } from '../kafka/topic-range.reader.ts'
 
 /** How many of a topic's newest records are checked against its contract. */
 export const CONFORMANCE_SAMPLE = 500
@@ -106,9 +105,9 @@ export async function newestConformance (reader: Pick<TopicRangeReader, 'bounds'
 }
 
 /** The same for the CLI, on a reader of its own. */
-export async function checkNewestRecords (config: StackConfig, topic: string): Promise<Conformance | undefined> {
+export async function checkNewestRecords (config: KafkaAccess, topic: string): Promise<Conformance | undefined> {
   if (!findTopic(topic)) return undefined
-  const reader = new TopicRangeReader(endpoints(config).kafkaBrokers, endpoints(config).kafkaSasl)
+  const reader = new TopicRangeReader(config.kafkaClient.brokers, config.kafkaClient.sasl)
   try {
     return await newestConformance(reader, topic)
   } finally {
