@@ -1,7 +1,7 @@
 import { connect, createServer } from 'node:net'
 import type { Socket } from 'node:net'
 import { createLogger } from '@ripple/kit'
-import { runConsole } from '@ripple/stack/console'
+import { runConsole } from '@ripple/console'
 import { loadStackConfig } from '@ripple/stack'
 
 // The web console in a container. It reads the stack's config, where every component shares one

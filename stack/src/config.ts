@@ -240,7 +240,7 @@ export interface StackConfig {
   /** This process's Kafka client settings (brokers, its principal's login, replication), as the shared operations take them. */
   readonly kafkaClient: KafkaTarget
   readonly connectWorkers: readonly ConnectWorker[]
-  /** The web console's own settings (stack/src/console). */
+  /** The web console's own settings (console/). */
   readonly console: {
     /** Host header values it answers to besides 127.0.0.1:<port> and localhost:<port>; a name without a port means its own port. */
     readonly hosts: readonly string[]

@@ -2,7 +2,7 @@
 // door (@ripple/stack/components).
 
 // Settings: ports, hosts, accounts, Kafka principals.
-export { loadStackConfig, endpoints, servicePort, kafkaSasl, connectTarget, basicAuthorization, KAFKA_PRINCIPALS, ACCOUNTS } from './config.ts'
+export { loadStackConfig, endpoints, servicePort, kafkaSasl, connectTarget, clickhouseTarget, basicAuthorization, KAFKA_PRINCIPALS, ACCOUNTS } from './config.ts'
 export type { StackConfig, Endpoints, KnownServicePorts, ServiceDefinition } from './config.ts'
 
 // Secrets and Kafka logins.
@@ -15,7 +15,11 @@ export { cargaConnectorAccounts, connectSecrets, loadConnectorFiles, placeholder
 
 // The running stack.
 export { status } from './stack.ts'
+export type { ComponentStatus, HealthProbes } from './stack.ts'
 export { ensurePortsFree } from './prerequisites.ts'
 export { StackError } from './errors.ts'
 export { clickhouseRows } from './components/clickhouse.ts'
 export { serviceDefinitions } from './components/service.ts'
+
+// What the console reads of the services' stores, which its read-only accounts are granted.
+export { consoleReads, serviceDatabase } from './components/console.reads.ts'

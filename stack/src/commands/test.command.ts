@@ -13,6 +13,7 @@ import { down, status, up } from '../stack.ts'
 export const TEST_GLOBS = [
   'packages/*/test/**/*.test.ts',
   'stack/test/**/*.test.ts',
+  'console/test/**/*.test.ts',
   'services/*/test/**/*.test.ts',
   'test/**/*.test.ts',
   'deploy/test/**/*.test.ts'
@@ -66,7 +67,7 @@ export function testFiles (repoRoot: string, patterns: string[]): string[] {
 export const CLUSTER_TESTS = 'test/cluster/'
 
 /** Import cycles and relative imports into another workspace (.dependency-cruiser.mjs), over every workspace. */
-const DEPCRUISE_ARGS = ['--config', '.dependency-cruiser.mjs', '--output-type', 'err', 'packages', 'services', 'stack', 'bench', 'test', 'deploy']
+const DEPCRUISE_ARGS = ['--config', '.dependency-cruiser.mjs', '--output-type', 'err', 'packages', 'services', 'stack', 'console', 'bench', 'test', 'deploy']
 
 /** The unit tier: test files that need no stack. */
 export function unitTestFiles (repoRoot: string, files: string[]): string[] {

@@ -1,5 +1,5 @@
 import { createLogger } from '@ripple/kit'
-import { loadStackConfig } from '../config.ts'
+import { loadStackConfig } from '@ripple/stack'
 import { runConsole } from './console.run.ts'
 
 // `./ripple up` runs this as the `console` component; its settings are the stack's own

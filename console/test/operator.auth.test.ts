@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import type { HttpError } from '@ripple/kit'
-import { loadStackConfig } from '../../src/config.ts'
-import { allowedHosts } from '../../src/console/console.server.ts'
-import { OperatorKeyCheck, SessionStore } from '../../src/console/operator.auth.ts'
+import { loadStackConfig } from '@ripple/stack'
+import { allowedHosts } from '../src/console.server.ts'
+import { OperatorKeyCheck, SessionStore } from '../src/operator.auth.ts'
 
 test('a session: 256 random bits, found by its cookie value only, over after the idle time or the absolute one, or at sign-out', () => {
   let now = 1_000_000

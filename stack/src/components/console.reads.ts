@@ -1,4 +1,4 @@
-import { JOBS_DATABASE } from '../components/postgres.ts'
+import { JOBS_DATABASE } from './postgres.ts'
 import type { StackConfig } from '../config.ts'
 import type { DatabaseEngine } from '../secrets.ts'
 
@@ -15,7 +15,7 @@ export const serviceDatabase = (config: StackConfig, service: string, fallback: 
   config.services.find(s => s.name === service)?.database?.database ?? fallback
 
 /**
- * Every database read of the console (the trace pages, stack/src/console/trace), which its
+ * Every database read of the console (the trace pages, console/src/trace), which its
  * accounts are granted and nothing else: SELECT on these columns. A query that names another
  * column is refused (MariaDB ER_COLUMNACCESS_DENIED_ERROR, PostgreSQL 42501) until it is listed
  * here; userdata.users.password never is.

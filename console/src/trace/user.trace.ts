@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { changeEventId, decodeChangeEvent, decodeChangeKey } from '@ripple/kit'
 import type { RowDataPacket } from 'mysql2/promise'
-import type { StackConfig } from '../../config.ts'
+import type { StackConfig } from '@ripple/stack'
 import { changeOf } from '@ripple/operations'
 import type { TraceStep } from './trace.types.ts'
 import { consumerStep, describeGroups, isoOf, withKafka } from './kafka.reader.ts'

@@ -1,10 +1,8 @@
 import mysql from 'mysql2/promise'
 import type { RowDataPacket } from 'mysql2/promise'
 import pg from 'pg'
-import type { StackConfig } from '../../config.ts'
-import { clickhouseTarget, endpoints } from '../../config.ts'
-import { clickhouseRows as clickhouseSelect } from '../../components/clickhouse.ts'
-import { StackError } from '../../errors.ts'
+import type { StackConfig } from '@ripple/stack'
+import { clickhouseRows as clickhouseSelect, clickhouseTarget, endpoints, StackError } from '@ripple/stack'
 
 // The trace's reads of the stores, through the console's own read-only accounts (SELECT on the
 // columns ../store-reads.ts lists, nothing else): one SELECT each, always with parameters, each on
@@ -54,7 +52,7 @@ export async function postgresRows (config: StackConfig, database: string, queri
   }
 }
 
-export { serviceDatabase } from '../store-reads.ts'
+export { serviceDatabase } from '@ripple/stack'
 
 export interface CapturedMail { id: string, to: string[], subject: string, date: string, messageId?: string }
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { html } from 'ghtml'
 import { z } from 'zod'
 import { parseInput } from '@ripple/kit'
-import { endpoints } from '../../config.ts'
+import { endpoints } from '@ripple/stack'
 import type { ConsoleDeps } from '../console.deps.ts'
 import { csrfOf, page } from './layout.ts'
 

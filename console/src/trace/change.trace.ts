@@ -1,4 +1,4 @@
-import type { StackConfig } from '../../config.ts'
+import type { StackConfig } from '@ripple/stack'
 import { traceJob } from './job.trace.ts'
 import { tracePost } from './post.trace.ts'
 import { traceUser } from './user.trace.ts'

@@ -1,6 +1,6 @@
 import { createLogger, createMetrics } from '@ripple/kit'
 import type { Logger } from '@ripple/kit'
-import type { StackConfig } from '../config.ts'
+import type { StackConfig } from '@ripple/stack'
 import { createConsole } from './console.server.ts'
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Admin, Consumer, murmur2 } from '@platformatic/kafka'
-import type { StackConfig } from '../../config.ts'
-import { endpoints } from '../../config.ts'
+import type { StackConfig } from '@ripple/stack'
+import { endpoints } from '@ripple/stack'
 import type { TraceStep } from './trace.types.ts'
 
 // The trace's Kafka side: a change's record is looked for in a bounded window of the one

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { InvalidInputError, parseInput } from '@ripple/kit'
 import type { ConsumedRecord, Conformance } from '@ripple/operations'
 import { listTopics, topicConfigs, newestRecords, contractView, describeConformance, newestConformance } from '@ripple/operations'
-import { StackError } from '../../errors.ts'
+import { StackError } from '@ripple/stack'
 import type { ConsoleDeps } from '../console.deps.ts'
 import { bytes, cell, csrfOf, enc, htmlCell, json, link, page, table } from './layout.ts'
 

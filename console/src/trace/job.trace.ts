@@ -1,5 +1,5 @@
-import type { StackConfig } from '../../config.ts'
-import { JOBS_DATABASE } from '../../components/postgres.ts'
+import type { StackConfig } from '@ripple/stack'
+import { JOBS_DATABASE } from '@ripple/stack/components'
 import type { TraceStep } from './trace.types.ts'
 import { consumerStep, describeGroups, isoOf, withKafka } from './kafka.reader.ts'
 import type { WindowRecord } from './kafka.reader.ts'

@@ -1,5 +1,5 @@
 import type { RowDataPacket } from 'mysql2/promise'
-import type { StackConfig } from '../../config.ts'
+import type { StackConfig } from '@ripple/stack'
 import type { TraceStep } from './trace.types.ts'
 import { consumerStep, describeGroups, isoOf, withKafka } from './kafka.reader.ts'
 import type { WindowRecord } from './kafka.reader.ts'
