@@ -68,11 +68,6 @@ export function deploymentConfig (): StackConfig {
   })
 }
 
-/** The stack with three Kafka nodes: the broker settings a replicated cluster gets (RF 3, min ISR 2). */
-export function clusterConfig (): StackConfig {
-  return withHome(home => loadStackConfig({ RIPPLE_HOME: home, RIPPLE_KAFKA_NODES: '3' }))
-}
-
 export interface SecretVariable {
   readonly variable: string
   readonly what: string

@@ -134,10 +134,15 @@ program.command('mail')
     log(`${body.length} mail(s)`)
   }))
 
-program.command('connectors')
-  .description('each Kafka Connect connector with its state and its tasks\' states')
-  .option('--json', 'print a JSON array')
-  .action(withConfig(printConnectors))
+// The old name of `kafka connectors`: it says the new one and fails, so a script that uses it is noticed.
+program.command('connectors', { hidden: true })
+  .helpOption(false)
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .action(() => {
+    log('./ripple connectors is now ./ripple kafka connectors.')
+    process.exitCode = 2
+  })
 
 const count = (name: string, min: number) => (value: string) => {
   const n = Number(value)
@@ -300,7 +305,7 @@ group.command('reset').argument('<id>')
   }))
 
 kafka.command('connectors')
-  .description('each Kafka Connect connector with its state and its tasks\' states (as ./ripple connectors)')
+  .description('each Kafka Connect connector with its state and its tasks\' states')
   .option('--json', 'print a JSON array')
   .action(withConfig(printConnectors))
 

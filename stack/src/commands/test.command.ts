@@ -147,12 +147,14 @@ export async function runTests (config: StackConfig, options: TestOptions, log: 
   const staticChecks = async () => {
     if (!options.static) return 0
     // Each reads the whole tree on its own; at once they take the time of the slowest one.
-    const [lint, imports, types] = await Promise.all([
+    const [lint, imports, unused, types] = await Promise.all([
       run(['node_modules/eslint/bin/eslint.js', '.'], true),
       run(['node_modules/dependency-cruiser/bin/dependency-cruiser.mjs', ...DEPCRUISE_ARGS], true),
+      // Unused files, exports and dependencies (knip.jsonc).
+      run(['node_modules/knip/bin/knip.js', '--no-progress'], true),
       run(['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json'], true)
     ])
-    if (lint !== 0 || imports !== 0 || types !== 0) { log('lint or types FAILED (above)'); return lint || imports || types }
+    if (lint !== 0 || imports !== 0 || unused !== 0 || types !== 0) { log('lint or types FAILED (above)'); return lint || imports || unused || types }
     log(`lint and types clean after ${seconds()} s`)
     return 0
   }

@@ -16,8 +16,8 @@ const FETCH_BYTES = 1024 * 1024
 
 export class TopicRangeReader {
   readonly #client: Consumer
-  // Two fetches at once on this client's connection took a second each (three partitions read in
-  // parallel: 1,020 ms, one after the other: 20 ms), so fetches go one at a time.
+  // Two fetches at once on this client's connection each took far longer than both one after the
+  // other, so fetches go one at a time.
   readonly #oneFetch = pLimit(1)
 
   constructor (brokers: string[], sasl: KafkaSasl) {
