@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs'
 import { Command, InvalidArgumentError } from 'commander'
 import { execa } from 'execa'
 import { contractsCommand } from './commands/contracts.command.ts'
-import { listDeadLetters, printDeadLetters, replayDeadLetters, consume, createTopic, deleteTopic, describeGroup, describeTopic, listGroups, listTopics, parseHeader, produce, resetGroup, checkNewestRecords, contractView, describeConformance, controlConnector, listConnectorStates, sourcePositionLost } from '@ripple/operations'
-import type { ConsumedRecord, ResetTarget, ConnectorAction, ConnectorState } from '@ripple/operations'
+import { listDeadLetters, replayDeadLetters, consume, createTopic, deleteTopic, describeGroup, describeTopic, listGroups, listTopics, parseHeader, produce, resetGroup, checkNewestRecords, contractView, describeConformance, controlConnector, listConnectorStates, sourcePositionLost } from '@ripple/operations'
+import type { ConsumedRecord, DeadLetter, ResetTarget, ConnectorAction, ConnectorState } from '@ripple/operations'
 import { runMutation } from './commands/mutation.command.ts'
 import { runTests } from './commands/test.command.ts'
 import { endpoints, loadStackConfig } from './config.ts'
@@ -57,6 +57,14 @@ function printConnector (c: ConnectorState): void {
 function printColumns (header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i]?.length ?? 0)))
   for (const r of [header, ...rows]) console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd())
+}
+
+function printDeadLetters (letters: DeadLetter[]): void {
+  for (const d of letters) {
+    const from = d.originalTopic ? `${d.originalTopic}:${d.originalPartition ?? '?'}:${d.originalOffset ?? '?'}` : '(no original topic in its headers)'
+    const state = d.replayedAt ? `replayed ${d.replayedAt}` : 'pending'
+    console.log(`${d.partition}:${d.offset}  ${d.time}  ${state}  key=${d.key ?? '-'}  from ${from}  ${d.errorCode ?? ''}  ${d.reason ?? ''}`.trimEnd())
+  }
 }
 
 function printRecord (r: ConsumedRecord): void {

@@ -16,7 +16,7 @@ export { describeGroup, listGroups, resetGroup } from './kafka/kafka.operations.
 export type { GroupDescription, GroupSummary, ResetTarget } from './kafka/kafka.operations.ts'
 
 // Dead letters and their replay.
-export { listDeadLetters, printDeadLetters, replayDeadLetters, REPLAYED_FROM_HEADER, REPLAYS_TOPIC } from './dlq/dlq.operations.ts'
+export { listDeadLetters, replayDeadLetters, REPLAYED_FROM_HEADER, REPLAYS_TOPIC } from './dlq/dlq.operations.ts'
 export type { DeadLetter, Replayed, ReplaySelection } from './dlq/dlq.operations.ts'
 
 // Topic contracts: what a topic promises and whether its newest records keep it.

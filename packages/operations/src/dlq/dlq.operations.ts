@@ -135,14 +135,6 @@ export async function listDeadLetters (config: KafkaAccess, topic: string): Prom
   })
 }
 
-export function printDeadLetters (letters: DeadLetter[]): void {
-  for (const d of letters) {
-    const from = d.originalTopic ? `${d.originalTopic}:${d.originalPartition ?? '?'}:${d.originalOffset ?? '?'}` : '(no original topic in its headers)'
-    const state = d.replayedAt ? `replayed ${d.replayedAt}` : 'pending'
-    console.log(`${d.partition}:${d.offset}  ${d.time}  ${state}  key=${d.key ?? '-'}  from ${from}  ${d.errorCode ?? ''}  ${d.reason ?? ''}`.trimEnd())
-  }
-}
-
 export interface ReplaySelection {
   all: boolean
   offset?: bigint
