@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { Consumer } from '@platformatic/kafka'
 import type { Pool } from 'undici'
 import type { CapturedMail } from '@ripple/mail-capture'
-import type { KafkaSasl } from '../../stack/src/config.ts'
+import type { KafkaSasl } from '@ripple/operations'
 
 // The bench's view of the running pipeline: user-service's REST API, the SMTP capture's API,
 // the change events on Kafka and notification-service's /metrics.

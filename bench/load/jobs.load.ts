@@ -13,8 +13,8 @@ import type { StackConfig } from '@ripple/stack'
 // answered, and its latency counts from when it was due, so a slow receiver shows as latency
 // rather than as a lower rate (no coordinated omission). autocannon was the first choice, but its
 // rate limit lets each connection send its whole per-second quota back to back when a 1 s timer
-// resets it: requests arrive in bursts at every second boundary, which measured p50 115 ms at
-// 250 req/s over 256 connections against 22 ms over 8, a figure of the bursts, not of the receiver.
+// resets it: requests arrive in bursts at every second boundary, and its latency grew with the
+// number of connections: a figure of the bursts, not of the receiver.
 
 export interface JobsLoadOptions {
   /** Requests per second, over all connections. */
@@ -67,8 +67,8 @@ const wallNs = () => BigInt(Math.round((performance.timeOrigin + performance.now
  * Follows sampled jobs: polls informer for each unfinished one until it answers `finish`, from
  * when the job is due (create_date + sleep; it cannot be finished before) every POLL_MS, each
  * sample's next poll only once its last one answered, so a slow informer is not flooded. Rounds
- * over every pending sample 50 ms apart added their own wait to `visible` (p50 157–175 ms against
- * 134–143 ms this way, alternated at 500 req/s) and polled jobs that could not be finished yet.
+ * over every pending sample 50 ms apart added their own wait to `visible` and polled jobs that
+ * could not be finished yet.
  */
 const POLL_MS = 10
 function follower (informerUrl: string) {

@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise'
 import type { RowDataPacket } from 'mysql2/promise'
-import { migrate } from '../../services/post-service/src/adapters/mariadb.migrations.ts'
+import { migrate } from '@ripple/post-service/migrations'
 import { flatOut } from '../support/flat-out.ts'
 
 export interface Connection { host: string, port: number, user: string, password: string }

@@ -4,7 +4,7 @@
 //   node bench/rest/rest.bench.ts [--seconds 30] [--settle 5]
 import { availableParallelism, loadavg } from 'node:os'
 import { setTimeout as delay } from 'node:timers/promises'
-import { loadStackConfig } from '../../stack/src/config.ts'
+import { loadStackConfig } from '@ripple/stack'
 import { benchOptions } from '../support/args.ts'
 import { printTable } from '../support/report.ts'
 import { componentPids, coresBetween, MACHINE, OTHERS, sampleCpu } from '../support/stack-cpu.ts'

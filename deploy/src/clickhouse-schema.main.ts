@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs'
 import pRetry from 'p-retry'
-import { clickhouseQuery } from '../../stack/src/components/clickhouse.ts'
-import { basicAuthorization } from '../../stack/src/config.ts'
-import { StackError } from '../../stack/src/errors.ts'
+import { clickhouseQuery } from '@ripple/stack/components'
+import { basicAuthorization, StackError } from '@ripple/stack'
 
 // A one-shot job: applies the generated ClickHouse statements (stack/clickhouse/*.sql resolved for
 // the deployment, a JSON array at CLICKHOUSE_SCHEMA_FILE) once ClickHouse answers. Every statement

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pRetry from 'p-retry'
-import { basicAuthorization } from '../../stack/src/config.ts'
-import { applyConnector, waitForConnector } from '../../stack/src/connectors.ts'
-import type { ConnectorDefinition } from '../../stack/src/connectors.ts'
+import { basicAuthorization } from '@ripple/stack'
+import { applyConnector, waitForConnector } from '@ripple/operations'
+import type { ConnectorDefinition } from '@ripple/operations'
 
 // A one-shot job for Compose (Kubernetes has Strimzi's KafkaConnector resources): PUTs each
 // generated connector (connectors/*.json resolved for the deployment) to Kafka Connect, as

@@ -1,8 +1,8 @@
 import { connect, createServer } from 'node:net'
 import type { Socket } from 'node:net'
 import { createLogger } from '@ripple/kit'
-import { runConsole } from '../../stack/src/console/console.run.ts'
-import { loadStackConfig } from '../../stack/src/config.ts'
+import { runConsole } from '@ripple/console'
+import { loadStackConfig } from '@ripple/stack'
 
 // The web console in a container. It reads the stack's config, where every component shares one
 // host; here each has its own, so each address it uses on 127.0.0.1 is forwarded to the

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { StackConfig } from '../../stack/src/config.ts'
+import type { StackConfig } from '@ripple/stack'
 import { mavenArtifacts } from './sources.ts'
 
 // The images of the components `./ripple up` runs from Debian packages or Maven, at the same

@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { CLICKHOUSE_SCHEMA_FILES } from '../../stack/src/components/clickhouse.ts'
-import { KAFKA_PRINCIPALS } from '../../stack/src/config.ts'
-import type { StackConfig } from '../../stack/src/config.ts'
-import type { ConnectorDefinition } from '../../stack/src/connectors.ts'
-import { deriveAcls, javaClientSecurity, scramJaas } from '../../stack/src/kafka-auth.ts'
-import type { AclEntry } from '../../stack/src/kafka-auth.ts'
-import { passwordVariable } from '../../stack/src/secrets.ts'
+import { CLICKHOUSE_SCHEMA_FILES } from '@ripple/stack/components'
+import { KAFKA_PRINCIPALS, deriveAcls, javaClientSecurity, scramJaas, passwordVariable } from '@ripple/stack'
+import type { StackConfig, AclEntry } from '@ripple/stack'
+import type { ConnectorDefinition } from '@ripple/operations'
 
 /**
  * Kafka's security in a deployment, the same model as `./ripple up`'s (stack/src/kafka-auth.ts):

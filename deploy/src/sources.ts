@@ -1,11 +1,9 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ACCOUNTS, CASSANDRA_ADMIN, CLICKHOUSE_USERS, CONNECT_ACCOUNTS, KAFKA_PRINCIPALS, loadStackConfig } from '../../stack/src/config.ts'
-import type { ServiceDefinition, StackConfig } from '../../stack/src/config.ts'
-import { connectSecrets } from '../../stack/src/connectors.ts'
-import type { ConnectorDefinition } from '../../stack/src/connectors.ts'
-import { passwordVariable, PUBLIC_KEY_NAMES, SECRET_NAMES } from '../../stack/src/secrets.ts'
+import { ACCOUNTS, CASSANDRA_ADMIN, CLICKHOUSE_USERS, CONNECT_ACCOUNTS, KAFKA_PRINCIPALS, loadStackConfig, connectSecrets, passwordVariable, PUBLIC_KEY_NAMES, SECRET_NAMES } from '@ripple/stack'
+import type { ServiceDefinition, StackConfig } from '@ripple/stack'
+import type { ConnectorDefinition } from '@ripple/operations'
 
 /**
  * What the manifests are generated from: the stack's own definitions, read the way `./ripple up`
@@ -93,11 +91,6 @@ function serviceAccountVariables (services: readonly ServiceDefinition[]): strin
     ...(s.database ? [passwordVariable(s.database.engine, s.database.user)] : []),
     ...(s.cassandra ? [passwordVariable('cassandra', s.cassandra.user)] : [])
   ])
-}
-
-/** The stack with three Kafka nodes: the broker settings a replicated cluster gets (RF 3, min ISR 2). */
-export function clusterConfig (): StackConfig {
-  return withHome(home => loadStackConfig({ RIPPLE_HOME: home, RIPPLE_KAFKA_NODES: '3' }))
 }
 
 export interface SecretVariable {

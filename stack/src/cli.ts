@@ -1,15 +1,12 @@
+import { fileURLToPath } from 'node:url'
 import { existsSync } from 'node:fs'
 import { Command, InvalidArgumentError } from 'commander'
 import { execa } from 'execa'
 import { contractsCommand } from './commands/contracts.command.ts'
-import { listDeadLetters, printDeadLetters, replayDeadLetters } from './commands/dlq.command.ts'
-import { consume, createTopic, deleteTopic, describeGroup, describeTopic, listGroups, listTopics, parseHeader, produce, resetGroup } from './commands/kafka.command.ts'
-import type { ConsumedRecord, ResetTarget } from './commands/kafka.command.ts'
+import { listDeadLetters, replayDeadLetters, consume, createTopic, deleteTopic, describeGroup, describeTopic, listGroups, listTopics, parseHeader, produce, resetGroup, checkNewestRecords, contractView, describeConformance, controlConnector, listConnectorStates, sourcePositionLost } from '@ripple/operations'
+import type { ConsumedRecord, DeadLetter, ResetTarget, ConnectorAction, ConnectorState } from '@ripple/operations'
 import { runMutation } from './commands/mutation.command.ts'
 import { runTests } from './commands/test.command.ts'
-import { checkNewestRecords, contractView, describeConformance } from './commands/topic-contract.view.ts'
-import { controlConnector, listConnectorStates, sourcePositionLost } from './connectors.ts'
-import type { ConnectorAction, ConnectorState } from './connectors.ts'
 import { endpoints, loadStackConfig } from './config.ts'
 import type { StackConfig } from './config.ts'
 import { StackError } from './errors.ts'
@@ -60,6 +57,14 @@ function printConnector (c: ConnectorState): void {
 function printColumns (header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i]?.length ?? 0)))
   for (const r of [header, ...rows]) console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd())
+}
+
+function printDeadLetters (letters: DeadLetter[]): void {
+  for (const d of letters) {
+    const from = d.originalTopic ? `${d.originalTopic}:${d.originalPartition ?? '?'}:${d.originalOffset ?? '?'}` : '(no original topic in its headers)'
+    const state = d.replayedAt ? `replayed ${d.replayedAt}` : 'pending'
+    console.log(`${d.partition}:${d.offset}  ${d.time}  ${state}  key=${d.key ?? '-'}  from ${from}  ${d.errorCode ?? ''}  ${d.reason ?? ''}`.trimEnd())
+  }
 }
 
 function printRecord (r: ConsumedRecord): void {
@@ -137,10 +142,15 @@ program.command('mail')
     log(`${body.length} mail(s)`)
   }))
 
-program.command('connectors')
-  .description('each Kafka Connect connector with its state and its tasks\' states')
-  .option('--json', 'print a JSON array')
-  .action(withConfig(printConnectors))
+// The old name of `kafka connectors`: it says the new one and fails, so a script that uses it is noticed.
+program.command('connectors', { hidden: true })
+  .helpOption(false)
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .action(() => {
+    log('./ripple connectors is now ./ripple kafka connectors.')
+    process.exitCode = 2
+  })
 
 const count = (name: string, min: number) => (value: string) => {
   const n = Number(value)
@@ -148,41 +158,25 @@ const count = (name: string, min: number) => (value: string) => {
   return n
 }
 
-program.command('load')
-  .description('load a pipeline: `jobs` posts jobs to the receiver at a fixed rate and follows a sample through informer')
-  .argument('<pipeline>', 'jobs')
-  .option('--rps <n>', 'requests per second', count('rps', 1), 25)
-  .option('--duration <seconds>', 'how long', count('duration', 1), 60)
-  .option('--connections <n>', 'most HTTP connections to the receiver at once', count('connections', 1), 64)
-  .option('--sleep <ms>', 'each job\'s sleep (receiver default when absent)', count('sleep', 0))
-  .option('--data-size <bytes>', 'each job\'s data size (receiver default when absent)', count('data-size', 0))
-  .option('--samples <n>', 'jobs followed through informer', count('samples', 1), 200)
-  .option('--finish-timeout <seconds>', 'how long to wait for the followed jobs after the load', count('finish-timeout', 1), 120)
-  .option('--json', 'print the figures as JSON')
-  .action(withConfig(async (config, pipeline: string, opts: { rps: number, duration: number, connections: number, sleep?: number, dataSize?: number, samples: number, finishTimeout: number, json?: boolean }) => {
-    if (pipeline !== 'jobs') throw new StackError('UNKNOWN_PIPELINE', `There is no load for "${pipeline}": name jobs.`)
-    // The load generator lives with the benchmarks (bench/load); only this command loads it.
-    const { printJobsLoad, runJobsLoad } = await import('../../bench/load/jobs.load.ts')
-    const result = await runJobsLoad(config, {
-      rps: opts.rps, durationSeconds: opts.duration, connections: opts.connections, sleepMs: opts.sleep, dataSize: opts.dataSize,
-      samples: opts.samples, finishTimeoutSeconds: opts.finishTimeout
-    }, log)
-    if (opts.json) console.log(JSON.stringify(result, null, 2))
-    else printJobsLoad(result)
-    if (result.requests.errors > 0 || result.requests.non2xx > 0 || result.samples.finished < result.samples.followed) process.exitCode = 1
-  }))
+// The benchmarks and the load generator live in bench/ with their own dependencies: these two
+// commands run bench's entry point as a child process with the same Node and arguments, so the
+// stack never imports bench.
+const BENCH_MAIN = fileURLToPath(new URL('../../bench/bench.main.ts', import.meta.url))
 
-program.command('bench')
-  .description('every benchmark against the running stack, one after the other, then the table of figures and goals (bench/results/<date>.json and .md)')
-  .option('--quick', 'short steps, about three minutes: what a reviewer runs')
-  .option('--repeat <n>', 'runs of the whole plan; the table shows each figure\'s median', count('repeat', 1), 1)
-  .option('--readme', 'also put the table into docs/benchmarks.md (linked from the README)')
-  .action(withConfig(async (config, opts: { quick?: boolean, repeat: number, readme?: boolean }) => {
-    // The benchmarks live in bench/ with their dependencies; only this command loads them.
-    const { runBenchSuite } = await import('../../bench/suite/bench.suite.ts')
-    const rows = await runBenchSuite(config, { quick: Boolean(opts.quick), repeat: opts.repeat, readme: Boolean(opts.readme) }, log)
-    if (rows.some(r => r.met === undefined)) process.exitCode = 1
-  }))
+for (const [name, description] of [
+  ['load', 'load a pipeline: `jobs` posts jobs to the receiver at a fixed rate and follows a sample through informer (`./ripple load --help`)'],
+  ['bench', 'every benchmark against the running stack, one after the other, then the table of figures and goals (`./ripple bench --help`)']
+] as const) {
+  program.command(name)
+    .description(description)
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async () => {
+      const child = await execa(process.execPath, [...process.execArgv, BENCH_MAIN, ...process.argv.slice(2)], { stdio: 'inherit', reject: false })
+      process.exitCode = child.exitCode ?? 1
+    })
+}
 
 const kafka = program.command('kafka')
   .description('see inside Kafka: topics, messages, consumer groups and lag, connectors')
@@ -319,7 +313,7 @@ group.command('reset').argument('<id>')
   }))
 
 kafka.command('connectors')
-  .description('each Kafka Connect connector with its state and its tasks\' states (as ./ripple connectors)')
+  .description('each Kafka Connect connector with its state and its tasks\' states')
   .option('--json', 'print a JSON array')
   .action(withConfig(printConnectors))
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { ConnectTarget, KafkaSasl, KafkaTarget } from '@ripple/operations'
 import { z } from 'zod'
 import { StackError } from './errors.ts'
 import { readServiceRegistry } from './registry.ts'
@@ -100,13 +101,6 @@ export interface KafkaRights {
 
 /** Kafka principals of the stack itself (SCRAM-SHA-512 users); each service's is its folder name. */
 export const KAFKA_PRINCIPALS = { admin: 'admin', connect: 'connect', console: 'console', cli: 'ripple-cli', test: 'ripple-test', clickhouse: 'clickhouse' } as const
-
-/** What @platformatic/kafka's clients take as `sasl`. */
-export interface KafkaSasl {
-  readonly mechanism: 'SCRAM-SHA-512'
-  readonly username: string
-  readonly password: string
-}
 
 /** One database account of the stack: who it is, where it may work, its password. */
 export interface DatabaseAccount {
@@ -247,8 +241,10 @@ export interface StackConfig {
     /** Every principal's SCRAM password (derived like database passwords; RIPPLE_KAFKA_<NAME>_PASSWORD overrides one). */
     readonly passwords: Readonly<Record<string, string>>
   }
+  /** This process's Kafka client settings (brokers, its principal's login, replication), as the shared operations take them. */
+  readonly kafkaClient: KafkaTarget
   readonly connectWorkers: readonly ConnectWorker[]
-  /** The web console's own settings (stack/src/console). */
+  /** The web console's own settings (console/). */
   readonly console: {
     /** Host header values it answers to besides 127.0.0.1:<port> and localhost:<port>; a name without a port means its own port. */
     readonly hosts: readonly string[]
@@ -363,6 +359,10 @@ export function loadStackConfig (env: NodeJS.ProcessEnv = process.env): StackCon
       principal: e.RIPPLE_KAFKA_PRINCIPAL,
       passwords: Object.fromEntries(kafkaPrincipals.map(p => [p, password('kafka', p)]))
     },
+    // Read when used, as endpoints() is: an unknown RIPPLE_KAFKA_PRINCIPAL fails the client, not the config.
+    get kafkaClient (): KafkaTarget {
+      return { brokers: nodes.map(n => `${e.RIPPLE_HOST}:${n.port}`), sasl: kafkaSasl(this, e.RIPPLE_KAFKA_PRINCIPAL), replicationFactor }
+    },
     console: { hosts: e.RIPPLE_CONSOLE_HOSTS, sessionIdleMs: e.RIPPLE_CONSOLE_SESSION_IDLE_MS, sessionMaxMs: e.RIPPLE_CONSOLE_SESSION_MAX_MS },
     connectWorkers: Array.from({ length: workers }, (_, i) => ({ name: i === 0 ? 'connect' : `connect-${i + 1}`, port: e.RIPPLE_CONNECT_PORT + PORT_STEP * i })),
     jvm: {
@@ -416,13 +416,6 @@ export function kafkaSasl (config: StackConfig, principal: string): KafkaSasl {
   const password = config.kafka.passwords[principal]
   if (password === undefined) throw new StackError('UNKNOWN_PRINCIPAL', `There is no Kafka principal "${principal}": name one of ${Object.keys(config.kafka.passwords).join(', ')}.`)
   return { mechanism: 'SCRAM-SHA-512', username: principal, password }
-}
-
-/** Where Kafka Connect's REST API is and the HTTP Basic credentials of one of its accounts. */
-export interface ConnectTarget {
-  readonly url: string
-  /** The Authorization header's value; undefined only where Connect runs without authentication (deploy/). */
-  readonly authorization: string | undefined
 }
 
 export function connectTarget (config: StackConfig, account: ConnectAccount, url = `http://${config.host}:${config.ports.connect}`): ConnectTarget {

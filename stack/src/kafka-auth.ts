@@ -8,7 +8,7 @@ import { deadLetterTopic } from '@ripple/kit'
 import { CLICKHOUSE_SCHEMA_FILES } from './components/clickhouse.ts'
 import type { ServiceDefinition, StackConfig } from './config.ts'
 import { endpoints, KAFKA_PRINCIPALS, kafkaSasl } from './config.ts'
-import type { ConnectorDefinition } from './connectors.ts'
+import type { ConnectorDefinition } from '@ripple/operations'
 import { StackError } from './errors.ts'
 
 /**
@@ -129,7 +129,7 @@ export function connectAcls (connectors: readonly ConnectorDefinition[], scope: 
 /**
  * The console: it shows every topic and group, resets a group's offsets and replays dead letters to
  * the topic they came from (a service's or a sink's input, or a test's), marking them on the replays topic
- * (the catalogue's REPLAYS_TOPIC, as stack/src/commands/dlq.command.ts does).
+ * (the catalogue's REPLAYS_TOPIC, as packages/operations/src/dlq/dlq.operations.ts does).
  */
 export function consoleAcls (services: readonly Pick<ServiceDefinition, 'name' | 'kafka'>[], connectors: readonly ConnectorDefinition[], scope: AclScope = { tests: true }): AclEntry[] {
   const p = KAFKA_PRINCIPALS.console

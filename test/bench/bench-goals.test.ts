@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { figures, markdownTable, summarise } from '../../bench/suite/bench.goals.ts'
-import type { RunResults } from '../../bench/suite/bench.goals.ts'
+import { figures, markdownTable, summarise } from '@ripple/bench/goals'
+import type { RunResults } from '@ripple/bench/goals'
 
 // RESULT lines as the benchmarks print them, cut down to what the goals read.
 function cdcRun (rate: number, p99: number, perSec = rate, missing = 0) {

@@ -11,8 +11,8 @@ import type { FastifyInstance } from 'fastify'
 import mysql from 'mysql2/promise'
 import type { RowDataPacket } from 'mysql2/promise'
 import pg from 'pg'
-import { createPostService } from '../../services/post-service/src/app.ts'
-import { postServiceConfigSchema } from '../../services/post-service/src/config.ts'
+import { createPostService } from '@ripple/post-service'
+import { postServiceConfigSchema } from '@ripple/post-service/config'
 
 const config = loadStackConfig()
 export const subscribeUrl = `http://${config.host}:${config.ports.subscribeService}`

@@ -2,8 +2,8 @@
 import { after, before, describe, it } from 'node:test'
 import fc from 'fast-check'
 import { deleteTopics, dropPostgresDatabase, testConfig, unique } from '@ripple/testing'
-import { createInformerService } from '../../services/informer/src/app.ts'
-import { informerConfigSchema } from '../../services/informer/src/config.ts'
+import { createInformerService } from '@ripple/informer'
+import { informerConfigSchema } from '@ripple/informer/config'
 import { assertHealthy, assertNoFailures, fuzz, idSegment, requests } from './fuzz.support.ts'
 import type { FuzzRequest, RouteSpec } from './fuzz.support.ts'
 

@@ -5,8 +5,8 @@ import cassandraDriver from 'cassandra-driver'
 import { execa } from 'execa'
 import { loadStackConfig } from '@ripple/stack'
 import { stack, unique } from '@ripple/testing'
-import { cassandra } from '../../stack/src/components/cassandra.ts'
-import { ensurePortsFree } from '../../stack/src/prerequisites.ts'
+import { cassandra } from '@ripple/stack/components'
+import { ensurePortsFree } from '@ripple/stack'
 
 const config = loadStackConfig()
 const login = (user: string, password: string) => new cassandraDriver.auth.PlainTextAuthProvider(user, password)

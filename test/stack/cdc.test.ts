@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto'
 import { after, describe, test } from 'node:test'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
-import { applyConnector, deleteConnector, endpoints, loadStackConfig, waitForConnector, withConnectorKafkaLogin } from '@ripple/stack'
+import { endpoints, loadStackConfig, withConnectorKafkaLogin } from '@ripple/stack'
+import { applyConnector, deleteConnector, waitForConnector } from '@ripple/operations'
 import { deleteTopics, eventually, readTopic } from '@ripple/testing'
 
 const config = loadStackConfig()

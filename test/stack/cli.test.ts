@@ -37,7 +37,7 @@ test('logs prints a component\'s log, and an unknown name gets one sentence', as
 })
 
 test('connectors --json shows the user connector and its task running', async () => {
-  const states = JSON.parse((await execa(ripple, ['connectors', '--json'])).stdout) as { name: string, state: string, tasks: { state: string }[] }[]
+  const states = JSON.parse((await execa(ripple, ['kafka', 'connectors', '--json'])).stdout) as { name: string, state: string, tasks: { state: string }[] }[]
   const user = states.find(s => s.name === 'mysql-debezium-cdc-source-user')
   assert.equal(user?.state, 'RUNNING')
   assert.deepEqual(user?.tasks.map(t => t.state), ['RUNNING'])

@@ -6,9 +6,10 @@ import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { execa } from 'execa'
-import { basicAuthorization, connectFetch, endpoints, loadStackConfig } from '@ripple/stack'
+import { basicAuthorization, endpoints, loadStackConfig } from '@ripple/stack'
+import { connectFetch } from '@ripple/operations'
 import { unique } from '@ripple/testing'
-import { connectTarget } from '../../stack/src/config.ts'
+import { connectTarget } from '@ripple/stack'
 
 const config = loadStackConfig()
 const ep = endpoints(config)

@@ -4,7 +4,8 @@ import { Admin } from '@platformatic/kafka'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { createProducer } from '@ripple/kit'
-import { applyConnector, connectFetch, connectorState, deleteConnector, endpoints, listDeadLetters, loadStackConfig } from '@ripple/stack'
+import { endpoints, loadStackConfig } from '@ripple/stack'
+import { applyConnector, connectFetch, connectorState, deleteConnector, listDeadLetters } from '@ripple/operations'
 import { countRecords, deleteTopics, eventually, readTopic, stack, topicEndOffsets, unique } from '@ripple/testing'
 
 /**

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { connectFetch, endpoints, loadStackConfig } from '@ripple/stack'
+import { endpoints, loadStackConfig } from '@ripple/stack'
+import { connectFetch } from '@ripple/operations'
 
 test('Kafka Connect lists the Debezium source connectors and the JDBC sink', async () => {
   const res = await connectFetch(endpoints(loadStackConfig()).connect, '/connector-plugins')

@@ -7,12 +7,11 @@ import { execa } from 'execa'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { createLogger, createMetrics } from '@ripple/kit'
-import { endpoints, loadStackConfig } from '@ripple/stack'
+import { consoleReads, endpoints, loadStackConfig } from '@ripple/stack'
 import type { StackConfig } from '@ripple/stack'
 import { deleteTopics, signInToConsole, unique } from '@ripple/testing'
-import { describeGroup } from '../../stack/src/commands/kafka.command.ts'
-import { createConsole } from '../../stack/src/console/console.server.ts'
-import { consoleReads } from '../../stack/src/console/store-reads.ts'
+import { describeGroup } from '@ripple/operations'
+import { createConsole } from '@ripple/console'
 
 // The console's doors on the real stack: the console `./ripple up` runs, and consoles of the
 // test's own (port 0, the same code) where a setting must differ: a shorter session, another Host name.

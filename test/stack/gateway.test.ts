@@ -7,9 +7,10 @@ import { readFileSync, statSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { connectFetch, loadStackConfig } from '@ripple/stack'
+import { loadStackConfig } from '@ripple/stack'
+import { connectFetch } from '@ripple/operations'
 import { eventually, restoreStack, stack, stopComponents, unique } from '@ripple/testing'
-import { loadRoutes } from '../../stack/src/components/gateway.config.ts'
+import { loadRoutes } from '@ripple/stack/components'
 
 const config = loadStackConfig()
 const routes = loadRoutes(config)

@@ -4,9 +4,10 @@ import { after, test } from 'node:test'
 import { Admin } from '@platformatic/kafka'
 import pg from 'pg'
 import { createProducer } from '@ripple/kit'
-import { applyConnector, connectFetch, connectorState, deleteConnector, endpoints, loadStackConfig } from '@ripple/stack'
+import { endpoints, loadStackConfig } from '@ripple/stack'
+import { applyConnector, connectFetch, connectorState, deleteConnector } from '@ripple/operations'
 import { deleteTopics, eventually, stack, unique } from '@ripple/testing'
-import { toPostgresRecord } from '../../services/converter/src/entities/job-done.entity.ts'
+import { toPostgresRecord } from '@ripple/converter/job-done'
 
 /**
  * The job pipeline's JDBC sink (connectors/postgres-connector.json) writes a batch with one

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { after, describe, test } from 'node:test'
 import { execa } from 'execa'
-import { applyConnector, connectorState, deleteConnector, endpoints, loadStackConfig, waitForConnector } from '@ripple/stack'
+import { endpoints, loadStackConfig } from '@ripple/stack'
+import { applyConnector, connectorState, deleteConnector, waitForConnector } from '@ripple/operations'
 import { callJson, deleteTopics, eventually, throwawayJdbcSink, unique } from '@ripple/testing'
 
 const config = loadStackConfig()

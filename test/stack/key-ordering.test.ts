@@ -6,7 +6,7 @@ import type { Message } from '@platformatic/kafka'
 import { createProducer } from '@ripple/kit'
 import { endpoints, loadStackConfig } from '@ripple/stack'
 import { deleteTopics, eventually, stack, unique } from '@ripple/testing'
-import { createTopic, describeTopic } from '../../stack/src/commands/kafka.command.ts'
+import { createTopic, describeTopic } from '@ripple/operations'
 
 /**
  * Seed 001's transfer-and-reversal lesson on a 6-partition topic: Kafka orders records within a

@@ -7,10 +7,11 @@ import { execa } from 'execa'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { createLogger } from '@ripple/kit'
-import { connectFetch, endpoints, loadStackConfig } from '@ripple/stack'
+import { endpoints, loadStackConfig } from '@ripple/stack'
+import { connectFetch } from '@ripple/operations'
 import type { ServiceDefinition } from '@ripple/stack'
 import { dropMariaDbDatabase, restoreStack, stack, unique } from '@ripple/testing'
-import { cargaConnectorAccounts } from '../../stack/src/connectors.ts'
+import { cargaConnectorAccounts } from '@ripple/stack'
 
 /**
  * Least privilege on the running stack: each service's own database account is refused what

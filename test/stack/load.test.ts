@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { execa } from 'execa'
 import { loadStackConfig } from '@ripple/stack'
-import type { JobsLoadResult } from '../../bench/load/jobs.load.ts'
+import type { JobsLoadResult } from '@ripple/bench/load'
 
 const ripple = join(loadStackConfig().repoRoot, 'ripple')
 

@@ -18,7 +18,7 @@ import { USERS_TOPIC, usersTopic } from '@ripple/contracts'
 import { loadStackConfig } from '@ripple/stack'
 import { readTopic, stack, topicEndOffsets } from '@ripple/testing'
 import type { ReadRecord } from '@ripple/testing'
-import { checkNewestRecords, conformance, describeConformance } from '../../stack/src/commands/topic-contract.view.ts'
+import { checkNewestRecords, conformance, describeConformance } from '@ripple/operations'
 import { USERS_DLQ, assertEveryChangeMailedOnce, createUsers, deleteUsers, elapsed, recordsSoFar, updateBurst, waitForLagZero, whenAtLeast } from '../e2e/faults.support.ts'
 import type { TestUsers } from '../e2e/faults.support.ts'
 

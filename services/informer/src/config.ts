@@ -14,10 +14,9 @@ export const informerConfigSchema = baseConfigSchema.extend({
   /** Events of one partition in flight at once (each job id still in order), so they share the view's statements. */
   CONCURRENCY_PER_PARTITION: wholeNumber(500, { min: 1, max: 10_000 })
 })
-  // A finish is only visible once fetched, so the wait is short: 64 KiB (receiver-topic fills it in
-  // ~20 ms at 1,500 req/s) or 50 ms, within the 150 ms visible budget after the sleep; idle, 20
-  // fetches a second rather than 50 (0.017 → 0.008 cores at rest). Answered at each record it cost
-  // 0.16 ms per job at 1,000 req/s against 0.12.
+  // A finish is only visible once fetched, so the wait is short: 64 KiB (receiver-topic fills it
+  // quickly under load) or 50 ms, within the 150 ms visible budget after the sleep; idle, 20
+  // fetches a second rather than 50. Answered at each record it cost more per job under load.
   .extend(consumerTuningSchema({ fetchMaxWaitMs: 50, fetchMinBytes: 65_536 }).shape)
 
 export type InformerConfig = z.infer<typeof informerConfigSchema>

@@ -18,9 +18,8 @@ export const processorConfigSchema = baseConfigSchema.extend({
 })
   // A fetch waits for 64 KiB (about 30 jobs) or 80 ms. A job is due `sleep` after its creation, so
   // waiting for a batch costs a job of 80 ms or more nothing and keeps any job within sleep + 100;
-  // idle, that is 12 fetches a second rather than 50 (0.017 → 0.005 cores at rest). A fetch
-  // answered at the first record (1 byte) cost more under load than it saved idle (at 1,000 req/s:
-  // processor 0.13-0.14 against 0.12-0.13 ms per job, Kafka 0.18-0.20 against 0.12 for the three).
+  // idle, that is 12 fetches a second rather than 50. A fetch answered at the first record (1 byte)
+  // cost more under load, in the processor and in Kafka, than it saved idle (bench/: jobs).
   .extend(consumerTuningSchema({ fetchMaxWaitMs: 80, fetchMinBytes: 65_536 }).shape)
 
 export type ProcessorConfig = z.infer<typeof processorConfigSchema>

@@ -13,17 +13,21 @@ import { down, status, up } from '../stack.ts'
 export const TEST_GLOBS = [
   'packages/*/test/**/*.test.ts',
   'stack/test/**/*.test.ts',
+  'console/test/**/*.test.ts',
   'services/*/test/**/*.test.ts',
   'test/**/*.test.ts',
   'deploy/test/**/*.test.ts'
 ]
 
 /**
- * What reaches the running stack: its addresses and faults come only through these packages,
- * so a test file that imports neither, itself or through a local file it imports (a helpers
- * module), is a unit test: it needs nothing started.
+ * What reaches the running stack: its faults and fixtures come only through @ripple/testing,
+ * and the folders of the stack tiers hold only tests against it. A test file elsewhere that
+ * imports neither, itself or through a local file it imports (a helpers module), is a unit
+ * test: it needs nothing started. (@ripple/stack is not such a package: deploy/'s tests read
+ * its connector files and ACLs without a stack.)
  */
-const STACK_PACKAGES = ['@ripple/testing', '@ripple/stack']
+const STACK_PACKAGES = ['@ripple/testing']
+const STACK_FOLDERS = ['test/stack/', 'test/e2e/', 'test/cluster/']
 /** Subpaths of those packages that import nothing of the stack (in-memory fakes). */
 const STACKLESS = new Set(['@ripple/testing/fakes'])
 
@@ -62,10 +66,13 @@ export function testFiles (repoRoot: string, patterns: string[]): string[] {
  */
 export const CLUSTER_TESTS = 'test/cluster/'
 
+/** Import cycles and relative imports into another workspace (.dependency-cruiser.mjs), over every workspace. */
+const DEPCRUISE_ARGS = ['--config', '.dependency-cruiser.mjs', '--output-type', 'err', 'packages', 'services', 'stack', 'console', 'bench', 'test', 'deploy']
+
 /** The unit tier: test files that need no stack. */
 export function unitTestFiles (repoRoot: string, files: string[]): string[] {
   const seen = new Map<string, boolean>()
-  return files.filter(f => !needsStack(resolve(repoRoot, f), seen))
+  return files.filter(f => !STACK_FOLDERS.some(d => f.startsWith(d)) && !needsStack(resolve(repoRoot, f), seen))
 }
 
 /**
@@ -139,12 +146,15 @@ export async function runTests (config: StackConfig, options: TestOptions, log: 
   }
   const staticChecks = async () => {
     if (!options.static) return 0
-    // Both read the whole tree on their own; at once they take the time of the slower one.
-    const [lint, types] = await Promise.all([
+    // Each reads the whole tree on its own; at once they take the time of the slowest one.
+    const [lint, imports, unused, types] = await Promise.all([
       run(['node_modules/eslint/bin/eslint.js', '.'], true),
+      run(['node_modules/dependency-cruiser/bin/dependency-cruiser.mjs', ...DEPCRUISE_ARGS], true),
+      // Unused files, exports and dependencies (knip.jsonc).
+      run(['node_modules/knip/bin/knip.js', '--no-progress'], true),
       run(['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json'], true)
     ])
-    if (lint !== 0 || types !== 0) { log('lint or types FAILED (above)'); return lint || types }
+    if (lint !== 0 || imports !== 0 || unused !== 0 || types !== 0) { log('lint or types FAILED (above)'); return lint || imports || unused || types }
     log(`lint and types clean after ${seconds()} s`)
     return 0
   }
@@ -157,7 +167,7 @@ export async function runTests (config: StackConfig, options: TestOptions, log: 
   const unitTier = async () => unit.length === 0 ? 0 : run([...testArgs(), ...unit], !options.unit)
 
   if (options.unit) {
-    log(`unit tier: ${unit.length} test file(s) that import neither ${STACK_PACKAGES.join(' nor ')}; ${stackFiles.length} left to the full run`)
+    log(`unit tier: ${unit.length} test file(s) outside ${STACK_FOLDERS.join(', ')} that do not import ${STACK_PACKAGES.join(' nor ')}; ${stackFiles.length} left to the full run`)
     const checks = await staticChecks()
     if (checks !== 0) return checks
     return finish(await unitTier(), 'unit tier (lint, types and tests)')

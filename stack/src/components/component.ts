@@ -1,5 +1,3 @@
-import type { StackConfig } from '../config.ts'
-
 export interface Health {
   healthy: boolean
   reason?: string
@@ -50,4 +48,3 @@ export interface Component {
   readonly dependsOn: string[]
 }
 
-export type ComponentFactory = (config: StackConfig) => Component

@@ -1,13 +1,13 @@
 import { join } from 'node:path'
 import type { StackConfig } from '../config.ts'
 import { ACCOUNTS, endpoints } from '../config.ts'
-import { consoleReads } from '../console/store-reads.ts'
+import { consoleReads } from './console.reads.ts'
 import type { Component } from './component.ts'
 import { grantColumnReads as grantMariadbReads } from './mariadb.ts'
 import { grantColumnReads as grantPostgresReads } from './postgres.ts'
 import { httpProbe } from './probes.ts'
 
-/** The web console (stack/src/console): topics, groups, connectors, dead letters, mail, traces. */
+/** The web console (console/, @ripple/console): topics, groups, connectors, dead letters, mail, traces. */
 export function webConsole (config: StackConfig): Component {
   const { consoleUrl } = endpoints(config)
   return {
@@ -19,8 +19,8 @@ export function webConsole (config: StackConfig): Component {
     async prepare () {},
     process: () => ({
       command: process.execPath,
-      args: ['--disable-warning=ExperimentalWarning', join(config.repoRoot, 'stack', 'src', 'console', 'main.ts')],
-      cwd: join(config.repoRoot, 'stack'),
+      args: ['--disable-warning=ExperimentalWarning', join(config.repoRoot, 'console', 'src', 'main.ts')],
+      cwd: join(config.repoRoot, 'console'),
       // It reads the stack's settings and secrets itself (RIPPLE_HOME), as the CLI does.
       // Its Kafka clients log in as the console's own principal (stack/src/kafka-auth.ts: consoleAcls).
       env: { ...config.childEnv, RIPPLE_HOME: config.paths.home, RIPPLE_KAFKA_PRINCIPAL: 'console' },

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { execa } from 'execa'
-import { summarize } from '../../src/commands/test.command.ts'
+import { summarize, unitTestFiles } from '../../src/commands/test.command.ts'
 
 const REPORTER = join(import.meta.dirname, '..', '..', 'src', 'commands', 'file-timing.reporter.ts')
 
@@ -34,4 +34,20 @@ test('the summary: the ten slowest files, slowest first; with --repeat each file
   const thrice = summarize([...runs, ...runs.map(r => ({ ...r, passed: true })), ...runs], root, 3)
   assert.ok(thrice.includes('  1/3  t/f3.test.ts'), thrice.join('\n'))
   assert.ok(thrice.includes('  3/3  t/f0.test.ts'))
+})
+
+test('the unit tier: what imports @ripple/testing or lies in a stack tier\'s folder needs the stack; importing @ripple/stack alone does not', () => {
+  const root = mkdtempSync(join(tmpdir(), 'ripple-tiers-'))
+  const files: Record<string, string> = {
+    'deploy/test/acls.test.ts': "import { deriveAcls } from '@ripple/stack'\n",
+    'test/stack/cli.test.ts': "import { execa } from 'execa'\n",
+    'services/a/test/app.test.ts': "import { helper } from './helper.ts'\n",
+    'services/a/test/helper.ts': "export { startStack } from '@ripple/testing'\n",
+    'services/a/test/fake.test.ts': "import { fakeClock } from '@ripple/testing/fakes'\n"
+  }
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true })
+    writeFileSync(join(root, path), text)
+  }
+  assert.deepEqual(unitTestFiles(root, ['deploy/test/acls.test.ts', 'test/stack/cli.test.ts', 'services/a/test/app.test.ts', 'services/a/test/fake.test.ts']), ['deploy/test/acls.test.ts', 'services/a/test/fake.test.ts'])
 })

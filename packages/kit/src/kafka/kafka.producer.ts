@@ -131,8 +131,8 @@ interface AccumulatorOptions { lingerMs: number, maxMessages: number, maxBytes: 
  * maxMessages / maxBytes), as Java's producer with max.in.flight.requests.per.connection=1.
  * @platformatic/kafka numbers an idempotent producer's batches when a send starts and, when one
  * fails, starts over with a new producer id: concurrent sends across a leader election then
- * reach the new leader out of order, and are written twice or out of key order (a three-node
- * test measured 4 doubled records and 14 keys out of order in 6,000 at 150/s). Every caller
+ * reach the new leader out of order, and are written twice or out of key order (the three-node
+ * tests under test/cluster saw both). Every caller
  * learns the outcome of the request its messages went in; with `lingerMs` a send waits that long
  * for company before the first request of a quiet moment (Java's linger.ms).
  */

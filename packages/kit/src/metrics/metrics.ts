@@ -11,9 +11,9 @@ export const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.2,
 export function createMetrics (service: string) {
   const registry: Registry = new client.Registry()
   registry.setDefaultLabels({ service })
-  // The event-loop delay monitor samples on a timer: at its 10 ms default that timer alone kept an
-  // idle service 0.002 cores busy (ten services: a fifth of the stack's budget at rest); at 100 ms
-  // a blocked loop still shows, sampled ten times less often.
+  // The event-loop delay monitor samples on a timer: at its 10 ms default that timer alone was a
+  // noticeable share of an idle stack's CPU (ten services); at 100 ms a blocked loop still shows,
+  // sampled ten times less often.
   client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 })
   return {
     registry,

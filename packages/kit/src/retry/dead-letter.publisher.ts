@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors/ripple.error.ts'
 import type { KafkaProducer } from '../kafka/kafka.producer.ts'
 import type { ConsumedMessage } from '../kafka/kafka.types.ts'
-import { errorCode } from './retry.policy.ts'
+import { errorCode } from './error-code.ts'
 
 export interface DeadLetterPublisher {
   publish (message: ConsumedMessage, error: unknown, attempts: number): Promise<void>

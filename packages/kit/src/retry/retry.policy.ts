@@ -33,11 +33,6 @@ export function canRetry (error: unknown): boolean {
   return true
 }
 
-export function errorCode (error: unknown): string {
-  if (error instanceof DomainError) return error.code
-  return error instanceof Error ? error.name : 'UNKNOWN'
-}
-
 export interface ProcessOptions {
   retry: RetryOptions
   dlq: DeadLetterPublisher

@@ -1,0 +1,12 @@
+// The component recipes that deploy/ renders for Compose and Kubernetes, and that tests start alone.
+export { cassandra, CASSANDRA_KEYSPACE, CASSANDRA_TABLE } from './cassandra.ts'
+export { CLICKHOUSE_SCHEMA_FILES, clickhouseConfigXml, clickhouseDefaultProfile, clickhouseQuery, clickhouseStatements } from './clickhouse.ts'
+export { connectWorkers } from './connect.ts'
+export { CONNECT_AUTHORIZATION_VARIABLE, haproxyConfig, loadRoutes, resolveBackends } from './gateway.config.ts'
+export type { ResolvedBackend } from './gateway.config.ts'
+export { kafkaProperties } from './kafka.ts'
+export { CAPTURE_PRIVILEGES, CARGA_DATABASE as MARIADB_CARGA, capturedTables, grantTarget, INVENTORY_DATABASE as MARIADB_INVENTORY } from './mariadb.ts'
+export { CARGA_DATABASE as POSTGRES_CARGA, INVENTORY_DATABASE as POSTGRES_INVENTORY, JOBS_DATABASE } from './postgres.ts'
+export { probe } from './probes.ts'
+export { prometheusConfig } from './prometheus.ts'
+export { cassandraEnv, serviceEnv } from './service.ts'
