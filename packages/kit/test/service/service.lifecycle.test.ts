@@ -8,7 +8,7 @@ describe('serviceLifecycle', () => {
   let exits: number[]
   let lines: { level: string, message: string, fields: unknown }[]
   const signals = ['SIGTERM', 'SIGINT'] as const
-  let before: Map<string, ReturnType<typeof process.listeners>>
+  let before: Map<string, NodeJS.SignalsListener[]>
 
   beforeEach(() => {
     exits = []
@@ -18,7 +18,7 @@ describe('serviceLifecycle', () => {
   })
   afterEach(() => {
     mock.restoreAll()
-    for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.includes(l)) process.removeListener(s, l as () => void)
+    for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.includes(l)) process.removeListener(s, l)
   })
 
   const logger = {
