@@ -279,6 +279,15 @@ describe('runConsumer (fake Kafka client)', () => {
     gate.resolve()
   })
 
+  it('keeps committing in order through a long partition (its done prefix is trimmed as it goes)', async () => {
+    const { push, client, handled } = await start({ commitIntervalMs: 5 })
+    for (let offset = 0; offset < 3000; offset++) push(record(0, offset))
+    await until(() => client().commits.flat().some(c => c.offset === 3000n), 'the last commit', 5000)
+    assert.equal(handled.length, 3000)
+    const offsets = client().commits.flat().map(c => c.offset)
+    assert.deepEqual(offsets, [...offsets].sort((a, b) => Number(a - b)))
+  })
+
   it('never runs a record twice when the library rewinds to an older offset', async () => {
     const { push, client, handled } = await start()
     push(record(0, 0), record(0, 1))
@@ -610,6 +619,36 @@ describe('runConsumer watchdog (fake clock)', () => {
     assert.deepEqual(runner.health(), { healthy: false, reason: 'not in its group for 11 s' })
     mock.timers.tick(20_000)
     await until(() => clients.length === 2, 'replaced after the session plus 20 s')
+  })
+
+  it('drops the stall gauge of a partition that went to another member', async () => {
+    mock.timers.enable({ apis: ['setInterval', 'Date'], now: 1_000_000 })
+    const metrics = createMetrics('fake-stall-drop')
+    const { push, client } = await start({ metrics })
+    client().assignments = [{ topic: 't', partitions: [0, 1] }]
+    push(record(0, 0), record(1, 0))
+    await settle()
+    mock.timers.tick(1000)
+    assert.deepEqual(Object.keys(await metric(metrics, 'consumerStalled')).sort(), ['t/0', 't/1'])
+    client().assignments = [{ topic: 't', partitions: [1] }]
+    client().emit('consumer:group:join')
+    assert.deepEqual(Object.keys(await metric(metrics, 'consumerStalled')), ['t/1'])
+  })
+
+  it('measures the dead-letter topics again every lagIntervalMs', async () => {
+    mock.timers.enable({ apis: ['setInterval'] })
+    const metrics = createMetrics('fake-dlq-again')
+    let depth = 1n
+    await start({ metrics, lagIntervalMs: 3000 }, c => { c.dlqTopics.add('t.dlq'); c.offsetsOf = (_topic, timestamp) => timestamp === -2n ? [0n] : [depth] })
+    await settle()
+    assert.deepEqual(await metric(metrics, 'deadLetterDepth'), { t: 1 })
+    depth = 4n
+    mock.timers.tick(2999)
+    await settle()
+    assert.deepEqual(await metric(metrics, 'deadLetterDepth'), { t: 1 })
+    mock.timers.tick(1)
+    await settle()
+    assert.deepEqual(await metric(metrics, 'deadLetterDepth'), { t: 4 })
   })
 
   it('retries a commit that failed from the watchdog', async () => {
