@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { EventEmitter } from 'node:events'
-import { afterEach, describe, it } from 'node:test'
+import { afterEach, describe, it, mock } from 'node:test'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { baseConfigSchema } from '../../src/config/config.ts'
@@ -43,6 +43,7 @@ function fakeProducer (log: string[], sent: { topic: string }[] = [], failWith?:
 const services: { stop: () => Promise<void> }[] = []
 const restore: (() => void)[] = []
 afterEach(async () => {
+  mock.timers.reset()
   await Promise.all(services.splice(0).map(s => s.stop()))
   for (const undo of restore.splice(0)) undo()
 })
@@ -54,9 +55,9 @@ function swap<T extends object, K extends keyof T> (target: T, key: K, value: un
   restore.push(() => { target[key] = original })
 }
 
-async function startService (setup: (context: ServiceContext<HostedConfig>) => Promise<void> | void, onFatal?: (error: unknown) => void) {
+async function startService (setup: (context: ServiceContext<HostedConfig>) => Promise<void> | void, onFatal?: (error: unknown) => void, settings = config) {
   let context: ServiceContext<HostedConfig> | undefined
-  const service = defineService<HostedConfig>('svc', async c => { context = c; await setup(c) })(config, { onFatal })
+  const service = defineService<HostedConfig>('svc', async c => { context = c; await setup(c) })(settings, { onFatal })
   services.push(service)
   const { url } = await service.start()
   return { service, url, context: context! }
@@ -175,6 +176,23 @@ describe('defineService', () => {
     state = { healthy: false };
     ({ body } = await health(context))
     assert.deepEqual(body.reasons, ['consumer g (t, u): unhealthy'])
+  })
+
+  it('reports a consumer stalled after KAFKA_STALL_AFTER_MS', async () => {
+    const gate = Promise.withResolvers<void>()
+    const clients: FakeConsumer[] = []
+    mock.timers.enable({ apis: ['Date'], now: 1_000_000 })
+    const { context } = await startService(() => {}, undefined, { ...config, KAFKA_STALL_AFTER_MS: 2000 })
+    context.producer({ createClient: fakeProducer([]) })
+    await context.consume({
+      groupId: 'g', topics: ['t'], handler: () => gate.promise,
+      createClient: o => { const c = new FakeConsumer(o as unknown as Record<string, unknown>); clients.push(c); return c as never }
+    })
+    clients[0]!.stream.emit('data', { topic: 't', partition: 0, offset: 0n, timestamp: 0n, key: undefined, value: Buffer.from('x'), headers: new Map() })
+    mock.timers.tick(2001)
+    const { body } = await health(context)
+    gate.resolve()
+    assert.deepEqual(body.reasons, ['consumer g (t): partition t:0: no commit for 2 s'])
   })
 
   it('answers 503 naming Kafka when a route fails to reach a broker', async () => {
