@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, describe, it, mock } from 'node:test'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import { ProduceAcks, compatibilityPartitioner } from '@platformatic/kafka'
+import { ProduceAcks, compatibilityPartitioner, stringSerializer } from '@platformatic/kafka'
 import { RippleError } from '../../src/errors/ripple.error.ts'
 import { accumulator, createProducer } from '../../src/kafka/kafka.producer.ts'
 import type { OutgoingMessage, ProducerOptions } from '../../src/kafka/kafka.producer.ts'
@@ -48,6 +48,7 @@ describe('createProducer (fake client)', () => {
     assert.equal(o.autocreateTopics, true)
     assert.equal(o.partitioner, compatibilityPartitioner)
     assert.equal(o.retries, 12)
+    assert.deepEqual(o.serializers, { headerKey: stringSerializer })
     assert.equal('sasl' in o, false)
     const delay = o.retryDelay as (client: unknown, operation: string, attempt: number) => number
     assert.deepEqual([1, 2, 5, 6, 12].map(attempt => delay(undefined, 'produce', attempt)), [200, 400, 3200, 5000, 5000])
@@ -270,11 +271,51 @@ describe('accumulator', () => {
     await next
   })
 
-  it('does not fail a send that was acknowledged in time', async () => {
+  it('does not fail nor report a send that was acknowledged in time', async () => {
     mock.timers.enable({ apis: ['setTimeout'] })
-    const send = accumulator(async () => {}, { ...defaults, deliveryTimeoutMs: 1000 })
+    const reasons: string[] = []
+    const send = accumulator(async () => {}, { ...defaults, deliveryTimeoutMs: 1000, onTimeout: reason => { reasons.push(reason) } })
     await send(msg('a'))
+    await assert.rejects(accumulator(async () => { throw new Error('no') }, { ...defaults, deliveryTimeoutMs: 1000, onTimeout: reason => { reasons.push(reason) } })(msg('b')))
     mock.timers.tick(5000)
     await settle()
+    assert.deepEqual(reasons, [])
+  })
+
+  it('counts a batch of exactly maxBytes as fitting', async () => {
+    const { requests, gates, sendNow } = recorder()
+    const send = accumulator(sendNow, { ...defaults, maxBytes: 2 * 65 })
+    const first = send(msg('0'))
+    await settle()
+    const sends = [send(msg('a')), send(msg('b'))]
+    gates[0]!.resolve()
+    await first
+    await settle()
+    gates[1]?.resolve()
+    await Promise.all(sends)
+    assert.deepEqual(requests, [['0'], ['a', 'b']])
+  })
+
+  it('forgets the bytes of what it sent or dropped: a later small send still waits lingerMs', async () => {
+    mock.timers.enable({ apis: ['setTimeout'] })
+    const { requests, gates, sendNow } = recorder()
+    const send = accumulator(sendNow, { ...defaults, lingerMs: 50, maxBytes: 3 * 65, deliveryTimeoutMs: 1000 })
+    const out = send([msg('a'), msg('b')])
+    mock.timers.tick(50)
+    await settle()
+    const dropped = assert.rejects(send([msg('c'), msg('d')]), /not sent/)
+    mock.timers.tick(1000)
+    await dropped
+    await assert.rejects(out)
+    gates[0]!.resolve()
+    await settle()
+    const later = send(msg('e'))
+    await settle()
+    assert.deepEqual(requests, [['a', 'b']], 'the queue is empty again: one small send lingers')
+    mock.timers.tick(50)
+    await settle()
+    assert.deepEqual(requests, [['a', 'b'], ['e']])
+    gates[1]!.resolve()
+    await later
   })
 })

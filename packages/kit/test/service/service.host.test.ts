@@ -165,7 +165,7 @@ describe('defineService', () => {
     const { context } = await startService(() => {})
     context.producer({ createClient: fakeProducer([]) })
     const runner = await context.consume({ groupId: 'g', topics: ['t', 'u'], handler: async () => {}, createClient: o => new FakeConsumer(o as unknown as Record<string, unknown>) as never })
-    assert.deepEqual((await health(context)).body['consumer:g'], { topics: ['t', 'u'], healthy: true })
+    assert.deepEqual(await health(context), { status: 200, body: { status: 'ok', reasons: [], 'consumer:g': { topics: ['t', 'u'], healthy: true } } })
     let state: ConsumerHealth = { healthy: false, reason: 'partition t:0: no commit for 61 s' }
     runner.health = () => state
     const first = await health(context)
@@ -215,7 +215,7 @@ describe('defineService', () => {
     }
     class Pool extends EventEmitter {
       constructor (options: Record<string, unknown>) { super(); made.push({ kind: 'pool', options }) }
-      async query (sql: string) { if (!up) throw new Error('terminating connection'); return { sql } }
+      async query (sql: string) { if (!up) throw new Error('terminating connection'); log.push(sql); return { sql } }
       async end () { log.push('pool') }
     }
     swap(pg, 'Client', Client)
@@ -227,6 +227,7 @@ describe('defineService', () => {
     const settings = { host: config.POSTGRES_HOST, port: config.POSTGRES_PORT, user: config.POSTGRES_USER, password: config.POSTGRES_PASSWORD, database: 'users' }
     assert.deepEqual(made, [{ kind: 'client', options: settings }, { kind: 'pool', options: { ...settings, max: 3 } }])
     assert.equal((await health(context)).body.postgres, 'ok')
+    assert.deepEqual(log.splice(0), ['SELECT 1'])
     up = false
     assert.equal((await health(context)).body.postgres, 'down')
     const response = await context.http.inject({ method: 'GET', url: '/fail' })
@@ -240,7 +241,7 @@ describe('defineService', () => {
     let poolOptions: Record<string, unknown> | undefined
     swap(mysql, 'createPool', (options: Record<string, unknown>) => {
       poolOptions = options
-      return { pool: new EventEmitter(), query: async () => { log.push('probe') }, end: async () => { log.push('end') } }
+      return { pool: new EventEmitter(), query: async (sql: string) => { log.push(sql) }, end: async () => { log.push('end') } }
     })
     const migrated: unknown[] = []
     const { service, context } = await startService(async c => {
@@ -254,7 +255,7 @@ describe('defineService', () => {
     assert.equal((await health(context)).body.mariadb, 'ok')
     assert.equal((await context.http.inject({ method: 'GET', url: '/fail' })).json().dependency, 'the orders database')
     await service.stop()
-    assert.deepEqual(log, ['migrate', 'probe', 'end'])
+    assert.deepEqual(log, ['migrate', 'SELECT 1', 'end'])
   })
 
   it('hands onFatal to its consumers', async () => {
