@@ -73,7 +73,10 @@ class FakeClient extends EventEmitter {
   async close (): Promise<void> { this.closed = true; this.active = false }
   startLagMonitoring (options: { topics: string[] }, interval: number): void { this.lagMonitoring = { topics: options.topics, interval } }
   stopLagMonitoring (): void { this.lagStopped = true }
-  async metadata ({ topics }: { topics: string[] }): Promise<{ topics: Map<string, unknown> }> {
+  metadataRequests: { topics: string[], autocreateTopics?: boolean }[] = []
+  async metadata (request: { topics: string[], autocreateTopics?: boolean }): Promise<{ topics: Map<string, unknown> }> {
+    const { topics } = request
+    this.metadataRequests.push(request)
     if (this.metadataError) throw this.metadataError
     return { topics: new Map(topics.filter(t => this.dlqTopics.has(t)).map(t => [t, {}])) }
   }
@@ -337,7 +340,8 @@ describe('runConsumer (fake Kafka client)', () => {
     assert.deepEqual(client().commits, [])
     client().active = true
     client().emit('consumer:group:join')
-    await until(() => client().commits.length === 1, 'the commit after the join')
+    // At once, not at the watchdog's next round.
+    await until(() => client().commits.length === 1, 'the commit after the join', 300)
   })
 
   it('drops the work of a partition assigned to another member, and does not handle its queued records', async () => {
@@ -539,6 +543,7 @@ describe('runConsumer (fake Kafka client)', () => {
     })
     await until(() => Object.keys((metrics.deadLetterDepth as unknown as { hashMap: object }).hashMap).length === 2, 'both topics measured')
     assert.deepEqual(await metric(metrics, 'deadLetterDepth'), { t: 0, u: 5 })
+    assert.deepEqual(client().metadataRequests.slice(0, 2), [{ topics: ['t.dlq'], autocreateTopics: false }, { topics: ['u.dlq'], autocreateTopics: false }], 'measuring creates no topic')
     assert.equal(client().lagStopped, false)
     await runner.stop()
     assert.equal(client().lagStopped, true)
