@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.ripple/', '**/*.d.ts'] },
+  { ignores: ['node_modules/', '.ripple/', '.stryker-tmp/', 'reports/', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

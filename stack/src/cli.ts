@@ -372,8 +372,9 @@ program.command('test')
   .option('--unit', 'only lint, types and the tests that need no stack (files importing neither @ripple/testing nor @ripple/stack); starts nothing')
   .option('--repeat <n>', 'run the stack\'s tests n times in a row on one stack and print each file\'s pass count', count('repeat', 1), 1)
   .option('--mutation', 'instead: mutation testing (Stryker) of packages/kit/src and the services\' entities and interactors, or of those under the paths given, with their unit tests only; starts nothing; last line `mutation score: N%`')
-  .action(withConfig(async (config, files: string[], opts: { static: boolean, keep?: boolean, unit?: boolean, repeat: number, mutation?: boolean }) => {
-    if (opts.mutation) { process.exitCode = await runMutation(config, files, log); return }
+  .option('--concurrency <n>', 'with --mutation: test processes side by side (default 1; the machine has two cores and the stack beside it)', count('concurrency', 1), 1)
+  .action(withConfig(async (config, files: string[], opts: { static: boolean, keep?: boolean, unit?: boolean, repeat: number, mutation?: boolean, concurrency: number }) => {
+    if (opts.mutation) { process.exitCode = await runMutation(config, files, log, opts.concurrency); return }
     process.exitCode = await runTests(config, { static: opts.static, keep: Boolean(opts.keep), unit: Boolean(opts.unit), repeat: opts.repeat, files }, log)
   }))
 

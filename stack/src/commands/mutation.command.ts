@@ -50,8 +50,12 @@ export function mutationPlan (repoRoot: string, paths: string[]): MutationPlan {
   return { mutate, tests }
 }
 
-/** Stryker's options for a plan; written to reports/mutation/stryker.config.json for each run. */
-export function strykerConfig (plan: MutationPlan): Record<string, unknown> {
+/**
+ * Stryker's options for a plan; written to reports/mutation/stryker.config.json for each run.
+ * `concurrency`: test processes (and type checkers) side by side; the machine has two cores, and
+ * other work (the stack) runs beside it, so 1 unless asked.
+ */
+export function strykerConfig (plan: MutationPlan, concurrency = 1): Record<string, unknown> {
   return {
     $schema: '../../node_modules/@stryker-mutator/core/schema/stryker-schema.json',
     plugins: ['@stryker-mutator/typescript-checker', join(import.meta.dirname, 'node-test.stryker-runner.ts')],
@@ -62,8 +66,7 @@ export function strykerConfig (plan: MutationPlan): Record<string, unknown> {
     ignorers: ['log-messages'],
     checkers: ['typescript'],
     tsconfigFile: 'tsconfig.mutation.json',
-    // One test process and one type checker: the machine has two cores, and other work runs beside it.
-    concurrency: 1,
+    concurrency,
     timeoutMS: 3000,
     // The sandbox holds only what the mutated sources and their unit tests need (node_modules is linked).
     ignorePatterns: ['/*', '!/package.json', '!/tsconfig.json', '!/tsconfig.mutation.json', '!/packages', '!/services', '!/packages/*/node_modules', '!/services/*/node_modules'],
@@ -97,7 +100,7 @@ export function mutationScore (report: MutationReport): number {
  * in its sandbox and runs their unit tests against each mutant. It never starts the stack.
  * The last line it prints is `mutation score: N%`.
  */
-export async function runMutation (config: StackConfig, paths: string[], log: (line: string) => void): Promise<number> {
+export async function runMutation (config: StackConfig, paths: string[], log: (line: string) => void, concurrency = 1): Promise<number> {
   const started = performance.now()
   const plan = mutationPlan(config.repoRoot, paths)
   if (plan.mutate.length === 0) {
@@ -108,11 +111,11 @@ export async function runMutation (config: StackConfig, paths: string[], log: (l
     log(`no unit tests for ${paths.join(', ')}: every mutant would survive`)
     return 1
   }
-  log(`mutation testing ${plan.mutate.length} source file(s) with ${plan.tests.length} unit test file(s); the stack is not used`)
+  log(`mutation testing ${plan.mutate.length} source file(s) with ${plan.tests.length} unit test file(s), ${concurrency} at a time; the stack is not used`)
   const reports = join(config.repoRoot, REPORTS)
   mkdirSync(reports, { recursive: true })
   const configFile = join(reports, 'stryker.config.json')
-  writeFileSync(configFile, `${JSON.stringify(strykerConfig(plan), null, 2)}\n`)
+  writeFileSync(configFile, `${JSON.stringify(strykerConfig(plan, concurrency), null, 2)}\n`)
   const jsonReport = join(reports, 'mutation.json')
   rmSync(jsonReport, { force: true })
   const stryker = join(config.repoRoot, 'node_modules/@stryker-mutator/core/bin/stryker.js')

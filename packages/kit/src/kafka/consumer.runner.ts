@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { Consumer, UserError, stringDeserializer } from '@platformatic/kafka'
-import type { Message, MessagesStream } from '@platformatic/kafka'
+import type { ConsumerOptions, Message, MessagesStream } from '@platformatic/kafka'
 import pLimit from 'p-limit'
 import type { LimitFunction } from 'p-limit'
 import pRetry, { AbortError } from 'p-retry'
@@ -70,6 +70,8 @@ export interface ConsumerRunnerOptions {
   rejoinAfterMs?: number
   /** Called when the runner cannot go on (a message could be neither processed nor dead-lettered, or the client was misused); services exit so a supervisor restarts them. */
   onFatal?: (error: unknown) => void
+  /** Makes each library client (default: a new Consumer); unit tests hand in a stand-in. */
+  createClient?: (clientOptions: ConsumerOptions<Buffer, Buffer, string, Buffer>) => Consumer<Buffer, Buffer, string, Buffer>
 }
 
 export interface ConsumerHealth {
@@ -169,8 +171,10 @@ export async function runConsumer (options: ConsumerRunnerOptions): Promise<Cons
     return assignments === null || assignments.some(a => a.topic === topic && a.partitions.includes(partition))
   }
 
+  const newClient = options.createClient ?? (clientOptions => new Consumer<Buffer, Buffer, string, Buffer>(clientOptions))
+
   function createClient (): Client {
-    return new Consumer<Buffer, Buffer, string, Buffer>({
+    return newClient({
       clientId: options.clientId ?? options.groupId,
       bootstrapBrokers: options.brokers,
       ...(options.sasl ? { sasl: options.sasl } : {}),

@@ -1,4 +1,5 @@
 import { Producer, ProduceAcks, compatibilityPartitioner, stringSerializer } from '@platformatic/kafka'
+import type { ProducerOptions as ClientOptions } from '@platformatic/kafka'
 import { RippleError } from '../errors/ripple.error.ts'
 import type { KafkaSasl, Payload } from './kafka.types.ts'
 
@@ -46,6 +47,8 @@ export interface ProducerOptions {
    * afterwards, as in Java, which is why consumers deduplicate.
    */
   deliveryTimeoutMs?: number
+  /** Makes the library client (default: a new Producer); unit tests hand in a stand-in. */
+  createClient?: (clientOptions: ClientOptions<Buffer, Buffer, string, Buffer>) => Producer<Buffer, Buffer, string, Buffer>
 }
 
 // The library retries a partition without a leader (an election after a broker's crash takes its
@@ -65,7 +68,8 @@ const toBuffer = (payload: Payload): Buffer => typeof payload === 'string' ? Buf
  * every in-sync replica and a retried send never writes it twice.
  */
 export function createProducer (options: ProducerOptions): KafkaProducer {
-  const producer = new Producer<Buffer, Buffer, string, Buffer>({
+  const newClient = options.createClient ?? (clientOptions => new Producer<Buffer, Buffer, string, Buffer>(clientOptions))
+  const producer = newClient({
     clientId: options.clientId,
     bootstrapBrokers: options.brokers,
     ...(options.sasl ? { sasl: options.sasl } : {}),
