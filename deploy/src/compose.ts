@@ -2,7 +2,7 @@ import type { StackConfig } from '@ripple/stack'
 import { CLICKHOUSE_USERS, CONNECT_ACCOUNTS, endpoints, KAFKA_PRINCIPALS } from '@ripple/stack'
 import { CONNECT_AUTHORIZATION_VARIABLE } from '@ripple/stack/components'
 import { composeBrokerSecurity, kafkaPasswordVariable } from './kafka-security.ts'
-import { cassandraInit, CASSANDRA_JVM_OPTIONS, CLICKHOUSE_ENV, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit } from './configs.ts'
+import { cassandraInit, CASSANDRA_JVM_OPTIONS, CLICKHOUSE_ENV, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit, PROMETHEUS_RULES_DIR } from './configs.ts'
 import { ACCOUNT_PASSWORD_VARIABLES, connectAuthorizationVariable, serviceDependsOn } from './sources.ts'
 import type { ContainerEnv, Target } from './target.ts'
 import { clusterBrokerSettings, COMPOSE_CONNECT_JAAS, COMPOSE_KAFKA_NODES, CONNECT_REST_CREDENTIALS_FILE, consoleContainerEnv, consoleForwards, KAFKA_CONTROLLER_PORT, KAFKA_PORT, kafkaNodeHost, serviceContainerEnv } from './target.ts'
@@ -179,7 +179,7 @@ export function composeFile (config: StackConfig, target: Target): Record<string
   services.prometheus = {
     image: PROMETHEUS_IMAGE,
     command: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus', '--storage.tsdb.retention.time=7d', `--web.listen-address=:${target.prometheus.port}`],
-    volumes: [`${volume('prometheus-data')}:/prometheus`, './prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro'],
+    volumes: [`${volume('prometheus-data')}:/prometheus`, './prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro', `./prometheus/rules:${PROMETHEUS_RULES_DIR}:ro`],
     ports: [publish(config.ports.prometheus, target.prometheus.port)],
     healthcheck: check(['CMD', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${target.prometheus.port}/-/ready`]),
     restart: 'unless-stopped'

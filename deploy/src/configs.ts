@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { CASSANDRA_KEYSPACE, CASSANDRA_TABLE, CLICKHOUSE_SCHEMA_FILES, clickhouseConfigXml, clickhouseDefaultProfile, clickhouseStatements, haproxyConfig, loadRoutes, resolveBackends, CAPTURE_PRIVILEGES, MARIADB_CARGA, capturedTables, grantTarget, MARIADB_INVENTORY, POSTGRES_CARGA, POSTGRES_INVENTORY, JOBS_DATABASE, prometheusConfig } from '@ripple/stack/components'
+import { basename, join } from 'node:path'
+import { CASSANDRA_KEYSPACE, CASSANDRA_TABLE, CLICKHOUSE_SCHEMA_FILES, clickhouseConfigXml, clickhouseDefaultProfile, clickhouseStatements, haproxyConfig, loadRoutes, resolveBackends, CAPTURE_PRIVILEGES, MARIADB_CARGA, capturedTables, grantTarget, MARIADB_INVENTORY, POSTGRES_CARGA, POSTGRES_INVENTORY, JOBS_DATABASE, prometheusConfig, prometheusRuleFiles } from '@ripple/stack/components'
 import type { ResolvedBackend } from '@ripple/stack/components'
 import { ACCOUNTS, CASSANDRA_ADMIN, CLICKHOUSE_USERS, consoleReads, endpoints, KAFKA_PRINCIPALS, cargaConnectorAccounts, loadConnectorFiles, passwordVariable } from '@ripple/stack'
 import type { StackConfig } from '@ripple/stack'
@@ -146,10 +146,19 @@ export function postgresInit (config: StackConfig): DatabaseInit {
   return { script, variables }
 }
 
-/** prometheus.yml as the stack writes it, each target at its host in this deployment. */
+/** Where the Prometheus container reads the rule files (a Compose bind mount, a Kubernetes ConfigMap). */
+export const PROMETHEUS_RULES_DIR = '/etc/prometheus/rules'
+
+/** The stack's rule files (stack/prometheus/rules/*.rules.yml), as Prometheus loads them in a deployment. */
+export function prometheusRules (config: StackConfig): { name: string, text: string }[] {
+  return prometheusRuleFiles(config).map(file => ({ name: basename(file), text: readFileSync(file, 'utf8') }))
+}
+
+/** prometheus.yml as the stack writes it, each target at its host and each rule file in PROMETHEUS_RULES_DIR. */
 export function prometheusYml (config: StackConfig, target: Target): string {
   const text = prometheusConfig(config)
-  const body = JSON.parse(text.slice(text.indexOf('\n') + 1)) as { scrape_configs: { job_name: string, static_configs: { targets: string[] }[] }[] }
+  const body = JSON.parse(text.slice(text.indexOf('\n') + 1)) as { rule_files: string[], scrape_configs: { job_name: string, static_configs: { targets: string[] }[] }[] }
+  body.rule_files = body.rule_files.map(f => `${PROMETHEUS_RULES_DIR}/${basename(f)}`)
   for (const job of body.scrape_configs) {
     const host = job.job_name === 'prometheus'
       ? 'localhost'

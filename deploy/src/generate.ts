@@ -6,7 +6,7 @@ import { stringify } from 'yaml'
 import { basicAuthorization, CONNECT_ACCOUNTS, KAFKA_PRINCIPALS, loadConnectorFiles, newSigningKey, passwordVariable, signingPublicKey } from '@ripple/stack'
 import type { ConnectAccount, StackConfig } from '@ripple/stack'
 import { composeFile, composeKafkaProperties } from './compose.ts'
-import { cassandraInit, clickhouseProfileXml, consoleGrants, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, postgresInit, prometheusYml } from './configs.ts'
+import { cassandraInit, clickhouseProfileXml, consoleGrants, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, postgresInit, prometheusRules, prometheusYml } from './configs.ts'
 import { connectImage, NODE_IMAGE, kafkaImage, rippleImage } from './images.ts'
 import type { K8sObject } from './k8s.ts'
 import { componentResources, CONNECT_SECRET, CONNECT_SECRET_KEY, connectorResources, connectResources, databaseResources, kafkaResources, SECRET, serviceResources, topicResources, userResources } from './k8s.ts'
@@ -119,6 +119,7 @@ export async function generatedFiles (): Promise<GeneratedFile[]> {
     { path: 'compose/clickhouse/schema.json', text: JSON.stringify(clickhouseSchema(config, compose), null, 2) + '\n' },
     { path: 'compose/console/grants.json', text: JSON.stringify(consoleGrants(config), null, 2) + '\n' },
     { path: 'compose/prometheus/prometheus.yml', text: prometheusYml(config, compose) },
+    ...prometheusRules(config).map(r => ({ path: `compose/prometheus/rules/${r.name}`, text: `# ${HEADER}\n# A copy of stack/prometheus/rules/${r.name}: edit that one.\n${r.text}` })),
     { path: 'compose/gateway/haproxy.cfg', text: haproxyCfg(config, compose) },
     ...connectors.map(({ file, definition }) => ({ path: `compose/connectors/${file}`, text: JSON.stringify(resolveConnector(config, compose, definition), null, 2) + '\n' })),
     { path: 'k8s/kafka.yaml', text: yamlDocs(kafkaResources(config)) },
@@ -150,7 +151,7 @@ export function refuseSecretValues (files: readonly GeneratedFile[]): void {
 }
 
 /** Folders whose every file is generated: a file there that the generator no longer writes is stale. */
-const OWNED_FOLDERS = ['compose/connectors']
+const OWNED_FOLDERS = ['compose/connectors', 'compose/prometheus/rules']
 
 /** Files that differ from what the generator writes, are missing, or are left over in an owned folder. */
 export async function staleFiles (dir = deployDir): Promise<string[]> {

@@ -2,7 +2,7 @@ import type { StackConfig } from '@ripple/stack'
 import type { ConnectorDefinition } from '@ripple/operations'
 import { CLICKHOUSE_USERS, endpoints, KAFKA_PRINCIPALS } from '@ripple/stack'
 import { CONNECT_AUTHORIZATION_VARIABLE } from '@ripple/stack/components'
-import { cassandraInit, CASSANDRA_JVM_OPTIONS, CLICKHOUSE_ENV, clickhouseProfileXml, consoleGrants, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit, prometheusYml } from './configs.ts'
+import { cassandraInit, CASSANDRA_JVM_OPTIONS, CLICKHOUSE_ENV, clickhouseProfileXml, consoleGrants, clickhouseSchema, clickhouseServerXml, haproxyCfg, mariadbInit, OPERATOR_KEY_HASH_VARIABLE, postgresInit, PROMETHEUS_RULES_DIR, prometheusRules, prometheusYml } from './configs.ts'
 import { CASSANDRA_IMAGE, CLICKHOUSE_IMAGE, HAPROXY_IMAGE, imageUser, MARIADB_IMAGE, POSTGRES_IMAGE, PROMETHEUS_IMAGE, rippleImage } from './images.ts'
 import { ACCOUNT_PASSWORD_VARIABLES, connectAuthorizationVariable, mavenArtifacts } from './sources.ts'
 import type { ContainerEnv, Target } from './target.ts'
@@ -391,6 +391,7 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
     }), [{ name: 'schema', configMap: { name: 'clickhouse-config', items: [{ key: 'schema.json', path: 'schema.json' }] } }]),
 
     configMap('prometheus-config', 'monitoring', { 'prometheus.yml': prometheusYml(config, target) }),
+    configMap('prometheus-rules', 'monitoring', Object.fromEntries(prometheusRules(config).map(r => [r.name, r.text]))),
     service('prometheus', 'monitoring', [{ name: 'http', port: target.prometheus.port }]),
     statefulSet('prometheus', 'monitoring', {
       container: {
@@ -400,9 +401,13 @@ export function componentResources (config: StackConfig, target: Target): K8sObj
         readinessProbe: httpProbe('/-/ready', 'http', 5, 10, 6),
         livenessProbe: httpProbe('/-/healthy', 'http', 30, 20, 6),
         resources: resources('100m', '256Mi', '1Gi'),
-        volumeMounts: [{ name: 'config', mountPath: '/etc/prometheus/prometheus.yml', subPath: 'prometheus.yml', readOnly: true }]
+        volumeMounts: [
+          { name: 'config', mountPath: '/etc/prometheus/prometheus.yml', subPath: 'prometheus.yml', readOnly: true },
+          // A whole-folder mount (no subPath), so an applied change of the ConfigMap reaches the pod.
+          { name: 'rules', mountPath: PROMETHEUS_RULES_DIR, readOnly: true }
+        ]
       },
-      volumes: [{ name: 'config', configMap: { name: 'prometheus-config' } }]
+      volumes: [{ name: 'config', configMap: { name: 'prometheus-config' } }, { name: 'rules', configMap: { name: 'prometheus-rules' } }]
     }, '/prometheus', '5Gi'),
 
     service('cassandra', 'store', [{ name: 'cql', port: target.cassandra.port }]),

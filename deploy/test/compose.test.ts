@@ -138,3 +138,14 @@ test('the databases\' init scripts make every account ./ripple up makes, each pa
   assert.ok(services.mariadb?.command?.includes('--binlog-format=ROW'))
   assert.ok(services.postgres?.command?.includes('wal_level=logical'))
 })
+
+test('Prometheus loads the stack\'s alert rules: each stack/prometheus/rules file is copied beside prometheus.yml and mounted where it names it', () => {
+  const rulesDir = join(config.repoRoot, 'stack', 'prometheus', 'rules')
+  const files = readdirSync(rulesDir).filter(f => f.endsWith('.rules.yml')).sort()
+  assert.ok(files.length > 0)
+  assert.deepEqual(readdirSync(join(deployDir, 'compose', 'prometheus', 'rules')).sort(), files)
+  for (const f of files) assert.ok(readFileSync(join(deployDir, 'compose', 'prometheus', 'rules', f), 'utf8').endsWith(readFileSync(join(rulesDir, f), 'utf8')), f)
+  const yml = JSON.parse(readFileSync(join(deployDir, 'compose', 'prometheus', 'prometheus.yml'), 'utf8').replace(/^#.*\n/gm, '')) as { rule_files: string[] }
+  assert.deepEqual(yml.rule_files, files.map(f => `/etc/prometheus/rules/${f}`))
+  assert.ok(services.prometheus?.volumes?.includes('./prometheus/rules:/etc/prometheus/rules:ro'))
+})

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1'
 import { Job } from 'kubernetes-models/batch/v1'
@@ -115,4 +117,21 @@ test('every component of the stack is in both deployments', () => {
     const found = inKubernetes[component]?.() ?? Boolean(named('Service', component) && (named('Deployment', component) ?? named('StatefulSet', component)))
     assert.ok(found, `Kubernetes runs ${component}`)
   }
+})
+
+test('Prometheus loads the stack\'s alert rules: the rules ConfigMap holds each stack/prometheus/rules file as it is, mounted where prometheus.yml names it', () => {
+  const rulesDir = join(config.repoRoot, 'stack', 'prometheus', 'rules')
+  const files = readdirSync(rulesDir).filter(f => f.endsWith('.rules.yml')).sort()
+  assert.ok(files.length > 0)
+  const rules = named('ConfigMap', 'prometheus-rules')!.data as Record<string, string>
+  assert.deepEqual(Object.keys(rules).sort(), files)
+  for (const f of files) assert.equal(rules[f], readFileSync(join(rulesDir, f), 'utf8'))
+  const yml = JSON.parse((named('ConfigMap', 'prometheus-config')!.data as Record<string, string>)['prometheus.yml']!.replace(/^#.*\n/gm, '')) as { rule_files: string[] }
+  assert.deepEqual(yml.rule_files, files.map(f => `/etc/prometheus/rules/${f}`))
+  const statefulSet = named('StatefulSet', 'prometheus')!
+  const mounts = containerOf(statefulSet).volumeMounts as { name: string, mountPath: string, subPath?: string }[]
+  const volumes = (statefulSet.spec as { template: { spec: { volumes: { name: string, configMap?: { name: string } }[] } } }).template.spec.volumes
+  const mount = mounts.find(m => m.mountPath === '/etc/prometheus/rules')
+  assert.ok(mount && mount.subPath === undefined, 'the rules folder is mounted whole')
+  assert.equal(volumes.find(v => v.name === mount.name)?.configMap?.name, 'prometheus-rules')
 })

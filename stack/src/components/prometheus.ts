@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AbortError } from 'p-retry'
@@ -38,14 +38,25 @@ async function reloadState (prometheusUrl: string): Promise<{ loadedAt: number, 
 export const SCRAPE_INTERVAL = '5s'
 
 /**
- * prometheus.yml as JSON (YAML's subset, so no YAML writer is needed): Prometheus itself and
- * every service `./ripple up` runs, each at /metrics, one job per service so queries can say
- * `job="converter"`.
+ * The alert and recording rule files in the repository (stack/prometheus/rules/*.rules.yml), read
+ * where they are: the repository is world-readable, so the `prometheus` account of a root `up`
+ * reads them too. Their promtool tests (*.test.yml) sit beside them and are not loaded.
+ */
+export function prometheusRuleFiles (config: StackConfig): string[] {
+  const dir = join(config.repoRoot, 'stack', 'prometheus', 'rules')
+  return readdirSync(dir).filter(f => f.endsWith('.rules.yml')).sort().map(f => join(dir, f))
+}
+
+/**
+ * prometheus.yml as JSON (YAML's subset, so no YAML writer is needed): the rule files, and
+ * Prometheus itself and every service `./ripple up` runs, each at /metrics, one job per service
+ * so queries can say `job="converter"`.
  */
 export function prometheusConfig (config: StackConfig): string {
   const scrape = (job: string, port: number) => ({ job_name: job, metrics_path: '/metrics', static_configs: [{ targets: [`${config.host}:${port}`] }] })
   const body = {
     global: { scrape_interval: SCRAPE_INTERVAL, evaluation_interval: SCRAPE_INTERVAL, scrape_timeout: '4s' },
+    rule_files: prometheusRuleFiles(config),
     scrape_configs: [
       scrape('prometheus', config.ports.prometheus),
       ...serviceDefinitions(config).map(d => scrape(d.name, d.port)),
@@ -102,12 +113,13 @@ export function prometheus (config: StackConfig): Component {
 
     health: () => httpProbe(`${prometheusUrl}/-/ready`),
 
-    // `up` runs this also when Prometheus already runs: a service added since then gets scraped.
-    // Whatever Prometheus loaded before the file's last change is replaced by a SIGHUP, so a
-    // retry of this step (or an `up` after one that failed) still reloads.
+    // `up` runs this also when Prometheus already runs: a service added since then gets scraped,
+    // a rule edited since then gets loaded. Whatever Prometheus loaded before the last change of
+    // the config or a rule file is replaced by a SIGHUP, so a retry of this step (or an `up`
+    // after one that failed) still reloads.
     async afterStart () {
       await writeConfig()
-      const writtenAt = statSync(configFile).mtimeMs / 1000
+      const writtenAt = Math.max(...[configFile, ...prometheusRuleFiles(config)].map(f => statSync(f).mtimeMs / 1000))
       if ((await reloadState(prometheusUrl)).loadedAt >= writtenAt) return
       const pid = await prometheusPid(configFile)
       if (pid === undefined) throw new AbortError(new StackError('PROMETHEUS_RELOAD', `No running Prometheus reads ${configFile}: run ./ripple stop prometheus and ./ripple up.`))
@@ -117,7 +129,7 @@ export function prometheus (config: StackConfig): Component {
         await new Promise(resolve => setTimeout(resolve, 200))
         const state = await reloadState(prometheusUrl)
         if (state.loadedAt >= writtenAt) return
-        if (!state.successful) throw new AbortError(new StackError('PROMETHEUS_RELOAD', `Prometheus refused the new scrape list in ${configFile}: see ./ripple logs prometheus.`))
+        if (!state.successful) throw new AbortError(new StackError('PROMETHEUS_RELOAD', `Prometheus refused the new scrape list in ${configFile} or a rule file it names: run promtool check config ${configFile}, or see ./ripple logs prometheus.`))
         if (Date.now() > deadline) throw new StackError('PROMETHEUS_RELOAD', `Prometheus did not load the new scrape list in ${configFile} within 15 s of SIGHUP: see ./ripple logs prometheus.`)
       }
     }
