@@ -15,6 +15,7 @@ import type { ComponentStatus } from './stack.ts'
 import { down, stackComponents, status, stopComponents, up } from './stack.ts'
 import { Supervisor } from './supervisor.ts'
 import { consumeHint, resetTargetOf, version } from './commands/kafka.arguments.ts'
+import { parseLevel, printLogs } from './commands/logs.command.ts'
 
 const log = (line: string) => { process.stderr.write(`ripple: ${line}\n`) }
 
@@ -77,6 +78,12 @@ function printRecord (r: ConsumedRecord): void {
   } else console.log(`  ${r.value ?? '(null: a tombstone)'}`)
 }
 
+const count = (name: string, min: number) => (value: string) => {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`--${name} must be a whole number of at least ${min}.`)
+  return n
+}
+
 const program = new Command('ripple')
   .description('Ripple: database changes carried to services through Kafka, on real components.')
   .version(version(), '-V, --version', 'print Ripple\'s version (the root package.json\'s)')
@@ -115,17 +122,24 @@ program.command('status')
   }))
 
 program.command('logs')
-  .description('print (or follow) the log of one component')
-  .argument('<component>')
+  .description('print (or follow) a component\'s log: the services\' pino lines as time, level, service, message, request id and error; other logs as they are')
+  .argument('[component]', 'whose log (see ./ripple status)')
+  .option('--all', 'every component\'s log, merged by time')
+  .option('--service <names>', 'these components\' logs, merged by time (comma-separated)')
+  .option('--level <min>', 'only pino lines at this level or above: trace, debug, info, warn, error, fatal')
+  .option('--request-id <id>', 'only the lines of this request (pino\'s reqId)')
   .option('-f, --follow', 'keep printing as the log grows')
-  .option('-n, --lines <count>', 'how many lines', '200')
-  .action(withConfig(async (config, component: string, opts: { follow?: boolean, lines: string }) => {
-    const file = new Supervisor(config).logFile(component)
-    if (!existsSync(file)) {
-      const names = stackComponents(config).map(c => c.name).join(', ')
-      throw new StackError('NO_LOG', `No log for "${component}" in ${config.paths.logs}: name one of ${names} (it has a log once ./ripple up started it).`)
-    }
-    await execa('tail', ['-n', opts.lines, ...(opts.follow ? ['-F'] : []), file], { stdio: 'inherit', reject: false })
+  .option('-n, --lines <count>', 'how many lines (after filtering)', count('lines', 0), 200)
+  .option('--raw', 'the file as it is (tail), no reading or filtering')
+  .action(withConfig(async (config, component: string | undefined, opts: { all?: boolean, service?: string, level?: string, requestId?: string, follow?: boolean, lines: number, raw?: boolean }) => {
+    const names = stackComponents(config).map(c => c.name)
+    const chosen = opts.all ? names : [...(component ? [component] : []), ...(opts.service?.split(',').map(n => n.trim()).filter(Boolean) ?? [])]
+    if (chosen.length === 0) throw new StackError('NO_LOG', `Name a component (one of ${names.join(', ')}), --service a,b or --all.`)
+    const supervisor = new Supervisor(config)
+    const files = chosen.map(service => ({ service, file: supervisor.logFile(service) }))
+    const unknown = files.filter(f => !opts.all && !existsSync(f.file)).map(f => f.service)
+    if (unknown.length > 0) throw new StackError('NO_LOG', `No log for ${unknown.map(n => `"${n}"`).join(', ')} in ${config.paths.logs}: name one of ${names.join(', ')} (it has a log once ./ripple up started it).`)
+    await printLogs(files, { lines: opts.lines, follow: Boolean(opts.follow), raw: Boolean(opts.raw), minLevel: opts.level === undefined ? undefined : parseLevel(opts.level), reqId: opts.requestId }, line => console.log(line))
   }))
 
 program.command('mail')
@@ -153,12 +167,6 @@ program.command('connectors', { hidden: true })
     log('./ripple connectors is now ./ripple kafka connectors.')
     process.exitCode = 2
   })
-
-const count = (name: string, min: number) => (value: string) => {
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`--${name} must be a whole number of at least ${min}.`)
-  return n
-}
 
 // The benchmarks and the load generator live in bench/ with their own dependencies: these two
 // commands run bench's entry point as a child process with the same Node and arguments, so the
