@@ -302,8 +302,8 @@ export interface GroupDescription {
 
 export async function describeGroup (config: KafkaAccess, group: string): Promise<GroupDescription> {
   return await withAdmin(config, async a => {
-    const described = (await a.describeGroups({ groups: [group] })).get(group)
-    if (!groupExists(described)) throw unknownGroup(group)
+    const described = await describeOne(a, group)
+    if (!described) throw unknownGroup(group)
     const members = [...described.members.values()].map(m => ({
       id: m.id, clientId: m.clientId, host: m.clientHost,
       assignment: [...(m.assignments ?? new Map()).entries()].map(([topic, a]) => ({ topic, partitions: [...(a as { partitions: number[] }).partitions] }))
@@ -334,6 +334,27 @@ export function groupExists<G extends { state: unknown }> (described: G | undefi
   return described !== undefined && String(described.state).toUpperCase() !== 'DEAD'
 }
 
+/** Whether a client error says the group does not exist, however deep in its MultipleErrors. */
+export function isGroupNotFound (err: unknown): boolean {
+  const e = err as { apiId?: unknown, errors?: unknown } | null
+  if (typeof e !== 'object' || e === null) return false
+  return e.apiId === 'GROUP_ID_NOT_FOUND' || (Array.isArray(e.errors) && e.errors.some(isGroupNotFound))
+}
+
+/**
+ * One group's description, undefined when the broker does not know it: the classic coordinator
+ * answers such a group as "Dead", the newer one (KIP-848) may answer GROUP_ID_NOT_FOUND instead.
+ */
+async function describeOne (a: Admin, group: string) {
+  try {
+    const described = (await a.describeGroups({ groups: [group] })).get(group)
+    return groupExists(described) ? described : undefined
+  } catch (err) {
+    if (isGroupNotFound(err)) return undefined
+    throw err
+  }
+}
+
 const unknownGroup = (group: string) => new OperationError('UNKNOWN_GROUP', `no such group: ${group} (./ripple kafka groups lists them)`)
 
 /** Refuses while the group has members: they would commit over whatever is done to it. */
@@ -348,8 +369,8 @@ function requireInactive (group: string, described: GroupMembers | undefined, wh
 /** Deletes a consumer group and its committed offsets; refused while it has members, as Kafka's own tool does. */
 export async function deleteGroup (config: KafkaAccess, group: string): Promise<void> {
   await withAdmin(config, async a => {
-    const described = (await a.describeGroups({ groups: [group] })).get(group)
-    if (!groupExists(described)) throw unknownGroup(group)
+    const described = await describeOne(a, group)
+    if (!described) throw unknownGroup(group)
     requireInactive(group, described, 'delete it')
     await a.deleteGroups({ groups: [group] })
   })
@@ -365,8 +386,7 @@ export async function dropThrowAwayGroup (config: KafkaAccess, group: string): P
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await withAdmin(config, async a => {
-        const described = (await a.describeGroups({ groups: [group] })).get(group)
-        if (groupExists(described)) await a.deleteGroups({ groups: [group] })
+        if (await describeOne(a, group)) await a.deleteGroups({ groups: [group] })
       })
       return
     } catch {
@@ -427,8 +447,7 @@ export function planReset (target: ResetTarget, inputs: ResetInputs): ResetStep[
 export async function resetGroup (config: KafkaAccess, group: string, topic: string, target: ResetTarget, options: { dryRun?: boolean } = {}): Promise<ResetStep[]> {
   return await withAdmin(config, async a => {
     await requireTopic(a, config, topic)
-    const described = (await a.describeGroups({ groups: [group] })).get(group)
-    requireInactive(group, groupExists(described) ? described : undefined, 'reset')
+    requireInactive(group, await describeOne(a, group), 'reset')
     const committedTopic = (await a.listConsumerGroupOffsets({ groups: [group] }))[0]?.topics.find(t => t.name === topic)?.partitions ?? []
     const plan = await withOffsets(config, async c => {
       const latest = await offsetsAt(c, topic, LATEST)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { groupExists, planReset } from '../../src/kafka/kafka.operations.ts'
+import { groupExists, isGroupNotFound, planReset } from '../../src/kafka/kafka.operations.ts'
 import type { ResetInputs } from '../../src/kafka/kafka.operations.ts'
 
 // Three partitions: one committed mid-way, one never committed, one whose old records were deleted.
@@ -36,4 +36,10 @@ test('a group the broker answers as Dead does not exist, whatever the case of th
   assert.equal(groupExists(undefined), false)
   assert.equal(groupExists({ state: 'Empty' }), true)
   assert.equal(groupExists({ state: 'Stable' }), true)
+})
+
+test('a GROUP_ID_NOT_FOUND answer, however deep among the client\'s errors, means no such group', () => {
+  assert.equal(isGroupNotFound({ message: 'x', errors: [{ errors: [{ apiId: 'GROUP_ID_NOT_FOUND' }] }] }), true)
+  assert.equal(isGroupNotFound({ errors: [{ apiId: 'COORDINATOR_NOT_AVAILABLE' }] }), false)
+  assert.equal(isGroupNotFound(new Error('network')), false)
 })
