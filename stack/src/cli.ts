@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs'
 import { Command, InvalidArgumentError } from 'commander'
 import { execa } from 'execa'
 import { contractsCommand } from './commands/contracts.command.ts'
-import { listDeadLetters, replayDeadLetters, consume, createTopic, deleteTopic, describeGroup, describeTopic, listGroups, listTopics, parseHeader, produce, resetGroup, checkNewestRecords, contractView, describeConformance, controlConnector, listConnectorStates, sourcePositionLost } from '@ripple/operations'
-import type { ConsumedRecord, DeadLetter, ResetTarget, ConnectorAction, ConnectorState } from '@ripple/operations'
+import { listDeadLetters, replayDeadLetters, consume, createTopic, deleteGroup, deleteTopic, describeGroup, describeTopic, listGroups, listTopics, parseHeader, produce, resetGroup, checkNewestRecords, contractView, describeConformance, controlConnector, listConnectorStates, sourcePositionLost } from '@ripple/operations'
+import type { ConsumedRecord, DeadLetter, ConnectorAction, ConnectorState } from '@ripple/operations'
 import { runMutation } from './commands/mutation.command.ts'
 import { runTests } from './commands/test.command.ts'
 import { endpoints, loadStackConfig } from './config.ts'
@@ -14,6 +14,8 @@ import { listKafkaAcls } from './kafka-auth.ts'
 import type { ComponentStatus } from './stack.ts'
 import { down, stackComponents, status, stopComponents, up } from './stack.ts'
 import { Supervisor } from './supervisor.ts'
+import { consumeHint, resetTargetOf, version } from './commands/kafka.arguments.ts'
+import { parseLevel, printLogs } from './commands/logs.command.ts'
 
 const log = (line: string) => { process.stderr.write(`ripple: ${line}\n`) }
 
@@ -76,8 +78,15 @@ function printRecord (r: ConsumedRecord): void {
   } else console.log(`  ${r.value ?? '(null: a tombstone)'}`)
 }
 
+const count = (name: string, min: number) => (value: string) => {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`--${name} must be a whole number of at least ${min}.`)
+  return n
+}
+
 const program = new Command('ripple')
   .description('Ripple: database changes carried to services through Kafka, on real components.')
+  .version(version(), '-V, --version', 'print Ripple\'s version (the root package.json\'s)')
   .showHelpAfterError()
 
 program.command('up')
@@ -113,17 +122,24 @@ program.command('status')
   }))
 
 program.command('logs')
-  .description('print (or follow) the log of one component')
-  .argument('<component>')
+  .description('print (or follow) a component\'s log: the services\' pino lines as time, level, service, message, request id and error; other logs as they are')
+  .argument('[component]', 'whose log (see ./ripple status)')
+  .option('--all', 'every component\'s log, merged by time')
+  .option('--service <names>', 'these components\' logs, merged by time (comma-separated)')
+  .option('--level <min>', 'only pino lines at this level or above: trace, debug, info, warn, error, fatal')
+  .option('--request-id <id>', 'only the lines of this request (pino\'s reqId)')
   .option('-f, --follow', 'keep printing as the log grows')
-  .option('-n, --lines <count>', 'how many lines', '200')
-  .action(withConfig(async (config, component: string, opts: { follow?: boolean, lines: string }) => {
-    const file = new Supervisor(config).logFile(component)
-    if (!existsSync(file)) {
-      const names = stackComponents(config).map(c => c.name).join(', ')
-      throw new StackError('NO_LOG', `No log for "${component}" in ${config.paths.logs}: name one of ${names} (it has a log once ./ripple up started it).`)
-    }
-    await execa('tail', ['-n', opts.lines, ...(opts.follow ? ['-F'] : []), file], { stdio: 'inherit', reject: false })
+  .option('-n, --lines <count>', 'how many lines (after filtering)', count('lines', 0), 200)
+  .option('--raw', 'the file as it is (tail), no reading or filtering')
+  .action(withConfig(async (config, component: string | undefined, opts: { all?: boolean, service?: string, level?: string, requestId?: string, follow?: boolean, lines: number, raw?: boolean }) => {
+    const names = stackComponents(config).map(c => c.name)
+    const chosen = opts.all ? names : [...(component ? [component] : []), ...(opts.service?.split(',').map(n => n.trim()).filter(Boolean) ?? [])]
+    if (chosen.length === 0) throw new StackError('NO_LOG', `Name a component (one of ${names.join(', ')}), --service a,b or --all.`)
+    const supervisor = new Supervisor(config)
+    const files = chosen.map(service => ({ service, file: supervisor.logFile(service) }))
+    const unknown = files.filter(f => !opts.all && !existsSync(f.file)).map(f => f.service)
+    if (unknown.length > 0) throw new StackError('NO_LOG', `No log for ${unknown.map(n => `"${n}"`).join(', ')} in ${config.paths.logs}: name one of ${names.join(', ')} (it has a log once ./ripple up started it).`)
+    await printLogs(files, { lines: opts.lines, follow: Boolean(opts.follow), raw: Boolean(opts.raw), minLevel: opts.level === undefined ? undefined : parseLevel(opts.level), reqId: opts.requestId }, line => console.log(line))
   }))
 
 program.command('mail')
@@ -151,12 +167,6 @@ program.command('connectors', { hidden: true })
     log('./ripple connectors is now ./ripple kafka connectors.')
     process.exitCode = 2
   })
-
-const count = (name: string, min: number) => (value: string) => {
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`--${name} must be a whole number of at least ${min}.`)
-  return n
-}
 
 // The benchmarks and the load generator live in bench/ with their own dependencies: these two
 // commands run bench's entry point as a child process with the same Node and arguments, so the
@@ -258,6 +268,8 @@ kafka.command('consume')
     process.once('SIGINT', () => stop.abort())
     const n = await consume(config, name, { ...opts, signal: stop.signal }, r => opts.json ? console.log(JSON.stringify(r)) : printRecord(r))
     log(`${n} record(s)`)
+    const hint = consumeHint(name, n, opts)
+    if (hint) log(hint)
   }))
 
 kafka.command('acls')
@@ -291,25 +303,27 @@ group.command('describe').argument('<id>').option('--json', 'print JSON')
     for (const m of g.members) console.log(`  ${m.id}  ${m.clientId}@${m.host}  ${m.assignment.map(a => `${a.topic}:${a.partitions.join(',')}`).join(' ')}`)
     printColumns(['TOPIC', 'PARTITION', 'COMMITTED', 'END', 'LAG', 'MEMBER'], g.offsets.map(o => [o.topic, String(o.partition), o.committed ?? '-', o.end, o.lag ?? '-', o.member ?? '-']))
   }))
+group.command('delete').argument('<id>')
+  .description('delete the group and its committed offsets (refused while it has members)')
+  .action(withConfig(async (config, id: string) => {
+    await deleteGroup(config, id)
+    log(`deleted group ${id}`)
+  }))
 group.command('reset').argument('<id>')
-  .description('move the group\'s committed offsets on a topic (refused while it has members)')
+  .description('move the group\'s committed offsets on a topic (refused while it has members); --dry-run shows the plan first')
   .requiredOption('--topic <name>', 'the topic whose offsets move')
   .option('--to-earliest', 'to the oldest record held')
   .option('--to-latest', 'to the end: skip everything there now')
   .option('--to-datetime <iso>', 'to the first record at or after this time, e.g. 2026-11-30T12:00:00Z')
-  .option('--json', 'print the new offsets as JSON')
-  .action(withConfig(async (config, id: string, opts: { topic: string, toEarliest?: boolean, toLatest?: boolean, toDatetime?: string, json?: boolean }) => {
-    const chosen = [opts.toEarliest, opts.toLatest, opts.toDatetime !== undefined].filter(Boolean).length
-    if (chosen !== 1) throw new StackError('RESET_TARGET', 'Say where to move the offsets, once: --to-earliest, --to-latest or --to-datetime <iso>.')
-    let target: ResetTarget = { to: opts.toEarliest ? 'earliest' : 'latest' }
-    if (opts.toDatetime !== undefined) {
-      const at = new Date(opts.toDatetime)
-      if (Number.isNaN(at.getTime())) throw new StackError('RESET_TARGET', `--to-datetime takes an ISO 8601 time such as 2026-11-30T12:00:00Z, got "${opts.toDatetime}".`)
-      target = { to: 'datetime', at }
-    }
-    const moved = await resetGroup(config, id, opts.topic, target)
-    if (opts.json) { console.log(JSON.stringify(moved, null, 2)); return }
-    for (const m of moved) console.log(`${opts.topic}:${m.partition} -> ${m.offset}`)
+  .option('--to-offset <n>', 'to this offset on every partition (kept within the records held)')
+  .option('--shift-by <n>', 'by n from the committed offset, e.g. -10 or 5 (kept within the records held)')
+  .option('--dry-run', 'print the plan (current -> new per partition) and change nothing')
+  .option('--json', 'print the plan as JSON')
+  .action(withConfig(async (config, id: string, opts: { topic: string, toEarliest?: boolean, toLatest?: boolean, toDatetime?: string, toOffset?: string, shiftBy?: string, dryRun?: boolean, json?: boolean }) => {
+    const plan = await resetGroup(config, id, opts.topic, resetTargetOf(opts), { dryRun: Boolean(opts.dryRun) })
+    if (opts.json) { console.log(JSON.stringify(plan, null, 2)); return }
+    printColumns(['TOPIC', 'PARTITION', 'CURRENT', 'NEW'], plan.map(s => [opts.topic, String(s.partition), s.current ?? '-', s.offset]))
+    log(opts.dryRun ? 'dry run: nothing changed (leave out --dry-run to apply this plan)' : `group ${id} moved on ${opts.topic}`)
   }))
 
 kafka.command('connectors')

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { execa } from 'execa'
@@ -10,4 +11,11 @@ test('the old `./ripple connectors` names `./ripple kafka connectors` in one sen
   assert.equal(run.exitCode, 2)
   assert.equal(run.stdout, '')
   assert.equal(run.stderr, 'ripple: ./ripple connectors is now ./ripple kafka connectors.')
+})
+
+test('`--version` prints the root package.json\'s version and exits 0', async () => {
+  const root = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }
+  const run = await execa(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, '--version'], { reject: false })
+  assert.equal(run.exitCode, 0)
+  assert.equal(run.stdout, root.version)
 })

@@ -12,8 +12,8 @@ export { FILTER_WINDOW, newestRecords } from './kafka/newest-records.query.ts'
 export type { NewestPage, NewestQuery } from './kafka/newest-records.query.ts'
 
 // Consumer groups.
-export { describeGroup, listGroups, resetGroup } from './kafka/kafka.operations.ts'
-export type { GroupDescription, GroupSummary, ResetTarget } from './kafka/kafka.operations.ts'
+export { deleteGroup, describeGroup, listGroups, planReset, resetGroup } from './kafka/kafka.operations.ts'
+export type { GroupDescription, GroupSummary, ResetInputs, ResetStep, ResetTarget } from './kafka/kafka.operations.ts'
 
 // Dead letters and their replay.
 export { listDeadLetters, replayDeadLetters, REPLAYED_FROM_HEADER, REPLAYS_TOPIC } from './dlq/dlq.operations.ts'

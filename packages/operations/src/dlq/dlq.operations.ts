@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { Admin, Consumer } from '@platformatic/kafka'
 import { encodeValue, replaysTopic } from '@ripple/contracts'
 import { OperationError } from '../errors.ts'
+import { dropThrowAwayGroup } from '../kafka/kafka.operations.ts'
 import type { KafkaAccess } from '../kafka/kafka.target.ts'
 
 // `./ripple dlq list|replay <topic>.dlq`: what the kit's dead-letter publisher parked (the
@@ -46,7 +47,7 @@ export const REPLAYS_TOPIC = replaysTopic.name
 const buffer = (data?: Buffer) => data
 const text = (data?: Buffer) => data?.toString('utf8')
 
-/** Every record the topic holds now, read by a throw-away group that commits nothing. */
+/** Every record the topic holds now, read by a throw-away group that commits nothing and is deleted after. */
 async function readAll (config: KafkaAccess, topic: string, timeoutMs = 30_000): Promise<RawRecord[]> {
   const consumer = new Consumer<Buffer, Buffer, string, Buffer>({
     clientId: 'ripple-dlq', bootstrapBrokers: config.kafkaClient.brokers, sasl: config.kafkaClient.sasl, groupId: `ripple-dlq-${randomBytes(5).toString('hex')}`,
@@ -83,6 +84,7 @@ async function readAll (config: KafkaAccess, topic: string, timeoutMs = 30_000):
     return records.sort((a, b) => a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0))
   } finally {
     await consumer.close(true)
+    await dropThrowAwayGroup(config, consumer.groupId)
   }
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { setTimeout as delay } from 'node:timers/promises'
 import { Admin, ConfigResourceTypes, ConfigSources, Consumer } from '@platformatic/kafka'
 import { OperationError } from '../errors.ts'
 import type { KafkaAccess } from './kafka.target.ts'
@@ -216,6 +217,7 @@ export async function consume (config: KafkaAccess, topic: string, options: Cons
     groupId: options.group ?? `ripple-kafka-consume-${randomBytes(4).toString('hex')}`, maxWaitTime: 500,
     deserializers: { key: b => b, value: b => b, headerKey: text, headerValue: text }
   })
+  const throwAway = options.group === undefined ? consumer.groupId : undefined
   let count = 0
   try {
     const ends = await offsetsAt(consumer, topic, LATEST)
@@ -281,6 +283,7 @@ export async function consume (config: KafkaAccess, topic: string, options: Cons
     return count
   } finally {
     await consumer.close(true)
+    if (throwAway !== undefined) await dropThrowAwayGroup(config, throwAway)
   }
 }
 
@@ -299,8 +302,8 @@ export interface GroupDescription {
 
 export async function describeGroup (config: KafkaAccess, group: string): Promise<GroupDescription> {
   return await withAdmin(config, async a => {
-    const described = (await a.describeGroups({ groups: [group] })).get(group)
-    if (!described || String(described.state) === 'DEAD') throw new OperationError('UNKNOWN_GROUP', `There is no consumer group "${group}": see ./ripple kafka groups.`)
+    const described = await describeOne(a, group)
+    if (!described) throw unknownGroup(group)
     const members = [...described.members.values()].map(m => ({
       id: m.id, clientId: m.clientId, host: m.clientHost,
       assignment: [...(m.assignments ?? new Map()).entries()].map(([topic, a]) => ({ topic, partitions: [...(a as { partitions: number[] }).partitions] }))
@@ -323,23 +326,140 @@ export async function describeGroup (config: KafkaAccess, group: string): Promis
   })
 }
 
-export type ResetTarget = { to: 'earliest' } | { to: 'latest' } | { to: 'datetime', at: Date }
+/**
+ * The broker answers a group it does not know with the state "Dead" (the wire value; Kafka's Java
+ * enum says DEAD), never with an error, so "no such group" is decided here.
+ */
+export function groupExists<G extends { state: unknown }> (described: G | undefined): described is G {
+  return described !== undefined && String(described.state).toUpperCase() !== 'DEAD'
+}
 
-/** Moves a group's committed offsets on one topic; refused while the group has members (they would commit over it). */
-export async function resetGroup (config: KafkaAccess, group: string, topic: string, target: ResetTarget): Promise<{ partition: number, offset: string }[]> {
+/** Whether a client error says the group does not exist, however deep in its MultipleErrors. */
+export function isGroupNotFound (err: unknown): boolean {
+  const e = err as { apiId?: unknown, errors?: unknown } | null
+  if (typeof e !== 'object' || e === null) return false
+  return e.apiId === 'GROUP_ID_NOT_FOUND' || (Array.isArray(e.errors) && e.errors.some(isGroupNotFound))
+}
+
+/**
+ * One group's description, undefined when the broker does not know it: the classic coordinator
+ * answers such a group as "Dead", the newer one (KIP-848) may answer GROUP_ID_NOT_FOUND instead.
+ */
+async function describeOne (a: Admin, group: string) {
+  try {
+    const described = (await a.describeGroups({ groups: [group] })).get(group)
+    return groupExists(described) ? described : undefined
+  } catch (err) {
+    if (isGroupNotFound(err)) return undefined
+    throw err
+  }
+}
+
+const unknownGroup = (group: string) => new OperationError('UNKNOWN_GROUP', `no such group: ${group} (./ripple kafka groups lists them)`)
+
+/** Refuses while the group has members: they would commit over whatever is done to it. */
+interface GroupMembers { state: unknown, members: Map<string, { clientId: string, clientHost: string }> }
+
+function requireInactive (group: string, described: GroupMembers | undefined, what: string): void {
+  if (!described || described.members.size === 0) return
+  const members = [...described.members].map(([id, m]) => `${id} (${m.clientId}@${m.clientHost})`).join(', ')
+  throw new OperationError('GROUP_ACTIVE', `Group "${group}" has ${described.members.size} member(s) (${String(described.state)}): ${members}; stop its consumers first (e.g. ./ripple stop <service>), then ${what}.`)
+}
+
+/** Deletes a consumer group and its committed offsets; refused while it has members, as Kafka's own tool does. */
+export async function deleteGroup (config: KafkaAccess, group: string): Promise<void> {
+  await withAdmin(config, async a => {
+    const described = await describeOne(a, group)
+    if (!described) throw unknownGroup(group)
+    requireInactive(group, described, 'delete it')
+    await a.deleteGroups({ groups: [group] })
+  })
+}
+
+/**
+ * The library joins a group to consume, even at offsets given by hand, so a read that should leave
+ * nothing behind deletes its throw-away group once its consumer has left it. A group that cannot be
+ * deleted yet is left to the broker's own expiry of empty groups rather than failing a read that
+ * has succeeded.
+ */
+export async function dropThrowAwayGroup (config: KafkaAccess, group: string): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await withAdmin(config, async a => {
+        if (await describeOne(a, group)) await a.deleteGroups({ groups: [group] })
+      })
+      return
+    } catch {
+      await delay(300)
+    }
+  }
+}
+
+export type ResetTarget =
+  | { to: 'earliest' }
+  | { to: 'latest' }
+  | { to: 'datetime', at: Date }
+  | { to: 'offset', offset: bigint }
+  | { to: 'shift', by: bigint }
+
+/** One partition of a reset: the committed offset now (null: none) and the one it moves to. */
+export interface ResetStep { partition: number, current: string | null, offset: string }
+
+/** What a reset sees of a topic, per partition index. */
+export interface ResetInputs {
+  committed: (bigint | null)[]
+  earliest: bigint[]
+  latest: bigint[]
+  /** For a datetime: the first offset at or after it, -1 where there is none. */
+  atTime?: bigint[]
+}
+
+/**
+ * Where each partition moves, as Kafka's kafka-consumer-groups --reset-offsets decides it: an
+ * offset or a shift is kept within the records held (earliest..latest), a time with no record at or
+ * after it goes to the end, and a shift needs a committed offset to shift from.
+ */
+export function planReset (target: ResetTarget, inputs: ResetInputs): ResetStep[] {
+  return inputs.latest.map((latest, partition) => {
+    const earliest = inputs.earliest[partition] ?? 0n
+    const current = inputs.committed[partition] ?? null
+    const clamp = (o: bigint) => o < earliest ? earliest : o > latest ? latest : o
+    let next: bigint
+    switch (target.to) {
+      case 'earliest': next = earliest; break
+      case 'latest': next = latest; break
+      case 'datetime': { const at = inputs.atTime?.[partition] ?? -1n; next = at < 0n ? latest : at; break }
+      case 'offset': next = clamp(target.offset); break
+      case 'shift':
+        if (current === null) throw new OperationError('RESET_NO_OFFSET', `Partition ${partition} has no committed offset to shift from: use --to-offset, --to-earliest, --to-latest or --to-datetime.`)
+        next = clamp(current + target.by)
+        break
+    }
+    return { partition, current: current === null ? null : String(current), offset: String(next) }
+  })
+}
+
+/**
+ * Moves a group's committed offsets on one topic, or with dryRun only says where they would go.
+ * Refused while the group has members (they would commit over it), for a dry run too, so a preview
+ * is never shown for a reset that would then be refused.
+ */
+export async function resetGroup (config: KafkaAccess, group: string, topic: string, target: ResetTarget, options: { dryRun?: boolean } = {}): Promise<ResetStep[]> {
   return await withAdmin(config, async a => {
     await requireTopic(a, config, topic)
-    const described = (await a.describeGroups({ groups: [group] })).get(group)
-    if (described && described.members.size > 0) {
-      throw new OperationError('GROUP_ACTIVE', `Group "${group}" has ${described.members.size} member(s) (${String(described.state)}): stop its consumers first (e.g. ./ripple stop <service>), then reset.`)
-    }
-    const offsets = await withOffsets(config, async c => {
-      if (target.to !== 'datetime') return await offsetsAt(c, topic, target.to === 'earliest' ? EARLIEST : LATEST)
-      const ends = await offsetsAt(c, topic, LATEST)
-      const at = await offsetsAt(c, topic, BigInt(target.at.getTime()))
-      return at.map((o, p) => o < 0n ? ends[p]! : o)
+    requireInactive(group, await describeOne(a, group), 'reset')
+    const committedTopic = (await a.listConsumerGroupOffsets({ groups: [group] }))[0]?.topics.find(t => t.name === topic)?.partitions ?? []
+    const plan = await withOffsets(config, async c => {
+      const latest = await offsetsAt(c, topic, LATEST)
+      const earliest = await offsetsAt(c, topic, EARLIEST)
+      const atTime = target.to === 'datetime' ? await offsetsAt(c, topic, BigInt(target.at.getTime())) : undefined
+      const committed = latest.map((_, p) => {
+        const at = committedTopic.find(x => x.partitionIndex === p)?.committedOffset
+        return at !== undefined && at >= 0n ? at : null
+      })
+      return planReset(target, { committed, earliest, latest, atTime })
     })
-    await a.alterConsumerGroupOffsets({ groupId: group, topics: [{ name: topic, partitionOffsets: offsets.map((offset, partition) => ({ partition, offset })) }] })
-    return offsets.map((offset, partition) => ({ partition, offset: String(offset) }))
+    if (!options.dryRun) await a.alterConsumerGroupOffsets({ groupId: group, topics: [{ name: topic, partitionOffsets: plan.map(s => ({ partition: s.partition, offset: BigInt(s.offset) })) }] })
+    return plan
   })
 }
