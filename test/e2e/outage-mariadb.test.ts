@@ -29,10 +29,10 @@ test('MariaDB SIGKILLed during 600 user updates: every answer is 200 or 503 (nev
   const { statuses, accepted, refused } = burst
 
   await whenAtLeast(async () => burst.answered, 40)
-  // SIGKILL straight to mariadbd (its pid file): `ripple stop --kill` spawns a CLI first, which on a
+  // SIGKILL straight to mariadbd (its pid file, in the folder the server's own account owns): `ripple stop --kill` spawns a CLI first, which on a
   // loaded machine takes seconds the burst would use up. The stop afterwards tells the supervisor.
   await beforeFault()
-  process.kill(Number(readFileSync(join(config.paths.run, 'mariadb.pid'), 'utf8').trim()), 'SIGKILL')
+  process.kill(Number(readFileSync(join(config.paths.run, 'mariadb', 'mariadb.pid'), 'utf8').trim()), 'SIGKILL')
   const killedAt = performance.now()
   pace.perSecond = 2
   // Read once the process is gone: the burst must still be under way, or the kill came too late to test anything.
