@@ -8,7 +8,7 @@ import { CASSANDRA_ADMIN, endpoints } from '../config.ts'
 import { StackError } from '../errors.ts'
 import { CASSANDRA_JVM17_OPTIONS } from './cassandra.jvm17.ts'
 import type { Component } from './component.ts'
-import { handOver, openToComponents, runsAsRoot } from './os-user.ts'
+import { handOver, openToComponents, dropsRoot } from './os-user.ts'
 import { probe } from './probes.ts'
 
 /** Seed 002's keyspace and table, as carga-service reads and writes them. */
@@ -107,7 +107,7 @@ export function cassandra (config: StackConfig): Component {
   const yamlFile = join(config.paths.conf, 'cassandra.yaml')
   const logbackFile = join(config.paths.conf, 'cassandra-logback.xml')
   // Under a root `up` Cassandra runs as an account of its own, owning its data and its settings.
-  const osUser = runsAsRoot() ? 'ripple-cassandra' : undefined
+  const osUser = dropsRoot() ? 'ripple-cassandra' : undefined
   const libs = cassandraLibs(config)
   const contactPoint = endpoints(config).cassandra
 

@@ -8,7 +8,7 @@ import { CLICKHOUSE_USERS, clickhouseTarget, endpoints, KAFKA_PRINCIPALS } from 
 import { placeholders } from '../connectors.ts'
 import { StackError } from '../errors.ts'
 import type { Component } from './component.ts'
-import { handOver, runsAsRoot } from './os-user.ts'
+import { handOver, dropsRoot } from './os-user.ts'
 import { httpProbe } from './probes.ts'
 
 const escapeXml = (value: string | number): string =>
@@ -187,7 +187,7 @@ export function clickhouse (config: StackConfig): Component {
   const admin = clickhouseTarget(config, 'admin')
   const usersFile = join(config.paths.conf, 'clickhouse-users.xml')
   // Under a root `up`: the account Debian's clickhouse-server package made.
-  const osUser = runsAsRoot() ? 'clickhouse' : undefined
+  const osUser = dropsRoot() ? 'clickhouse' : undefined
   // ClickHouse re-reads this file while it runs: `up` writes it on every run, so a changed password counts without a restart.
   const writeUsers = async () => {
     await writeFile(usersFile, clickhouseUsersXml(config), { mode: 0o600 })

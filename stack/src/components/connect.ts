@@ -8,7 +8,7 @@ import { connectCredentialsFile, connectJaasFile, connectSecretsFile, writeConne
 import { CONNECT_GROUP, connectKafkaLoginFile, javaClientSecurity, writeConnectKafkaLogin } from '../kafka-auth.ts'
 import type { Component } from './component.ts'
 import { javaArgs, properties, writeLog4j } from './jvm.ts'
-import { handOver, openToComponents, runsAsRoot } from './os-user.ts'
+import { handOver, openToComponents, dropsRoot } from './os-user.ts'
 import { probe } from './probes.ts'
 
 /** The OS account every Connect worker runs as under a root `up`. */
@@ -66,7 +66,7 @@ function connectWorker (config: StackConfig, worker: ConnectWorker): Component {
   const url = `http://${config.host}:${worker.port}`
   const rf = config.kafka.replicationFactor
   // Under a root `up` the worker runs as an account of its own, owning the files it reads its logins from.
-  const osUser = runsAsRoot() ? CONNECT_OS_USER : undefined
+  const osUser = dropsRoot() ? CONNECT_OS_USER : undefined
   const dropTo = async () => {
     if (!osUser) return
     await openToComponents([config.paths.kafkaLibs, config.paths.connectPlugins])

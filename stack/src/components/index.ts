@@ -10,3 +10,4 @@ export { CARGA_DATABASE as POSTGRES_CARGA, INVENTORY_DATABASE as POSTGRES_INVENT
 export { probe } from './probes.ts'
 export { prometheusConfig, prometheusRuleFiles } from './prometheus.ts'
 export { cassandraEnv, serviceEnv } from './service.ts'
+export { dropsRoot } from './os-user.ts'

@@ -10,7 +10,7 @@ import { loadConnectorFiles } from '../connectors.ts'
 import { StackError } from '../errors.ts'
 import { applyKafkaSecurity } from '../kafka-auth.ts'
 import type { Component } from './component.ts'
-import { handOver, openToComponents, runsAsRoot } from './os-user.ts'
+import { handOver, openToComponents, dropsRoot } from './os-user.ts'
 import { javaArgs, properties, writeLog4j } from './jvm.ts'
 import { probe } from './probes.ts'
 
@@ -130,7 +130,7 @@ function kafkaNode (config: StackConfig, node: KafkaNode): Component {
   const address = `${config.host}:${node.port}`
   const variable = (base: string) => node.id === 1 ? base : `${base} + ${100 * (node.id - 1)}`
   // Under a root `up` the broker runs as an account of its own, owning its data and its settings.
-  const osUser = runsAsRoot() ? KAFKA_OS_USER : undefined
+  const osUser = dropsRoot() ? KAFKA_OS_USER : undefined
   const dropTo = async () => {
     if (!osUser) return
     await openToComponents([config.paths.kafkaLibs])

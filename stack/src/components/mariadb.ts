@@ -11,7 +11,7 @@ import { cargaConnectorAccounts } from '../connectors.ts'
 import type { ConnectorDefinition } from '@ripple/operations'
 import { StackError } from '../errors.ts'
 import type { Component } from './component.ts'
-import { ensureSystemUser, osUserIds, runsAsRoot } from './os-user.ts'
+import { ensureSystemUser, osUserIds, dropsRoot } from './os-user.ts'
 import { probe } from './probes.ts'
 
 /** Seed 001's Connect lesson: a Debezium source captures inventory.categories (connectors/inventory-categories-source.json). */
@@ -137,7 +137,7 @@ export function mariadb (config: StackConfig): Component {
 
   const connectRoot = () => rootConnection(config)
   // Under a root `up`, the server runs as the mysql account Debian's package made, never as root.
-  const osUser = runsAsRoot() ? MARIADB_OS_USER : undefined
+  const osUser = dropsRoot() ? MARIADB_OS_USER : undefined
 
   return {
     name: 'mariadb',

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs'
 import { chmod } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { dirname, join } from 'node:path'
 import { execa } from 'execa'
 
 /**
@@ -9,7 +9,21 @@ import { execa } from 'execa'
  * into reads no other component's files or environment (/proc/<pid>/environ holds a process's
  * secrets and is readable by its own user only). Run as anyone else, everything runs as that user.
  */
-export const runsAsRoot = (): boolean => process.getuid?.() === 0
+export const dropsRoot = (): boolean => process.getuid?.() === 0 && openToOthers(REPOSITORY_FILE)
+
+// The components' accounts read the repository (the services' code, the rules, the jars under
+// .ripple): a checkout others cannot read (a clone under /root, a umask of 077) keeps everything
+// running as the user that ran `up`, as before, rather than failing to start.
+const REPOSITORY_FILE = join(import.meta.dirname, '..', '..', '..', 'package.json')
+
+/** Whether another OS user may read this file: it is readable by others, and every folder above it traversable. */
+export function openToOthers (file: string): boolean {
+  if (!existsSync(file) || (statSync(file).mode & 0o004) === 0) return false
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) return false
+    if (dir === dirname(dir)) return true
+  }
+}
 
 export async function osUserIds (name: string): Promise<{ uid: number, gid: number }> {
   const { stdout: uid } = await execa('id', ['-u', name])

@@ -6,7 +6,7 @@ import type { StackConfig } from '../config.ts'
 import { endpoints } from '../config.ts'
 import { StackError } from '../errors.ts'
 import type { Component } from './component.ts'
-import { handOver, runsAsRoot } from './os-user.ts'
+import { handOver, dropsRoot } from './os-user.ts'
 import { httpProbe } from './probes.ts'
 import { serviceDefinitions } from './service.ts'
 
@@ -72,7 +72,7 @@ export function prometheus (config: StackConfig): Component {
   const dataDir = join(config.paths.data, 'prometheus')
   const configFile = join(config.paths.conf, 'prometheus.yml')
   // Under a root `up`: the account Debian's prometheus package made (`up` reloads it by SIGHUP, which root may send).
-  const osUser = runsAsRoot() ? 'prometheus' : undefined
+  const osUser = dropsRoot() ? 'prometheus' : undefined
   const { prometheusUrl } = endpoints(config)
 
   const writeConfig = async (): Promise<boolean> => {

@@ -4,7 +4,7 @@ import { endpoints, KAFKA_PRINCIPALS, kafkaSasl } from '../config.ts'
 import { PUBLIC_KEY_NAMES, SECRET_NAMES } from '../secrets.ts'
 import type { PublicKeyName, SecretName } from '../secrets.ts'
 import type { Component } from './component.ts'
-import { ensureSystemUser, runsAsRoot, serviceOsUser } from './os-user.ts'
+import { ensureSystemUser, dropsRoot, serviceOsUser } from './os-user.ts'
 import { httpProbe } from './probes.ts'
 
 export type { ServiceDefinition }
@@ -94,7 +94,7 @@ export function service (config: StackConfig, definition: ServiceDefinition): Co
     ports: () => [{ port: definition.port, what: `${definition.name} HTTP (${definition.portVariable})` }],
     binaries: () => [],
     async prepare () {
-      if (runsAsRoot()) await ensureSystemUser(serviceOsUser(definition.name))
+      if (dropsRoot()) await ensureSystemUser(serviceOsUser(definition.name))
     },
     process: () => ({
       command: process.execPath,
@@ -104,7 +104,7 @@ export function service (config: StackConfig, definition: ServiceDefinition): Co
       // Services finish in-flight messages and commit on SIGTERM.
       stopTimeoutMs: 30_000,
       // Services write no files: the repository and Node are world-readable, secrets come in the environment.
-      ...(runsAsRoot() ? { user: serviceOsUser(definition.name) } : {})
+      ...(dropsRoot() ? { user: serviceOsUser(definition.name) } : {})
     }),
     health: () => httpProbe(`${url}/health`)
   }

@@ -3,14 +3,14 @@ import { join } from 'node:path'
 import type { StackConfig } from '../config.ts'
 import { endpoints } from '../config.ts'
 import type { Component } from './component.ts'
-import { handOver, runsAsRoot } from './os-user.ts'
+import { handOver, dropsRoot } from './os-user.ts'
 import { httpProbe, tcpProbe } from './probes.ts'
 
 /** The SMTP server that captures every mail, with its HTTP listing API (packages/mail-capture). */
 export function smtp (config: StackConfig): Component {
   const { mailApiUrl } = endpoints(config)
   const mailDir = join(config.paths.data, 'mail')
-  const osUser = runsAsRoot() ? 'ripple-smtp' : undefined
+  const osUser = dropsRoot() ? 'ripple-smtp' : undefined
   return {
     name: 'smtp',
     dependsOn: [],
