@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { Admin } from '@platformatic/kafka'
 import { execa } from 'execa'
-import { CARGA_TOPIC, cargaTopic, CONNECT_WORKER_TOPICS, findTopic, POST_EVENTS_TOPIC, postEventsTopic, RECEIVER_TOPIC, receiverTopic, USERS_TOPIC, usersTopic } from '@ripple/contracts'
+import { CARGA_TOPIC, cargaTopic, CONNECT_WORKER_TOPICS, DATA_TOPICS, DEAD_LETTER_TOPICS, findTopic, POST_EVENTS_TOPIC, postEventsTopic, RECEIVER_TOPIC, receiverTopic, USERS_TOPIC, usersTopic } from '@ripple/contracts'
 import type { TopicContract } from '@ripple/contracts'
 import { loadStackConfig, servicePort } from '@ripple/stack'
 import { callJson, groupCaughtUp, eventually, readTopic, stack, topicEndOffsets, unique } from '@ripple/testing'
@@ -102,4 +102,17 @@ test('./ripple kafka topic describe shows a topic\'s contract, and flags a recor
   assert.match(text, /^contract: /m)
   assert.match(text, /produced by converter; read by /)
   assert.match(text, /\d+ of the newest \d+ records don't match the contract: field/)
+})
+
+test('up makes every data topic of the catalogue and its dead-letter topic, with the catalogue\'s partitions, before any record is written to it', async () => {
+  const admin = new Admin({ clientId: 'test-contracts', bootstrapBrokers: stack.kafkaBrokers, sasl: stack.kafkaSasl })
+  try {
+    const wanted = [...DATA_TOPICS, ...DEAD_LETTER_TOPICS]
+    const existing = new Set(await admin.listTopics())
+    assert.deepEqual(wanted.filter(t => !existing.has(t.name)).map(t => t.name), [], 'catalogue topics missing on the stack')
+    const metadata = await admin.metadata({ topics: wanted.map(t => t.name) })
+    for (const t of wanted) assert.equal(metadata.topics.get(t.name)?.partitionsCount, t.partitions, `${t.name}'s partitions`)
+  } finally {
+    await admin.close()
+  }
 })

@@ -10,6 +10,7 @@ import { loadConnectorFiles } from '../connectors.ts'
 import { StackError } from '../errors.ts'
 import { applyKafkaSecurity } from '../kafka-auth.ts'
 import type { Component } from './component.ts'
+import { ensureCatalogueTopics } from '../kafka-topics.ts'
 import { handOver, openToComponents, dropsRoot } from './os-user.ts'
 import { javaArgs, properties, writeLog4j } from './jvm.ts'
 import { probe } from './probes.ts'
@@ -167,7 +168,12 @@ function kafkaNode (config: StackConfig, node: KafkaNode): Component {
 
     // Once the first node answers: every principal's credentials and exactly the ACLs declared (idempotent, on every `up`).
     ...(node.id === 1
-      ? { afterStart: async () => { await applyKafkaSecurity(config, loadConnectorFiles(config)) } }
+      ? {
+          afterStart: async () => {
+            await applyKafkaSecurity(config, loadConnectorFiles(config))
+            await ensureCatalogueTopics(config)
+          }
+        }
       : {}),
 
     process: () => ({
