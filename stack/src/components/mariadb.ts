@@ -198,6 +198,10 @@ export function mariadb (config: StackConfig): Component {
         await conn.query('ALTER USER root@localhost IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD(?)', [config.secrets.mariadbRootPassword])
         const [strays] = await conn.query('SELECT User AS user, Host AS host FROM mysql.user WHERE (User = \'root\' AND Host <> \'localhost\') OR User = \'\'') as unknown as [{ user: string, host: string }[]]
         for (const { user, host } of strays) await conn.query('DROP USER IF EXISTS ?@?', [user, host])
+        // mariadb-install-db --user=<account> also makes <account>@localhost, every right by unix_socket
+        // for the server's OS account: nothing of the stack logs in as it, so it goes like the strays.
+        const serverAccount = osUser ?? userInfo().username
+        if (serverAccount !== ACCOUNTS.mariadbRoot) await conn.query('DROP USER IF EXISTS ?@\'localhost\'', [serverAccount])
 
         await ensureAccount(conn, ep.mariadb.user, ep.mariadb.password)
         await conn.query('GRANT ALL PRIVILEGES ON *.* TO ?@\'%\' WITH GRANT OPTION', [ep.mariadb.user])
