@@ -211,11 +211,12 @@ export async function protectStateFolders (config: StackConfig): Promise<void> {
   for (const dir of [data, run, conf, logs, pm2]) await mkdir(dir, { recursive: true })
   for (const dir of [data, run, conf]) await chmod(dir, 0o711)
   for (const dir of [logs, pm2]) await chmod(dir, 0o700)
-  // Only what is still open to others, and never the three traversable folders themselves: a
+  // Only what others may still read or write, and never the three traversable folders themselves: a
   // `chmod -R` of them would close them for a moment, and the components that run under their own
   // accounts (Cassandra stops on one refused open of its hints folder) would lose their data meanwhile.
   // A file a running component deletes during the walk (a rolled Kafka segment, a compacted table) is no error.
-  await execa('find', [data, run, conf, logs, pm2, '-mindepth', '1', '-perm', '/077', '-exec', 'chmod', 'go-rwx', '{}', '+'], { reject: false })
+  // Read and write only: a folder left traversable on purpose (a Kafka cluster's nodes folder) stays so.
+  await execa('find', [data, run, conf, logs, pm2, '-mindepth', '1', '-perm', '/066', '-exec', 'chmod', 'go-rw', '{}', '+'], { reject: false })
 }
 
 /**

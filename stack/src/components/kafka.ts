@@ -135,6 +135,8 @@ function kafkaNode (config: StackConfig, node: KafkaNode): Component {
   const dropTo = async () => {
     if (!osUser) return
     await openToComponents([config.paths.kafkaLibs])
+    // A cluster's nodes sit in a folder of their own (data/kafka-3-nodes/node-N), which the broker's account must pass through.
+    if (dirname(node.dataDir) !== config.paths.data) await chmod(dirname(node.dataDir), 0o711)
     await handOver(osUser, [node.dataDir, propsFile])
   }
 
